@@ -1,0 +1,253 @@
+// What people can ask of stores: create, read, delete, retry. Checks the rules, records the request
+// and queues the work in one transaction, so nothing is ever half-created.
+import { createHash, randomUUID } from 'node:crypto';
+import type { CreateStoreRequest, Operation, StoreState } from '@storefleet/contracts';
+import type { Kysely } from 'kysely';
+import { ActivityRepository } from '../db/activity-repository.ts';
+import { lockForTransaction } from '../db/locks.ts';
+import type { Schema } from '../db/schema.ts';
+import { InvalidCursorError, type StorePage, StoresRepository } from '../db/stores-repository.ts';
+import {
+  assertCanRetry,
+  assertTransition,
+  IN_FLIGHT_STATES,
+  LIVE_STATES,
+  retryState,
+} from '../domain/lifecycle.ts';
+import { slugForStoreName } from '../domain/slug.ts';
+import { type JobKind, newStore, type Store } from '../domain/store.ts';
+import { AppError, conflict, invalidInput, notFound } from '../errors.ts';
+import { enqueueJob } from '../queue/work-queue.ts';
+
+export interface StoreServiceOptions {
+  db: Kysely<Schema>;
+  maxStores: number;
+  resourcePrefix: string;
+  now?: () => Date;
+}
+
+export interface RequestContext {
+  ownerId: string;
+  idempotencyKey?: string;
+}
+
+export class StoreService {
+  private readonly db: Kysely<Schema>;
+  private readonly options: StoreServiceOptions;
+  private readonly stores: StoresRepository;
+  private readonly now: () => Date;
+
+  constructor(options: StoreServiceOptions) {
+    this.options = options;
+    this.db = options.db;
+    this.stores = new StoresRepository(options.db);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Creates a store and queues its provisioning; a replayed idempotency key returns the first result. */
+  async create(
+    input: CreateStoreRequest,
+    context: RequestContext,
+  ): Promise<{ store: Store; replayed: boolean }> {
+    const slug = slugForStoreName(input.name);
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([input.name, input.engine]))
+      .digest('hex');
+    if (context.idempotencyKey !== undefined) {
+      const replay = await this.replay(context.ownerId, context.idempotencyKey, requestHash);
+      if (replay) return { store: replay, replayed: true };
+    }
+
+    const now = this.now();
+    const store = newStore({
+      id: randomUUID(),
+      name: input.name,
+      slug,
+      engine: input.engine,
+      ownerId: context.ownerId,
+      resourcePrefix: this.options.resourcePrefix,
+      now,
+    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await lockForTransaction(trx, 'store-create');
+        const live = await new StoresRepository(trx).countInStates(LIVE_STATES);
+        if (live >= this.options.maxStores) {
+          throw new AppError(
+            'STORE_LIMIT_REACHED',
+            `The platform already runs ${live} of at most ${this.options.maxStores} stores (MAX_STORES); delete a store or raise the limit.`,
+            403,
+            { limit: this.options.maxStores, current: live },
+          );
+        }
+        await new StoresRepository(trx).insert(store);
+        await enqueueJob(trx, store.id, 'provision', { now });
+        if (context.idempotencyKey !== undefined) {
+          await trx
+            .insertInto('idempotency_keys')
+            .values({
+              owner_id: context.ownerId,
+              key: context.idempotencyKey,
+              request_hash: requestHash,
+              store_id: store.id,
+              created_at: now,
+            })
+            .execute();
+        }
+        await new ActivityRepository(trx).append(
+          {
+            storeId: store.id,
+            type: 'store.created',
+            message: `Store "${store.name}" requested (${store.engine}).`,
+            details: { slug },
+          },
+          now,
+        );
+      });
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === 'stores_live_slug') {
+        throw conflict(
+          'STORE_NAME_TAKEN',
+          `A store with the address "${slug}" already exists; choose another name.`,
+          {
+            slug,
+          },
+        );
+      }
+      if (constraint === 'idempotency_keys_pk' && context.idempotencyKey !== undefined) {
+        // Another request with the same key won the race; answer as its replay.
+        const replay = await this.replay(context.ownerId, context.idempotencyKey, requestHash);
+        if (replay) return { store: replay, replayed: true };
+      }
+      throw error;
+    }
+    return { store, replayed: false };
+  }
+
+  async list(query: {
+    state?: StoreState;
+    limit: number;
+    cursor?: string;
+    ownerId?: string;
+  }): Promise<StorePage> {
+    try {
+      return await this.stores.list(query);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw invalidInput(error.message);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Store> {
+    const store = await this.stores.get(id);
+    if (!store) throw notFound('Store');
+    return store;
+  }
+
+  /** Asks for the store to be deleted. Allowed from any state; repeating it changes nothing. */
+  async delete(id: string): Promise<Store> {
+    for (;;) {
+      const store = await this.get(id);
+      if (store.state === 'Deleting' || store.state === 'Deleted') return store;
+      assertTransition(store.state, 'Deleting');
+      const updated = await this.transition(
+        store,
+        'Deleting',
+        'delete',
+        'store.delete_requested',
+        'Deletion requested.',
+      );
+      if (updated) return updated;
+    }
+  }
+
+  /** Runs the failed operation again from the start of its retry budget. Only from Failed. */
+  async retry(id: string): Promise<Store> {
+    const store = await this.get(id);
+    assertCanRetry(store.state);
+    const operation: Operation = store.failure?.operation ?? 'provision';
+    const kind = jobKindFor(operation);
+    const next = retryState(kind);
+    const updated = await this.transition(
+      store,
+      next,
+      kind,
+      'store.retry_requested',
+      `Retry requested (${operation}).`,
+    );
+    if (!updated)
+      throw conflict('STORE_CHANGED', 'The store changed while retrying; reload it and try again.');
+    return updated;
+  }
+
+  /** Queues work for every store that is mid-flight but has no job (e.g. after a crash between writes). */
+  async resumeInFlight(): Promise<number> {
+    const orphans = await this.db
+      .selectFrom('stores')
+      .leftJoin('work_queue', 'work_queue.store_id', 'stores.id')
+      .select(['stores.id', 'stores.state'])
+      .where('stores.state', 'in', IN_FLIGHT_STATES)
+      .where('work_queue.id', 'is', null)
+      .execute();
+    for (const orphan of orphans) {
+      const kind: JobKind = orphan.state === 'Deleting' ? 'delete' : 'provision';
+      await enqueueJob(this.db, orphan.id, kind, { now: this.now() });
+    }
+    return orphans.length;
+  }
+
+  private async replay(ownerId: string, key: string, requestHash: string): Promise<Store | undefined> {
+    const existing = await this.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (!existing) return undefined;
+    if (existing.request_hash !== requestHash) {
+      throw conflict(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+      );
+    }
+    return this.get(existing.store_id);
+  }
+
+  private async transition(
+    store: Store,
+    to: StoreState,
+    kind: JobKind,
+    activityType: string,
+    message: string,
+  ): Promise<Store | undefined> {
+    const now = this.now();
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await new StoresRepository(trx).update(
+        store.id,
+        { state: to, failure: null, attempts: 0 },
+        { states: [store.state] },
+        now,
+      );
+      if (!updated) return undefined;
+      await enqueueJob(trx, store.id, kind, { now });
+      await new ActivityRepository(trx).append({ storeId: store.id, type: activityType, message }, now);
+      return updated;
+    });
+  }
+}
+
+function jobKindFor(operation: Operation): JobKind {
+  if (operation === 'provision' || operation === 'delete') return operation;
+  throw new AppError('UNSUPPORTED_OPERATION', `Retrying a failed ${operation} is not supported yet.`, 409);
+}
+
+/** The constraint a PostgreSQL unique violation (SQLSTATE 23505) names, if that is what `error` is. */
+function uniqueViolation(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const record = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (record.code !== '23505') return undefined;
+  if (typeof record.constraint === 'string') return record.constraint;
+  const match = typeof record.message === 'string' ? /constraint "([^"]+)"/.exec(record.message) : null;
+  return match?.[1];
+}

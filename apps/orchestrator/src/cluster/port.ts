@@ -1,0 +1,63 @@
+// What the reconciler needs from a Kubernetes cluster. Adapters implement it; the domain and the
+// reconciler never see Kubernetes or Helm types. Every operation is idempotent and honours `signal`.
+import type { ConditionStatus, Engine } from '@storefleet/contracts';
+
+export interface StoreTarget {
+  storeId: string;
+  slug: string;
+  engine: Engine;
+  ownerId: string;
+  namespace: string;
+  release: string;
+}
+
+export interface ClusterInfo {
+  /** False when no cluster is configured: every store operation would fail. */
+  configured: boolean;
+  /** True when pods are simulated (the local control plane): store URLs will not serve. */
+  simulated: boolean;
+  /** One line for people: which cluster this is, or what to do to configure one. */
+  description: string;
+}
+
+export type WorkloadCondition = 'DatabaseReady' | 'AppReady' | 'StoreConfigured';
+
+export interface WorkloadProgress {
+  type: WorkloadCondition;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+export interface Cluster {
+  info(): ClusterInfo;
+  ensureNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
+  ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void>;
+  /** Installs the release, or upgrades it in place when it exists; returns the deployed revision. */
+  installRelease(target: StoreTarget, signal: AbortSignal): Promise<{ revision: number }>;
+  /** Resolves once the database, the app and the setup job are ready, reporting progress meanwhile. */
+  waitUntilReady(
+    target: StoreTarget,
+    signal: AbortSignal,
+    onProgress: (progress: WorkloadProgress) => Promise<void>,
+  ): Promise<void>;
+  /** Removes the release; a release that does not exist is not an error. */
+  uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void>;
+  /** Deletes the namespace and resolves only when it is gone. */
+  deleteNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
+}
+
+/** A failure the cluster reported, with a stable code and whether trying again may help. */
+export class ClusterError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly condition: WorkloadCondition | undefined;
+
+  constructor(code: string, message: string, options: { retryable: boolean; condition?: WorkloadCondition }) {
+    super(message);
+    this.name = 'ClusterError';
+    this.code = code;
+    this.retryable = options.retryable;
+    this.condition = options.condition;
+  }
+}

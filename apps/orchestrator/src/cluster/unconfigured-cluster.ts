@@ -1,0 +1,34 @@
+// Stands in when no cluster is configured, so that stores fail at once with a reason saying what to do.
+import { type Cluster, ClusterError, type ClusterInfo } from './port.ts';
+
+const HOW_TO =
+  'No Kubernetes cluster is configured: set KUBECONFIG to a kubeconfig file (k3d, kind or k3s) or run the orchestrator inside a cluster, then retry the store.';
+
+export class UnconfiguredCluster implements Cluster {
+  info(): ClusterInfo {
+    return { configured: false, simulated: false, description: HOW_TO };
+  }
+
+  private refuse(): never {
+    throw new ClusterError('ClusterNotConfigured', HOW_TO, { retryable: false });
+  }
+
+  async ensureNamespace(): Promise<void> {
+    this.refuse();
+  }
+  async ensureSecrets(): Promise<void> {
+    this.refuse();
+  }
+  async installRelease(): Promise<{ revision: number }> {
+    this.refuse();
+  }
+  async waitUntilReady(): Promise<void> {
+    this.refuse();
+  }
+  async uninstallRelease(): Promise<void> {
+    this.refuse();
+  }
+  async deleteNamespace(): Promise<void> {
+    this.refuse();
+  }
+}

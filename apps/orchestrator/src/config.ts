@@ -1,0 +1,122 @@
+// Configuration from the environment, validated once at start-up. A bad value stops the process
+// with a message naming the variable and the form it accepts.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+const duration = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration such as "${example}" (units: ms, s, m, h)`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+
+const EnvSchema = z.object({
+  PORT: integer(0, 65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\//,
+      'expected a PostgreSQL URL such as "postgres://user:password@host:5432/storefleet"',
+    )
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  KUBECONFIG: z.string().min(1).optional(),
+  HELM_BIN: z.string().min(1).default('helm'),
+  STORE_CHART: z.string().min(1).default('charts/store'),
+  STORE_BASE_DOMAIN: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+      'expected a DNS domain such as "stores.example.com" or "localhost"',
+    )
+    .default('localhost'),
+  INGRESS_CLASS: z.string().min(1).default('traefik'),
+  STORAGE_CLASS: z.string().min(1).optional(),
+  ENVIRONMENT: z
+    .enum(['local', 'production'], { message: 'expected "local" or "production"' })
+    .default('local'),
+  RESOURCE_PREFIX: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{0,11}$/,
+      'expected up to 12 lowercase letters, digits or dashes, starting with a letter, e.g. "store-"',
+    )
+    .default('store-'),
+  PROVISION_TIMEOUT: duration('15m').default(15 * 60_000),
+  MAX_PROVISION_RETRIES: integer(0, 20).default(3),
+  PROVISION_RETRY_BACKOFF: duration('10s').default(10_000),
+  MAX_STORES: integer(1, 100_000).default(100),
+  MAX_STORES_PER_USER: integer(1, 10_000).default(5),
+  MAX_CONCURRENT_PROVISIONS: integer(1, 1000).default(3),
+  WORKER_CONCURRENCY: integer(1, 100).default(4),
+  LEASE_DURATION: duration('30s').default(30_000),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.url({ message: 'expected a comma-separated list of origins such as "https://dash.example.com"' }),
+      ),
+    ),
+  RATE_LIMIT_MAX: integer(1, 1_000_000).default(60),
+  RATE_LIMIT_WINDOW: duration('1m').default(60_000),
+  BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(16 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Env {
+  /** Absolute path of DATA_DIR. */
+  dataDir: string;
+}
+
+export class ConfigError extends Error {}
+
+const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '?');
+      const shown = SECRET_VARIABLES.has(variable) ? '(hidden)' : JSON.stringify(env[variable] ?? '');
+      return `  ${variable}=${shown}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.DATA_DIR) };
+}
+
+/** Configuration in a form safe to log: the database URL loses its password. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const { DATABASE_URL, ...rest } = config;
+  return {
+    ...rest,
+    DATABASE_URL: DATABASE_URL ? DATABASE_URL.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') : undefined,
+  };
+}

@@ -1,0 +1,89 @@
+// Row types of the tables, as Kysely sees them. Column names are snake_case in SQL.
+
+import type { Condition, StepTiming } from '@storefleet/contracts';
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface StoresTable {
+  id: string;
+  slug: string;
+  name: string;
+  engine: string;
+  owner_id: string;
+  state: string;
+  conditions: JSONColumnType<Condition[], string, string>;
+  failure_operation: string | null;
+  failure_step: string | null;
+  failure_reason: string | null;
+  failure_message: string | null;
+  failure_retryable: boolean | null;
+  attempts: number;
+  step_timings: JSONColumnType<Record<string, StepTiming>, string, string>;
+  namespace: string;
+  release: string;
+  revision: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  provisioning_started_at: Timestamp | null;
+  ready_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+}
+
+export interface WorkQueueTable {
+  id: string;
+  store_id: string;
+  kind: string;
+  version: number;
+  run_at: Timestamp;
+  attempts: number;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LocksTable {
+  name: string;
+}
+
+export interface ActivityTable {
+  id: Generated<number>;
+  store_id: string | null;
+  type: string;
+  message: string;
+  details: JSONColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  actor: string;
+  ip: string | null;
+  user_agent: string | null;
+  action: string;
+  target: string | null;
+  outcome: string;
+  status_code: number | null;
+  reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  owner_id: string;
+  key: string;
+  request_hash: string;
+  store_id: string;
+  created_at: Timestamp;
+}
+
+export interface Schema {
+  stores: StoresTable;
+  work_queue: WorkQueueTable;
+  locks: LocksTable;
+  activity: ActivityTable;
+  audit: AuditTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

@@ -1,0 +1,25 @@
+// The steps each operation walks through, and the condition each one makes true.
+import type { ConditionType } from '@storefleet/contracts';
+
+export const PROVISION_STEPS = ['namespace', 'secrets', 'release', 'ready'] as const;
+export const DELETE_STEPS = ['uninstall', 'namespace-delete'] as const;
+export type ProvisionStep = (typeof PROVISION_STEPS)[number];
+export type DeleteStep = (typeof DELETE_STEPS)[number];
+export type Step = ProvisionStep | DeleteStep;
+
+/** Conditions a provisioning step sets; the `ready` step covers the three workload conditions. */
+export const STEP_CONDITIONS: Record<ProvisionStep, readonly ConditionType[]> = {
+  namespace: ['NamespaceReady'],
+  secrets: ['SecretsReady'],
+  release: ['ReleaseDeployed'],
+  ready: ['DatabaseReady', 'AppReady', 'StoreConfigured'],
+};
+
+export const STEP_TITLES: Record<Step, string> = {
+  namespace: 'create the namespace',
+  secrets: 'write the store secrets',
+  release: 'install the Helm release',
+  ready: 'wait for the database, the app and the setup job',
+  uninstall: 'uninstall the Helm release',
+  'namespace-delete': 'delete the namespace',
+};

@@ -1,0 +1,72 @@
+// The Store as the domain sees it, and how a new one is born.
+import type { Condition, Engine, Failure, Operation, StepTiming, StoreState } from '@storefleet/contracts';
+import { initialConditions } from './conditions.ts';
+
+export interface Store {
+  id: string;
+  slug: string;
+  name: string;
+  engine: Engine;
+  ownerId: string;
+  state: StoreState;
+  conditions: Condition[];
+  failure: Failure | null;
+  /** Attempts made at the current (or last) operation. */
+  attempts: number;
+  stepTimings: Record<string, StepTiming>;
+  namespace: string;
+  release: string;
+  revision: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  provisioningStartedAt: Date | null;
+  readyAt: Date | null;
+  deletedAt: Date | null;
+}
+
+export interface NewStoreInput {
+  id: string;
+  name: string;
+  slug: string;
+  engine: Engine;
+  ownerId: string;
+  resourcePrefix: string;
+  now: Date;
+}
+
+export function newStore(input: NewStoreInput): Store {
+  const resourceName = `${input.resourcePrefix}${input.slug}`;
+  return {
+    id: input.id,
+    slug: input.slug,
+    name: input.name,
+    engine: input.engine,
+    ownerId: input.ownerId,
+    state: 'Queued',
+    conditions: initialConditions(input.now),
+    failure: null,
+    attempts: 0,
+    stepTimings: {},
+    namespace: resourceName,
+    release: resourceName,
+    revision: null,
+    createdAt: input.now,
+    updatedAt: input.now,
+    provisioningStartedAt: null,
+    readyAt: null,
+    deletedAt: null,
+  };
+}
+
+/** Seconds from the start of provisioning to Ready, when both are known. */
+export function provisioningSeconds(store: Pick<Store, 'provisioningStartedAt' | 'readyAt'>): number | null {
+  if (!store.provisioningStartedAt || !store.readyAt) return null;
+  return (store.readyAt.getTime() - store.provisioningStartedAt.getTime()) / 1000;
+}
+
+/** Whether anything may exist in a cluster for this store: a cluster step was at least started. */
+export function mayHaveClusterResources(store: Pick<Store, 'stepTimings'>): boolean {
+  return Object.keys(store.stepTimings).length > 0;
+}
+
+export type JobKind = Extract<Operation, 'provision' | 'delete'>;

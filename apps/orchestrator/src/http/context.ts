@@ -1,0 +1,39 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { EventHub } from '../app/event-hub.ts';
+import type { StoreService } from '../app/store-service.ts';
+import type { Cluster } from '../cluster/port.ts';
+import type { Database } from '../db/database.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { WorkQueue } from '../queue/work-queue.ts';
+import type { PresentationSettings } from './presenters.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface Services {
+  database: Database;
+  stores: StoreService;
+  queue: WorkQueue;
+  hub: EventHub;
+  metrics: Metrics;
+  cluster: Cluster;
+}
+
+export interface HttpContext {
+  app: App;
+  services: Services;
+  presentation: PresentationSettings;
+  environment: 'local' | 'production';
+}

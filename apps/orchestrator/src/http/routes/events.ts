@@ -1,0 +1,37 @@
+// GET /api/events: server-sent events. `store` events carry the whole store after every change,
+// `activity` events each new activity entry; a comment every 15 s keeps proxies from closing the stream.
+import type { HubEvent } from '../../app/event-hub.ts';
+import type { HttpContext } from '../context.ts';
+import { presentActivity, presentStore } from '../presenters.ts';
+
+const KEEPALIVE_MS = 15_000;
+
+export function eventRoutes({ app, services, presentation }: HttpContext): void {
+  app.get(
+    '/api/events',
+    { schema: { summary: 'Live store changes as server-sent events (text/event-stream)', tags: ['stores'] } },
+    (request, reply) => {
+      reply.hijack();
+      const stream = reply.raw;
+      stream.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      stream.write('retry: 3000\n: connected\n\n');
+
+      const send = (event: HubEvent) => {
+        const data =
+          event.type === 'store' ? presentStore(event.store, presentation) : presentActivity(event.entry);
+        stream.write(`event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const unsubscribe = services.hub.subscribe(send);
+      const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
+      request.raw.on('close', () => {
+        clearInterval(keepalive);
+        unsubscribe();
+      });
+    },
+  );
+}

@@ -1,0 +1,65 @@
+import { Health, PlatformMetrics } from '@storefleet/contracts';
+import { z } from 'zod';
+import { platformMetrics } from '../../app/platform-stats.ts';
+import type { HttpContext } from '../context.ts';
+
+const PlatformInfo = z.object({
+  environment: z.enum(['local', 'production']),
+  cluster: z.object({ configured: z.boolean(), simulated: z.boolean(), description: z.string() }),
+});
+
+export function platformRoutes({ app, services, environment }: HttpContext): void {
+  const { database, queue, metrics, cluster } = services;
+
+  app.get('/healthz', { schema: { hide: true, response: { 200: Health } } }, async () => ({
+    status: 'ok' as const,
+    checks: { process: 'ok' },
+  }));
+
+  app.get(
+    '/readyz',
+    { schema: { hide: true, response: { 200: Health, 503: Health } } },
+    async (request, reply) => {
+      try {
+        await database.ping();
+        return { status: 'ok' as const, checks: { database: 'ok' } };
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness check: database unreachable');
+        return reply
+          .status(503)
+          .send({ status: 'unavailable' as const, checks: { database: 'unreachable' } });
+      }
+    },
+  );
+
+  app.get(
+    '/api/platform',
+    {
+      schema: {
+        summary: 'Environment and cluster of this platform',
+        tags: ['platform'],
+        response: { 200: PlatformInfo },
+      },
+    },
+    async () => ({ environment, cluster: cluster.info() }),
+  );
+
+  app.get(
+    '/api/metrics',
+    {
+      schema: {
+        summary: 'Store counts, totals and provisioning times',
+        tags: ['platform'],
+        response: { 200: PlatformMetrics },
+      },
+    },
+    async () => platformMetrics(database.db, queue),
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,169 @@
+import {
+  ActivityList,
+  ApiError,
+  CreateStoreRequest,
+  ListActivityQuery,
+  ListStoresQuery,
+  Store,
+  StoreIdParams,
+  StoreList,
+} from '@storefleet/contracts';
+import { z } from 'zod';
+import { ActivityRepository } from '../../db/activity-repository.ts';
+import { invalidInput } from '../../errors.ts';
+import type { HttpContext } from '../context.ts';
+import { decodeActivityCursor, encodeActivityCursor } from '../cursors.ts';
+import { presentActivity, presentStore } from '../presenters.ts';
+
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
+});
+
+const errors = { 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
+
+export function storeRoutes({ app, services, presentation }: HttpContext): void {
+  const { stores, database } = services;
+  const show = (store: Parameters<typeof presentStore>[0]) => presentStore(store, presentation);
+
+  app.post(
+    '/api/stores',
+    {
+      config: { auditAction: 'store.create' },
+      schema: {
+        summary: 'Create a store; provisioning continues in the background',
+        tags: ['stores'],
+        headers: IdempotencyHeaders,
+        body: CreateStoreRequest,
+        response: { 200: Store, 202: Store, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const idempotencyKey = request.headers['idempotency-key'];
+      const { store, replayed } = await stores.create(request.body, {
+        ownerId: request.ownerId,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      request.auditTarget = store.id;
+      return reply
+        .status(replayed ? 200 : 202)
+        .header('location', `/api/stores/${store.id}`)
+        .send(show(store));
+    },
+  );
+
+  app.get(
+    '/api/stores',
+    {
+      schema: {
+        summary: 'List stores, newest first',
+        tags: ['stores'],
+        querystring: ListStoresQuery,
+        response: { 200: StoreList, 400: ApiError },
+      },
+    },
+    async (request) => {
+      const { state, limit, cursor } = request.query;
+      const page = await stores.list({
+        limit,
+        ...(state === undefined ? {} : { state }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      return { items: page.items.map(show), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/stores/:id',
+    {
+      schema: {
+        summary: 'Read one store',
+        tags: ['stores'],
+        params: StoreIdParams,
+        response: { 200: Store, ...errors },
+      },
+    },
+    async (request) => show(await stores.get(request.params.id)),
+  );
+
+  app.delete(
+    '/api/stores/:id',
+    {
+      config: { auditAction: 'store.delete' },
+      schema: {
+        summary: 'Delete a store (from any state; repeatable)',
+        tags: ['stores'],
+        params: StoreIdParams,
+        response: { 202: Store, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(202).send(show(await stores.delete(request.params.id))),
+  );
+
+  app.post(
+    '/api/stores/:id/retry',
+    {
+      config: { auditAction: 'store.retry' },
+      schema: {
+        summary: 'Retry the failed operation of a Failed store',
+        tags: ['stores'],
+        params: StoreIdParams,
+        response: { 202: Store, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(202).send(show(await stores.retry(request.params.id))),
+  );
+
+  app.get(
+    '/api/stores/:id/activity',
+    {
+      schema: {
+        summary: "A store's activity, newest first",
+        tags: ['activity'],
+        params: StoreIdParams,
+        querystring: ListActivityQuery,
+        response: { 200: ActivityList, ...errors },
+      },
+    },
+    async (request) => {
+      const store = await stores.get(request.params.id);
+      return listActivity(new ActivityRepository(database.db), { ...request.query, storeId: store.id });
+    },
+  );
+
+  app.get(
+    '/api/activity',
+    {
+      schema: {
+        summary: 'Activity across all stores, newest first',
+        tags: ['activity'],
+        querystring: ListActivityQuery,
+        response: { 200: ActivityList, 400: ApiError },
+      },
+    },
+    async (request) => listActivity(new ActivityRepository(database.db), request.query),
+  );
+}
+
+async function listActivity(
+  repository: ActivityRepository,
+  query: { limit: number; cursor?: string | undefined; storeId?: string },
+) {
+  const beforeId = query.cursor === undefined ? undefined : decodeActivityCursor(query.cursor);
+  if (beforeId === null) throw invalidInput('cursor is not one this API returned');
+  const rows = await repository.list({
+    limit: query.limit + 1,
+    ...(query.storeId === undefined ? {} : { storeId: query.storeId }),
+    ...(beforeId === undefined ? {} : { beforeId }),
+  });
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(presentActivity),
+    nextCursor: rows.length > query.limit && last ? encodeActivityCursor(last.id) : null,
+  };
+}

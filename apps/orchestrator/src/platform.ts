@@ -1,0 +1,122 @@
+// The composition root: wires database, queue, reconciler, workers, events and HTTP together.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { EventHub } from './app/event-hub.ts';
+import { storeCountsByState } from './app/platform-stats.ts';
+import { StoreService } from './app/store-service.ts';
+import type { Cluster } from './cluster/port.ts';
+import { UnconfiguredCluster } from './cluster/unconfigured-cluster.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { buildHttpApp } from './http/app.ts';
+import type { App } from './http/context.ts';
+import { Metrics } from './observability/metrics.ts';
+import { WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
+import { Worker } from './queue/worker.ts';
+import { Reconciler } from './reconciler/reconciler.ts';
+
+export interface PlatformOptions {
+  config: Config;
+  logger: Logger;
+  cluster?: Cluster;
+  /** An already open database (tests share one between two platforms); the platform will not close it. */
+  database?: Database;
+  workerId?: string;
+  pollIntervalMs?: number;
+  heartbeatIntervalMs?: number;
+  random?: () => number;
+}
+
+export interface Platform {
+  app: App;
+  database: Database;
+  worker: Worker;
+  stores: StoreService;
+  cluster: Cluster;
+  /** Stops HTTP, hands running jobs back to the queue and closes what the platform opened. */
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config, logger } = options;
+  const database = options.database ?? (await openDatabase(databaseLocation(config)));
+  const cluster = options.cluster ?? new UnconfiguredCluster();
+  const queue = new WorkQueue(database.db, {
+    leaseMs: config.LEASE_DURATION,
+    maxConcurrentProvisions: config.MAX_CONCURRENT_PROVISIONS,
+  });
+  const metrics = new Metrics({
+    storeCounts: () => storeCountsByState(database.db),
+    queueDepth: () => queue.depth(),
+  });
+  const retryPolicy = {
+    maxRetries: config.MAX_PROVISION_RETRIES,
+    backoffMs: config.PROVISION_RETRY_BACKOFF,
+    maxBackoffMs: Math.max(config.PROVISION_RETRY_BACKOFF, 10 * 60_000),
+  };
+  const reconciler = new Reconciler({
+    db: database.db,
+    cluster,
+    retryPolicy,
+    attemptTimeoutMs: config.PROVISION_TIMEOUT,
+    metrics,
+    logger,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const worker = new Worker({
+    queue,
+    handler: reconciler.handle,
+    workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    concurrency: config.WORKER_CONCURRENCY,
+    pollIntervalMs: options.pollIntervalMs ?? 2000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? Math.max(50, Math.floor(config.LEASE_DURATION / 3)),
+    crashRetryDelayMs: config.PROVISION_RETRY_BACKOFF,
+    logger,
+  });
+  const stores = new StoreService({
+    db: database.db,
+    maxStores: config.MAX_STORES,
+    resourcePrefix: config.RESOURCE_PREFIX,
+  });
+  const hub = new EventHub(database, logger);
+  await hub.start();
+  const unlistenWork = await database.listen(WORK_CHANNEL, () => worker.wake());
+
+  const resumed = await stores.resumeInFlight();
+  if (resumed > 0) logger.info({ resumed }, 'queued work for stores that were mid-flight');
+
+  const app = await buildHttpApp(
+    { database, stores, queue, hub, metrics, cluster },
+    {
+      logger,
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      presentation: {
+        baseDomain: config.STORE_BASE_DOMAIN,
+        scheme: config.ENVIRONMENT === 'production' ? 'https' : 'http',
+      },
+      environment: config.ENVIRONMENT,
+    },
+  );
+  worker.start();
+
+  return {
+    app,
+    database,
+    worker,
+    stores,
+    cluster,
+    async stop() {
+      await app.close();
+      await worker.stop();
+      await unlistenWork();
+      await hub.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+export function databaseLocation(config: Config) {
+  return config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.dataDir, 'pglite') };
+}

@@ -1,0 +1,392 @@
+// Drives one store toward what was asked of it, one job at a time. Every step is idempotent, so a
+// step interrupted by a crash is simply run again by whichever worker takes the job over. Every write
+// is fenced by the job's lease: a worker that lost its lease cannot overwrite its successor's work.
+import type { ConditionType, Operation, StoreState } from '@storefleet/contracts';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { type Cluster, ClusterError, type StoreTarget } from '../cluster/port.ts';
+import { ActivityRepository } from '../db/activity-repository.ts';
+import type { Schema } from '../db/schema.ts';
+import { type StorePatch, StoresRepository } from '../db/stores-repository.ts';
+import { setCondition } from '../domain/conditions.ts';
+import { assertTransition } from '../domain/lifecycle.ts';
+import { type RetryPolicy, retryDelayMs, shouldRetry } from '../domain/retry.ts';
+import { STEP_CONDITIONS, STEP_TITLES, type Step } from '../domain/steps.ts';
+import { mayHaveClusterResources, provisioningSeconds, type Store } from '../domain/store.ts';
+import { formatDuration } from '../duration.ts';
+import type { ReconcileMetrics } from '../observability/metrics.ts';
+import type { Job } from '../queue/work-queue.ts';
+import type { JobResult } from '../queue/worker.ts';
+
+export interface ReconcilerOptions {
+  db: Kysely<Schema>;
+  cluster: Cluster;
+  retryPolicy: RetryPolicy;
+  /** PROVISION_TIMEOUT: the longest one attempt at an operation may take. */
+  attemptTimeoutMs: number;
+  metrics: ReconcileMetrics;
+  logger: Logger;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** The store changed under us (deleted, or the lease moved on): this attempt has nothing more to do. */
+class StaleAttempt extends Error {}
+
+class StepFailed extends Error {
+  readonly step: Step;
+  constructor(step: Step, cause: unknown) {
+    super(`step ${step} failed`, { cause });
+    this.step = step;
+  }
+}
+
+class AttemptTimedOut extends Error {}
+
+interface Attempt {
+  job: Job;
+  operation: Operation;
+  store: Store;
+  target: StoreTarget;
+  /** Aborts on job interruption (supersession, shutdown) and on PROVISION_TIMEOUT. */
+  signal: AbortSignal;
+  log: Logger;
+}
+
+interface FailureDescription {
+  reason: string;
+  message: string;
+  retryable: boolean;
+  condition: ConditionType | undefined;
+}
+
+const SUCCESS_REASON: Record<ConditionType, string> = {
+  NamespaceReady: 'NamespaceCreated',
+  SecretsReady: 'SecretsWritten',
+  ReleaseDeployed: 'InstallSucceeded',
+  DatabaseReady: 'DatabaseReady',
+  AppReady: 'AppReady',
+  StoreConfigured: 'SetupJobCompleted',
+};
+
+export class Reconciler {
+  private readonly options: ReconcilerOptions;
+  private readonly stores: StoresRepository;
+  private readonly activity: ActivityRepository;
+  private readonly now: () => Date;
+
+  constructor(options: ReconcilerOptions) {
+    this.options = options;
+    this.stores = new StoresRepository(options.db);
+    this.activity = new ActivityRepository(options.db);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  readonly handle = async (job: Job, jobSignal: AbortSignal): Promise<JobResult> => {
+    const store = await this.stores.get(job.storeId);
+    if (!store) return { outcome: 'done' };
+    const expected: StoreState[] = job.kind === 'provision' ? ['Queued', 'Provisioning'] : ['Deleting'];
+    if (!expected.includes(store.state)) return { outcome: 'done' };
+
+    const timeout = AbortSignal.timeout(this.options.attemptTimeoutMs);
+    const attempt: Attempt = {
+      job,
+      operation: job.kind,
+      store,
+      target: targetOf(store),
+      signal: AbortSignal.any([jobSignal, timeout]),
+      log: this.options.logger.child({
+        storeId: store.id,
+        slug: store.slug,
+        operation: job.kind,
+        attempt: job.attempts,
+      }),
+    };
+    try {
+      if (job.kind === 'provision') await this.provision(attempt);
+      else await this.delete(attempt);
+      return { outcome: 'done' };
+    } catch (error) {
+      if (error instanceof StaleAttempt) return { outcome: 'done' };
+      if (jobSignal.aborted) throw jobSignal.reason;
+      if (error instanceof StepFailed) return this.attemptFailed(attempt, error, timeout.aborted);
+      throw error;
+    }
+  };
+
+  private async provision(attempt: Attempt): Promise<void> {
+    const { cluster } = this.options;
+    const startedAt = this.now();
+    if (attempt.store.state === 'Queued') assertTransition('Queued', 'Provisioning');
+    await this.save(
+      attempt,
+      {
+        state: 'Provisioning',
+        attempts: attempt.job.attempts,
+        provisioningStartedAt: attempt.store.provisioningStartedAt ?? startedAt,
+      },
+      ['Queued', 'Provisioning'],
+    );
+    await this.record(attempt, 'store.provisioning', this.attemptMessage(attempt, 'Provisioning'));
+
+    if (!cluster.info().configured) {
+      throw new StepFailed(
+        'namespace',
+        new ClusterError('ClusterNotConfigured', cluster.info().description, { retryable: false }),
+      );
+    }
+    await this.step(attempt, 'namespace', (signal) => cluster.ensureNamespace(attempt.target, signal));
+    await this.step(attempt, 'secrets', (signal) => cluster.ensureSecrets(attempt.target, signal));
+    const { revision } = await this.step(attempt, 'release', (signal) =>
+      cluster.installRelease(attempt.target, signal),
+    );
+    await this.step(attempt, 'ready', (signal) =>
+      cluster.waitUntilReady(attempt.target, signal, async (progress) => {
+        const conditions = setCondition(attempt.store.conditions, progress, this.now());
+        await this.save(attempt, { conditions }, ['Provisioning']);
+      }),
+    );
+
+    assertTransition('Provisioning', 'Ready');
+    const readyAt = this.now();
+    const ready = await this.save(attempt, { state: 'Ready', readyAt, revision, failure: null }, [
+      'Provisioning',
+    ]);
+    const seconds = provisioningSeconds(ready);
+    if (seconds !== null) this.options.metrics.observeProvisioned(ready.engine, seconds);
+    await this.record(
+      attempt,
+      'store.ready',
+      `Store is ready${seconds === null ? '' : ` after ${formatDuration(seconds * 1000)}`}.`,
+      {
+        revision,
+        provisioningSeconds: seconds,
+      },
+    );
+    attempt.log.info({ provisioningSeconds: seconds }, 'store ready');
+  }
+
+  private async delete(attempt: Attempt): Promise<void> {
+    const { cluster } = this.options;
+    await this.save(attempt, { attempts: attempt.job.attempts }, ['Deleting']);
+    await this.record(attempt, 'store.deleting', this.attemptMessage(attempt, 'Deleting'));
+    if (mayHaveClusterResources(attempt.store)) {
+      await this.step(attempt, 'uninstall', (signal) => cluster.uninstallRelease(attempt.target, signal));
+      await this.step(attempt, 'namespace-delete', (signal) =>
+        cluster.deleteNamespace(attempt.target, signal),
+      );
+    }
+    assertTransition('Deleting', 'Deleted');
+    const now = this.now();
+    const conditions = attempt.store.conditions.map((c) => ({
+      ...c,
+      status: 'False' as const,
+      reason: 'Deleted',
+      message: 'The store was deleted.',
+      lastTransitionTime: now.toISOString(),
+    }));
+    await this.save(attempt, { state: 'Deleted', deletedAt: now, conditions, failure: null }, ['Deleting']);
+    await this.record(attempt, 'store.deleted', 'Store deleted; nothing of it is left in the cluster.');
+    attempt.log.info('store deleted');
+  }
+
+  /** Runs one step: marks it started, runs it under the attempt's signal, marks it done. */
+  private async step<T>(attempt: Attempt, step: Step, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const startedAt = this.now();
+    const conditions = conditionsOf(step);
+    let next = attempt.store.conditions;
+    for (const type of conditions) {
+      next = setCondition(
+        next,
+        { type, status: 'Unknown', reason: 'InProgress', message: `Working: ${STEP_TITLES[step]}.` },
+        startedAt,
+      );
+    }
+    await this.save(attempt, {
+      conditions: next,
+      stepTimings: {
+        ...attempt.store.stepTimings,
+        [step]: { startedAt: startedAt.toISOString(), finishedAt: null, durationMs: null },
+      },
+    });
+
+    let result: T;
+    try {
+      attempt.signal.throwIfAborted();
+      result = await untilAborted(run(attempt.signal), attempt.signal);
+    } catch (error) {
+      throw new StepFailed(step, error);
+    }
+
+    const finishedAt = this.now();
+    const durationMs = finishedAt.getTime() - startedAt.getTime();
+    let done = attempt.store.conditions;
+    for (const type of conditions) {
+      const current = done.find((c) => c.type === type);
+      const reason = current?.status === 'True' ? current.reason : SUCCESS_REASON[type];
+      done = setCondition(
+        done,
+        { type, status: 'True', reason, message: `Done: ${STEP_TITLES[step]}.` },
+        finishedAt,
+      );
+    }
+    await this.save(attempt, {
+      conditions: done,
+      stepTimings: {
+        ...attempt.store.stepTimings,
+        [step]: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs },
+      },
+    });
+    this.options.metrics.observeStep(attempt.operation, step, durationMs / 1000);
+    return result;
+  }
+
+  private async attemptFailed(attempt: Attempt, failure: StepFailed, timedOut: boolean): Promise<JobResult> {
+    const { step } = failure;
+    const description = this.describe(step, timedOut ? new AttemptTimedOut() : failure.cause);
+    const { retryPolicy, metrics } = this.options;
+    metrics.countStepFailure(attempt.operation, step, description.reason);
+    const attemptNumber = attempt.job.attempts;
+    const totalAttempts = retryPolicy.maxRetries + 1;
+
+    let conditions = attempt.store.conditions;
+    if (description.condition) {
+      conditions = setCondition(
+        conditions,
+        {
+          type: description.condition,
+          status: 'False',
+          reason: description.reason,
+          message: description.message,
+        },
+        this.now(),
+      );
+    }
+    const stillState: StoreState = attempt.operation === 'provision' ? 'Provisioning' : 'Deleting';
+
+    if (shouldRetry(retryPolicy, attemptNumber, description.retryable)) {
+      const delayMs = retryDelayMs(retryPolicy, attemptNumber, this.options.random);
+      await this.save(attempt, { conditions }, [stillState]);
+      const message = `Attempt ${attemptNumber} of ${totalAttempts} failed at step "${step}": ${description.message} Retrying in ${formatDuration(delayMs)}.`;
+      await this.record(attempt, 'store.retry_scheduled', message, {
+        step,
+        reason: description.reason,
+        delayMs,
+      });
+      attempt.log.warn({ step, reason: description.reason, delayMs }, 'attempt failed; retry scheduled');
+      return { outcome: 'retry', delayMs, error: `${description.reason}: ${description.message}` };
+    }
+
+    assertTransition(stillState, 'Failed');
+    const exhausted = description.retryable ? ` (gave up after ${attemptNumber} attempts)` : '';
+    const failureMessage = `Step "${step}" failed: ${description.message}${exhausted}`;
+    await this.save(
+      attempt,
+      {
+        state: 'Failed',
+        conditions,
+        failure: {
+          operation: attempt.operation,
+          step,
+          reason: description.reason,
+          message: failureMessage,
+          retryable: description.retryable,
+        },
+      },
+      [stillState],
+    );
+    await this.record(attempt, 'store.failed', failureMessage, { step, reason: description.reason });
+    attempt.log.error({ step, reason: description.reason }, 'store failed');
+    return { outcome: 'done' };
+  }
+
+  private describe(step: Step, cause: unknown): FailureDescription {
+    const stepCondition = conditionsOf(step)[0];
+    if (cause instanceof AttemptTimedOut) {
+      return {
+        reason: 'ProvisionTimeout',
+        message: `Could not ${STEP_TITLES[step]} within ${formatDuration(this.options.attemptTimeoutMs)} (PROVISION_TIMEOUT).`,
+        retryable: true,
+        condition: stepCondition,
+      };
+    }
+    if (cause instanceof ClusterError) {
+      return {
+        reason: cause.code,
+        message: cause.message,
+        retryable: cause.retryable,
+        condition: cause.condition ?? stepCondition,
+      };
+    }
+    this.options.logger.error({ err: cause, step }, 'unexpected error in reconcile step');
+    return {
+      reason: 'InternalError',
+      message: `Could not ${STEP_TITLES[step]}: an unexpected error occurred (details are in the orchestrator log).`,
+      retryable: true,
+      condition: stepCondition,
+    };
+  }
+
+  private attemptMessage(attempt: Attempt, what: string): string {
+    const total = this.options.retryPolicy.maxRetries + 1;
+    return `${what} (attempt ${attempt.job.attempts} of ${total}).`;
+  }
+
+  /** Writes a change to the store, fenced by the lease; a refused write ends the attempt. */
+  private async save(attempt: Attempt, patch: StorePatch, states?: readonly StoreState[]): Promise<Store> {
+    const updated = await this.stores.update(
+      attempt.store.id,
+      patch,
+      { leaseToken: attempt.job.leaseToken, states: states ?? [attempt.store.state] },
+      this.now(),
+    );
+    if (!updated) throw new StaleAttempt();
+    attempt.store = updated;
+    return updated;
+  }
+
+  private async record(
+    attempt: Attempt,
+    type: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    await this.activity.append(
+      { storeId: attempt.store.id, type, message, details: { attempt: attempt.job.attempts, ...details } },
+      this.now(),
+    );
+  }
+}
+
+function conditionsOf(step: Step): readonly ConditionType[] {
+  return step in STEP_CONDITIONS ? STEP_CONDITIONS[step as keyof typeof STEP_CONDITIONS] : [];
+}
+
+function targetOf(store: Store): StoreTarget {
+  return {
+    storeId: store.id,
+    slug: store.slug,
+    engine: store.engine,
+    ownerId: store.ownerId,
+    namespace: store.namespace,
+    release: store.release,
+  };
+}
+
+/** Settles with `work`, or rejects as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

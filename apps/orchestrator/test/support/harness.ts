@@ -1,0 +1,66 @@
+// Starts platforms (API + workers) on a test database with fast timings, and helpers to wait on them.
+import pino from 'pino';
+import type { Cluster } from '../../src/cluster/port.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/database.ts';
+import { StoresRepository } from '../../src/db/stores-repository.ts';
+import type { Store } from '../../src/domain/store.ts';
+import { type Platform, startPlatform } from '../../src/platform.ts';
+
+export const silentLogger = pino({ level: 'silent' });
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATA_DIR: '/tmp/storefleet-test-unused',
+    LOG_LEVEL: 'silent',
+    PROVISION_TIMEOUT: '5s',
+    MAX_PROVISION_RETRIES: '2',
+    PROVISION_RETRY_BACKOFF: '40ms',
+    LEASE_DURATION: '600ms',
+    WORKER_CONCURRENCY: '3',
+    ...overrides,
+  });
+}
+
+export async function startTestPlatform(
+  database: Database,
+  cluster: Cluster,
+  overrides: Record<string, string> = {},
+  workerId?: string,
+): Promise<Platform> {
+  return startPlatform({
+    config: testConfig(overrides),
+    logger: silentLogger,
+    cluster,
+    database,
+    pollIntervalMs: 25,
+    heartbeatIntervalMs: 100,
+    ...(workerId ? { workerId } : {}),
+  });
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function waitForState(database: Database, storeId: string, state: Store['state'], timeoutMs?: number) {
+  const stores = new StoresRepository(database.db);
+  return waitFor(
+    async () => {
+      const store = await stores.get(storeId);
+      return store?.state === state ? store : undefined;
+    },
+    `store ${storeId} to become ${state}`,
+    timeoutMs,
+  );
+}

@@ -1,0 +1,179 @@
+// An in-memory Cluster for fast tests of the queue and reconciler. It keeps what a real cluster
+// would hold (namespaces, secrets, releases), can be told to fail, hang or block at any operation,
+// and records overlapping calls for one store, which must never happen.
+import { type Cluster, ClusterError, type ClusterInfo, type StoreTarget, type WorkloadProgress } from '../../src/cluster/port.ts';
+
+export type ClusterOperation =
+  | 'ensureNamespace'
+  | 'ensureSecrets'
+  | 'installRelease'
+  | 'waitUntilReady'
+  | 'uninstallRelease'
+  | 'deleteNamespace';
+
+type Behaviour =
+  | { kind: 'fail'; error: ClusterError; remaining: number }
+  | { kind: 'hang'; remaining: number }
+  | { kind: 'block'; gate: Gate };
+
+export interface Gate {
+  /** Resolves when a call reaches the blocked operation. */
+  reached: Promise<void>;
+  /** Lets the blocked call go on. */
+  open(): void;
+}
+
+function abortable(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+export class MemoryCluster implements Cluster {
+  readonly namespaces = new Set<string>();
+  readonly secrets = new Set<string>();
+  readonly releases = new Map<string, number>();
+  readonly calls: { operation: ClusterOperation; storeId: string }[] = [];
+  /** Calls that started while another call for the same store was still running. */
+  overlaps = 0;
+  /** Most stores that had a provisioning call running at the same moment. */
+  maxConcurrentProvisioning = 0;
+  stepDelayMs = 0;
+  private readonly behaviours = new Map<ClusterOperation, Behaviour>();
+  private readonly activeByStore = new Map<string, number>();
+  private readonly provisioningStores = new Set<string>();
+  private readonly configured: boolean;
+
+  constructor(options: { configured?: boolean } = {}) {
+    this.configured = options.configured ?? true;
+  }
+
+  info(): ClusterInfo {
+    return { configured: this.configured, simulated: true, description: 'in-memory test cluster' };
+  }
+
+  failOn(operation: ClusterOperation, error: ClusterError, times = Number.POSITIVE_INFINITY): void {
+    this.behaviours.set(operation, { kind: 'fail', error, remaining: times });
+  }
+
+  hangOn(operation: ClusterOperation, times = Number.POSITIVE_INFINITY): void {
+    this.behaviours.set(operation, { kind: 'hang', remaining: times });
+  }
+
+  blockOn(operation: ClusterOperation): Gate {
+    let reached!: () => void;
+    let open!: () => void;
+    const reachedPromise = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const gate: Gate & { arrive(): void; opened: Promise<void> } = {
+      reached: reachedPromise,
+      open,
+      arrive: reached,
+      opened,
+    };
+    this.behaviours.set(operation, { kind: 'block', gate });
+    return gate;
+  }
+
+  clearBehaviour(operation: ClusterOperation): void {
+    this.behaviours.delete(operation);
+  }
+
+  private async call<T>(
+    operation: ClusterOperation,
+    target: StoreTarget,
+    signal: AbortSignal,
+    effect: () => T,
+  ): Promise<T> {
+    this.calls.push({ operation, storeId: target.storeId });
+    const active = this.activeByStore.get(target.storeId) ?? 0;
+    if (active > 0) this.overlaps++;
+    this.activeByStore.set(target.storeId, active + 1);
+    const provisioning = operation !== 'uninstallRelease' && operation !== 'deleteNamespace';
+    if (provisioning) {
+      this.provisioningStores.add(target.storeId);
+      this.maxConcurrentProvisioning = Math.max(this.maxConcurrentProvisioning, this.provisioningStores.size);
+    }
+    try {
+      if (this.stepDelayMs > 0) {
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, this.stepDelayMs)), abortable(signal)]);
+      }
+      const behaviour = this.behaviours.get(operation);
+      if (behaviour?.kind === 'fail' && behaviour.remaining > 0) {
+        behaviour.remaining--;
+        throw behaviour.error;
+      }
+      if (behaviour?.kind === 'hang' && behaviour.remaining > 0) {
+        behaviour.remaining--;
+        await abortable(signal);
+      }
+      if (behaviour?.kind === 'block') {
+        const gate = behaviour.gate as Gate & { arrive(): void; opened: Promise<void> };
+        gate.arrive();
+        await Promise.race([gate.opened, abortable(signal)]);
+      }
+      signal.throwIfAborted();
+      return effect();
+    } finally {
+      this.activeByStore.set(target.storeId, (this.activeByStore.get(target.storeId) ?? 1) - 1);
+      if (provisioning) this.provisioningStores.delete(target.storeId);
+    }
+  }
+
+  ensureNamespace(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    return this.call('ensureNamespace', target, signal, () => {
+      this.namespaces.add(target.namespace);
+    });
+  }
+
+  ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    return this.call('ensureSecrets', target, signal, () => {
+      if (!this.namespaces.has(target.namespace)) {
+        throw new ClusterError('NamespaceMissing', `namespace ${target.namespace} does not exist`, { retryable: true });
+      }
+      this.secrets.add(target.namespace);
+    });
+  }
+
+  installRelease(target: StoreTarget, signal: AbortSignal): Promise<{ revision: number }> {
+    return this.call('installRelease', target, signal, () => {
+      const revision = (this.releases.get(target.release) ?? 0) + 1;
+      this.releases.set(target.release, revision);
+      return { revision };
+    });
+  }
+
+  async waitUntilReady(
+    target: StoreTarget,
+    signal: AbortSignal,
+    onProgress: (progress: WorkloadProgress) => Promise<void>,
+  ): Promise<void> {
+    await this.call('waitUntilReady', target, signal, () => undefined);
+    for (const type of ['DatabaseReady', 'AppReady', 'StoreConfigured'] as const) {
+      await onProgress({ type, status: 'True', reason: 'Observed', message: `${type} observed in memory` });
+    }
+  }
+
+  uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    return this.call('uninstallRelease', target, signal, () => {
+      this.releases.delete(target.release);
+    });
+  }
+
+  deleteNamespace(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    return this.call('deleteNamespace', target, signal, () => {
+      this.namespaces.delete(target.namespace);
+      this.secrets.delete(target.namespace);
+    });
+  }
+
+  /** True when nothing at all is left for this store. */
+  isEmptyFor(target: Pick<StoreTarget, 'namespace' | 'release'>): boolean {
+    return !this.namespaces.has(target.namespace) && !this.secrets.has(target.namespace) && !this.releases.has(target.release);
+  }
+}

@@ -1,0 +1,158 @@
+// Request and response shapes of the Storefleet API, shared by the orchestrator and the dashboard.
+import { z } from 'zod';
+
+export const ENGINES = ['woocommerce', 'medusa'] as const;
+export const Engine = z.enum(ENGINES);
+export type Engine = z.infer<typeof Engine>;
+
+export const STORE_STATES = [
+  'Queued',
+  'Provisioning',
+  'Ready',
+  'Failed',
+  'Upgrading',
+  'RollingBack',
+  'Deleting',
+  'Deleted',
+] as const;
+export const StoreState = z.enum(STORE_STATES);
+export type StoreState = z.infer<typeof StoreState>;
+
+export const CONDITION_TYPES = [
+  'NamespaceReady',
+  'SecretsReady',
+  'ReleaseDeployed',
+  'DatabaseReady',
+  'AppReady',
+  'StoreConfigured',
+] as const;
+export const ConditionType = z.enum(CONDITION_TYPES);
+export type ConditionType = z.infer<typeof ConditionType>;
+
+export const ConditionStatus = z.enum(['True', 'False', 'Unknown']);
+export type ConditionStatus = z.infer<typeof ConditionStatus>;
+
+export const Condition = z.object({
+  type: ConditionType,
+  status: ConditionStatus,
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.iso.datetime(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const OPERATIONS = ['provision', 'delete', 'upgrade', 'rollback'] as const;
+export const Operation = z.enum(OPERATIONS);
+export type Operation = z.infer<typeof Operation>;
+
+export const Failure = z.object({
+  operation: Operation,
+  step: z.string().nullable(),
+  reason: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+});
+export type Failure = z.infer<typeof Failure>;
+
+export const StepTiming = z.object({
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+});
+export type StepTiming = z.infer<typeof StepTiming>;
+
+export const Store = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  engine: Engine,
+  ownerId: z.string(),
+  state: StoreState,
+  conditions: z.array(Condition),
+  failure: Failure.nullable(),
+  attempts: z.number().int().nonnegative(),
+  stepTimings: z.record(z.string(), StepTiming),
+  namespace: z.string(),
+  release: z.string(),
+  revision: z.number().int().nullable(),
+  urls: z.object({ storefront: z.string(), admin: z.string() }),
+  provisioningSeconds: z.number().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  readyAt: z.iso.datetime().nullable(),
+  deletedAt: z.iso.datetime().nullable(),
+});
+export type Store = z.infer<typeof Store>;
+
+export const STORE_NAME_MAX_LENGTH = 100;
+
+export const CreateStoreRequest = z.strictObject({
+  name: z.string().trim().min(1, 'name must not be empty').max(STORE_NAME_MAX_LENGTH),
+  engine: Engine,
+});
+export type CreateStoreRequest = z.infer<typeof CreateStoreRequest>;
+
+export const StoreIdParams = z.strictObject({ id: z.uuid({ message: 'store id must be a UUID' }) });
+
+export const ListStoresQuery = z.strictObject({
+  state: StoreState.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export type ListStoresQuery = z.infer<typeof ListStoresQuery>;
+
+export const StoreList = z.object({ items: z.array(Store), nextCursor: z.string().nullable() });
+export type StoreList = z.infer<typeof StoreList>;
+
+export const ActivityEntry = z.object({
+  id: z.number().int(),
+  storeId: z.uuid().nullable(),
+  type: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: z.iso.datetime(),
+});
+export type ActivityEntry = z.infer<typeof ActivityEntry>;
+
+export const ListActivityQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ListActivityQuery = z.infer<typeof ListActivityQuery>;
+
+export const ActivityList = z.object({ items: z.array(ActivityEntry), nextCursor: z.string().nullable() });
+export type ActivityList = z.infer<typeof ActivityList>;
+
+export const PlatformMetrics = z.object({
+  stores: z.object({
+    total: z.number().int(),
+    byState: z.record(StoreState, z.number().int()),
+  }),
+  totals: z.object({ created: z.number().int(), failed: z.number().int(), deleted: z.number().int() }),
+  provisioning: z.object({
+    samples: z.number().int(),
+    averageSeconds: z.number().nullable(),
+    p95Seconds: z.number().nullable(),
+  }),
+  queue: z.object({ pending: z.number().int(), running: z.number().int() }),
+});
+export type PlatformMetrics = z.infer<typeof PlatformMetrics>;
+
+export const ApiError = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** Payload of the `store` event on GET /api/events. */
+export const StoreEvent = z.object({ store: Store });
+export type StoreEvent = z.infer<typeof StoreEvent>;
+
+export const Health = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.record(z.string(), z.string()),
+});
+export type Health = z.infer<typeof Health>;

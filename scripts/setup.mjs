@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+// Brings a fresh clone to a runnable state. Runs on whatever Node the machine has (Node 20 is
+// enough): it installs the npm dependencies, which bring Node 24 into node_modules/.bin, and with
+// --for-tests the system packages the tests need. Every step is skipped when already done.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const forTests = process.argv.includes('--for-tests');
+
+function log(message) {
+  process.stderr.write(`[setup] ${message}\n`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
+  if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+function ensureNpmDependencies() {
+  const lockfile = join(root, 'package-lock.json');
+  const stampFile = join(root, 'node_modules', '.storefleet-install');
+  const fingerprint = createHash('sha256')
+    .update(readFileSync(lockfile))
+    .update(readFileSync(join(root, 'package.json')))
+    .digest('hex');
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === fingerprint) return;
+  log('installing npm dependencies (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stampFile, fingerprint);
+}
+
+function postgresBinDir() {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.length > 0 ? join(base, versions[0], 'bin') : undefined;
+}
+
+function aptInstall(packages, why) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(
+      `${why} needs the Debian packages ${packages.join(', ')}; install them (apt-get install -y ${packages.join(' ')}) and run again`,
+    );
+  }
+  log(`installing ${packages.join(', ')} for ${why} (apt-get)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update'], { env });
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
+}
+
+function ensurePostgresServer() {
+  if (process.env.STOREFLEET_PG_BIN && existsSync(join(process.env.STOREFLEET_PG_BIN, 'initdb'))) return;
+  if (postgresBinDir()) return;
+  aptInstall(['postgresql'], 'the database tests (a throwaway PostgreSQL server)');
+  if (!postgresBinDir())
+    throw new Error('postgresql was installed but no initdb was found under /usr/lib/postgresql');
+}
+
+try {
+  ensureNpmDependencies();
+  if (forTests) ensurePostgresServer();
+} catch (error) {
+  log(`failed: ${error.message}`);
+  process.exit(1);
+}
