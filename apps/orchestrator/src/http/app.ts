@@ -36,11 +36,14 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
-    disableRequestLogging: false,
+    // Live event streams never go idle; without this, shutdown would wait for every browser to leave.
+    forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('ownerId', LOCAL_OWNER_ID);
+  // The API speaks JSON only; anything else is answered 415 rather than half-parsed.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -57,8 +57,16 @@ describe.each(ENGINES)('database on %s', (engine) => {
 
   it('stores and reads back a store with its conditions, timings and dates', async () => {
     const store = makeStore('round-trip', new Date('2026-03-01T12:00:00.123Z'));
-    store.stepTimings = { namespace: { startedAt: '2026-03-01T12:00:01.000Z', finishedAt: null, durationMs: null } };
-    store.failure = { operation: 'provision', step: 'release', reason: 'HelmFailed', message: 'bad', retryable: true };
+    store.stepTimings = {
+      namespace: { startedAt: '2026-03-01T12:00:01.000Z', finishedAt: null, durationMs: null },
+    };
+    store.failure = {
+      operation: 'provision',
+      step: 'release',
+      reason: 'HelmFailed',
+      message: 'bad',
+      retryable: true,
+    };
     await stores.insert(store);
     expect(await stores.get(store.id)).toEqual(store);
   });
@@ -103,7 +111,9 @@ describe.each(ENGINES)('database on %s', (engine) => {
     const store = makeStore('guarded', new Date());
     await stores.insert(store);
     expect(await stores.update(store.id, { state: 'Provisioning' }, { states: ['Ready'] })).toBeUndefined();
-    expect((await stores.update(store.id, { state: 'Provisioning' }, { states: ['Queued'] }))?.state).toBe('Provisioning');
+    expect((await stores.update(store.id, { state: 'Provisioning' }, { states: ['Queued'] }))?.state).toBe(
+      'Provisioning',
+    );
     // No job holds this lease token, so a fenced write is refused.
     expect(
       await stores.update(store.id, { attempts: 5 }, { leaseToken: '00000000-0000-4000-8000-00000000beef' }),
@@ -127,12 +137,19 @@ describe.each(ENGINES)('database on %s', (engine) => {
     await stores.insert(store);
     const activity = new ActivityRepository(test.database.db);
     await activity.append({ storeId: store.id, type: 'store.created', message: 'one' });
-    await activity.append({ storeId: store.id, type: 'store.ready', message: 'two', details: { seconds: 3 } });
+    await activity.append({
+      storeId: store.id,
+      type: 'store.ready',
+      message: 'two',
+      details: { seconds: 3 },
+    });
     await activity.append({ storeId: null, type: 'platform.note', message: 'three' });
     const forStore = await activity.list({ storeId: store.id, limit: 10 });
     expect(forStore.map((a) => a.message)).toEqual(['two', 'one']);
     expect(forStore[0]?.details).toEqual({ seconds: 3 });
-    expect((await activity.list({ limit: 1, beforeId: forStore[0]!.id })).map((a) => a.message)).toEqual(['one']);
+    expect((await activity.list({ limit: 1, beforeId: forStore[0]!.id })).map((a) => a.message)).toEqual([
+      'one',
+    ]);
 
     const audit = new AuditRepository(test.database.db);
     await audit.append({
@@ -145,7 +162,9 @@ describe.each(ENGINES)('database on %s', (engine) => {
       statusCode: 202,
       reason: null,
     });
-    expect(await audit.list({ limit: 5 })).toMatchObject([{ action: 'store.create', outcome: 'success', statusCode: 202 }]);
+    expect(await audit.list({ limit: 5 })).toMatchObject([
+      { action: 'store.create', outcome: 'success', statusCode: 202 },
+    ]);
   });
 });
 

@@ -1,7 +1,13 @@
 // An in-memory Cluster for fast tests of the queue and reconciler. It keeps what a real cluster
 // would hold (namespaces, secrets, releases), can be told to fail, hang or block at any operation,
 // and records overlapping calls for one store, which must never happen.
-import { type Cluster, ClusterError, type ClusterInfo, type StoreTarget, type WorkloadProgress } from '../../src/cluster/port.ts';
+import {
+  type Cluster,
+  ClusterError,
+  type ClusterInfo,
+  type StoreTarget,
+  type WorkloadProgress,
+} from '../../src/cluster/port.ts';
 
 export type ClusterOperation =
   | 'ensureNamespace'
@@ -101,7 +107,10 @@ export class MemoryCluster implements Cluster {
     }
     try {
       if (this.stepDelayMs > 0) {
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, this.stepDelayMs)), abortable(signal)]);
+        await Promise.race([
+          new Promise((resolve) => setTimeout(resolve, this.stepDelayMs)),
+          abortable(signal),
+        ]);
       }
       const behaviour = this.behaviours.get(operation);
       if (behaviour?.kind === 'fail' && behaviour.remaining > 0) {
@@ -134,7 +143,9 @@ export class MemoryCluster implements Cluster {
   ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void> {
     return this.call('ensureSecrets', target, signal, () => {
       if (!this.namespaces.has(target.namespace)) {
-        throw new ClusterError('NamespaceMissing', `namespace ${target.namespace} does not exist`, { retryable: true });
+        throw new ClusterError('NamespaceMissing', `namespace ${target.namespace} does not exist`, {
+          retryable: true,
+        });
       }
       this.secrets.add(target.namespace);
     });
@@ -174,6 +185,10 @@ export class MemoryCluster implements Cluster {
 
   /** True when nothing at all is left for this store. */
   isEmptyFor(target: Pick<StoreTarget, 'namespace' | 'release'>): boolean {
-    return !this.namespaces.has(target.namespace) && !this.secrets.has(target.namespace) && !this.releases.has(target.release);
+    return (
+      !this.namespaces.has(target.namespace) &&
+      !this.secrets.has(target.namespace) &&
+      !this.releases.has(target.release)
+    );
   }
 }

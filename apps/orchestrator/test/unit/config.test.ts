@@ -62,7 +62,9 @@ describe('durations', () => {
     ['1.5s', 1500],
   ])('%s = %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '10', 'ten minutes', '5d'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', '10', 'ten minutes', '5d'])('%j is not a duration', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 
   it.each([
     [450, '450ms'],

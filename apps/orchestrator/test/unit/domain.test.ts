@@ -98,9 +98,17 @@ describe('conditions', () => {
 
   it('moves lastTransitionTime only when the status changes', () => {
     const start = initialConditions(t0);
-    const inProgress = setCondition(start, { type: 'AppReady', status: 'Unknown', reason: 'InProgress', message: 'x' }, t1);
+    const inProgress = setCondition(
+      start,
+      { type: 'AppReady', status: 'Unknown', reason: 'InProgress', message: 'x' },
+      t1,
+    );
     expect(inProgress.find((c) => c.type === 'AppReady')?.lastTransitionTime).toBe(t0.toISOString());
-    const done = setCondition(inProgress, { type: 'AppReady', status: 'True', reason: 'AppReady', message: 'ok' }, t2);
+    const done = setCondition(
+      inProgress,
+      { type: 'AppReady', status: 'True', reason: 'AppReady', message: 'ok' },
+      t2,
+    );
     expect(done.find((c) => c.type === 'AppReady')).toEqual({
       type: 'AppReady',
       status: 'True',
@@ -115,7 +123,11 @@ describe('conditions', () => {
     let conditions = initialConditions(t0);
     expect(allConditionsTrue(conditions)).toBe(false);
     for (const c of initialConditions(t0)) {
-      conditions = setCondition(conditions, { type: c.type, status: 'True', reason: 'Done', message: '' }, t1);
+      conditions = setCondition(
+        conditions,
+        { type: c.type, status: 'True', reason: 'Done', message: '' },
+        t1,
+      );
     }
     expect(allConditionsTrue(conditions)).toBe(true);
   });
@@ -158,10 +170,17 @@ describe('a new store', () => {
       resourcePrefix: 'store-',
       now,
     });
-    expect(store).toMatchObject({ state: 'Queued', namespace: 'store-acme', release: 'store-acme', attempts: 0 });
+    expect(store).toMatchObject({
+      state: 'Queued',
+      namespace: 'store-acme',
+      release: 'store-acme',
+      attempts: 0,
+    });
     expect(store.conditions.every((c) => c.status === 'Unknown')).toBe(true);
     expect(mayHaveClusterResources(store)).toBe(false);
     expect(provisioningSeconds(store)).toBeNull();
-    expect(provisioningSeconds({ provisioningStartedAt: now, readyAt: new Date(now.getTime() + 61_500) })).toBe(61.5);
+    expect(
+      provisioningSeconds({ provisioningStartedAt: now, readyAt: new Date(now.getTime() + 61_500) }),
+    ).toBe(61.5);
   });
 });

@@ -1,0 +1,86 @@
+// Runs the orchestrator the way `npm run orchestrator` does: a real process on the embedded database.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const main = resolve(import.meta.dirname, '../../src/main.ts');
+const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-process-'));
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function startOrchestrator(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; address: string; output: () => string }> {
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1]) resolvePromise({ child, address: match[1], output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`orchestrator exited with ${code}: ${output}`)));
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolvePromise) => child.on('exit', (code) => resolvePromise(code)));
+}
+
+describe('the orchestrator process', () => {
+  it('serves the API on the embedded database, fails stores with "no cluster" and keeps them across a restart', async () => {
+    const first = await startOrchestrator({});
+    expect((await fetch(`${first.address}/readyz`)).status).toBe(200);
+    const created = await fetch(`${first.address}/api/stores`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Process Shop', engine: 'woocommerce' }),
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+
+    let store: { state: string; failure: { reason: string; message: string } | null } | undefined;
+    for (let i = 0; i < 100 && store?.state !== 'Failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      store = (await (await fetch(`${first.address}/api/stores/${id}`)).json()) as typeof store;
+    }
+    expect(store?.failure?.reason).toBe('ClusterNotConfigured');
+    expect(store?.failure?.message).toMatch(/No Kubernetes cluster is configured: set KUBECONFIG/);
+    expect(first.output()).toMatch(/No Kubernetes cluster is configured/);
+
+    first.child.kill('SIGTERM');
+    expect(await exitOf(first.child)).toBe(0);
+
+    const second = await startOrchestrator({});
+    const again = await (await fetch(`${second.address}/api/stores/${id}`)).json();
+    expect(again).toMatchObject({ id, name: 'Process Shop', state: 'Failed' });
+    second.child.kill('SIGTERM');
+    expect(await exitOf(second.child)).toBe(0);
+  });
+
+  it('refuses to start on a bad setting, naming the variable and the accepted form', async () => {
+    const child = spawn(process.execPath, [main], {
+      env: { PATH: process.env.PATH ?? '', PORT: 'http', PROVISION_TIMEOUT: 'soon', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    expect(await exitOf(child)).toBe(2);
+    expect(stderr).toContain('PORT="http": expected a whole number from 0 to 65535');
+    expect(stderr).toContain('PROVISION_TIMEOUT="soon": expected a duration such as "15m"');
+  });
+});

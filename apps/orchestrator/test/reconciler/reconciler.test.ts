@@ -1,0 +1,258 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ClusterError } from '../../src/cluster/port.ts';
+import { ActivityRepository } from '../../src/db/activity-repository.ts';
+import type { Database } from '../../src/db/database.ts';
+import { StoresRepository } from '../../src/db/stores-repository.ts';
+import type { Platform } from '../../src/platform.ts';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
+import { startTestPlatform, waitFor, waitForState } from '../support/harness.ts';
+import { MemoryCluster } from '../support/memory-cluster.ts';
+
+const owner = { ownerId: 'owner-1' };
+
+describe.each(ENGINES)('reconciler on %s', (engine) => {
+  let test: TestDatabase;
+  let database: Database;
+  let cluster: MemoryCluster;
+  const platforms: Platform[] = [];
+
+  const start = async (
+    overrides: Record<string, string> = {},
+    db: Database = database,
+    workerId?: string,
+  ) => {
+    const platform = await startTestPlatform(db, cluster, overrides, workerId);
+    platforms.push(platform);
+    return platform;
+  };
+
+  beforeEach(async () => {
+    test = await createTestDatabase(engine);
+    database = test.database;
+    cluster = new MemoryCluster();
+  });
+  afterEach(async () => {
+    for (const platform of platforms.splice(0)) await platform.stop();
+    await test.close();
+  });
+
+  it('provisions a store to Ready with every condition true, timings and activity recorded', async () => {
+    const platform = await start();
+    const { store } = await platform.stores.create({ name: 'Happy Path', engine: 'woocommerce' }, owner);
+    const ready = await waitForState(database, store.id, 'Ready');
+
+    expect(ready.conditions.map((c) => [c.type, c.status])).toEqual([
+      ['NamespaceReady', 'True'],
+      ['SecretsReady', 'True'],
+      ['ReleaseDeployed', 'True'],
+      ['DatabaseReady', 'True'],
+      ['AppReady', 'True'],
+      ['StoreConfigured', 'True'],
+    ]);
+    const stepsInOrder = Object.entries(ready.stepTimings)
+      .sort(([, a], [, b]) => a.startedAt.localeCompare(b.startedAt))
+      .map(([step]) => step);
+    expect(stepsInOrder).toEqual(['namespace', 'secrets', 'release', 'ready']);
+    for (const timing of Object.values(ready.stepTimings)) {
+      expect(timing.finishedAt).not.toBeNull();
+      expect(timing.durationMs).toBeGreaterThanOrEqual(0);
+    }
+    expect(ready).toMatchObject({ revision: 1, attempts: 1, failure: null });
+    expect(ready.readyAt).not.toBeNull();
+    expect(cluster.namespaces.has('store-happy-path')).toBe(true);
+    expect(cluster.releases.get('store-happy-path')).toBe(1);
+    const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 20 });
+    expect(activity.map((a) => a.type).reverse()).toEqual([
+      'store.created',
+      'store.provisioning',
+      'store.ready',
+    ]);
+    await waitFor(async () => (await jobCount(database)) === 0, 'the queue to drain');
+  });
+
+  it('never lets two workers work the same store at once, and finishes every store', async () => {
+    cluster.stepDelayMs = 15;
+    const a = await start(
+      { MAX_CONCURRENT_PROVISIONS: '20', WORKER_CONCURRENCY: '4' },
+      database,
+      'replica-a',
+    );
+    await start(
+      { MAX_CONCURRENT_PROVISIONS: '20', WORKER_CONCURRENCY: '4' },
+      await test.openAnother(),
+      'replica-b',
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++)
+      ids.push((await a.stores.create({ name: `Parallel ${i}`, engine: 'woocommerce' }, owner)).store.id);
+    for (const id of ids) await waitForState(database, id, 'Ready', 30_000);
+    expect(cluster.overlaps).toBe(0);
+    expect(cluster.maxConcurrentProvisioning).toBeGreaterThan(1);
+    expect(cluster.releases.size).toBe(12);
+    expect([...cluster.releases.values()].every((revision) => revision === 1)).toBe(true);
+  });
+
+  it('bounds provisioning by MAX_CONCURRENT_PROVISIONS across replicas', async () => {
+    cluster.stepDelayMs = 30;
+    const overrides = { MAX_CONCURRENT_PROVISIONS: '2', WORKER_CONCURRENCY: '4' };
+    const a = await start(overrides, database, 'replica-a');
+    await start(overrides, await test.openAnother(), 'replica-b');
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++)
+      ids.push((await a.stores.create({ name: `Bounded ${i}`, engine: 'woocommerce' }, owner)).store.id);
+    for (const id of ids) await waitForState(database, id, 'Ready', 30_000);
+    expect(cluster.maxConcurrentProvisioning).toBe(2);
+  });
+
+  it('lets another worker finish the work of a worker killed mid-step', async () => {
+    const gate = cluster.blockOn('installRelease');
+    const doomed = await start({}, database, 'doomed');
+    const { store } = await doomed.stores.create({ name: 'Crash Test', engine: 'woocommerce' }, owner);
+    await gate.reached;
+    doomed.worker.kill();
+    cluster.clearBehaviour('installRelease');
+
+    await start({}, await test.openAnother(), 'survivor');
+    const ready = await waitForState(database, store.id, 'Ready');
+    expect(ready.attempts).toBe(2);
+    expect(cluster.releases.get('store-crash-test')).toBe(1);
+    expect(cluster.overlaps).toBe(0);
+  });
+
+  it('fails an attempt whose step hangs past PROVISION_TIMEOUT, then retries and succeeds', async () => {
+    cluster.hangOn('waitUntilReady', 1);
+    const platform = await start({ PROVISION_TIMEOUT: '300ms' });
+    const { store } = await platform.stores.create({ name: 'Slow Poke', engine: 'woocommerce' }, owner);
+    const ready = await waitForState(database, store.id, 'Ready');
+    expect(ready.attempts).toBe(2);
+    const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 20 });
+    const retry = activity.find((a) => a.type === 'store.retry_scheduled');
+    expect(retry?.message).toMatch(
+      /^Attempt 1 of 3 failed at step "ready": Could not wait for the database, the app and the setup job within 300ms \(PROVISION_TIMEOUT\)\. Retrying in \d+ms\.$/,
+    );
+  });
+
+  it('marks the store Failed with the step and the cause in words after the last retry', async () => {
+    cluster.failOn(
+      'installRelease',
+      new ClusterError(
+        'HelmInstallFailed',
+        "helm install failed: values don't meet the specifications of the schema",
+        {
+          retryable: true,
+        },
+      ),
+    );
+    const platform = await start({ MAX_PROVISION_RETRIES: '2' });
+    const { store } = await platform.stores.create({ name: 'Doomed Shop', engine: 'woocommerce' }, owner);
+    const failed = await waitForState(database, store.id, 'Failed');
+    expect(failed.attempts).toBe(3);
+    expect(failed.failure).toEqual({
+      operation: 'provision',
+      step: 'release',
+      reason: 'HelmInstallFailed',
+      message:
+        'Step "release" failed: helm install failed: values don\'t meet the specifications of the schema (gave up after 3 attempts)',
+      retryable: true,
+    });
+    expect(failed.conditions.find((c) => c.type === 'ReleaseDeployed')).toMatchObject({
+      status: 'False',
+      reason: 'HelmInstallFailed',
+    });
+    expect(cluster.calls.filter((c) => c.operation === 'installRelease')).toHaveLength(3);
+
+    cluster.clearBehaviour('installRelease');
+    await platform.stores.retry(store.id);
+    const ready = await waitForState(database, store.id, 'Ready');
+    expect(ready.failure).toBeNull();
+  });
+
+  it('does not retry an error that cannot heal by itself', async () => {
+    cluster.failOn(
+      'ensureSecrets',
+      new ClusterError('Forbidden', 'secrets is forbidden for this account', { retryable: false }),
+    );
+    const platform = await start();
+    const { store } = await platform.stores.create({ name: 'Forbidden Shop', engine: 'woocommerce' }, owner);
+    const failed = await waitForState(database, store.id, 'Failed');
+    expect(failed.attempts).toBe(1);
+    expect(failed.failure).toMatchObject({ step: 'secrets', reason: 'Forbidden', retryable: false });
+  });
+
+  it('lets a delete win over provisioning in progress and leaves nothing behind', async () => {
+    const gate = cluster.blockOn('waitUntilReady');
+    const platform = await start();
+    const { store } = await platform.stores.create({ name: 'Short Lived', engine: 'woocommerce' }, owner);
+    await gate.reached;
+    expect(cluster.namespaces.has('store-short-lived')).toBe(true);
+    await platform.stores.delete(store.id);
+    const deleted = await waitForState(database, store.id, 'Deleted');
+    expect(deleted.deletedAt).not.toBeNull();
+    expect(cluster.isEmptyFor(deleted)).toBe(true);
+    expect(await jobCount(database)).toBe(0);
+    expect(cluster.overlaps).toBe(0);
+  });
+
+  it('deletes a queued store that never reached the cluster without calling it', async () => {
+    const platform = await start({ WORKER_CONCURRENCY: '1' });
+    await platform.worker.stop();
+    const { store } = await platform.stores.create({ name: 'Never Started', engine: 'medusa' }, owner);
+    await platform.stores.delete(store.id);
+    await start();
+    await waitForState(database, store.id, 'Deleted');
+    expect(cluster.calls).toEqual([]);
+  });
+
+  it('resumes mid-flight stores on start-up', async () => {
+    const first = await start({ LEASE_DURATION: '300ms' }, database, 'first');
+    const gate = cluster.blockOn('ensureSecrets');
+    const { store } = await first.stores.create({ name: 'Resumed Shop', engine: 'woocommerce' }, owner);
+    await gate.reached;
+    first.worker.kill();
+    await first.stop();
+    platforms.splice(platforms.indexOf(first), 1);
+    cluster.clearBehaviour('ensureSecrets');
+    expect((await new StoresRepository(database.db).get(store.id))?.state).toBe('Provisioning');
+
+    await start({}, database, 'second');
+    await waitForState(database, store.id, 'Ready');
+  });
+
+  it('queues work on start-up for a mid-flight store that has no job', async () => {
+    const first = await start({ WORKER_CONCURRENCY: '1' });
+    await first.worker.stop();
+    const { store } = await first.stores.create({ name: 'Orphan Shop', engine: 'woocommerce' }, owner);
+    await database.db.deleteFrom('work_queue').execute();
+    await start();
+    await waitForState(database, store.id, 'Ready');
+  });
+});
+
+describe('with no cluster configured', () => {
+  it('fails a new store at once with a reason saying what to do, and still deletes it', async () => {
+    const test = await createTestDatabase('pglite');
+    const cluster = new MemoryCluster({ configured: false });
+    const platform = await startTestPlatform(test.database, cluster);
+    try {
+      const { store } = await platform.stores.create({ name: 'Nowhere Shop', engine: 'woocommerce' }, owner);
+      const failed = await waitForState(test.database, store.id, 'Failed');
+      expect(failed.failure).toMatchObject({
+        reason: 'ClusterNotConfigured',
+        retryable: false,
+        step: 'namespace',
+      });
+      expect(failed.failure?.message).toMatch(/in-memory test cluster/);
+      await platform.stores.delete(store.id);
+      await waitForState(test.database, store.id, 'Deleted');
+      expect(cluster.calls).toEqual([]);
+    } finally {
+      await platform.stop();
+      await test.close();
+    }
+  });
+});
+
+async function jobCount(database: Database): Promise<number> {
+  const rows = await database.db.selectFrom('work_queue').select('id').execute();
+  return rows.length;
+}
