@@ -29,8 +29,10 @@ function ensureNpmDependencies() {
     .update(readFileSync(join(root, 'package.json')))
     .digest('hex');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === fingerprint) return;
-  log('installing npm dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install` rather than `npm ci`: it installs the locked versions too, and unlike `npm ci` it
+  // accepts a lockfile that lacks other platforms' optional binaries (which npm does not always record).
+  log('installing npm dependencies…');
+  run('npm', ['install', '--no-audit', '--no-fund']);
   writeFileSync(stampFile, fingerprint);
 }
 
