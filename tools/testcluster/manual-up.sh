@@ -91,13 +91,22 @@ EOF
   chmod 600 "$1"
 }
 
-# sign_cert NAME SUBJ EXTENSIONS : key + cert in pki/, signed by pki/ca.
+# new_ca NAME CN : self-signed CA key + cert in pki/
+new_ca() {
+  local p=$DIR/pki
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$p/$1.key" 2>/dev/null
+  openssl req -x509 -new -key "$p/$1.key" -sha256 -days 3650 -subj "/CN=$2" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$p/$1.crt" 2>/dev/null
+}
+
+# sign_cert NAME SUBJ EXTENSIONS [CA] : key + cert in pki/, signed by pki/CA (default: ca).
 sign_cert() {
-  local name=$1 subj=$2 ext=$3 p=$DIR/pki
+  local name=$1 subj=$2 ext=$3 ca=${4:-ca} p=$DIR/pki
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$p/$name.key" 2>/dev/null
   openssl req -new -key "$p/$name.key" -subj "$subj" -out "$p/$name.csr" 2>/dev/null
   printf '%s\n' "$ext" >"$p/$name.ext"
-  openssl x509 -req -in "$p/$name.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial \
+  openssl x509 -req -in "$p/$name.csr" -CA "$p/$ca.crt" -CAkey "$p/$ca.key" -CAcreateserial \
     -days 365 -sha256 -extfile "$p/$name.ext" -out "$p/$name.crt" 2>/dev/null
   rm -f "$p/$name.csr" "$p/$name.ext"
 }
@@ -105,10 +114,10 @@ sign_cert() {
 gen_pki() {
   local p=$DIR/pki
   mkdir -p "$p"
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$p/ca.key" 2>/dev/null
-  openssl req -x509 -new -key "$p/ca.key" -sha256 -days 3650 -subj "/CN=storefleet-testcluster-ca" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-    -out "$p/ca.crt" 2>/dev/null
+  new_ca ca storefleet-testcluster-ca
+  # front-proxy (request-header) CA: without it kube-apiserver publishes an incomplete
+  # kube-system/extension-apiserver-authentication ConfigMap and KCM/scheduler log errors forever.
+  new_ca front-proxy-ca storefleet-testcluster-front-proxy-ca
   local client="basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth"
@@ -123,25 +132,28 @@ subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernete
   sign_cert kube-scheduler "/CN=system:kube-scheduler" "$client"
   # kwok patches node/pod status, leases, deletes pods: simplest is cluster-admin
   sign_cert kwok "/O=system:masters/CN=kwok-controller" "$client"
+  sign_cert front-proxy-client "/CN=front-proxy-client" "$client" front-proxy-ca
   # service-account token signing key pair (RSA => RS256 tokens)
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$p/sa.key" 2>/dev/null
   openssl pkey -in "$p/sa.key" -pubout -out "$p/sa.pub" 2>/dev/null
   chmod 600 "$p"/*.key
 }
 
-# kwok needs Stage objects: take the upstream ones shipped in the kwok module source
-# (kustomize/stage/...), exactly what `kwokctl create cluster` enables by default.
+# kwok needs Stage objects (the binary has none built in): build-binaries.sh writes the
+# upstream ones (kustomize/stage/... in the kwok module) to $STAGES; fall back to the module cache.
 write_kwok_config() {
-  local src
-  src=${KWOK_STAGE_DIR:-$(go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" 2>/dev/null | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/kustomize/stage}
-  [[ -d "$src" ]] || die "kwok stage dir not found: $src (set KWOK_STAGE_DIR)"
-  {
-    for f in node/fast/node-initialize.yaml \
-             node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
-             pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
-      echo "---"; cat "$src/$f"
-    done
-  } >"$DIR/kwok.yaml"
+  local stages=${KWOK_STAGES:-$HOME/.cache/storefleet/share/kwok-$KWOK_VERSION-stages.yaml} src f
+  if [[ -f "$stages" ]]; then
+    cp "$stages" "$DIR/kwok.yaml"
+    return
+  fi
+  src=$(go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" 2>/dev/null | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/kustomize/stage
+  [[ -d "$src" ]] || die "kwok stages not found: run build-binaries.sh kwok (or set KWOK_STAGES)"
+  for f in node/fast/node-initialize.yaml \
+           node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"; cat "$src/$f"
+  done >"$DIR/kwok.yaml"
 }
 
 # --- up ------------------------------------------------------------------------------------
@@ -197,6 +209,7 @@ EOF
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 \
     --advertise-address=127.0.0.1 \
+    --endpoint-reconciler-type=none \
     --secure-port="$API_PORT" \
     --cert-dir="$DIR/apiserver-certs" \
     --tls-cert-file="$DIR/pki/apiserver.crt" \
@@ -206,6 +219,13 @@ EOF
     --service-account-key-file="$DIR/pki/sa.pub" \
     --service-account-signing-key-file="$DIR/pki/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
+    --requestheader-client-ca-file="$DIR/pki/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User \
+    --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$DIR/pki/front-proxy-client.crt" \
+    --proxy-client-key-file="$DIR/pki/front-proxy-client.key" \
     --authorization-mode=Node,RBAC \
     --allow-privileged=true \
     --profiling=false
@@ -295,15 +315,20 @@ cmd_down() {
   DIR=${1:?usage: manual-up.sh down DIR}
   [[ -f "$DIR/pids" ]] || die "no $DIR/pids"
   local name pid
-  # reverse start order: kwok, scheduler, kcm, apiserver, etcd
-  tac "$DIR/pids" | while read -r name pid; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      log "stopped $name ($pid)"
-    fi
+  # SIGTERM every process group started by `up` (pids are group leaders thanks to setsid),
+  # give them up to 10s together, then SIGKILL whatever is left.
+  while read -r name pid; do
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done <"$DIR/pids"
+  for _ in $(seq 1 40); do
+    local alive=0
+    while read -r name pid; do kill -0 "$pid" 2>/dev/null && alive=1; done <"$DIR/pids"
+    (( alive )) || break
+    sleep 0.25
   done
+  while read -r name pid; do
+    kill -KILL -- "-$pid" 2>/dev/null && log "killed $name ($pid)" || log "stopped $name ($pid)"
+  done <"$DIR/pids"
   : >"$DIR/pids"
 }
 
@@ -359,7 +384,8 @@ spec:
       containers: [{name: migrate, image: registry.invalid/busybox:1, command: ["true"]}]
 EOF
   "$helm" install smoke "$chart" -n smoke-helm --create-namespace --wait=watcher --wait-for-jobs --timeout=120s
-  "$helm" status smoke -n smoke-helm | grep -q 'STATUS: deployed'
+  [[ "$("$helm" status smoke -n smoke-helm)" == *"STATUS: deployed"* ]] || die "helm release not deployed"
+  $k -n smoke-helm get deploy,job,pods
   $k delete namespace smoke smoke-helm --timeout=90s
   ! $k get namespace smoke smoke-helm 2>/dev/null
   log "verify OK in $(( $(date +%s) - t0 ))s"

@@ -189,7 +189,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     const deleted = await waitForState(database, store.id, 'Deleted');
     expect(deleted.deletedAt).not.toBeNull();
     expect(cluster.isEmptyFor(deleted)).toBe(true);
-    expect(await jobCount(database)).toBe(0);
+    await waitFor(async () => (await jobCount(database)) === 0, 'the delete job to complete');
     expect(cluster.overlaps).toBe(0);
   });
 
