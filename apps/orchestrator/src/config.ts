@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start-up. A bad value stops the process
 // with a message naming the variable and the form it accepts.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 
@@ -47,6 +48,23 @@ const EnvSchema = z.object({
     .default('localhost'),
   INGRESS_CLASS: z.string().min(1).default('traefik'),
   STORAGE_CLASS: z.string().min(1).optional(),
+  STORE_VALUES_FILES: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((file) => file.trim())
+        .filter(Boolean),
+    ),
+  STORE_CLUSTER_ROLE: z.string().min(1).optional(),
+  ORCHESTRATOR_SERVICE_ACCOUNT: z
+    .string()
+    .regex(
+      /^[a-z0-9-]+\/[a-z0-9-]+$/,
+      'expected "<namespace>/<serviceaccount>", e.g. "storefleet/storefleet-orchestrator"',
+    )
+    .optional(),
   ENVIRONMENT: z
     .enum(['local', 'production'], { message: 'expected "local" or "production"' })
     .default('local'),
@@ -90,6 +108,8 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config extends Env {
   /** Absolute path of DATA_DIR. */
   dataDir: string;
+  /** The environment's values file of the store chart, then STORE_VALUES_FILES. */
+  storeValuesFiles: string[];
 }
 
 export class ConfigError extends Error {}
@@ -109,7 +129,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, dataDir: resolve(parsed.data.DATA_DIR) };
+  const data = parsed.data;
+  const environmentValues = join(
+    data.STORE_CHART,
+    data.ENVIRONMENT === 'production' ? 'values-prod.yaml' : 'values-local.yaml',
+  );
+  return {
+    ...data,
+    dataDir: resolve(data.DATA_DIR),
+    storeValuesFiles: [
+      ...(existsSync(environmentValues) ? [environmentValues] : []),
+      ...data.STORE_VALUES_FILES,
+    ],
+  };
 }
 
 /** Configuration in a form safe to log: the database URL loses its password. */

@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import { EventHub } from './app/event-hub.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
 import { StoreService } from './app/store-service.ts';
+import { connectCluster } from './cluster/connect.ts';
 import type { Cluster } from './cluster/port.ts';
-import { UnconfiguredCluster } from './cluster/unconfigured-cluster.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { buildHttpApp } from './http/app.ts';
@@ -42,7 +42,7 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, logger } = options;
   const database = options.database ?? (await openDatabase(databaseLocation(config)));
-  const cluster = options.cluster ?? new UnconfiguredCluster();
+  const cluster = options.cluster ?? (await connectCluster(config, logger));
   const queue = new WorkQueue(database.db, {
     leaseMs: config.LEASE_DURATION,
     maxConcurrentProvisions: config.MAX_CONCURRENT_PROVISIONS,
@@ -77,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
   const stores = new StoreService({
     db: database.db,
+    cluster,
     maxStores: config.MAX_STORES,
     resourcePrefix: config.RESOURCE_PREFIX,
   });

@@ -61,6 +61,12 @@ export const StepTiming = z.object({
 });
 export type StepTiming = z.infer<typeof StepTiming>;
 
+/** Store settings a merchant may change by upgrading; everything else comes from the platform. */
+export const StoreValues = z.strictObject({
+  replicas: z.number().int().min(1).max(5).optional(),
+});
+export type StoreValues = z.infer<typeof StoreValues>;
+
 export const Store = z.object({
   id: z.uuid(),
   slug: z.string(),
@@ -75,6 +81,8 @@ export const Store = z.object({
   namespace: z.string(),
   release: z.string(),
   revision: z.number().int().nullable(),
+  chartVersion: z.string().nullable(),
+  values: StoreValues,
   urls: z.object({ storefront: z.string(), admin: z.string() }),
   provisioningSeconds: z.number().nullable(),
   createdAt: z.iso.datetime(),
@@ -100,6 +108,53 @@ export const ListStoresQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 export type ListStoresQuery = z.infer<typeof ListStoresQuery>;
+
+export const UpgradeStoreRequest = z.strictObject({
+  values: StoreValues.default({}),
+});
+export type UpgradeStoreRequest = z.infer<typeof UpgradeStoreRequest>;
+
+export const RollbackStoreRequest = z.strictObject({
+  revision: z.number().int().min(1),
+});
+export type RollbackStoreRequest = z.infer<typeof RollbackStoreRequest>;
+
+export const ReleaseRevision = z.object({
+  revision: z.number().int(),
+  status: z.string(),
+  chart: z.string(),
+  appVersion: z.string().nullable(),
+  updated: z.string(),
+  description: z.string(),
+});
+export type ReleaseRevision = z.infer<typeof ReleaseRevision>;
+
+export const ReleaseHistory = z.object({ items: z.array(ReleaseRevision) });
+export type ReleaseHistory = z.infer<typeof ReleaseHistory>;
+
+const ResourceSummary = z.object({
+  kind: z.string(),
+  name: z.string(),
+  status: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: z.string().nullable(),
+});
+
+export const StoreResources = z.object({
+  namespace: z.string(),
+  items: z.array(ResourceSummary),
+  events: z.array(
+    z.object({
+      type: z.string(),
+      reason: z.string(),
+      message: z.string(),
+      object: z.string(),
+      count: z.number().int(),
+      lastSeen: z.string().nullable(),
+    }),
+  ),
+});
+export type StoreResources = z.infer<typeof StoreResources>;
 
 export const StoreList = z.object({ items: z.array(Store), nextCursor: z.string().nullable() });
 export type StoreList = z.infer<typeof StoreList>;

@@ -1,8 +1,16 @@
 // What people can ask of stores: create, read, delete, retry. Checks the rules, records the request
 // and queues the work in one transaction, so nothing is ever half-created.
 import { createHash, randomUUID } from 'node:crypto';
-import type { CreateStoreRequest, Operation, StoreState } from '@storefleet/contracts';
+import type {
+  CreateStoreRequest,
+  Operation,
+  ReleaseRevision,
+  StoreResources,
+  StoreState,
+  StoreValues,
+} from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
+import { type Cluster, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import { lockForTransaction } from '../db/locks.ts';
 import type { Schema } from '../db/schema.ts';
@@ -15,12 +23,13 @@ import {
   retryState,
 } from '../domain/lifecycle.ts';
 import { slugForStoreName } from '../domain/slug.ts';
-import { type JobKind, newStore, type Store } from '../domain/store.ts';
+import { type JobKind, type JobPayload, newStore, type Store } from '../domain/store.ts';
 import { AppError, conflict, invalidInput, notFound } from '../errors.ts';
 import { enqueueJob } from '../queue/work-queue.ts';
 
 export interface StoreServiceOptions {
   db: Kysely<Schema>;
+  cluster: Cluster;
   maxStores: number;
   resourcePrefix: string;
   now?: () => Date;
@@ -181,6 +190,82 @@ export class StoreService {
     return updated;
   }
 
+  /** Upgrades the release to the shipped chart with the store's values changed as asked. */
+  async upgrade(id: string, values: StoreValues): Promise<Store> {
+    const store = await this.get(id);
+    this.assertDeployed(store, 'upgraded');
+    assertTransition(store.state, 'Upgrading');
+    const desired = { ...store.values, ...values };
+    const updated = await this.transition(
+      store,
+      'Upgrading',
+      'upgrade',
+      'store.upgrade_requested',
+      'Upgrade requested.',
+      {
+        patch: { values: desired },
+        details: { values: desired },
+      },
+    );
+    if (!updated)
+      throw conflict('STORE_CHANGED', 'The store changed while upgrading; reload it and try again.');
+    return updated;
+  }
+
+  /** Rolls the release back to one of its earlier revisions. */
+  async rollback(id: string, revision: number): Promise<Store> {
+    const store = await this.get(id);
+    this.assertDeployed(store, 'rolled back');
+    assertTransition(store.state, 'RollingBack');
+    const history = await this.options.cluster.releaseHistory(
+      storeTarget(store),
+      AbortSignal.timeout(30_000),
+    );
+    if (!history.some((entry) => entry.revision === revision)) {
+      throw new AppError(
+        'REVISION_NOT_FOUND',
+        `Revision ${revision} is not in this store's release history (revisions: ${history.map((h) => h.revision).join(', ') || 'none'}).`,
+        400,
+      );
+    }
+    if (revision === store.revision) {
+      throw conflict('ALREADY_AT_REVISION', `The store already runs revision ${revision}.`);
+    }
+    const updated = await this.transition(
+      store,
+      'RollingBack',
+      'rollback',
+      'store.rollback_requested',
+      `Rollback to revision ${revision} requested.`,
+      { payload: { revision }, details: { revision } },
+    );
+    if (!updated)
+      throw conflict('STORE_CHANGED', 'The store changed while rolling back; reload it and try again.');
+    return updated;
+  }
+
+  async history(id: string): Promise<ReleaseRevision[]> {
+    const store = await this.get(id);
+    if (store.state === 'Deleted' || store.revision === null) return [];
+    return this.options.cluster.releaseHistory(storeTarget(store), AbortSignal.timeout(30_000));
+  }
+
+  async resources(id: string): Promise<StoreResources> {
+    const store = await this.get(id);
+    if (store.state === 'Deleted') return { namespace: store.namespace, items: [], events: [] };
+    return this.options.cluster.resources(storeTarget(store), AbortSignal.timeout(30_000));
+  }
+
+  private assertDeployed(store: Store, what: string): void {
+    if (store.revision === null || !['Ready', 'Failed'].includes(store.state)) {
+      const never = store.revision === null ? ' and was never deployed' : '';
+      throw conflict(
+        'STORE_NOT_DEPLOYED',
+        `Only a store that is Ready (or Failed after it was deployed) can be ${what}; this store is ${store.state}${never}.`,
+      );
+    }
+  }
+
   /** Queues work for every store that is mid-flight but has no job (e.g. after a crash between writes). */
   async resumeInFlight(): Promise<number> {
     const orphans = await this.db
@@ -191,7 +276,8 @@ export class StoreService {
       .where('work_queue.id', 'is', null)
       .execute();
     for (const orphan of orphans) {
-      const kind: JobKind = orphan.state === 'Deleting' ? 'delete' : 'provision';
+      const kind = IN_FLIGHT_KIND[orphan.state as StoreState];
+      if (!kind) continue;
       await enqueueJob(this.db, orphan.id, kind, { now: this.now() });
     }
     return orphans.length;
@@ -220,26 +306,49 @@ export class StoreService {
     kind: JobKind,
     activityType: string,
     message: string,
+    extra: { patch?: { values?: StoreValues }; payload?: JobPayload; details?: Record<string, unknown> } = {},
   ): Promise<Store | undefined> {
     const now = this.now();
     return this.db.transaction().execute(async (trx) => {
       const updated = await new StoresRepository(trx).update(
         store.id,
-        { state: to, failure: null, attempts: 0 },
+        { state: to, failure: null, attempts: 0, ...extra.patch },
         { states: [store.state] },
         now,
       );
       if (!updated) return undefined;
-      await enqueueJob(trx, store.id, kind, { now });
-      await new ActivityRepository(trx).append({ storeId: store.id, type: activityType, message }, now);
+      await enqueueJob(trx, store.id, kind, { now, ...(extra.payload ? { payload: extra.payload } : {}) });
+      await new ActivityRepository(trx).append(
+        {
+          storeId: store.id,
+          type: activityType,
+          message,
+          ...(extra.details ? { details: extra.details } : {}),
+        },
+        now,
+      );
       return updated;
     });
   }
 }
 
+/** The job that resumes a store found mid-flight in each state (a rollback needs its revision: not resumed). */
+const IN_FLIGHT_KIND: Partial<Record<StoreState, JobKind>> = {
+  Queued: 'provision',
+  Provisioning: 'provision',
+  Deleting: 'delete',
+  Upgrading: 'upgrade',
+};
+
 function jobKindFor(operation: Operation): JobKind {
-  if (operation === 'provision' || operation === 'delete') return operation;
-  throw new AppError('UNSUPPORTED_OPERATION', `Retrying a failed ${operation} is not supported yet.`, 409);
+  if (operation === 'rollback') {
+    throw new AppError(
+      'ROLLBACK_NOT_RETRYABLE',
+      'A failed rollback is not retried; ask for it again with POST /api/stores/:id/rollback and the revision.',
+      409,
+    );
+  }
+  return operation;
 }
 
 /** The constraint a PostgreSQL unique violation (SQLSTATE 23505) names, if that is what `error` is. */

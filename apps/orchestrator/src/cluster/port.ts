@@ -1,6 +1,13 @@
 // What the reconciler needs from a Kubernetes cluster. Adapters implement it; the domain and the
 // reconciler never see Kubernetes or Helm types. Every operation is idempotent and honours `signal`.
-import type { ConditionStatus, Engine } from '@storefleet/contracts';
+import type {
+  ConditionStatus,
+  Engine,
+  ReleaseRevision,
+  StoreResources,
+  StoreValues,
+} from '@storefleet/contracts';
+import type { Store } from '../domain/store.ts';
 
 export interface StoreTarget {
   storeId: string;
@@ -9,6 +16,15 @@ export interface StoreTarget {
   ownerId: string;
   namespace: string;
   release: string;
+  /** The store's own value overrides (from upgrades). */
+  values: StoreValues;
+}
+
+export interface DeployedRelease {
+  revision: number;
+  chartVersion: string;
+  /** The store's value overrides as deployed (after a rollback: those of the restored revision). */
+  values: StoreValues;
 }
 
 export interface ClusterInfo {
@@ -34,7 +50,12 @@ export interface Cluster {
   ensureNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
   ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void>;
   /** Installs the release, or upgrades it in place when it exists; returns the deployed revision. */
-  installRelease(target: StoreTarget, signal: AbortSignal): Promise<{ revision: number }>;
+  installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease>;
+  /** Rolls the release back to `revision` (a new revision with that one's chart and values). */
+  rollbackRelease(target: StoreTarget, revision: number, signal: AbortSignal): Promise<DeployedRelease>;
+  releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]>;
+  /** Pods, services, ingresses, PVCs, jobs and recent events of the store namespace. */
+  resources(target: StoreTarget, signal: AbortSignal): Promise<StoreResources>;
   /** Resolves once the database, the app and the setup job are ready, reporting progress meanwhile. */
   waitUntilReady(
     target: StoreTarget,
@@ -60,4 +81,17 @@ export class ClusterError extends Error {
     this.retryable = options.retryable;
     this.condition = options.condition;
   }
+}
+
+/** What the cluster needs to know of a store. */
+export function storeTarget(store: Store): StoreTarget {
+  return {
+    storeId: store.id,
+    slug: store.slug,
+    engine: store.engine,
+    ownerId: store.ownerId,
+    namespace: store.namespace,
+    release: store.release,
+    values: store.values,
+  };
 }

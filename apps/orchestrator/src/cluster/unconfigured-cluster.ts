@@ -1,5 +1,6 @@
 // Stands in when no cluster is configured, so that stores fail at once with a reason saying what to do.
-import { type Cluster, ClusterError, type ClusterInfo } from './port.ts';
+import type { ReleaseRevision, StoreResources } from '@storefleet/contracts';
+import { type Cluster, ClusterError, type ClusterInfo, type DeployedRelease } from './port.ts';
 
 const HOW_TO =
   'No Kubernetes cluster is configured: set KUBECONFIG to a kubeconfig file (k3d, kind or k3s) or run the orchestrator inside a cluster, then retry the store.';
@@ -19,7 +20,16 @@ export class UnconfiguredCluster implements Cluster {
   async ensureSecrets(): Promise<void> {
     this.refuse();
   }
-  async installRelease(): Promise<{ revision: number }> {
+  async installRelease(): Promise<DeployedRelease> {
+    this.refuse();
+  }
+  async rollbackRelease(): Promise<DeployedRelease> {
+    this.refuse();
+  }
+  async releaseHistory(): Promise<ReleaseRevision[]> {
+    this.refuse();
+  }
+  async resources(): Promise<StoreResources> {
     this.refuse();
   }
   async waitUntilReady(): Promise<void> {

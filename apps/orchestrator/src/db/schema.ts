@@ -1,7 +1,8 @@
 // Row types of the tables, as Kysely sees them. Column names are snake_case in SQL.
 
-import type { Condition, StepTiming } from '@storefleet/contracts';
+import type { Condition, StepTiming, StoreValues } from '@storefleet/contracts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { JobPayload } from '../domain/store.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -23,6 +24,8 @@ export interface StoresTable {
   namespace: string;
   release: string;
   revision: number | null;
+  values: JSONColumnType<StoreValues, string, string>;
+  chart_version: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   provisioning_started_at: Timestamp | null;
@@ -41,6 +44,7 @@ export interface WorkQueueTable {
   lease_token: string | null;
   lease_expires_at: Timestamp | null;
   last_error: string | null;
+  payload: JSONColumnType<JobPayload, string, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,5 +1,13 @@
 // Reads and writes store rows. Every write announces the change on the events channel.
-import type { Condition, Engine, Failure, Operation, StepTiming, StoreState } from '@storefleet/contracts';
+import type {
+  Condition,
+  Engine,
+  Failure,
+  Operation,
+  StepTiming,
+  StoreState,
+  StoreValues,
+} from '@storefleet/contracts';
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Store } from '../domain/store.ts';
 import type { Schema, StoresTable } from './schema.ts';
@@ -15,6 +23,8 @@ export type StorePatch = Partial<
     | 'attempts'
     | 'stepTimings'
     | 'revision'
+    | 'values'
+    | 'chartVersion'
     | 'provisioningStartedAt'
     | 'readyAt'
     | 'deletedAt'
@@ -163,6 +173,8 @@ function toRow(store: Store): Insertable<StoresTable> {
     namespace: store.namespace,
     release: store.release,
     revision: store.revision,
+    values: JSON.stringify(store.values),
+    chart_version: store.chartVersion,
     created_at: store.createdAt,
     updated_at: store.updatedAt,
     provisioning_started_at: store.provisioningStartedAt,
@@ -183,6 +195,8 @@ function toPatchRow(patch: StorePatch) {
     attempts: number;
     step_timings: string;
     revision: number | null;
+    values: string;
+    chart_version: string | null;
     provisioning_started_at: Date | null;
     ready_at: Date | null;
     deleted_at: Date | null;
@@ -199,6 +213,8 @@ function toPatchRow(patch: StorePatch) {
   if (patch.attempts !== undefined) row.attempts = patch.attempts;
   if (patch.stepTimings !== undefined) row.step_timings = JSON.stringify(patch.stepTimings);
   if (patch.revision !== undefined) row.revision = patch.revision;
+  if (patch.values !== undefined) row.values = JSON.stringify(patch.values);
+  if (patch.chartVersion !== undefined) row.chart_version = patch.chartVersion;
   if (patch.provisioningStartedAt !== undefined) row.provisioning_started_at = patch.provisioningStartedAt;
   if (patch.readyAt !== undefined) row.ready_at = patch.readyAt;
   if (patch.deletedAt !== undefined) row.deleted_at = patch.deletedAt;
@@ -230,6 +246,8 @@ function fromRow(row: Selectable<StoresTable>): Store {
     namespace: row.namespace,
     release: row.release,
     revision: row.revision,
+    values: row.values as StoreValues,
+    chartVersion: row.chart_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     provisioningStartedAt: row.provisioning_started_at,

@@ -1,5 +1,13 @@
 // The Store as the domain sees it, and how a new one is born.
-import type { Condition, Engine, Failure, Operation, StepTiming, StoreState } from '@storefleet/contracts';
+import type {
+  Condition,
+  Engine,
+  Failure,
+  Operation,
+  StepTiming,
+  StoreState,
+  StoreValues,
+} from '@storefleet/contracts';
 import { initialConditions } from './conditions.ts';
 
 export interface Store {
@@ -17,6 +25,9 @@ export interface Store {
   namespace: string;
   release: string;
   revision: number | null;
+  /** Value overrides asked for by upgrades; applied on every install. */
+  values: StoreValues;
+  chartVersion: string | null;
   createdAt: Date;
   updatedAt: Date;
   provisioningStartedAt: Date | null;
@@ -50,6 +61,8 @@ export function newStore(input: NewStoreInput): Store {
     namespace: resourceName,
     release: resourceName,
     revision: null,
+    values: {},
+    chartVersion: null,
     createdAt: input.now,
     updatedAt: input.now,
     provisioningStartedAt: null,
@@ -69,4 +82,10 @@ export function mayHaveClusterResources(store: Pick<Store, 'stepTimings'>): bool
   return Object.keys(store.stepTimings).length > 0;
 }
 
-export type JobKind = Extract<Operation, 'provision' | 'delete'>;
+export type JobKind = Operation;
+
+/** What a job was asked: the values of an upgrade, the revision of a rollback. */
+export interface JobPayload {
+  values?: StoreValues;
+  revision?: number;
+}

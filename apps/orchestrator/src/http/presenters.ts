@@ -26,6 +26,8 @@ export function presentStore(store: Store, settings: PresentationSettings): ApiS
     namespace: store.namespace,
     release: store.release,
     revision: store.revision,
+    chartVersion: store.chartVersion,
+    values: store.values,
     urls: storeUrls(store.slug, store.engine, settings.baseDomain, settings.scheme),
     provisioningSeconds: provisioningSeconds(store),
     createdAt: store.createdAt.toISOString(),

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { lockForTransaction } from '../db/locks.ts';
 import type { Schema, WorkQueueTable } from '../db/schema.ts';
-import type { JobKind } from '../domain/store.ts';
+import type { JobKind, JobPayload } from '../domain/store.ts';
 
 export interface Job {
   id: string;
@@ -18,6 +18,7 @@ export interface Job {
   leaseOwner: string;
   leaseToken: string;
   lastError: string | null;
+  payload: JobPayload;
 }
 
 export interface WorkQueueOptions {
@@ -26,7 +27,8 @@ export interface WorkQueueOptions {
   maxConcurrentProvisions: number;
 }
 
-const CONCURRENCY_BOUNDED_KINDS: readonly JobKind[] = ['provision'];
+/** Kinds that run helm installs: these are what MAX_CONCURRENT_PROVISIONS bounds. */
+const CONCURRENCY_BOUNDED_KINDS: readonly JobKind[] = ['provision', 'upgrade', 'rollback'];
 
 export type LeaseStatus = 'held' | 'superseded' | 'lost';
 
@@ -40,7 +42,7 @@ export async function enqueueJob(
   executor: Kysely<Schema>,
   storeId: string,
   kind: JobKind,
-  options: { now?: Date; runAt?: Date } = {},
+  options: { now?: Date; runAt?: Date; payload?: JobPayload } = {},
 ): Promise<void> {
   const now = options.now ?? new Date();
   await executor
@@ -52,12 +54,14 @@ export async function enqueueJob(
       version: 1,
       run_at: options.runAt ?? now,
       attempts: 0,
+      payload: JSON.stringify(options.payload ?? {}),
       created_at: now,
       updated_at: now,
     })
     .onConflict((oc) =>
       oc.column('store_id').doUpdateSet((eb) => ({
         kind: eb.ref('excluded.kind'),
+        payload: eb.ref('excluded.payload'),
         version: sql<number>`work_queue.version + 1`,
         run_at: eb.ref('excluded.run_at'),
         attempts: 0,
@@ -198,5 +202,6 @@ function toJob(row: Selectable<WorkQueueTable>): Job {
     leaseOwner: row.lease_owner ?? '',
     leaseToken: row.lease_token ?? '',
     lastError: row.last_error,
+    payload: row.payload as JobPayload,
   };
 }

@@ -4,12 +4,12 @@
 import type { ConditionType, Operation, StoreState } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type Cluster, ClusterError, type StoreTarget } from '../cluster/port.ts';
+import { type Cluster, ClusterError, type StoreTarget, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { type StorePatch, StoresRepository } from '../db/stores-repository.ts';
 import { setCondition } from '../domain/conditions.ts';
-import { assertTransition } from '../domain/lifecycle.ts';
+import { assertTransition, OPERATION_STATE } from '../domain/lifecycle.ts';
 import { type RetryPolicy, retryDelayMs, shouldRetry } from '../domain/retry.ts';
 import { STEP_CONDITIONS, STEP_TITLES, type Step } from '../domain/steps.ts';
 import { mayHaveClusterResources, provisioningSeconds, type Store } from '../domain/store.ts';
@@ -85,7 +85,8 @@ export class Reconciler {
   readonly handle = async (job: Job, jobSignal: AbortSignal): Promise<JobResult> => {
     const store = await this.stores.get(job.storeId);
     if (!store) return { outcome: 'done' };
-    const expected: StoreState[] = job.kind === 'provision' ? ['Queued', 'Provisioning'] : ['Deleting'];
+    const expected: readonly StoreState[] =
+      job.kind === 'provision' ? ['Queued', 'Provisioning'] : [OPERATION_STATE[job.kind]];
     if (!expected.includes(store.state)) return { outcome: 'done' };
 
     const timeout = AbortSignal.timeout(this.options.attemptTimeoutMs);
@@ -93,7 +94,7 @@ export class Reconciler {
       job,
       operation: job.kind,
       store,
-      target: targetOf(store),
+      target: storeTarget(store),
       signal: AbortSignal.any([jobSignal, timeout]),
       log: this.options.logger.child({
         storeId: store.id,
@@ -103,8 +104,7 @@ export class Reconciler {
       }),
     };
     try {
-      if (job.kind === 'provision') await this.provision(attempt);
-      else await this.delete(attempt);
+      await this.operations[job.kind](attempt);
       return { outcome: 'done' };
     } catch (error) {
       if (error instanceof StaleAttempt) return { outcome: 'done' };
@@ -112,6 +112,13 @@ export class Reconciler {
       if (error instanceof StepFailed) return this.attemptFailed(attempt, error, timeout.aborted);
       throw error;
     }
+  };
+
+  private readonly operations: Record<Operation, (attempt: Attempt) => Promise<void>> = {
+    provision: (attempt) => this.provision(attempt),
+    delete: (attempt) => this.delete(attempt),
+    upgrade: (attempt) => this.changeRelease(attempt, 'upgrade'),
+    rollback: (attempt) => this.changeRelease(attempt, 'rollback'),
   };
 
   private async provision(attempt: Attempt): Promise<void> {
@@ -137,7 +144,7 @@ export class Reconciler {
     }
     await this.step(attempt, 'namespace', (signal) => cluster.ensureNamespace(attempt.target, signal));
     await this.step(attempt, 'secrets', (signal) => cluster.ensureSecrets(attempt.target, signal));
-    const { revision } = await this.step(attempt, 'release', (signal) =>
+    const deployed = await this.step(attempt, 'release', (signal) =>
       cluster.installRelease(attempt.target, signal),
     );
     await this.step(attempt, 'ready', (signal) =>
@@ -149,9 +156,17 @@ export class Reconciler {
 
     assertTransition('Provisioning', 'Ready');
     const readyAt = this.now();
-    const ready = await this.save(attempt, { state: 'Ready', readyAt, revision, failure: null }, [
-      'Provisioning',
-    ]);
+    const ready = await this.save(
+      attempt,
+      {
+        state: 'Ready',
+        readyAt,
+        revision: deployed.revision,
+        chartVersion: deployed.chartVersion,
+        failure: null,
+      },
+      ['Provisioning'],
+    );
     const seconds = provisioningSeconds(ready);
     if (seconds !== null) this.options.metrics.observeProvisioned(ready.engine, seconds);
     await this.record(
@@ -159,11 +174,54 @@ export class Reconciler {
       'store.ready',
       `Store is ready${seconds === null ? '' : ` after ${formatDuration(seconds * 1000)}`}.`,
       {
-        revision,
+        revision: deployed.revision,
         provisioningSeconds: seconds,
       },
     );
     attempt.log.info({ provisioningSeconds: seconds }, 'store ready');
+  }
+
+  /** Upgrade (to the store's desired values and the shipped chart) or roll back, then wait for readiness. */
+  private async changeRelease(attempt: Attempt, operation: 'upgrade' | 'rollback'): Promise<void> {
+    const { cluster } = this.options;
+    const state = OPERATION_STATE[operation];
+    await this.save(attempt, { attempts: attempt.job.attempts }, [state]);
+    const revision = attempt.job.payload.revision;
+    const what = operation === 'upgrade' ? 'Upgrading' : `Rolling back to revision ${revision}`;
+    const started = operation === 'upgrade' ? 'store.upgrading' : 'store.rolling_back';
+    await this.record(attempt, started, this.attemptMessage(attempt, what));
+    const deployed = await this.step(attempt, operation, (signal) => {
+      if (operation === 'upgrade') return cluster.installRelease(attempt.target, signal);
+      if (revision === undefined) {
+        throw new ClusterError('RevisionMissing', 'No revision to roll back to was given.', {
+          retryable: false,
+        });
+      }
+      return cluster.rollbackRelease(attempt.target, revision, signal);
+    });
+    await this.step(attempt, 'ready', (signal) =>
+      cluster.waitUntilReady(attempt.target, signal, async (progress) => {
+        const conditions = setCondition(attempt.store.conditions, progress, this.now());
+        await this.save(attempt, { conditions }, [state]);
+      }),
+    );
+    assertTransition(state, 'Ready');
+    await this.save(
+      attempt,
+      {
+        state: 'Ready',
+        revision: deployed.revision,
+        chartVersion: deployed.chartVersion,
+        values: deployed.values,
+        failure: null,
+      },
+      [state],
+    );
+    const done = operation === 'upgrade' ? 'Upgraded' : `Rolled back to the state of revision ${revision}`;
+    const finished = operation === 'upgrade' ? 'store.upgraded' : 'store.rolled_back';
+    await this.record(attempt, finished, `${done}; now at revision ${deployed.revision}.`, {
+      revision: deployed.revision,
+    });
   }
 
   private async delete(attempt: Attempt): Promise<void> {
@@ -223,10 +281,11 @@ export class Reconciler {
     let done = attempt.store.conditions;
     for (const type of conditions) {
       const current = done.find((c) => c.type === type);
-      const reason = current?.status === 'True' ? current.reason : SUCCESS_REASON[type];
+      // What the cluster reported during this step is more specific than a generic "done".
+      if (current?.status === 'True' && current.lastTransitionTime >= startedAt.toISOString()) continue;
       done = setCondition(
         done,
-        { type, status: 'True', reason, message: `Done: ${STEP_TITLES[step]}.` },
+        { type, status: 'True', reason: SUCCESS_REASON[type], message: `Done: ${STEP_TITLES[step]}.` },
         finishedAt,
       );
     }
@@ -262,7 +321,7 @@ export class Reconciler {
         this.now(),
       );
     }
-    const stillState: StoreState = attempt.operation === 'provision' ? 'Provisioning' : 'Deleting';
+    const stillState = OPERATION_STATE[attempt.operation];
 
     if (shouldRetry(retryPolicy, attemptNumber, description.retryable)) {
       const delayMs = retryDelayMs(retryPolicy, attemptNumber, this.options.random);
@@ -359,18 +418,7 @@ export class Reconciler {
 }
 
 function conditionsOf(step: Step): readonly ConditionType[] {
-  return step in STEP_CONDITIONS ? STEP_CONDITIONS[step as keyof typeof STEP_CONDITIONS] : [];
-}
-
-function targetOf(store: Store): StoreTarget {
-  return {
-    storeId: store.id,
-    slug: store.slug,
-    engine: store.engine,
-    ownerId: store.ownerId,
-    namespace: store.namespace,
-    release: store.release,
-  };
+  return STEP_CONDITIONS[step];
 }
 
 /** Settles with `work`, or rejects as soon as `signal` aborts, whichever comes first. */

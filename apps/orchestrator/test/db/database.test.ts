@@ -52,7 +52,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
     );
     const again = await test.openAnother();
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(again.db);
-    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_initial']);
+    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_upgrades']);
   });
 
   it('stores and reads back a store with its conditions, timings and dates', async () => {

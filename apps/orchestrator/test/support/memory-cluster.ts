@@ -1,10 +1,12 @@
 // An in-memory Cluster for fast tests of the queue and reconciler. It keeps what a real cluster
 // would hold (namespaces, secrets, releases), can be told to fail, hang or block at any operation,
 // and records overlapping calls for one store, which must never happen.
+import type { ReleaseRevision, StoreResources, StoreValues } from '@storefleet/contracts';
 import {
   type Cluster,
   ClusterError,
   type ClusterInfo,
+  type DeployedRelease,
   type StoreTarget,
   type WorkloadProgress,
 } from '../../src/cluster/port.ts';
@@ -14,6 +16,7 @@ export type ClusterOperation =
   | 'ensureSecrets'
   | 'installRelease'
   | 'waitUntilReady'
+  | 'rollbackRelease'
   | 'uninstallRelease'
   | 'deleteNamespace';
 
@@ -40,6 +43,8 @@ export class MemoryCluster implements Cluster {
   readonly namespaces = new Set<string>();
   readonly secrets = new Set<string>();
   readonly releases = new Map<string, number>();
+  /** Values deployed at each revision of each release. */
+  readonly revisions = new Map<string, StoreValues[]>();
   readonly calls: { operation: ClusterOperation; storeId: string }[] = [];
   /** Calls that started while another call for the same store was still running. */
   overlaps = 0;
@@ -151,12 +156,50 @@ export class MemoryCluster implements Cluster {
     });
   }
 
-  installRelease(target: StoreTarget, signal: AbortSignal): Promise<{ revision: number }> {
-    return this.call('installRelease', target, signal, () => {
-      const revision = (this.releases.get(target.release) ?? 0) + 1;
-      this.releases.set(target.release, revision);
-      return { revision };
+  installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
+    return this.call('installRelease', target, signal, () => this.deploy(target.release, target.values));
+  }
+
+  rollbackRelease(target: StoreTarget, revision: number, signal: AbortSignal): Promise<DeployedRelease> {
+    return this.call('rollbackRelease', target, signal, () => {
+      const values = this.revisions.get(target.release)?.[revision - 1];
+      if (!values)
+        throw new ClusterError('RevisionMissing', `release has no revision ${revision}`, {
+          retryable: false,
+        });
+      return this.deploy(target.release, values);
     });
+  }
+
+  private deploy(release: string, values: StoreValues): DeployedRelease {
+    const history = this.revisions.get(release) ?? [];
+    history.push(values);
+    this.revisions.set(release, history);
+    this.releases.set(release, history.length);
+    return { revision: history.length, chartVersion: '0.1.0', values };
+  }
+
+  async releaseHistory(target: StoreTarget): Promise<ReleaseRevision[]> {
+    const history = this.revisions.get(target.release) ?? [];
+    return history.map((_, index) => ({
+      revision: index + 1,
+      status: index === history.length - 1 ? 'deployed' : 'superseded',
+      chart: 'store-0.1.0',
+      appVersion: '0.1.0',
+      updated: new Date(0).toISOString(),
+      description: index === 0 ? 'Install complete' : 'Upgrade complete',
+    }));
+  }
+
+  async resources(target: StoreTarget): Promise<StoreResources> {
+    const exists = this.namespaces.has(target.namespace);
+    return {
+      namespace: target.namespace,
+      items: exists
+        ? [{ kind: 'Pod', name: `${target.release}-app`, status: 'Running', details: {}, createdAt: null }]
+        : [],
+      events: [],
+    };
   }
 
   async waitUntilReady(
@@ -173,6 +216,7 @@ export class MemoryCluster implements Cluster {
   uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
     return this.call('uninstallRelease', target, signal, () => {
       this.releases.delete(target.release);
+      this.revisions.delete(target.release);
     });
   }
 

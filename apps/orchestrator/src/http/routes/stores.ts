@@ -4,9 +4,13 @@ import {
   CreateStoreRequest,
   ListActivityQuery,
   ListStoresQuery,
+  ReleaseHistory,
+  RollbackStoreRequest,
   Store,
   StoreIdParams,
   StoreList,
+  StoreResources,
+  UpgradeStoreRequest,
 } from '@storefleet/contracts';
 import { z } from 'zod';
 import { ActivityRepository } from '../../db/activity-repository.ts';
@@ -116,6 +120,64 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
       },
     },
     async (request, reply) => reply.status(202).send(show(await stores.retry(request.params.id))),
+  );
+
+  app.post(
+    '/api/stores/:id/upgrade',
+    {
+      config: { auditAction: 'store.upgrade' },
+      schema: {
+        summary: 'Upgrade the release to the shipped store chart, optionally changing store values',
+        tags: ['stores'],
+        params: StoreIdParams,
+        body: UpgradeStoreRequest,
+        response: { 202: Store, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(show(await stores.upgrade(request.params.id, request.body.values))),
+  );
+
+  app.post(
+    '/api/stores/:id/rollback',
+    {
+      config: { auditAction: 'store.rollback' },
+      schema: {
+        summary: 'Roll the release back to an earlier revision',
+        tags: ['stores'],
+        params: StoreIdParams,
+        body: RollbackStoreRequest,
+        response: { 202: Store, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(show(await stores.rollback(request.params.id, request.body.revision))),
+  );
+
+  app.get(
+    '/api/stores/:id/history',
+    {
+      schema: {
+        summary: 'Helm revisions of the store release, oldest first',
+        tags: ['stores'],
+        params: StoreIdParams,
+        response: { 200: ReleaseHistory, ...errors },
+      },
+    },
+    async (request) => ({ items: await stores.history(request.params.id) }),
+  );
+
+  app.get(
+    '/api/stores/:id/resources',
+    {
+      schema: {
+        summary: 'Pods, services, ingresses, volumes, jobs and recent events of the store namespace',
+        tags: ['stores'],
+        params: StoreIdParams,
+        response: { 200: StoreResources, ...errors },
+      },
+    },
+    async (request) => stores.resources(request.params.id),
   );
 
   app.get(

@@ -1,0 +1,77 @@
+// Chooses the cluster the orchestrator works on: KUBECONFIG, else the in-cluster ServiceAccount,
+// else none (stores then fail at once with a message saying what to configure).
+import { CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { HelmCli } from './helm-cli.ts';
+import { KubernetesCluster } from './kubernetes-cluster.ts';
+import type { Cluster, ClusterInfo } from './port.ts';
+import { UnconfiguredCluster } from './unconfigured-cluster.ts';
+
+const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+export async function connectCluster(config: Config, logger: Logger): Promise<Cluster> {
+  const kubeConfig = new KubeConfig();
+  if (config.KUBECONFIG) kubeConfig.loadFromFile(config.KUBECONFIG);
+  else if (process.env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
+  else return new UnconfiguredCluster();
+
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
+  const info = await describe(kubeConfig, server, logger);
+  const helm = new HelmCli({
+    bin: config.HELM_BIN,
+    ...(config.KUBECONFIG ? { kubeconfig: config.KUBECONFIG } : {}),
+    timeoutMs: config.PROVISION_TIMEOUT,
+  });
+  const [roleNamespace, roleAccount] = config.ORCHESTRATOR_SERVICE_ACCOUNT?.split('/') ?? [];
+  return new KubernetesCluster({
+    kubeConfig,
+    helm,
+    info,
+    logger,
+    chart: {
+      chart: config.STORE_CHART,
+      valuesFiles: config.storeValuesFiles,
+      baseDomain: config.STORE_BASE_DOMAIN,
+      ingressClass: config.INGRESS_CLASS,
+      storageClass: config.STORAGE_CLASS,
+      environment: config.ENVIRONMENT,
+    },
+    ...(config.STORE_CLUSTER_ROLE && roleNamespace && roleAccount
+      ? {
+          storeAccess: {
+            clusterRole: config.STORE_CLUSTER_ROLE,
+            serviceAccount: { namespace: roleNamespace, name: roleAccount },
+          },
+        }
+      : {}),
+  });
+}
+
+/** Which cluster this is, and whether its nodes are simulated (KWOK): then store URLs will not serve. */
+async function describe(kubeConfig: KubeConfig, server: string, logger: Logger): Promise<ClusterInfo> {
+  let version: string;
+  try {
+    version = (await kubeConfig.makeApiClient(VersionApi).getCode()).gitVersion;
+  } catch (error) {
+    logger.warn({ err: error, server }, 'the cluster does not answer yet; store operations will retry');
+    return {
+      configured: true,
+      simulated: false,
+      description: `Kubernetes at ${server} (not reachable at start-up)`,
+    };
+  }
+  let simulated = false;
+  try {
+    const nodes = await kubeConfig.makeApiClient(CoreV1Api).listNode();
+    simulated =
+      nodes.items.length > 0 &&
+      nodes.items.every((node) => node.metadata?.annotations?.[KWOK_NODE_ANNOTATION]);
+  } catch {
+    // Least-privilege accounts may not list nodes; such a cluster is taken to be real.
+  }
+  const description = simulated
+    ? `Local control plane ${version} at ${server}: pods are simulated (KWOK), store URLs will not serve. Use k3d, kind or k3s for real stores.`
+    : `Kubernetes ${version} at ${server}`;
+  return { configured: true, simulated, description };
+}

@@ -1,0 +1,727 @@
+// The Cluster port on a real Kubernetes API server (@kubernetes/client-node) and the helm CLI.
+import {
+  ApiException,
+  AppsV1Api,
+  AuthorizationV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  makeInformer,
+  NetworkingV1Api,
+  RbacAuthorizationV1Api,
+  type V1Deployment,
+  type V1Job,
+  type V1StatefulSet,
+  Watch,
+} from '@kubernetes/client-node';
+import type { ReleaseRevision, StoreResources, StoreValues } from '@storefleet/contracts';
+import type { Logger } from 'pino';
+import { type HelmCli, HelmError } from './helm-cli.ts';
+import {
+  type Cluster,
+  ClusterError,
+  type ClusterInfo,
+  type DeployedRelease,
+  type StoreTarget,
+  type WorkloadCondition,
+  type WorkloadProgress,
+} from './port.ts';
+import { generateStoreSecrets, STORE_SECRET_NAME } from './store-secrets.ts';
+
+export const LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  storeId: 'storefleet.io/store-id',
+  owner: 'storefleet.io/owner',
+  component: 'app.kubernetes.io/component',
+} as const;
+
+export interface ChartSettings {
+  /** Path (or reference) of the store chart. */
+  chart: string;
+  /** Environment values files (values-local.yaml / values-prod.yaml), applied before the store's own. */
+  valuesFiles: string[];
+  baseDomain: string;
+  ingressClass: string;
+  storageClass: string | undefined;
+  environment: 'local' | 'production';
+}
+
+export interface KubernetesClusterOptions {
+  kubeConfig: KubeConfig;
+  helm: HelmCli;
+  chart: ChartSettings;
+  info: ClusterInfo;
+  /** When set, each store namespace gets a RoleBinding of this ClusterRole to this ServiceAccount. */
+  storeAccess?: { clusterRole: string; serviceAccount: { name: string; namespace: string } };
+  logger: Logger;
+}
+
+export class KubernetesCluster implements Cluster {
+  private readonly options: KubernetesClusterOptions;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly batch: BatchV1Api;
+  private readonly rbac: RbacAuthorizationV1Api;
+  private readonly authorization: AuthorizationV1Api;
+  private readonly networking: NetworkingV1Api;
+
+  constructor(options: KubernetesClusterOptions) {
+    this.options = options;
+    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = options.kubeConfig.makeApiClient(AppsV1Api);
+    this.batch = options.kubeConfig.makeApiClient(BatchV1Api);
+    this.rbac = options.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    this.authorization = options.kubeConfig.makeApiClient(AuthorizationV1Api);
+    this.networking = options.kubeConfig.makeApiClient(NetworkingV1Api);
+  }
+
+  info(): ClusterInfo {
+    return this.options.info;
+  }
+
+  async ensureNamespace(target: StoreTarget): Promise<void> {
+    const labels = storeLabels(target);
+    try {
+      await this.core.createNamespace({ body: { metadata: { name: target.namespace, labels } } });
+    } catch (error) {
+      if (!isStatus(error, 409)) throw apiError(error, `create namespace ${target.namespace}`);
+      const existing = await this.core.readNamespace({ name: target.namespace }).catch((e: unknown) => {
+        throw apiError(e, `read namespace ${target.namespace}`);
+      });
+      if (existing.metadata?.labels?.[LABELS.storeId] !== target.storeId) {
+        throw new ClusterError(
+          'NamespaceConflict',
+          `Namespace ${target.namespace} already exists and does not belong to this store; delete it or choose another store name.`,
+          { retryable: false },
+        );
+      }
+      if (existing.status?.phase === 'Terminating') {
+        throw new ClusterError(
+          'NamespaceTerminating',
+          `Namespace ${target.namespace} is still being deleted.`,
+          {
+            retryable: true,
+          },
+        );
+      }
+    }
+    const access = this.options.storeAccess;
+    if (access) {
+      const body = {
+        metadata: { name: 'storefleet-orchestrator', labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: access.clusterRole },
+        subjects: [
+          {
+            kind: 'ServiceAccount',
+            name: access.serviceAccount.name,
+            namespace: access.serviceAccount.namespace,
+          },
+        ],
+      };
+      await this.rbac
+        .createNamespacedRoleBinding({ namespace: target.namespace, body })
+        .catch((error: unknown) => {
+          if (!isStatus(error, 409)) throw apiError(error, `bind the store role in ${target.namespace}`);
+        });
+      await this.untilAllowed(target.namespace);
+    }
+  }
+
+  /** A new RoleBinding reaches the API server's authorizer a moment later; wait for it. */
+  private async untilAllowed(namespace: string): Promise<void> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const review = await this.authorization.createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: { namespace, verb: 'create', resource: 'secrets' } } },
+      });
+      if (review.status?.allowed) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new ClusterError(
+      'Forbidden',
+      `The store role bound in ${namespace} does not allow creating secrets there.`,
+      {
+        retryable: false,
+      },
+    );
+  }
+
+  async ensureSecrets(target: StoreTarget): Promise<void> {
+    try {
+      await this.core.readNamespacedSecret({ name: STORE_SECRET_NAME, namespace: target.namespace });
+      return;
+    } catch (error) {
+      if (!isStatus(error, 404)) throw apiError(error, `read secret ${STORE_SECRET_NAME}`);
+    }
+    try {
+      await this.core.createNamespacedSecret({
+        namespace: target.namespace,
+        body: {
+          metadata: { name: STORE_SECRET_NAME, labels: storeLabels(target) },
+          type: 'Opaque',
+          stringData: generateStoreSecrets(target.engine, target.slug),
+        },
+      });
+    } catch (error) {
+      // Created meanwhile by an earlier attempt: keep it, never regenerate credentials.
+      if (!isStatus(error, 409)) throw apiError(error, `create secret ${STORE_SECRET_NAME}`);
+    }
+  }
+
+  async installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
+    const { helm } = this.options;
+    try {
+      await this.recoverInterruptedRelease(target, signal);
+      const release = await helm.upgradeInstall(
+        {
+          release: target.release,
+          namespace: target.namespace,
+          chart: this.options.chart.chart,
+          valuesFiles: this.options.chart.valuesFiles,
+          values: this.storeValues(target),
+        },
+        signal,
+      );
+      return { revision: release.revision, chartVersion: release.chartVersion, values: target.values };
+    } catch (error) {
+      throw helmFailure(error, 'install the Helm release');
+    }
+  }
+
+  async rollbackRelease(
+    target: StoreTarget,
+    revision: number,
+    signal: AbortSignal,
+  ): Promise<DeployedRelease> {
+    const { helm } = this.options;
+    try {
+      await helm.rollback(target.release, target.namespace, revision, signal);
+      const status = await helm.status(target.release, target.namespace, signal);
+      if (!status)
+        throw new ClusterError(
+          'ReleaseMissing',
+          `Release ${target.release} disappeared during the rollback.`,
+          { retryable: false },
+        );
+      const values = await helm.values(target.release, target.namespace, status.revision, signal);
+      return {
+        revision: status.revision,
+        chartVersion: status.chartVersion,
+        values: storeValuesFromChart(values),
+      };
+    } catch (error) {
+      throw helmFailure(error, `roll the release back to revision ${revision}`);
+    }
+  }
+
+  async releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]> {
+    try {
+      return await this.options.helm.history(target.release, target.namespace, signal);
+    } catch (error) {
+      throw helmFailure(error, 'read the release history');
+    }
+  }
+
+  async resources(target: StoreTarget): Promise<StoreResources> {
+    const namespace = target.namespace;
+    try {
+      const [pods, services, ingresses, claims, jobs, events] = await Promise.all([
+        this.core.listNamespacedPod({ namespace }),
+        this.core.listNamespacedService({ namespace }),
+        this.networking.listNamespacedIngress({ namespace }),
+        this.core.listNamespacedPersistentVolumeClaim({ namespace }),
+        this.batch.listNamespacedJob({ namespace }),
+        this.core.listNamespacedEvent({ namespace }),
+      ]);
+      const created = (meta: { creationTimestamp?: Date } | undefined) =>
+        meta?.creationTimestamp?.toISOString() ?? null;
+      const items: StoreResources['items'] = [
+        ...pods.items.map((pod) => ({
+          kind: 'Pod',
+          name: pod.metadata?.name ?? '',
+          status: pod.status?.phase ?? 'Unknown',
+          details: {
+            ready: pod.status?.containerStatuses?.every((c) => c.ready) ?? false,
+            restarts: pod.status?.containerStatuses?.reduce((sum, c) => sum + c.restartCount, 0) ?? 0,
+            node: pod.spec?.nodeName ?? null,
+          },
+          createdAt: created(pod.metadata),
+        })),
+        ...services.items.map((service) => ({
+          kind: 'Service',
+          name: service.metadata?.name ?? '',
+          status: service.spec?.type ?? 'ClusterIP',
+          details: { ports: service.spec?.ports?.map((p) => p.port) ?? [] },
+          createdAt: created(service.metadata),
+        })),
+        ...ingresses.items.map((ingress) => ({
+          kind: 'Ingress',
+          name: ingress.metadata?.name ?? '',
+          status: ingress.status?.loadBalancer?.ingress?.length ? 'Admitted' : 'Pending',
+          details: {
+            hosts: ingress.spec?.rules?.map((r) => r.host ?? '') ?? [],
+            className: ingress.spec?.ingressClassName ?? null,
+          },
+          createdAt: created(ingress.metadata),
+        })),
+        ...claims.items.map((claim) => ({
+          kind: 'PersistentVolumeClaim',
+          name: claim.metadata?.name ?? '',
+          status: claim.status?.phase ?? 'Unknown',
+          details: {
+            capacity: claim.status?.capacity?.storage ?? null,
+            storageClass: claim.spec?.storageClassName ?? null,
+          },
+          createdAt: created(claim.metadata),
+        })),
+        ...jobs.items.map((job) => ({
+          kind: 'Job',
+          name: job.metadata?.name ?? '',
+          status: job.status?.succeeded ? 'Complete' : job.status?.failed ? 'Failing' : 'Running',
+          details: { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0 },
+          createdAt: created(job.metadata),
+        })),
+      ];
+      const recent = events.items
+        .map((event) => ({
+          type: event.type ?? 'Normal',
+          reason: event.reason ?? '',
+          message: event.message ?? '',
+          object: `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`,
+          count: event.count ?? 1,
+          lastSeen:
+            (event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp)?.toISOString() ??
+            null,
+        }))
+        .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
+        .slice(0, 50);
+      return { namespace, items, events: recent };
+    } catch (error) {
+      if (isStatus(error, 404)) return { namespace, items: [], events: [] };
+      throw apiError(error, `list the resources of ${namespace}`);
+    }
+  }
+
+  /** Non-secret values for one store; everything secret is in the store Secret. */
+  storeValues(target: StoreTarget): Record<string, unknown> {
+    const { chart } = this.options;
+    return {
+      engine: target.engine,
+      store: { id: target.storeId, slug: target.slug, owner: labelValue(target.ownerId) },
+      existingSecret: STORE_SECRET_NAME,
+      ingress: { className: chart.ingressClass, host: `${target.slug}.${chart.baseDomain}` },
+      ...(chart.storageClass ? { persistence: { storageClass: chart.storageClass } } : {}),
+      ...chartValuesFromStore(target.values),
+    };
+  }
+
+  /** A release left pending by a process that died mid-operation blocks every later one: undo it. */
+  private async recoverInterruptedRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    const { helm, logger } = this.options;
+    const status = await helm.status(target.release, target.namespace, signal);
+    if (!status?.status.startsWith('pending-')) return;
+    const deployed = (await helm.history(target.release, target.namespace, signal))
+      .filter((revision) => revision.status === 'deployed' || revision.status === 'superseded')
+      .at(-1);
+    logger.warn(
+      { release: target.release, status: status.status },
+      'recovering an interrupted helm operation',
+    );
+    if (status.status === 'pending-install' || !deployed)
+      await helm.uninstall(target.release, target.namespace, signal);
+    else await helm.rollback(target.release, target.namespace, deployed.revision, signal);
+  }
+
+  async waitUntilReady(
+    target: StoreTarget,
+    signal: AbortSignal,
+    onProgress: (progress: WorkloadProgress) => Promise<void>,
+  ): Promise<void> {
+    const watcher = new WorkloadWatcher(this.options.kubeConfig, target.namespace, this.options.logger, {
+      statefulSets: () => this.apps.listNamespacedStatefulSet({ namespace: target.namespace }),
+      deployments: () => this.apps.listNamespacedDeployment({ namespace: target.namespace }),
+      jobs: () => this.batch.listNamespacedJob({ namespace: target.namespace }),
+    });
+    await watcher.untilReady(signal, onProgress);
+  }
+
+  async uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    try {
+      await this.options.helm.uninstall(target.release, target.namespace, signal);
+    } catch (error) {
+      if (error instanceof HelmError && /namespaces? .* not found/i.test(error.stderr)) return;
+      throw helmFailure(error, 'uninstall the Helm release');
+    }
+  }
+
+  async deleteNamespace(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    try {
+      await this.core.deleteNamespace({ name: target.namespace });
+    } catch (error) {
+      if (isStatus(error, 404)) return;
+      throw apiError(error, `delete namespace ${target.namespace}`);
+    }
+    await this.untilNamespaceGone(target.namespace, signal);
+  }
+
+  /** Resolves when the namespace no longer exists, watching it rather than polling. */
+  private async untilNamespaceGone(name: string, signal: AbortSignal): Promise<void> {
+    const watch = new Watch(this.options.kubeConfig);
+    for (;;) {
+      signal.throwIfAborted();
+      let resourceVersion: string | undefined;
+      try {
+        const list = await this.core.listNamespace({ fieldSelector: `metadata.name=${name}` });
+        if (list.items.length === 0) return;
+        resourceVersion = list.metadata?.resourceVersion;
+      } catch (error) {
+        throw apiError(error, `read namespace ${name}`);
+      }
+      const gone = await new Promise<boolean>((resolve) => {
+        let controller: AbortController | undefined;
+        const onAbort = () => {
+          controller?.abort();
+          resolve(false);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        watch
+          .watch(
+            '/api/v1/namespaces',
+            {
+              fieldSelector: `metadata.name=${name}`,
+              resourceVersion,
+              allowWatchBookmarks: true,
+              timeoutSeconds: 60,
+            },
+            (phase) => {
+              if (phase === 'DELETED') {
+                signal.removeEventListener('abort', onAbort);
+                controller?.abort();
+                resolve(true);
+              }
+            },
+            () => {
+              signal.removeEventListener('abort', onAbort);
+              resolve(false);
+            },
+          )
+          .then(
+            (c) => {
+              controller = c;
+            },
+            () => resolve(false),
+          );
+      });
+      if (gone) return;
+    }
+  }
+}
+
+type ListFn<T> = () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+
+/**
+ * Watches the workloads of one store namespace with informers and reports the three workload
+ * conditions as they change. An informer that errors is restarted with backoff.
+ */
+class WorkloadWatcher {
+  private readonly kubeConfig: KubeConfig;
+  private readonly namespace: string;
+  private readonly logger: Logger;
+  private readonly lists: {
+    statefulSets: ListFn<V1StatefulSet>;
+    deployments: ListFn<V1Deployment>;
+    jobs: ListFn<V1Job>;
+  };
+
+  constructor(
+    kubeConfig: KubeConfig,
+    namespace: string,
+    logger: Logger,
+    lists: { statefulSets: ListFn<V1StatefulSet>; deployments: ListFn<V1Deployment>; jobs: ListFn<V1Job> },
+  ) {
+    this.kubeConfig = kubeConfig;
+    this.namespace = namespace;
+    this.logger = logger;
+    this.lists = lists;
+  }
+
+  async untilReady(
+    signal: AbortSignal,
+    onProgress: (progress: WorkloadProgress) => Promise<void>,
+  ): Promise<void> {
+    const ns = this.namespace;
+    const informers = {
+      statefulSets: makeInformer(
+        this.kubeConfig,
+        `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+        this.lists.statefulSets,
+      ),
+      deployments: makeInformer(
+        this.kubeConfig,
+        `/apis/apps/v1/namespaces/${ns}/deployments`,
+        this.lists.deployments,
+      ),
+      jobs: makeInformer(this.kubeConfig, `/apis/batch/v1/namespaces/${ns}/jobs`, this.lists.jobs),
+    };
+    const reported = new Map<WorkloadCondition, string>();
+    let stopped = false;
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let evaluating = Promise.resolve();
+        const evaluate = () => {
+          evaluating = evaluating
+            .then(async () => {
+              if (stopped) return;
+              const state = workloadState(
+                informers.statefulSets.list(),
+                informers.deployments.list(),
+                informers.jobs.list(),
+              );
+              for (const progress of state.progress) {
+                const key = `${progress.status}/${progress.reason}/${progress.message}`;
+                if (reported.get(progress.type) === key) continue;
+                reported.set(progress.type, key);
+                await onProgress(progress);
+              }
+              if (state.failure) reject(state.failure);
+              else if (state.progress.every((p) => p.status === 'True')) resolve();
+            })
+            .catch(reject);
+        };
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        for (const [name, informer] of Object.entries(informers) as [
+          string,
+          ReturnType<typeof makeInformer<KubernetesObject>>,
+        ][]) {
+          let delayMs = 500;
+          informer.on('add', evaluate);
+          informer.on('update', evaluate);
+          informer.on('delete', evaluate);
+          informer.on('error', (error: unknown) => {
+            if (stopped) return;
+            this.logger.warn(
+              { err: error, namespace: ns, informer: name, delayMs },
+              'informer failed; restarting',
+            );
+            setTimeout(() => {
+              if (!stopped) informer.start().then(evaluate, () => {});
+            }, delayMs).unref();
+            delayMs = Math.min(delayMs * 2, 30_000);
+          });
+          informer.on('connect', () => {
+            delayMs = 500;
+          });
+        }
+        Promise.all(Object.values(informers).map((informer) => informer.start())).then(
+          evaluate,
+          (error: unknown) => reject(apiError(error, `watch the workloads of ${ns}`)),
+        );
+      });
+    } finally {
+      stopped = true;
+      await Promise.allSettled(Object.values(informers).map((informer) => informer.stop()));
+    }
+  }
+}
+
+interface WorkloadState {
+  progress: WorkloadProgress[];
+  failure?: ClusterError;
+}
+
+function componentOf(object: KubernetesObject): string | undefined {
+  return object.metadata?.labels?.[LABELS.component];
+}
+
+/** The three workload conditions of a store namespace, from its StatefulSets, Deployments and Jobs. */
+export function workloadState(
+  statefulSets: readonly V1StatefulSet[],
+  deployments: readonly V1Deployment[],
+  jobs: readonly V1Job[],
+): WorkloadState {
+  const progress: WorkloadProgress[] = [];
+  const databases = statefulSets.filter((s) => componentOf(s) === 'database');
+  const notReadyDb = databases.find((s) => (s.status?.readyReplicas ?? 0) < (s.spec?.replicas ?? 1));
+  progress.push(
+    databases.length === 0
+      ? {
+          type: 'DatabaseReady',
+          status: 'Unknown',
+          reason: 'NotCreated',
+          message: 'The database has not been created yet.',
+        }
+      : notReadyDb
+        ? {
+            type: 'DatabaseReady',
+            status: 'False',
+            reason: 'Starting',
+            message: `Database ${notReadyDb.metadata?.name}: ${notReadyDb.status?.readyReplicas ?? 0}/${notReadyDb.spec?.replicas ?? 1} ready.`,
+          }
+        : {
+            type: 'DatabaseReady',
+            status: 'True',
+            reason: 'DatabaseReady',
+            message: 'The database is ready.',
+          },
+  );
+
+  const apps = deployments.filter((d) => componentOf(d) === 'app');
+  const notReadyApp = apps.find(
+    (d) =>
+      (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
+      (d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0),
+  );
+  progress.push(
+    apps.length === 0
+      ? {
+          type: 'AppReady',
+          status: 'Unknown',
+          reason: 'NotCreated',
+          message: 'The store app has not been created yet.',
+        }
+      : notReadyApp
+        ? {
+            type: 'AppReady',
+            status: 'False',
+            reason: 'Starting',
+            message: `App ${notReadyApp.metadata?.name}: ${notReadyApp.status?.readyReplicas ?? 0}/${notReadyApp.spec?.replicas ?? 1} ready.`,
+          }
+        : { type: 'AppReady', status: 'True', reason: 'AppReady', message: 'The store app is ready.' },
+  );
+
+  const setups = jobs.filter((j) => componentOf(j) === 'setup');
+  const failed = setups.find((j) =>
+    j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'),
+  );
+  const pending = setups.find(
+    (j) => !j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'),
+  );
+  if (failed) {
+    const condition = failed.status?.conditions?.find((c) => c.type === 'Failed');
+    const message = `Setup job ${failed.metadata?.name} failed: ${condition?.message ?? condition?.reason ?? 'no reason given'}.`;
+    progress.push({ type: 'StoreConfigured', status: 'False', reason: 'SetupJobFailed', message });
+    return {
+      progress,
+      failure: new ClusterError('SetupJobFailed', message, { retryable: true, condition: 'StoreConfigured' }),
+    };
+  }
+  progress.push(
+    setups.length === 0
+      ? {
+          type: 'StoreConfigured',
+          status: 'Unknown',
+          reason: 'NotCreated',
+          message: 'The setup job has not been created yet.',
+        }
+      : pending
+        ? {
+            type: 'StoreConfigured',
+            status: 'False',
+            reason: 'SetupRunning',
+            message: `Setup job ${pending.metadata?.name} is running.`,
+          }
+        : {
+            type: 'StoreConfigured',
+            status: 'True',
+            reason: 'SetupJobCompleted',
+            message: 'The setup job completed.',
+          },
+  );
+  return { progress };
+}
+
+/** The store chart's keys for the settings a merchant may change, and back. */
+function chartValuesFromStore(values: StoreValues): Record<string, unknown> {
+  return values.replicas === undefined ? {} : { app: { replicas: values.replicas } };
+}
+
+function storeValuesFromChart(values: Record<string, unknown>): StoreValues {
+  const replicas = (values.app as { replicas?: unknown } | undefined)?.replicas;
+  return typeof replicas === 'number' ? { replicas } : {};
+}
+
+function storeLabels(target: StoreTarget): Record<string, string> {
+  return {
+    [LABELS.managedBy]: 'storefleet',
+    [LABELS.storeId]: target.storeId,
+    [LABELS.owner]: labelValue(target.ownerId),
+  };
+}
+
+/** Kubernetes label values: at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends. */
+function labelValue(value: string): string {
+  return (
+    value
+      .replace(/[^A-Za-z0-9_.-]/g, '_')
+      .slice(0, 63)
+      .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '') || 'unknown'
+  );
+}
+
+function isStatus(error: unknown, code: number): boolean {
+  return error instanceof ApiException && error.code === code;
+}
+
+/** A Kubernetes API failure in words, retryable unless the server refused for good. */
+function apiError(error: unknown, action: string): ClusterError {
+  if (error instanceof ClusterError) return error;
+  if (error instanceof ApiException) {
+    const body =
+      typeof error.body === 'string'
+        ? safeJson(error.body)
+        : (error.body as { message?: string } | undefined);
+    const message = body?.message ?? error.message;
+    const code = error.code;
+    const reason =
+      code === 403
+        ? 'Forbidden'
+        : code === 422
+          ? 'Invalid'
+          : code === 401
+            ? 'Unauthorized'
+            : 'KubernetesApiError';
+    return new ClusterError(reason, `Could not ${action}: ${message}`, {
+      retryable: code >= 500 || code === 409 || code === 429,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ClusterError('ClusterUnreachable', `Could not ${action}: ${message}`, { retryable: true });
+}
+
+function safeJson(text: string): { message?: string } | undefined {
+  try {
+    return JSON.parse(text) as { message?: string };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A helm failure in words, classified: quota and chart errors do not heal by retrying. */
+function helmFailure(error: unknown, action: string): ClusterError {
+  if (error instanceof ClusterError) return error;
+  if (!(error instanceof HelmError)) return apiError(error, action);
+  const text = error.message;
+  if (/exceeded quota|forbidden: exceeded/i.test(text)) {
+    return new ClusterError('QuotaExceeded', `Could not ${action}: ${stripPrefix(text)}`, {
+      retryable: false,
+    });
+  }
+  if (
+    /values don't meet the specifications|execution error|parse error|template:|INSTALLATION FAILED: .*chart/i.test(
+      text,
+    )
+  ) {
+    return new ClusterError('ChartRejected', `Could not ${action}: ${stripPrefix(text)}`, {
+      retryable: false,
+    });
+  }
+  if (/forbidden/i.test(text)) {
+    return new ClusterError('Forbidden', `Could not ${action}: ${stripPrefix(text)}`, { retryable: false });
+  }
+  return new ClusterError('HelmFailed', `Could not ${action}: ${stripPrefix(text)}`, { retryable: true });
+}
+
+function stripPrefix(text: string): string {
+  return text.replace(/^helm \w+ failed: /, '');
+}
