@@ -80,10 +80,11 @@ describe.each(ENGINES)('live events on %s', (engine) => {
     expect(states[0]).toBe('Queued');
     expect(states).toContain('Provisioning');
     expect(states.at(-1)).toBe('Ready');
-    const activityTypes = events
-      .filter((e) => e.event === 'activity')
-      .map((e) => (e.data as { type: string }).type);
-    expect(activityTypes).toEqual(
+    const activityTypes = () =>
+      events.filter((e) => e.event === 'activity').map((e) => (e.data as { type: string }).type);
+    // The activity row of a change is written just after the change itself.
+    await waitFor(async () => activityTypes().includes('store.ready'), 'the store.ready activity event');
+    expect(activityTypes()).toEqual(
       expect.arrayContaining(['store.created', 'store.provisioning', 'store.ready']),
     );
     controller.abort();
