@@ -21,7 +21,8 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
   const helm = new HelmCli({
     bin: config.HELM_BIN,
     ...(config.KUBECONFIG ? { kubeconfig: config.KUBECONFIG } : {}),
-    timeoutMs: config.PROVISION_TIMEOUT,
+    // helm gives up a little before the attempt does, so its own error (not a timeout) is reported.
+    timeoutMs: Math.max(10_000, Math.floor(config.PROVISION_TIMEOUT * 0.8)),
   });
   const [roleNamespace, roleAccount] = config.ORCHESTRATOR_SERVICE_ACCOUNT?.split('/') ?? [];
   return new KubernetesCluster({

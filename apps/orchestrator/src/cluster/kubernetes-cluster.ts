@@ -170,6 +170,14 @@ export class KubernetesCluster implements Cluster {
 
   async installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
     const { helm } = this.options;
+    // Admission rejections (quota, limits) of pods that controllers create never reach helm, which
+    // would only time out; watch for them and stop at once with the cluster's own words.
+    const rejection = new AbortController();
+    let rejectedBy: ClusterError | undefined;
+    const stopWatching = await this.watchRejections(target.namespace, (error) => {
+      rejectedBy = error;
+      rejection.abort(error);
+    });
     try {
       await this.recoverInterruptedRelease(target, signal);
       const release = await helm.upgradeInstall(
@@ -180,12 +188,64 @@ export class KubernetesCluster implements Cluster {
           valuesFiles: this.options.chart.valuesFiles,
           values: this.storeValues(target),
         },
-        signal,
+        AbortSignal.any([signal, rejection.signal]),
       );
       return { revision: release.revision, chartVersion: release.chartVersion, values: target.values };
     } catch (error) {
+      if (rejectedBy && !signal.aborted) throw rejectedBy;
       throw helmFailure(error, 'install the Helm release');
+    } finally {
+      stopWatching();
     }
+  }
+
+  /** Calls `onRejection` for each new Warning event saying the API refused to create an object. */
+  private async watchRejections(
+    namespace: string,
+    onRejection: (error: ClusterError) => void,
+  ): Promise<() => void> {
+    let resourceVersion: string | undefined;
+    try {
+      resourceVersion = (await this.core.listNamespacedEvent({ namespace, limit: 1 })).metadata
+        ?.resourceVersion;
+    } catch {
+      return () => {};
+    }
+    let controller: AbortController | undefined;
+    let stopped = false;
+    new Watch(this.options.kubeConfig)
+      .watch(
+        `/api/v1/namespaces/${namespace}/events`,
+        { fieldSelector: 'type=Warning', resourceVersion },
+        (
+          phase,
+          event: { reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } },
+        ) => {
+          if (phase !== 'ADDED' || event.reason !== 'FailedCreate' || !event.message) return;
+          const object = `${event.involvedObject?.kind ?? ''} ${event.involvedObject?.name ?? ''}`.trim();
+          const quota = /exceeded quota/i.test(event.message);
+          if (!quota && !/forbidden/i.test(event.message)) return;
+          onRejection(
+            new ClusterError(
+              quota ? 'QuotaExceeded' : 'AdmissionRejected',
+              `The cluster refused to create pods for ${object}: ${event.message}`,
+              { retryable: false },
+            ),
+          );
+        },
+        () => {},
+      )
+      .then(
+        (c) => {
+          controller = c;
+          if (stopped) c.abort();
+        },
+        () => {},
+      );
+    return () => {
+      stopped = true;
+      controller?.abort();
+    };
   }
 
   async rollbackRelease(
@@ -233,8 +293,7 @@ export class KubernetesCluster implements Cluster {
         this.batch.listNamespacedJob({ namespace }),
         this.core.listNamespacedEvent({ namespace }),
       ]);
-      const created = (meta: { creationTimestamp?: Date } | undefined) =>
-        meta?.creationTimestamp?.toISOString() ?? null;
+      const created = (meta: { creationTimestamp?: Date } | undefined) => isoTime(meta?.creationTimestamp);
       const items: StoreResources['items'] = [
         ...pods.items.map((pod) => ({
           kind: 'Pod',
@@ -289,9 +348,7 @@ export class KubernetesCluster implements Cluster {
           message: event.message ?? '',
           object: `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`,
           count: event.count ?? 1,
-          lastSeen:
-            (event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp)?.toISOString() ??
-            null,
+          lastSeen: isoTime(event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp),
         }))
         .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
         .slice(0, 50);
@@ -639,6 +696,13 @@ function chartValuesFromStore(values: StoreValues): Record<string, unknown> {
 function storeValuesFromChart(values: Record<string, unknown>): StoreValues {
   const replicas = (values.app as { replicas?: unknown } | undefined)?.replicas;
   return typeof replicas === 'number' ? { replicas } : {};
+}
+
+/** Kubernetes times arrive as Date objects or (micro-time) strings. */
+function isoTime(value: unknown): string | null {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' && value) return new Date(value).toISOString();
+  return null;
 }
 
 function storeLabels(target: StoreTarget): Record<string, string> {
