@@ -2,13 +2,19 @@
 // on the embedded database (and on DATABASE_URL when set). Prints operations per second.
 import { randomUUID } from 'node:crypto';
 import { StoreService } from '../apps/orchestrator/src/app/store-service.ts';
+import { UnconfiguredCluster } from '../apps/orchestrator/src/cluster/unconfigured-cluster.ts';
 import { type Database, openDatabase } from '../apps/orchestrator/src/db/database.ts';
 import { WorkQueue } from '../apps/orchestrator/src/queue/work-queue.ts';
 
 const STORES = Number(process.env.BENCH_STORES ?? 300);
 
 async function bench(label: string, database: Database): Promise<void> {
-  const service = new StoreService({ db: database.db, maxStores: STORES * 10, resourcePrefix: 'store-' });
+  const service = new StoreService({
+    db: database.db,
+    cluster: new UnconfiguredCluster(),
+    maxStores: STORES * 10,
+    resourcePrefix: 'store-',
+  });
   const run = randomUUID().slice(0, 6);
   let started = performance.now();
   for (let i = 0; i < STORES; i++) {

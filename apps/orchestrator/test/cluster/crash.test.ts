@@ -1,0 +1,137 @@
+// The orchestrator process killed (SIGKILL) while helm is installing a store, then started again:
+// the store must still reach Ready, with one release, not two.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/harness.ts';
+import {
+  adminConfig,
+  helmAsAdmin,
+  orchestratorKubeconfig,
+  STORE_CHART,
+  type TestCluster,
+  testCluster,
+} from '../support/kube.ts';
+
+const main = resolve(import.meta.dirname, '../../src/main.ts');
+const GATE_LABEL = 'storefleet-test/install-gate';
+const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-crash-'));
+const children: ChildProcess[] = [];
+let cluster: TestCluster;
+let env: Record<string, string>;
+let core: CoreV1Api;
+
+function startOrchestrator(): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1]) resolvePromise({ child, address: match[1] });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`orchestrator exited with ${code}: ${output}`)));
+  });
+}
+
+async function labelNodes(value: string | null): Promise<void> {
+  const nodes = await core.listNode();
+  for (const node of nodes.items) {
+    await core.patchNode(
+      { name: node.metadata?.name ?? '', body: { metadata: { labels: { [GATE_LABEL]: value } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+}
+
+function releaseStatus(namespace: string, release: string): string | undefined {
+  try {
+    return JSON.parse(helmAsAdmin(cluster, ['status', release, '-n', namespace, '-o', 'json'])).info.status;
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(async () => {
+  cluster = testCluster();
+  core = adminConfig(cluster).makeApiClient(CoreV1Api);
+  const values = join(dataDir, 'gate.json');
+  // App pods may only run on nodes carrying the gate label: until it is set, helm waits mid-install.
+  writeFileSync(values, JSON.stringify({ app: { nodeSelector: { [GATE_LABEL]: 'open' } } }));
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    KUBECONFIG: await orchestratorKubeconfig(cluster),
+    HELM_BIN: cluster.helm,
+    STORE_CHART,
+    STORE_VALUES_FILES: values,
+    STORE_CLUSTER_ROLE: 'storefleet-store',
+    ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
+    LEASE_DURATION: '3s',
+    PROVISION_RETRY_BACKOFF: '500ms',
+    PROVISION_TIMEOUT: '2m',
+  };
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await labelNodes(null);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('an orchestrator killed during a helm install', { timeout: 240_000 }, () => {
+  it('resumes after a restart and reaches Ready with a single release', async () => {
+    const first = await startOrchestrator();
+    const created = await fetch(`${first.address}/api/stores`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Crash Shop', engine: 'woocommerce' }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    await waitFor(
+      async () => releaseStatus('store-crash-shop', 'store-crash-shop') === 'pending-install',
+      'helm to be mid-install',
+      60_000,
+    );
+    first.child.kill('SIGKILL');
+    await new Promise((resolvePromise) => first.child.once('exit', resolvePromise));
+
+    await labelNodes('open');
+    const second = await startOrchestrator();
+    const store = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${second.address}/api/stores/${id}`)).json()) as {
+          state: string;
+          attempts: number;
+        };
+        return body.state === 'Ready' ? body : undefined;
+      },
+      'the store to become Ready after the restart',
+      120_000,
+    );
+    expect(store.attempts).toBeGreaterThanOrEqual(2);
+    const releases = JSON.parse(helmAsAdmin(cluster, ['list', '-n', 'store-crash-shop', '-o', 'json'])) as {
+      name: string;
+      status: string;
+    }[];
+    expect(releases).toEqual([expect.objectContaining({ name: 'store-crash-shop', status: 'deployed' })]);
+
+    await fetch(`${second.address}/api/stores/${id}`, { method: 'DELETE' });
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${second.address}/api/stores/${id}`)).json()) as { state: string }).state ===
+        'Deleted',
+      'the store to be deleted',
+      120_000,
+    );
+    second.child.kill('SIGTERM');
+  });
+});

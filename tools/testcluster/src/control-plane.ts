@@ -1,0 +1,300 @@
+// A throw-away Kubernetes control plane in one directory: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler and kwok (fake nodes that run pods without containers), all on 127.0.0.1.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminApi } from './admin-api.ts';
+import { type Binaries, resolveBinaries } from './binaries.ts';
+import { bootstrapCluster, hostPathVolumeDirs } from './bootstrap.ts';
+import {
+  apiServerUrl,
+  type ClusterPorts,
+  COMPONENTS,
+  type ComponentName,
+  type ComponentSpec,
+  componentSpecs,
+  PORT_NAMES,
+} from './components.ts';
+import { withFileLock } from './file-lock.ts';
+import { answers, type TlsMaterial } from './http.ts';
+import { renderKubeconfig } from './kubeconfig.ts';
+import { type ClusterLayout, clusterLayout } from './layout.ts';
+import { formatDuration, type Log, stderrLog } from './log.ts';
+import { defaultClusterDir } from './paths.ts';
+import { CLIENT_IDENTITIES, type ClientIdentity, writeClusterPki } from './pki.ts';
+import { freePorts } from './ports.ts';
+import {
+  isRunning,
+  type ProcessRecord,
+  readProcessRecords,
+  startDetached,
+  stopProcesses,
+  writeProcessRecord,
+} from './processes.ts';
+
+export interface ClusterUpOptions {
+  /** Default: STOREFLEET_CLUSTER_DIR, else `<repo>/.data/cluster`. */
+  dir?: string;
+  /** Build missing binaries with Go (default true). */
+  build?: boolean;
+  /** Fake nodes (default 3), each 8 CPU, 32Gi, 110 pods. */
+  nodes?: number;
+  log?: Log;
+}
+
+export interface RunningCluster {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  /** False when a healthy cluster was already running in the directory. */
+  started: boolean;
+}
+
+export interface ComponentStatus {
+  name: ComponentName;
+  pid: number | null;
+  running: boolean;
+}
+
+export interface ClusterStatus {
+  dir: string;
+  /** The directory holds a cluster (running or not). */
+  exists: boolean;
+  server: string | null;
+  kubeconfig: string | null;
+  apiReady: boolean;
+  components: ComponentStatus[];
+  /** Every component runs and the API server is ready. */
+  healthy: boolean;
+}
+
+interface ClusterState {
+  ports: ClusterPorts;
+  server: string;
+  createdAt: string;
+  binaries: Binaries;
+}
+
+class ComponentFailedError extends Error {
+  readonly logTail: string;
+  constructor(message: string, logTail: string) {
+    super(`${message}\n${logTail}`);
+    this.name = 'ComponentFailedError';
+    this.logTail = logTail;
+  }
+}
+
+const lockOptions = (dir: string, log: Log) => ({
+  what: `the cluster in ${dir}`,
+  timeoutMs: 5 * 60_000,
+  log,
+});
+const lockFile = (dir: string) => `${dir}.lock`;
+
+export async function clusterUp(options: ClusterUpOptions = {}): Promise<RunningCluster> {
+  const log = options.log ?? stderrLog;
+  const layout = clusterLayout(resolve(options.dir ?? defaultClusterDir()));
+  // Before the lock: a first build takes minutes and must not hold up `status` or `down`.
+  const binaries = await resolveBinaries({ build: options.build ?? true, log });
+  return withFileLock(lockFile(layout.dir), lockOptions(layout.dir, log), async () => {
+    const status = await clusterStatus(layout.dir);
+    if (status.healthy && status.server) {
+      log(`a healthy cluster is already running in ${layout.dir}`);
+      return { dir: layout.dir, kubeconfig: layout.adminKubeconfig, server: status.server, started: false };
+    }
+    if (status.exists) {
+      log(`cleaning up the stopped or broken cluster in ${layout.dir}`);
+      await teardown(layout, log);
+    } else {
+      await assertUsableDir(layout.dir);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start(layout, binaries, options.nodes ?? 3, log);
+      } catch (error) {
+        await stopProcesses(await readProcessRecords(layout.pids), log).catch(() => {});
+        // Ports are free when picked but another process may take one before the component binds it.
+        const portTaken =
+          error instanceof ComponentFailedError && /address already in use/i.test(error.logTail);
+        if (portTaken && attempt < 3) {
+          log('a port was taken in the meantime; starting again on other ports');
+          await rm(layout.dir, { recursive: true, force: true });
+          continue;
+        }
+        throw new Error(
+          `the test cluster did not start: ${(error as Error).message}\n(logs are in ${layout.logs}; ` +
+            '`npm run cluster:down` removes the directory)',
+        );
+      }
+    }
+  });
+}
+
+/** Stops the cluster in `dir` and deletes the directory. False when there was no cluster there. */
+export async function clusterDown(
+  dir: string = defaultClusterDir(),
+  options: { log?: Log } = {},
+): Promise<boolean> {
+  const log = options.log ?? stderrLog;
+  const layout = clusterLayout(resolve(dir));
+  return withFileLock(lockFile(layout.dir), lockOptions(layout.dir, log), async () => {
+    if (!existsSync(layout.state)) {
+      await assertUsableDir(layout.dir);
+      await rm(layout.dir, { recursive: true, force: true });
+      log(`no cluster in ${layout.dir}`);
+      return false;
+    }
+    const started = Date.now();
+    await teardown(layout, log);
+    log(`cluster in ${layout.dir} stopped and removed in ${formatDuration(Date.now() - started)}`);
+    return true;
+  });
+}
+
+export async function clusterStatus(dir: string = defaultClusterDir()): Promise<ClusterStatus> {
+  const layout = clusterLayout(resolve(dir));
+  const state = await readState(layout);
+  const records = await readProcessRecords(layout.pids);
+  const components = COMPONENTS.map((name) => {
+    const record = records.find((r) => r.name === name);
+    return { name, pid: record?.pid ?? null, running: record ? isRunning(record) : false };
+  });
+  const api = state ? await adminApi(layout, state.server).catch(() => undefined) : undefined;
+  const apiReady = api ? await answers(`${api.server}/readyz`, api.tls) : false;
+  return {
+    dir: layout.dir,
+    exists: existsSync(layout.state),
+    server: state?.server ?? null,
+    kubeconfig: existsSync(layout.adminKubeconfig) ? layout.adminKubeconfig : null,
+    apiReady,
+    components,
+    healthy: apiReady && components.every((component) => component.running),
+  };
+}
+
+async function start(
+  layout: ClusterLayout,
+  binaries: Binaries,
+  nodes: number,
+  log: Log,
+): Promise<RunningCluster> {
+  const started = Date.now();
+  const picked = await freePorts(PORT_NAMES.length);
+  const ports = Object.fromEntries(PORT_NAMES.map((name, i) => [name, picked[i]])) as unknown as ClusterPorts;
+  const server = apiServerUrl(ports);
+  await mkdir(layout.dir, { recursive: true });
+  const state: ClusterState = { ports, server, createdAt: new Date().toISOString(), binaries };
+  await writeFile(layout.state, `${JSON.stringify(state, null, 2)}\n`);
+  await mkdir(layout.logs, { recursive: true });
+  await writeClusterPki(layout.pki);
+  for (const identity of Object.keys(CLIENT_IDENTITIES) as ClientIdentity[]) {
+    await writeKubeconfig(layout, identity, server);
+  }
+  await copyFile(binaries.kwokStages, layout.kwokConfig);
+
+  const api = await adminApi(layout, server);
+  const launch = async (spec: ComponentSpec) => {
+    const record = startDetached(spec, layout.log(spec.name));
+    await writeProcessRecord(layout.pids, record);
+    return record;
+  };
+  const [etcd, apiserver, ...others] = componentSpecs(layout, ports, binaries);
+  for (const spec of [etcd!, apiserver!]) await waitHealthy(spec, await launch(spec), layout, api.tls, log);
+  const records = await Promise.all(others.map(launch));
+  await Promise.all(others.map((spec, i) => waitHealthy(spec, records[i]!, layout, api.tls, log)));
+  await bootstrapCluster(api, nodes, log);
+  log(`cluster up in ${formatDuration(Date.now() - started)}: ${server}`);
+  log(`kubeconfig: ${layout.adminKubeconfig}`);
+  return { dir: layout.dir, kubeconfig: layout.adminKubeconfig, server, started: true };
+}
+
+async function waitHealthy(
+  spec: ComponentSpec,
+  record: ProcessRecord,
+  layout: ClusterLayout,
+  tls: TlsMaterial,
+  log: Log,
+): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (!isRunning(record)) {
+      throw new ComponentFailedError(
+        `${spec.name} exited during start-up; the end of its log:`,
+        await logTail(layout, spec.name),
+      );
+    }
+    if (await answers(spec.health.url, spec.health.tls === 'admin' ? tls : undefined)) {
+      log(`${spec.name} is up (${formatDuration(Date.now() - started)})`);
+      return;
+    }
+    if (Date.now() - started > spec.startTimeoutMs) {
+      throw new ComponentFailedError(
+        `${spec.name} did not answer ${spec.health.url} within ${formatDuration(spec.startTimeoutMs)}; the end of its log:`,
+        await logTail(layout, spec.name),
+      );
+    }
+    await sleep(250);
+  }
+}
+
+/** Stops whatever still runs, deletes the provisioned volume directories, then the cluster directory. */
+async function teardown(layout: ClusterLayout, log: Log): Promise<void> {
+  const state = await readState(layout);
+  let volumeDirs: string[] = [];
+  if (state) {
+    try {
+      volumeDirs = await hostPathVolumeDirs(await adminApi(layout, state.server));
+    } catch {
+      log(
+        'the API server does not answer, so volume directories under /tmp/hostpath_pv cannot be identified',
+      );
+    }
+  }
+  await stopProcesses(await readProcessRecords(layout.pids), log);
+  for (const volumeDir of volumeDirs) await rm(volumeDir, { recursive: true, force: true });
+  if (volumeDirs.length > 0)
+    log(`removed ${volumeDirs.length} volume director${volumeDirs.length === 1 ? 'y' : 'ies'}`);
+  await assertUsableDir(layout.dir);
+  await rm(layout.dir, { recursive: true, force: true });
+}
+
+/** Refuses to delete or fill a directory that has other things in it than a test cluster. */
+async function assertUsableDir(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  if (entries.length > 0 && !entries.includes('cluster.json')) {
+    throw new Error(
+      `${dir} is not empty and holds no test cluster (no cluster.json); refusing to use or delete it. ` +
+        'Choose another directory (STOREFLEET_CLUSTER_DIR) or empty it.',
+    );
+  }
+}
+
+/** The cluster's recorded state; undefined when there is none or it cannot be read (a crash while writing). */
+async function readState(layout: ClusterLayout): Promise<ClusterState | undefined> {
+  try {
+    return JSON.parse(await readFile(layout.state, 'utf8')) as ClusterState;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeKubeconfig(
+  layout: ClusterLayout,
+  identity: ClientIdentity,
+  server: string,
+): Promise<void> {
+  const read = (name: string) => readFile(layout.pkiFile(name), 'utf8');
+  const text = renderKubeconfig({
+    server,
+    caPem: await read('ca.crt'),
+    certPem: await read(`${identity}.crt`),
+    keyPem: await read(`${identity}.key`),
+  });
+  await writeFile(layout.kubeconfig(identity), text, { mode: 0o600 });
+}
+
+async function logTail(layout: ClusterLayout, component: string, lines = 15): Promise<string> {
+  const text = await readFile(layout.log(component), 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}

@@ -1,0 +1,257 @@
+// Builds the pinned binaries with the machine's Go from the Go module proxy, the way upstream's release
+// builds do: static (CGO_ENABLED=0), -trimpath, upstream's ldflags; `nice` so the machine stays usable.
+import { accessSync, constants, statSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
+import {
+  ETCD_MAIN_GO,
+  etcdLdflags,
+  etcdWrapperGoMod,
+  helmLdflags,
+  KUBERNETES_BUILD_TAGS,
+  KUBERNETES_COMMANDS,
+  KUBERNETES_TOOLS_GO,
+  kubernetesLdflags,
+  kubernetesWrapperGoMod,
+  kwokLdflags,
+  parseGoVersion,
+} from './go-mod.ts';
+import { formatDuration, type Log } from './log.ts';
+import { capture, runLogged } from './run.ts';
+import { MIN_GO_VERSION, PINNED_VERSIONS } from './versions.ts';
+
+export type BuildTarget = 'kubernetes' | 'etcd' | 'kwok' | 'helm';
+
+export const TARGET_BINARIES: Record<BuildTarget, readonly string[]> = {
+  kubernetes: KUBERNETES_COMMANDS,
+  etcd: ['etcd'],
+  kwok: ['kwok'],
+  helm: ['helm'],
+};
+
+export const TARGET_VERSION: Record<BuildTarget, string> = PINNED_VERSIONS;
+
+const VERSION_ARGS: Record<BuildTarget, readonly string[]> = {
+  kubernetes: ['--version'],
+  etcd: ['--version'],
+  kwok: ['--version'],
+  helm: ['version'],
+};
+
+/** Rough cold-build times on 2 cores, for the progress messages. */
+const COLD_BUILD_TIME: Record<BuildTarget, string> = {
+  kubernetes: 'about 5 min',
+  etcd: 'under 1 min after kubernetes, 2 min alone',
+  kwok: 'about 2 min',
+  helm: 'about 2 min',
+};
+
+export class GoUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GoUnavailableError';
+  }
+}
+
+export function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface GoToolchain {
+  go: string;
+  version: string;
+  /** `nice -n 10` when available. */
+  prefix: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+export async function findGo(): Promise<GoToolchain> {
+  const go = findOnPath('go');
+  if (!go) throw new GoUnavailableError('`go` was not found on PATH');
+  const env = { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' };
+  const version = (await capture(go, ['env', 'GOVERSION'], { env })).trim();
+  const parsed = parseGoVersion(version);
+  const [major, minor] = MIN_GO_VERSION;
+  if (parsed && (parsed[0] < major || (parsed[0] === major && parsed[1] < minor))) {
+    throw new GoUnavailableError(
+      `${go} is ${version}, older than the go${major}.${minor} these modules need`,
+    );
+  }
+  const nice = findOnPath('nice');
+  return { go, version, prefix: nice ? [nice, '-n', '10'] : [], env };
+}
+
+interface BuildContext {
+  toolchain: GoToolchain;
+  binDir: string;
+  buildDir: string;
+  log: Log;
+}
+
+function goRun(
+  context: BuildContext,
+  label: string,
+  args: string[],
+  cwd: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+) {
+  const { toolchain } = context;
+  const [command, ...prefixArgs] = [...toolchain.prefix, toolchain.go];
+  return runLogged(command!, [...prefixArgs, ...args], {
+    label,
+    log: context.log,
+    cwd,
+    env: { ...toolchain.env, ...extraEnv },
+    echoStdout: true,
+  });
+}
+
+/** `go mod download -json module@version`: the module's cache entry (Dir, GoMod, …). */
+export async function downloadModule(
+  toolchain: GoToolchain,
+  moduleAtVersion: string,
+  cwd: string,
+  log: Log,
+): Promise<{ Dir: string; GoMod: string }> {
+  await mkdir(cwd, { recursive: true });
+  const stdout = await runLogged(toolchain.go, ['mod', 'download', '-json', moduleAtVersion], {
+    label: `go mod download ${moduleAtVersion}`,
+    log,
+    cwd,
+    env: toolchain.env,
+  }).catch((error: Error) => {
+    // With -json, go reports a failed download in the JSON on stdout; the error's tail includes it.
+    throw new Error(`could not download ${moduleAtVersion} from the Go module proxy: ${error.message}`);
+  });
+  const info = JSON.parse(stdout) as { Dir?: string; GoMod?: string; Error?: string };
+  if (info.Error || !info.Dir || !info.GoMod) {
+    throw new Error(
+      `could not download ${moduleAtVersion} from the Go module proxy: ${info.Error ?? stdout}`,
+    );
+  }
+  return { Dir: info.Dir, GoMod: info.GoMod };
+}
+
+export async function buildTarget(target: BuildTarget, context: BuildContext): Promise<void> {
+  const version = TARGET_VERSION[target];
+  const dir = join(context.buildDir, target);
+  await mkdir(join(dir, 'out'), { recursive: true });
+  const started = Date.now();
+  context.log(
+    `building ${TARGET_BINARIES[target].join(', ')} ${version} with ${context.toolchain.version} ` +
+      `(${COLD_BUILD_TIME[target]} on 2 cores without a Go build cache)`,
+  );
+  if (target === 'kubernetes') await buildKubernetes(context, dir, version);
+  else if (target === 'etcd') await buildEtcd(context, dir, version);
+  else await goInstall(context, target, dir, version);
+  for (const name of TARGET_BINARIES[target]) {
+    await install(
+      join(dir, 'out', name),
+      join(context.binDir, `${name}-${version}`),
+      version,
+      VERSION_ARGS[target],
+    );
+  }
+  context.log(
+    `built ${TARGET_BINARIES[target].join(', ')} ${version} in ${formatDuration(Date.now() - started)}`,
+  );
+}
+
+async function buildKubernetes(context: BuildContext, dir: string, version: string): Promise<void> {
+  const upstream = await downloadModule(
+    context.toolchain,
+    `k8s.io/kubernetes@${version}`,
+    context.buildDir,
+    context.log,
+  );
+  await writeFile(
+    join(dir, 'go.mod'),
+    kubernetesWrapperGoMod(await readFile(upstream.GoMod, 'utf8'), version),
+  );
+  await writeFile(join(dir, 'tools.go'), KUBERNETES_TOOLS_GO);
+  await rm(join(dir, 'go.sum'), { force: true });
+  await goRun(context, `kubernetes ${version} (go mod tidy)`, ['mod', 'tidy'], dir);
+  const buildDate = process.env.SOURCE_DATE_EPOCH
+    ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000)
+    : new Date();
+  const ldflags = kubernetesLdflags(version, buildDate, process.env.KUBE_GIT_COMMIT ?? '');
+  // One `go build` for all three shares the compile work.
+  await goRun(
+    context,
+    `kubernetes ${version} (go build)`,
+    [
+      'build',
+      '-trimpath',
+      `-tags=${KUBERNETES_BUILD_TAGS}`,
+      `-ldflags=${ldflags}`,
+      '-o',
+      'out/',
+      ...KUBERNETES_COMMANDS.map((name) => `k8s.io/kubernetes/cmd/${name}`),
+    ],
+    dir,
+  );
+}
+
+async function buildEtcd(context: BuildContext, dir: string, version: string): Promise<void> {
+  await writeFile(join(dir, 'main.go'), ETCD_MAIN_GO);
+  await writeFile(join(dir, 'go.mod'), etcdWrapperGoMod(version));
+  await rm(join(dir, 'go.sum'), { force: true });
+  await goRun(context, `etcd ${version} (go mod tidy)`, ['mod', 'tidy'], dir);
+  const ldflags = etcdLdflags(process.env.ETCD_GIT_SHA || 'unknown');
+  await goRun(
+    context,
+    `etcd ${version} (go build)`,
+    ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', 'out/etcd', '.'],
+    dir,
+  );
+}
+
+/** kwok and helm have no replace directives, so `go install pkg@version` builds with upstream's go.mod. */
+async function goInstall(
+  context: BuildContext,
+  target: 'kwok' | 'helm',
+  dir: string,
+  version: string,
+): Promise<void> {
+  const [pkg, ldflags] =
+    target === 'kwok'
+      ? ['sigs.k8s.io/kwok/cmd/kwok', kwokLdflags(version)]
+      : ['helm.sh/helm/v4/cmd/helm', helmLdflags(version, process.env.HELM_GIT_COMMIT ?? '')];
+  await goRun(
+    context,
+    `${target} ${version} (go install)`,
+    ['install', '-trimpath', `-ldflags=${ldflags}`, `${pkg}@${version}`],
+    dir,
+    {
+      GOBIN: join(dir, 'out'),
+    },
+  );
+}
+
+/** Copies into place atomically and checks that the binary runs and reports the pinned version. */
+async function install(source: string, destination: string, version: string, versionArgs: readonly string[]) {
+  await mkdir(dirname(destination), { recursive: true });
+  const temporary = `${destination}.tmp-${process.pid}`;
+  await copyFile(source, temporary);
+  await chmod(temporary, 0o755);
+  const output = await capture(temporary, versionArgs);
+  if (!output.includes(version.replace(/^v/, ''))) {
+    await rm(temporary, { force: true });
+    throw new Error(`the freshly built ${source} does not report version ${version}: ${output.trim()}`);
+  }
+  await rename(temporary, destination);
+}

@@ -1,0 +1,11 @@
+// The versions the test cluster is pinned to. Kubernetes' staging modules (k8s.io/api, client-go, …)
+// are published as v0.<minor>.<patch> of the same release.
+export const PINNED_VERSIONS = {
+  kubernetes: 'v1.34.4',
+  etcd: 'v3.6.16',
+  kwok: 'v0.8.0',
+  helm: 'v4.3.1',
+} as const;
+
+/** Go ≥ 1.26: etcd 3.6.16, kwok 0.8.0 and helm 4.3.1 all declare `go 1.26.0`. */
+export const MIN_GO_VERSION = [1, 26] as const;
