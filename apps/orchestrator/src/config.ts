@@ -2,6 +2,7 @@
 // with a message naming the variable and the form it accepts.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 
@@ -100,6 +101,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_MAX: integer(1, 1_000_000).default(60),
   RATE_LIMIT_WINDOW: duration('1m').default(60_000),
   BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(16 * 1024),
+  DASHBOARD_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../dashboard/dist', import.meta.url))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -98,6 +98,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         scheme: config.ENVIRONMENT === 'production' ? 'https' : 'http',
       },
       environment: config.ENVIRONMENT,
+      dashboardDir: config.DASHBOARD_DIR,
     },
   );
   worker.start();

@@ -156,6 +156,14 @@ export const StoreResources = z.object({
 });
 export type StoreResources = z.infer<typeof StoreResources>;
 
+export const StoreCredentials = z.object({
+  username: z.string(),
+  password: z.string(),
+  email: z.string(),
+  adminUrl: z.string(),
+});
+export type StoreCredentials = z.infer<typeof StoreCredentials>;
+
 export const StoreList = z.object({ items: z.array(Store), nextCursor: z.string().nullable() });
 export type StoreList = z.infer<typeof StoreList>;
 

@@ -10,7 +10,7 @@ import type {
   StoreValues,
 } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
-import { type Cluster, storeTarget } from '../cluster/port.ts';
+import { type AdminCredentials, type Cluster, ClusterError, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import { lockForTransaction } from '../db/locks.ts';
 import type { Schema } from '../db/schema.ts';
@@ -217,9 +217,8 @@ export class StoreService {
     const store = await this.get(id);
     this.assertDeployed(store, 'rolled back');
     assertTransition(store.state, 'RollingBack');
-    const history = await this.options.cluster.releaseHistory(
-      storeTarget(store),
-      AbortSignal.timeout(30_000),
+    const history = await this.askCluster((signal) =>
+      this.options.cluster.releaseHistory(storeTarget(store), signal),
     );
     if (!history.some((entry) => entry.revision === revision)) {
       throw new AppError(
@@ -247,13 +246,40 @@ export class StoreService {
   async history(id: string): Promise<ReleaseRevision[]> {
     const store = await this.get(id);
     if (store.state === 'Deleted' || store.revision === null) return [];
-    return this.options.cluster.releaseHistory(storeTarget(store), AbortSignal.timeout(30_000));
+    return this.askCluster((signal) => this.options.cluster.releaseHistory(storeTarget(store), signal));
   }
 
   async resources(id: string): Promise<StoreResources> {
     const store = await this.get(id);
     if (store.state === 'Deleted') return { namespace: store.namespace, items: [], events: [] };
-    return this.options.cluster.resources(storeTarget(store), AbortSignal.timeout(30_000));
+    return this.askCluster((signal) => this.options.cluster.resources(storeTarget(store), signal));
+  }
+
+  /** The store admin's login. Callers audit every reveal; the values are never logged or stored. */
+  async credentials(id: string): Promise<{ store: Store; credentials: AdminCredentials }> {
+    const store = await this.get(id);
+    const written = Boolean(store.stepTimings.secrets?.finishedAt);
+    if (!written || store.state === 'Deleting' || store.state === 'Deleted') {
+      const why = written ? '' : ' and its secrets were never written';
+      throw conflict(
+        'CREDENTIALS_UNAVAILABLE',
+        `This store has no admin credentials to show (it is ${store.state}${why}).`,
+      );
+    }
+    const credentials = await this.askCluster((signal) =>
+      this.options.cluster.adminCredentials(storeTarget(store), signal),
+    );
+    return { store, credentials };
+  }
+
+  /** A read from the cluster on behalf of a request: bounded in time, failures as API errors. */
+  private async askCluster<T>(read: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await read(AbortSignal.timeout(30_000));
+    } catch (error) {
+      if (error instanceof ClusterError) throw new AppError(error.code, error.message, 502);
+      throw error;
+    }
   }
 
   private assertDeployed(store: Store, what: string): void {

@@ -19,6 +19,7 @@ import type { ReleaseRevision, StoreResources, StoreValues } from '@storefleet/c
 import type { Logger } from 'pino';
 import { type HelmCli, HelmError } from './helm-cli.ts';
 import {
+  type AdminCredentials,
   type Cluster,
   ClusterError,
   type ClusterInfo,
@@ -196,6 +197,32 @@ export class KubernetesCluster implements Cluster {
       throw helmFailure(error, 'install the Helm release');
     } finally {
       stopWatching();
+    }
+  }
+
+  async adminCredentials(target: StoreTarget): Promise<AdminCredentials> {
+    try {
+      const secret = await this.core.readNamespacedSecret({
+        name: STORE_SECRET_NAME,
+        namespace: target.namespace,
+      });
+      const field = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+      return {
+        username: field('admin-username'),
+        password: field('admin-password'),
+        email: field('admin-email'),
+      };
+    } catch (error) {
+      if (isStatus(error, 404)) {
+        throw new ClusterError(
+          'CredentialsMissing',
+          `The store Secret ${STORE_SECRET_NAME} does not exist.`,
+          {
+            retryable: false,
+          },
+        );
+      }
+      throw apiError(error, `read the store Secret in ${target.namespace}`);
     }
   }
 

@@ -20,6 +20,12 @@ export interface StoreTarget {
   values: StoreValues;
 }
 
+export interface AdminCredentials {
+  username: string;
+  password: string;
+  email: string;
+}
+
 export interface DeployedRelease {
   revision: number;
   chartVersion: string;
@@ -56,6 +62,8 @@ export interface Cluster {
   releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]>;
   /** Pods, services, ingresses, PVCs, jobs and recent events of the store namespace. */
   resources(target: StoreTarget, signal: AbortSignal): Promise<StoreResources>;
+  /** The store admin's login, read from the store Secret. */
+  adminCredentials(target: StoreTarget, signal: AbortSignal): Promise<AdminCredentials>;
   /** Resolves once the database, the app and the setup job are ready, reporting progress meanwhile. */
   waitUntilReady(
     target: StoreTarget,

@@ -1,6 +1,12 @@
 // Stands in when no cluster is configured, so that stores fail at once with a reason saying what to do.
 import type { ReleaseRevision, StoreResources } from '@storefleet/contracts';
-import { type Cluster, ClusterError, type ClusterInfo, type DeployedRelease } from './port.ts';
+import {
+  type AdminCredentials,
+  type Cluster,
+  ClusterError,
+  type ClusterInfo,
+  type DeployedRelease,
+} from './port.ts';
 
 const HOW_TO =
   'No Kubernetes cluster is configured: set KUBECONFIG to a kubeconfig file (k3d, kind or k3s) or run the orchestrator inside a cluster, then retry the store.';
@@ -30,6 +36,9 @@ export class UnconfiguredCluster implements Cluster {
     this.refuse();
   }
   async resources(): Promise<StoreResources> {
+    this.refuse();
+  }
+  async adminCredentials(): Promise<AdminCredentials> {
     this.refuse();
   }
   async waitUntilReady(): Promise<void> {

@@ -1,4 +1,7 @@
 // Builds the HTTP application: validation, errors, audit, OpenAPI and the routes.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import {
@@ -30,6 +33,8 @@ export interface HttpOptions {
   bodyLimitBytes: number;
   presentation: PresentationSettings;
   environment: 'local' | 'production';
+  /** The built dashboard; served at / when it holds an index.html. */
+  dashboardDir?: string;
 }
 
 export async function buildHttpApp(services: Services, options: HttpOptions): Promise<App> {
@@ -57,7 +62,10 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
     transform: jsonSchemaTransform,
   });
 
-  registerErrorHandling(app);
+  const dashboardDir = options.dashboardDir;
+  const dashboard = dashboardDir !== undefined && existsSync(join(dashboardDir, 'index.html'));
+  if (dashboard) await app.register(fastifyStatic, { root: dashboardDir, prefix: '/' });
+  registerErrorHandling(app, { spaIndex: dashboard });
   registerAudit(app, services.database, options.logger);
 
   const context: HttpContext = {

@@ -48,7 +48,7 @@ export function sendError(
     .send({ error: details === undefined ? { code, message } : { code, message, details } });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, options: { spaIndex: boolean }): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
       return sendError(request, reply, error.status, error.code, error.message, error.details);
@@ -75,13 +75,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     );
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
-      request,
-      reply,
-      404,
-      'NOT_FOUND',
-      `No route for ${request.method} ${request.url.split('?')[0]}.`,
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    // Client-side routes of the dashboard (e.g. /stores/<id>) all load its index page.
+    const isPage =
+      request.method === 'GET' && !path.startsWith('/api/') && request.headers.accept?.includes('text/html');
+    if (options.spaIndex && isPage) return reply.type('text/html').sendFile('index.html');
+    return sendError(request, reply, 404, 'NOT_FOUND', `No route for ${request.method} ${path}.`);
+  });
 }

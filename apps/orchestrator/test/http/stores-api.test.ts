@@ -16,7 +16,7 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     test = await createTestDatabase(engine);
     cluster = new MemoryCluster();
     platform = await startTestPlatform(test.database, cluster, {
-      MAX_STORES: '12',
+      MAX_STORES: '14',
       BODY_LIMIT_BYTES: '2048',
     });
   });
@@ -293,12 +293,68 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     expect(rows[3]?.target).toBe('00000000-0000-4000-8000-000000000000');
   });
 
+  it("reveals a store's admin credentials on request, uncached and audited, and only while it exists", async () => {
+    const { body } = await create('Secret Shop');
+    await waitUntil(body.id, 'Ready');
+    const response = await request('POST', `/api/stores/${body.id}/credentials`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.json()).toEqual({
+      username: 'storeadmin',
+      password: 'pw-secret-shop-memory',
+      email: 'admin@secret-shop.store.invalid',
+      adminUrl: 'http://secret-shop.localhost/wp-admin/',
+    });
+    const listed = JSON.stringify((await request('GET', '/api/stores?limit=100')).json());
+    expect(listed).not.toContain('pw-secret-shop-memory');
+    const audit = await new AuditRepository(test.database.db).list({ limit: 1 });
+    expect(audit[0]).toMatchObject({
+      action: 'store.credentials_reveal',
+      outcome: 'success',
+      target: body.id,
+    });
+
+    await request('DELETE', `/api/stores/${body.id}`);
+    await waitUntil(body.id, 'Deleted');
+    const gone = await request('POST', `/api/stores/${body.id}/credentials`);
+    expect(gone.statusCode).toBe(409);
+    expect(gone.json().error.code).toBe('CREDENTIALS_UNAVAILABLE');
+  });
+
+  it('upgrades and rolls back through the API, and refuses what cannot be done', async () => {
+    const { body } = await create('Versioned Shop');
+    await waitUntil(body.id, 'Ready');
+    const upgrade = await request('POST', `/api/stores/${body.id}/upgrade`, { values: { replicas: 3 } });
+    expect(upgrade.statusCode).toBe(202);
+    expect(upgrade.json()).toMatchObject({ state: 'Upgrading', values: { replicas: 3 } });
+    const upgraded = await waitUntil(body.id, 'Ready');
+    expect(upgraded).toMatchObject({ revision: 2, values: { replicas: 3 } });
+    expect(
+      (await request('POST', `/api/stores/${body.id}/upgrade`, { values: { replicas: 9 } })).statusCode,
+    ).toBe(400);
+    const history = (await request('GET', `/api/stores/${body.id}/history`)).json();
+    expect(history.items.map((h: { revision: number }) => h.revision)).toEqual([1, 2]);
+
+    const missing = await request('POST', `/api/stores/${body.id}/rollback`, { revision: 7 });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.code).toBe('REVISION_NOT_FOUND');
+    expect(
+      (await request('POST', `/api/stores/${body.id}/rollback`, { revision: 2 })).json().error.code,
+    ).toBe('ALREADY_AT_REVISION');
+    expect((await request('POST', `/api/stores/${body.id}/rollback`, { revision: 1 })).statusCode).toBe(202);
+    const rolledBack = await waitUntil(body.id, 'Ready');
+    expect(rolledBack).toMatchObject({ revision: 3, values: {} });
+    const resources = (await request('GET', `/api/stores/${body.id}/resources`)).json();
+    expect(resources.namespace).toBe('store-versioned-shop');
+    expect(resources.items.length).toBeGreaterThan(0);
+  });
+
   it('refuses creation beyond MAX_STORES with a clear code', async () => {
     let response = (await create('Filler 0')).response;
     for (let i = 1; response.statusCode === 202 && i < 20; i++)
       response = (await create(`Filler ${i}`)).response;
     expect(response.statusCode).toBe(403);
     expect(response.json().error.code).toBe('STORE_LIMIT_REACHED');
-    expect(response.json().error.message).toMatch(/at most 12 stores \(MAX_STORES\)/);
+    expect(response.json().error.message).toMatch(/at most 14 stores \(MAX_STORES\)/);
   });
 });

@@ -3,6 +3,7 @@
 // and records overlapping calls for one store, which must never happen.
 import type { ReleaseRevision, StoreResources, StoreValues } from '@storefleet/contracts';
 import {
+  type AdminCredentials,
   type Cluster,
   ClusterError,
   type ClusterInfo,
@@ -189,6 +190,19 @@ export class MemoryCluster implements Cluster {
       updated: new Date(0).toISOString(),
       description: index === 0 ? 'Install complete' : 'Upgrade complete',
     }));
+  }
+
+  async adminCredentials(target: StoreTarget): Promise<AdminCredentials> {
+    if (!this.secrets.has(target.namespace)) {
+      throw new ClusterError('CredentialsMissing', 'The store Secret store-credentials does not exist.', {
+        retryable: false,
+      });
+    }
+    return {
+      username: 'storeadmin',
+      password: `pw-${target.slug}-memory`,
+      email: `admin@${target.slug}.store.invalid`,
+    };
   }
 
   async resources(target: StoreTarget): Promise<StoreResources> {

@@ -7,6 +7,7 @@ import {
   ReleaseHistory,
   RollbackStoreRequest,
   Store,
+  StoreCredentials,
   StoreIdParams,
   StoreList,
   StoreResources,
@@ -152,6 +153,25 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
     },
     async (request, reply) =>
       reply.status(202).send(show(await stores.rollback(request.params.id, request.body.revision))),
+  );
+
+  app.post(
+    '/api/stores/:id/credentials',
+    {
+      config: { auditAction: 'store.credentials_reveal' },
+      schema: {
+        summary: "Reveal the store admin's login (audited)",
+        tags: ['stores'],
+        params: StoreIdParams,
+        response: { 200: StoreCredentials, ...errors, 502: ApiError },
+      },
+    },
+    async (request, reply) => {
+      const { store, credentials } = await stores.credentials(request.params.id);
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ ...credentials, adminUrl: show(store).urls.admin });
+    },
   );
 
   app.get(
