@@ -100,6 +100,22 @@ const EnvSchema = z.object({
     ),
   RATE_LIMIT_MAX: integer(1, 1_000_000).default(60),
   RATE_LIMIT_WINDOW: duration('1m').default(60_000),
+  SIGNUP_ENABLED: z
+    .enum(['true', 'false'], { message: 'expected "true" or "false"' })
+    .default('true')
+    .transform((v) => v === 'true'),
+  ADMIN_EMAILS: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((email) => email.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  SESSION_TTL: duration('12h').default(12 * 3_600_000),
+  AUTH_RATE_LIMIT_MAX: integer(1, 10_000).default(10),
+  AUTH_RATE_LIMIT_WINDOW: duration('15m').default(15 * 60_000),
   BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(16 * 1024),
   DASHBOARD_DIR: z
     .string()

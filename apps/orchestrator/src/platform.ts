@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { AccountService } from './accounts/account-service.ts';
+import { RateLimiter } from './accounts/rate-limiter.ts';
 import { EventHub } from './app/event-hub.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
 import { StoreService } from './app/store-service.ts';
@@ -35,6 +37,7 @@ export interface Platform {
   worker: Worker;
   stores: StoreService;
   cluster: Cluster;
+  accounts: AccountService;
   /** Stops HTTP, hands running jobs back to the queue and closes what the platform opened. */
   stop(): Promise<void>;
 }
@@ -79,8 +82,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     db: database.db,
     cluster,
     maxStores: config.MAX_STORES,
+    maxStoresPerUser: config.MAX_STORES_PER_USER,
     resourcePrefix: config.RESOURCE_PREFIX,
   });
+  const accounts = new AccountService({
+    db: database.db,
+    signupEnabled: config.SIGNUP_ENABLED,
+    adminEmails: config.ADMIN_EMAILS,
+    sessionTtlMs: config.SESSION_TTL,
+  });
+  const limiter = new RateLimiter(database.db);
   const hub = new EventHub(database, logger);
   await hub.start();
   const unlistenWork = await database.listen(WORK_CHANNEL, () => worker.wake());
@@ -89,7 +100,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (resumed > 0) logger.info({ resumed }, 'queued work for stores that were mid-flight');
 
   const app = await buildHttpApp(
-    { database, stores, queue, hub, metrics, cluster },
+    { database, stores, queue, hub, metrics, cluster, accounts, limiter },
     {
       logger,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -99,6 +110,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       },
       environment: config.ENVIRONMENT,
       dashboardDir: config.DASHBOARD_DIR,
+      auth: {
+        secureCookies: config.ENVIRONMENT === 'production',
+        rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW },
+        signInRateLimit: { max: config.AUTH_RATE_LIMIT_MAX, windowMs: config.AUTH_RATE_LIMIT_WINDOW },
+        maxStores: config.MAX_STORES,
+        maxStoresPerUser: config.MAX_STORES_PER_USER,
+        corsOrigins: config.CORS_ORIGINS,
+      },
     },
   );
   worker.start();
@@ -109,6 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     worker,
     stores,
     cluster,
+    accounts,
     async stop() {
       await app.close();
       await worker.stop();

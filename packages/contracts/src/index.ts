@@ -164,6 +164,77 @@ export const StoreCredentials = z.object({
 });
 export type StoreCredentials = z.infer<typeof StoreCredentials>;
 
+export const Role = z.enum(['admin', 'merchant']);
+export type Role = z.infer<typeof Role>;
+
+export const Credentials = z.strictObject({
+  email: z.email({ message: 'enter a valid e-mail address' }).max(254),
+  password: z.string().min(10, 'the password needs at least 10 characters').max(200),
+});
+export type Credentials = z.infer<typeof Credentials>;
+
+export const User = z.object({ id: z.uuid(), email: z.string(), role: Role });
+export type User = z.infer<typeof User>;
+
+export const SessionInfo = z.object({
+  user: User,
+  /** Send it as the X-CSRF-Token header on every cookie-authenticated change. */
+  csrfToken: z.string().nullable(),
+  limits: z.object({
+    maxStores: z.number().int(),
+    maxStoresPerUser: z.number().int(),
+    rateLimit: z.object({ max: z.number().int(), windowSeconds: z.number().int() }),
+  }),
+  usage: z.object({ stores: z.number().int() }),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const CreateApiTokenRequest = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequest>;
+
+export const ApiToken = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+export const CreatedApiToken = z.object({ token: z.string(), apiToken: ApiToken });
+export type CreatedApiToken = z.infer<typeof CreatedApiToken>;
+
+export const AuditOutcome = z.enum(['success', 'denied', 'error']);
+
+export const AuditRecord = z.object({
+  id: z.number().int(),
+  actor: z.string(),
+  actorId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  outcome: AuditOutcome,
+  statusCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const ListAuditQuery = z.strictObject({
+  actor: z.string().max(254).optional(),
+  action: z.string().max(100).optional(),
+  outcome: AuditOutcome.optional(),
+  target: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ListAuditQuery = z.infer<typeof ListAuditQuery>;
+
+export const AuditList = z.object({ items: z.array(AuditRecord), nextCursor: z.string().nullable() });
+export type AuditList = z.infer<typeof AuditList>;
+
 export const StoreList = z.object({ items: z.array(Store), nextCursor: z.string().nullable() });
 export type StoreList = z.infer<typeof StoreList>;
 
@@ -200,6 +271,13 @@ export const PlatformMetrics = z.object({
   queue: z.object({ pending: z.number().int(), running: z.number().int() }),
 });
 export type PlatformMetrics = z.infer<typeof PlatformMetrics>;
+
+/** GET /api/platform: where this platform runs; `simulated` means store pods are not real. */
+export const PlatformInfo = z.object({
+  environment: z.enum(['local', 'production']),
+  cluster: z.object({ configured: z.boolean(), simulated: z.boolean(), description: z.string() }),
+});
+export type PlatformInfo = z.infer<typeof PlatformInfo>;
 
 export const ApiError = z.object({
   error: z.object({

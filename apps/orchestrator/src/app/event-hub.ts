@@ -6,7 +6,10 @@ import type { Database } from '../db/database.ts';
 import { EVENTS_CHANNEL, StoresRepository } from '../db/stores-repository.ts';
 import type { Store } from '../domain/store.ts';
 
-export type HubEvent = { type: 'store'; store: Store } | { type: 'activity'; entry: ActivityRecord };
+/** `ownerId` is the owner of the store the event is about (null for platform activity). */
+export type HubEvent =
+  | { type: 'store'; store: Store; ownerId: string }
+  | { type: 'activity'; entry: ActivityRecord; ownerId: string | null };
 export type HubListener = (event: HubEvent) => void;
 
 export class EventHub {
@@ -51,10 +54,13 @@ export class EventHub {
     let event: HubEvent | undefined;
     if (kind === 'store') {
       const store = await new StoresRepository(this.database.db).get(id);
-      if (store) event = { type: 'store', store };
+      if (store) event = { type: 'store', store, ownerId: store.ownerId };
     } else if (kind === 'activity') {
       const entry = await new ActivityRepository(this.database.db).get(Number(id));
-      if (entry) event = { type: 'activity', entry };
+      const owner = entry?.storeId
+        ? await new StoresRepository(this.database.db).get(entry.storeId)
+        : undefined;
+      if (entry) event = { type: 'activity', entry, ownerId: owner?.ownerId ?? null };
     }
     if (!event) return;
     for (const listener of this.listeners) listener(event);

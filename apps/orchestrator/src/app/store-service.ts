@@ -15,6 +15,7 @@ import { ActivityRepository } from '../db/activity-repository.ts';
 import { lockForTransaction } from '../db/locks.ts';
 import type { Schema } from '../db/schema.ts';
 import { InvalidCursorError, type StorePage, StoresRepository } from '../db/stores-repository.ts';
+import { type Actor, canAccessStore } from '../domain/actor.ts';
 import {
   assertCanRetry,
   assertTransition,
@@ -31,6 +32,7 @@ export interface StoreServiceOptions {
   db: Kysely<Schema>;
   cluster: Cluster;
   maxStores: number;
+  maxStoresPerUser: number;
   resourcePrefix: string;
   now?: () => Date;
 }
@@ -87,6 +89,15 @@ export class StoreService {
             `The platform already runs ${live} of at most ${this.options.maxStores} stores (MAX_STORES); delete a store or raise the limit.`,
             403,
             { limit: this.options.maxStores, current: live },
+          );
+        }
+        const own = await new StoresRepository(trx).countInStates(LIVE_STATES, context.ownerId);
+        if (own >= this.options.maxStoresPerUser) {
+          throw new AppError(
+            'USER_STORE_LIMIT_REACHED',
+            `You already have ${own} of at most ${this.options.maxStoresPerUser} stores (MAX_STORES_PER_USER); delete one first.`,
+            403,
+            { limit: this.options.maxStoresPerUser, current: own },
           );
         }
         await new StoresRepository(trx).insert(store);
@@ -152,6 +163,17 @@ export class StoreService {
     const store = await this.stores.get(id);
     if (!store) throw notFound('Store');
     return store;
+  }
+
+  /** The store if this actor may see it; another merchant's store is "not found", so ids cannot be probed. */
+  async getFor(id: string, actor: Actor): Promise<Store> {
+    const store = await this.stores.get(id);
+    if (!store || !canAccessStore(actor, store)) throw notFound('Store');
+    return store;
+  }
+
+  async liveStoreCount(actor: Actor): Promise<number> {
+    return this.stores.countInStates(LIVE_STATES, actor.userId);
   }
 
   /** Asks for the store to be deleted. Allowed from any state; repeating it changes nothing. */

@@ -44,9 +44,20 @@ export class ActivityRepository {
   }
 
   /** Newest first; `beforeId` pages backwards. */
-  async list(options: { storeId?: string; limit: number; beforeId?: number }): Promise<ActivityRecord[]> {
+  async list(options: {
+    storeId?: string;
+    ownerId?: string;
+    limit: number;
+    beforeId?: number;
+  }): Promise<ActivityRecord[]> {
     let query = this.db.selectFrom('activity').selectAll().orderBy('id', 'desc').limit(options.limit);
     if (options.storeId !== undefined) query = query.where('store_id', '=', options.storeId);
+    if (options.ownerId !== undefined) {
+      const ownerId = options.ownerId;
+      query = query.where('store_id', 'in', (eb) =>
+        eb.selectFrom('stores').select('stores.id').where('stores.owner_id', '=', ownerId),
+      );
+    }
     if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
     return (await query.execute()).map(fromRow);
   }

@@ -1,4 +1,5 @@
-// The audit trail. Append-only by construction: this module has no update or delete path.
+// The audit trail. Append-only by construction: this module has no update or delete path, and in
+// production the orchestrator's database role is granted only INSERT and SELECT on the table.
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.ts';
 
@@ -6,6 +7,7 @@ export type AuditOutcome = 'success' | 'denied' | 'error';
 
 export interface AuditEntry {
   actor: string;
+  actorId: string | null;
   ip: string | null;
   userAgent: string | null;
   action: string;
@@ -20,6 +22,15 @@ export interface AuditRecord extends AuditEntry {
   createdAt: Date;
 }
 
+export interface AuditFilter {
+  actor?: string | undefined;
+  action?: string | undefined;
+  outcome?: AuditOutcome | undefined;
+  target?: string | undefined;
+  beforeId?: number | undefined;
+  limit: number;
+}
+
 export class AuditRepository {
   private readonly db: Kysely<Schema>;
 
@@ -32,6 +43,7 @@ export class AuditRepository {
       .insertInto('audit')
       .values({
         actor: entry.actor,
+        actor_id: entry.actorId,
         ip: entry.ip,
         user_agent: entry.userAgent,
         action: entry.action,
@@ -44,13 +56,19 @@ export class AuditRepository {
       .execute();
   }
 
-  async list(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]> {
-    let query = this.db.selectFrom('audit').selectAll().orderBy('id', 'desc').limit(options.limit);
-    if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  /** Newest first. */
+  async list(filter: AuditFilter): Promise<AuditRecord[]> {
+    let query = this.db.selectFrom('audit').selectAll().orderBy('id', 'desc').limit(filter.limit);
+    if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+    if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+    if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
+    if (filter.target !== undefined) query = query.where('target', '=', filter.target);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
     const rows = await query.execute();
     return rows.map((row) => ({
       id: row.id,
       actor: row.actor,
+      actorId: row.actor_id,
       ip: row.ip,
       userAgent: row.user_agent,
       action: row.action,

@@ -65,6 +65,7 @@ export interface ActivityTable {
 export interface AuditTable {
   id: Generated<number>;
   actor: string;
+  actor_id: string | null;
   ip: string | null;
   user_agent: string | null;
   action: string;
@@ -83,7 +84,44 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: string;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  count: number;
+}
+
 export interface Schema {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  rate_limits: RateLimitsTable;
   stores: StoresTable;
   work_queue: WorkQueueTable;
   locks: LocksTable;

@@ -1,6 +1,9 @@
-// Builds the HTTP application: validation, errors, audit, OpenAPI and the routes.
+// Builds the HTTP application: security headers, CORS, identity and rate limits, validation,
+// errors, audit, OpenAPI, the dashboard and the routes.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
@@ -12,27 +15,21 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { registerAudit } from './audit.ts';
-import type { App, HttpContext, Services } from './context.ts';
+import { CSRF_HEADER, registerAuth } from './auth.ts';
+import type { App, AuthSettings, HttpContext, Services } from './context.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { PresentationSettings } from './presenters.ts';
+import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { storeRoutes } from './routes/stores.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Who the request acts for. Until accounts exist, every request acts for the single local user. */
-    ownerId: string;
-  }
-}
-
-export const LOCAL_OWNER_ID = 'local';
 
 export interface HttpOptions {
   logger: Logger;
   bodyLimitBytes: number;
   presentation: PresentationSettings;
   environment: 'local' | 'production';
+  auth: AuthSettings;
   /** The built dashboard; served at / when it holds an index.html. */
   dashboardDir?: string;
 }
@@ -43,13 +40,31 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
     bodyLimit: options.bodyLimitBytes,
     // Live event streams never go idle; without this, shutdown would wait for every browser to leave.
     forceCloseConnections: true,
+    // Behind an ingress the client address is in X-Forwarded-For; rate limits and audit need it.
+    trustProxy: options.environment === 'production',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.decorateRequest('ownerId', LOCAL_OWNER_ID);
   // The API speaks JSON only; anything else is answered 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
 
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: options.environment === 'production',
+  });
+  await app.register(fastifyCors, {
+    origin: options.auth.corsOrigins.length > 0 ? options.auth.corsOrigins : false,
+    credentials: true,
+    allowedHeaders: ['content-type', 'authorization', 'idempotency-key', CSRF_HEADER],
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -58,6 +73,13 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
         version: '0.1.0',
         description: 'Provision, watch and delete e-commerce stores on Kubernetes.',
       },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sf_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -67,13 +89,21 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   if (dashboard) await app.register(fastifyStatic, { root: dashboardDir, prefix: '/' });
   registerErrorHandling(app, { spaIndex: dashboard });
   registerAudit(app, services.database, options.logger);
+  await registerAuth(app, {
+    accounts: services.accounts,
+    limiter: services.limiter,
+    rateLimit: options.auth.rateLimit,
+    secureCookies: options.auth.secureCookies,
+  });
 
   const context: HttpContext = {
     app,
     services,
     presentation: options.presentation,
     environment: options.environment,
+    auth: options.auth,
   };
+  authRoutes(context);
   storeRoutes(context);
   platformRoutes(context);
   eventRoutes(context);

@@ -24,7 +24,8 @@ export function registerAudit(app: FastifyInstance, database: Database, logger: 
     const status = reply.statusCode;
     const outcome: AuditOutcome = status < 400 ? 'success' : status < 500 ? 'denied' : 'error';
     const entry = {
-      actor: 'anonymous',
+      actor: request.actor?.email ?? 'anonymous',
+      actorId: request.actor?.userId ?? null,
       ip: request.ip,
       userAgent: truncate(request.headers['user-agent']),
       action:

@@ -6,6 +6,8 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AccountService } from '../accounts/account-service.ts';
+import type { RateLimiter } from '../accounts/rate-limiter.ts';
 import type { EventHub } from '../app/event-hub.ts';
 import type { StoreService } from '../app/store-service.ts';
 import type { Cluster } from '../cluster/port.ts';
@@ -29,6 +31,17 @@ export interface Services {
   hub: EventHub;
   metrics: Metrics;
   cluster: Cluster;
+  accounts: AccountService;
+  limiter: RateLimiter;
+}
+
+export interface AuthSettings {
+  secureCookies: boolean;
+  rateLimit: { max: number; windowMs: number };
+  signInRateLimit: { max: number; windowMs: number };
+  maxStores: number;
+  maxStoresPerUser: number;
+  corsOrigins: string[];
 }
 
 export interface HttpContext {
@@ -36,4 +49,5 @@ export interface HttpContext {
   services: Services;
   presentation: PresentationSettings;
   environment: 'local' | 'production';
+  auth: AuthSettings;
 }

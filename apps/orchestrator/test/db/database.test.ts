@@ -52,7 +52,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
     );
     const again = await test.openAnother();
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(again.db);
-    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_upgrades']);
+    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_upgrades', '0003_accounts']);
   });
 
   it('stores and reads back a store with its conditions, timings and dates', async () => {
@@ -154,6 +154,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
     const audit = new AuditRepository(test.database.db);
     await audit.append({
       actor: 'anonymous',
+      actorId: null,
       ip: '127.0.0.1',
       userAgent: 'test',
       action: 'store.create',

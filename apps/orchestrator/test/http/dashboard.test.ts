@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { startTestPlatform } from '../support/harness.ts';
+import { signedIn, startTestPlatform } from '../support/harness.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 
 describe('the built dashboard', () => {
@@ -39,10 +39,11 @@ describe('the built dashboard', () => {
   });
 
   it('leaves API answers alone: an unknown API route is still a JSON 404', async () => {
+    const { headers } = await signedIn(platform, 'viewer@example.com');
     const response = await platform.app.inject({
       method: 'GET',
       url: '/api/nope',
-      headers: { accept: 'text/html' },
+      headers: { ...headers, accept: 'text/html' },
     });
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe('NOT_FOUND');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
-import { startTestPlatform, waitFor } from '../support/harness.ts';
+import { signedIn, startTestPlatform, waitFor } from '../support/harness.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 
 interface SseEvent {
@@ -10,8 +10,13 @@ interface SseEvent {
 }
 
 /** Reads server-sent events from a real HTTP connection into `events` until aborted. */
-async function subscribe(url: string, signal: AbortSignal, events: SseEvent[]): Promise<void> {
-  const response = await fetch(url, { signal, headers: { accept: 'text/event-stream' } });
+async function subscribe(
+  url: string,
+  signal: AbortSignal,
+  events: SseEvent[],
+  auth: Record<string, string>,
+): Promise<void> {
+  const response = await fetch(url, { signal, headers: { ...auth, accept: 'text/event-stream' } });
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -61,12 +66,13 @@ describe.each(ENGINES)('live events on %s', (engine) => {
 
     const events: SseEvent[] = [];
     const controller = new AbortController();
-    await subscribe(`${address}/api/events`, controller.signal, events);
+    const owner = await signedIn(a, 'live@example.com');
+    await subscribe(`${address}/api/events`, controller.signal, events, owner.headers);
     await waitFor(async () => a.app.server.listening, 'listening');
 
     const created = await fetch(`${address}/api/stores`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...owner.headers, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Live Shop', engine: 'woocommerce' }),
     });
     const { id } = (await created.json()) as { id: string };

@@ -4,13 +4,14 @@ import { ClusterError } from '../../src/cluster/port.ts';
 import { AuditRepository } from '../../src/db/audit-repository.ts';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
-import { startTestPlatform, waitFor } from '../support/harness.ts';
+import { signedIn, startTestPlatform, waitFor } from '../support/harness.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 
 describe.each(ENGINES)('stores API on %s', (engine) => {
   let test: TestDatabase;
   let platform: Platform;
   let cluster: MemoryCluster;
+  let auth: Record<string, string>;
 
   beforeAll(async () => {
     test = await createTestDatabase(engine);
@@ -19,6 +20,7 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
       MAX_STORES: '14',
       BODY_LIMIT_BYTES: '2048',
     });
+    auth = (await signedIn(platform, `owner-${engine}@example.com`)).headers;
   });
   afterAll(async () => {
     await platform.stop();
@@ -31,7 +33,12 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     body?: unknown,
     headers: Record<string, string> = {},
   ) =>
-    platform.app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
+    platform.app.inject({
+      method,
+      url,
+      headers: { ...auth, ...headers },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
 
   const create = async (name: string, engineName = 'woocommerce', headers: Record<string, string> = {}) => {
     const response = await request('POST', '/api/stores', { name, engine: engineName }, headers);
@@ -93,7 +100,7 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     const malformed = await platform.app.inject({
       method: 'POST',
       url: '/api/stores',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       payload: '{"name":',
     });
     expect(malformed.statusCode).toBe(400);
@@ -101,7 +108,7 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     const text = await platform.app.inject({
       method: 'POST',
       url: '/api/stores',
-      headers: { 'content-type': 'text/plain' },
+      headers: { ...auth, 'content-type': 'text/plain' },
       payload: 'name=x',
     });
     expect(text.statusCode).toBe(415);
@@ -289,7 +296,7 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
       ['store.retry', 'denied', 409, 'STORE_NOT_FAILED'],
       ['store.delete', 'denied', 404, 'NOT_FOUND'],
     ]);
-    expect(rows[0]).toMatchObject({ actor: 'anonymous', ip: '127.0.0.1', target: body.id });
+    expect(rows[0]).toMatchObject({ actor: `owner-${engine}@example.com`, ip: '127.0.0.1', target: body.id });
     expect(rows[3]?.target).toBe('00000000-0000-4000-8000-000000000000');
   });
 

@@ -18,6 +18,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     PROVISION_RETRY_BACKOFF: '40ms',
     LEASE_DURATION: '600ms',
     WORKER_CONCURRENCY: '3',
+    MAX_STORES_PER_USER: '1000',
+    RATE_LIMIT_MAX: '100000',
+    AUTH_RATE_LIMIT_MAX: '10000',
     ...overrides,
   });
 }
@@ -37,6 +40,16 @@ export async function startTestPlatform(
     heartbeatIntervalMs: 100,
     ...(workerId ? { workerId } : {}),
   });
+}
+
+/** A new account on the platform and a personal API token for it: headers that authenticate as it. */
+export async function signedIn(
+  platform: Platform,
+  email: string,
+): Promise<{ headers: Record<string, string>; userId: string }> {
+  const actor = await platform.accounts.signUp(email, 'correct horse battery staple');
+  const { token } = await platform.accounts.createApiToken(actor, 'tests');
+  return { headers: { authorization: `Bearer ${token}` }, userId: actor.userId };
 }
 
 export async function waitFor<T>(

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './0001_initial.ts';
 import * as upgrades from './0002_upgrades.ts';
+import * as accounts from './0003_accounts.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_upgrades': upgrades,
+  '0003_accounts': accounts,
 };

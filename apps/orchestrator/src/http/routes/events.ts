@@ -1,6 +1,7 @@
 // GET /api/events: server-sent events. `store` events carry the whole store after every change,
 // `activity` events each new activity entry; a comment every 15 s keeps proxies from closing the stream.
 import type { HubEvent } from '../../app/event-hub.ts';
+import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
 import { presentActivity, presentStore } from '../presenters.ts';
 
@@ -11,6 +12,7 @@ export function eventRoutes({ app, services, presentation }: HttpContext): void 
     '/api/events',
     { schema: { summary: 'Live store changes as server-sent events (text/event-stream)', tags: ['stores'] } },
     (request, reply) => {
+      const actor = requireActor(request);
       reply.hijack();
       const stream = reply.raw;
       stream.writeHead(200, {
@@ -22,6 +24,7 @@ export function eventRoutes({ app, services, presentation }: HttpContext): void 
       stream.write('retry: 3000\n: connected\n\n');
 
       const send = (event: HubEvent) => {
+        if (actor.role !== 'admin' && event.ownerId !== actor.userId) return;
         const data =
           event.type === 'store' ? presentStore(event.store, presentation) : presentActivity(event.entry);
         stream.write(`event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);

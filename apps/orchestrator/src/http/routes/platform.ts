@@ -1,12 +1,8 @@
-import { Health, PlatformMetrics } from '@storefleet/contracts';
-import { z } from 'zod';
+import { Health, PlatformInfo, PlatformMetrics } from '@storefleet/contracts';
 import { platformMetrics } from '../../app/platform-stats.ts';
+import { ownerScope } from '../../domain/actor.ts';
+import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-
-const PlatformInfo = z.object({
-  environment: z.enum(['local', 'production']),
-  cluster: z.object({ configured: z.boolean(), simulated: z.boolean(), description: z.string() }),
-});
 
 export function platformRoutes({ app, services, environment }: HttpContext): void {
   const { database, queue, metrics, cluster } = services;
@@ -53,7 +49,7 @@ export function platformRoutes({ app, services, environment }: HttpContext): voi
         response: { 200: PlatformMetrics },
       },
     },
-    async () => platformMetrics(database.db, queue),
+    async (request) => platformMetrics(database.db, queue, ownerScope(requireActor(request))),
   );
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

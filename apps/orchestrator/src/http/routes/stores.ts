@@ -13,9 +13,12 @@ import {
   StoreResources,
   UpgradeStoreRequest,
 } from '@storefleet/contracts';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ActivityRepository } from '../../db/activity-repository.ts';
+import { ownerScope } from '../../domain/actor.ts';
 import { invalidInput } from '../../errors.ts';
+import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeActivityCursor, encodeActivityCursor } from '../cursors.ts';
 import { presentActivity, presentStore } from '../presenters.ts';
@@ -34,6 +37,9 @@ const errors = { 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
 export function storeRoutes({ app, services, presentation }: HttpContext): void {
   const { stores, database } = services;
   const show = (store: Parameters<typeof presentStore>[0]) => presentStore(store, presentation);
+  /** The store named in the path, if the caller may see it (else 404). */
+  const visible = (request: FastifyRequest<{ Params: { id: string } }>) =>
+    stores.getFor(request.params.id, requireActor(request));
 
   app.post(
     '/api/stores',
@@ -50,7 +56,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
     async (request, reply) => {
       const idempotencyKey = request.headers['idempotency-key'];
       const { store, replayed } = await stores.create(request.body, {
-        ownerId: request.ownerId,
+        ownerId: requireActor(request).userId,
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       });
       request.auditTarget = store.id;
@@ -73,8 +79,10 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
     },
     async (request) => {
       const { state, limit, cursor } = request.query;
+      const ownerId = ownerScope(requireActor(request));
       const page = await stores.list({
         limit,
+        ...(ownerId === undefined ? {} : { ownerId }),
         ...(state === undefined ? {} : { state }),
         ...(cursor === undefined ? {} : { cursor }),
       });
@@ -92,7 +100,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 200: Store, ...errors },
       },
     },
-    async (request) => show(await stores.get(request.params.id)),
+    async (request) => show(await visible(request)),
   );
 
   app.delete(
@@ -106,7 +114,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 202: Store, ...errors },
       },
     },
-    async (request, reply) => reply.status(202).send(show(await stores.delete(request.params.id))),
+    async (request, reply) => reply.status(202).send(show(await stores.delete((await visible(request)).id))),
   );
 
   app.post(
@@ -120,7 +128,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 202: Store, ...errors },
       },
     },
-    async (request, reply) => reply.status(202).send(show(await stores.retry(request.params.id))),
+    async (request, reply) => reply.status(202).send(show(await stores.retry((await visible(request)).id))),
   );
 
   app.post(
@@ -136,7 +144,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
       },
     },
     async (request, reply) =>
-      reply.status(202).send(show(await stores.upgrade(request.params.id, request.body.values))),
+      reply.status(202).send(show(await stores.upgrade((await visible(request)).id, request.body.values))),
   );
 
   app.post(
@@ -152,7 +160,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
       },
     },
     async (request, reply) =>
-      reply.status(202).send(show(await stores.rollback(request.params.id, request.body.revision))),
+      reply.status(202).send(show(await stores.rollback((await visible(request)).id, request.body.revision))),
   );
 
   app.post(
@@ -167,7 +175,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
       },
     },
     async (request, reply) => {
-      const { store, credentials } = await stores.credentials(request.params.id);
+      const { store, credentials } = await stores.credentials((await visible(request)).id);
       return reply
         .header('cache-control', 'no-store')
         .send({ ...credentials, adminUrl: show(store).urls.admin });
@@ -184,7 +192,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 200: ReleaseHistory, ...errors },
       },
     },
-    async (request) => ({ items: await stores.history(request.params.id) }),
+    async (request) => ({ items: await stores.history((await visible(request)).id) }),
   );
 
   app.get(
@@ -197,7 +205,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 200: StoreResources, ...errors },
       },
     },
-    async (request) => stores.resources(request.params.id),
+    async (request) => stores.resources((await visible(request)).id),
   );
 
   app.get(
@@ -212,7 +220,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
       },
     },
     async (request) => {
-      const store = await stores.get(request.params.id);
+      const store = await visible(request);
       return listActivity(new ActivityRepository(database.db), { ...request.query, storeId: store.id });
     },
   );
@@ -227,19 +235,26 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 200: ActivityList, 400: ApiError },
       },
     },
-    async (request) => listActivity(new ActivityRepository(database.db), request.query),
+    async (request) => {
+      const ownerId = ownerScope(requireActor(request));
+      return listActivity(new ActivityRepository(database.db), {
+        ...request.query,
+        ...(ownerId ? { ownerId } : {}),
+      });
+    },
   );
 }
 
 async function listActivity(
   repository: ActivityRepository,
-  query: { limit: number; cursor?: string | undefined; storeId?: string },
+  query: { limit: number; cursor?: string | undefined; storeId?: string; ownerId?: string },
 ) {
   const beforeId = query.cursor === undefined ? undefined : decodeActivityCursor(query.cursor);
   if (beforeId === null) throw invalidInput('cursor is not one this API returned');
   const rows = await repository.list({
     limit: query.limit + 1,
     ...(query.storeId === undefined ? {} : { storeId: query.storeId }),
+    ...(query.ownerId === undefined ? {} : { ownerId: query.ownerId }),
     ...(beforeId === undefined ? {} : { beforeId }),
   });
   const items = rows.slice(0, query.limit);
