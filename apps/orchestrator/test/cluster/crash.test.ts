@@ -1,12 +1,14 @@
 // The orchestrator process killed (SIGKILL) while helm is installing a store, then started again:
 // the store must still reach Ready, with one release, not two.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/harness.ts';
+import { signUpOverHttp } from '../support/http-account.ts';
 import {
   adminConfig,
   helmAsAdmin,
@@ -17,6 +19,8 @@ import {
 } from '../support/kube.ts';
 
 const main = resolve(import.meta.dirname, '../../src/main.ts');
+/** Names differ per run: a cluster reused from an earlier run may still hold its namespaces. */
+const run = randomBytes(2).toString('hex');
 const GATE_LABEL = 'storefleet-test/install-gate';
 const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-crash-'));
 const children: ChildProcess[] = [];
@@ -90,14 +94,15 @@ afterAll(async () => {
 describe('an orchestrator killed during a helm install', { timeout: 240_000 }, () => {
   it('resumes after a restart and reaches Ready with a single release', async () => {
     const first = await startOrchestrator();
+    const auth = await signUpOverHttp(first.address, 'crash@example.com');
     const created = await fetch(`${first.address}/api/stores`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Crash Shop', engine: 'woocommerce' }),
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Crash Shop ${run}`, engine: 'woocommerce' }),
     });
     const { id } = (await created.json()) as { id: string };
     await waitFor(
-      async () => releaseStatus('store-crash-shop', 'store-crash-shop') === 'pending-install',
+      async () => releaseStatus(`store-crash-shop-${run}`, `store-crash-shop-${run}`) === 'pending-install',
       'helm to be mid-install',
       60_000,
     );
@@ -108,7 +113,9 @@ describe('an orchestrator killed during a helm install', { timeout: 240_000 }, (
     const second = await startOrchestrator();
     const store = await waitFor(
       async () => {
-        const body = (await (await fetch(`${second.address}/api/stores/${id}`)).json()) as {
+        const body = (await (
+          await fetch(`${second.address}/api/stores/${id}`, { headers: auth })
+        ).json()) as {
           state: string;
           attempts: number;
         };
@@ -118,17 +125,24 @@ describe('an orchestrator killed during a helm install', { timeout: 240_000 }, (
       120_000,
     );
     expect(store.attempts).toBeGreaterThanOrEqual(2);
-    const releases = JSON.parse(helmAsAdmin(cluster, ['list', '-n', 'store-crash-shop', '-o', 'json'])) as {
+    const releases = JSON.parse(
+      helmAsAdmin(cluster, ['list', '-n', `store-crash-shop-${run}`, '-o', 'json']),
+    ) as {
       name: string;
       status: string;
     }[];
-    expect(releases).toEqual([expect.objectContaining({ name: 'store-crash-shop', status: 'deployed' })]);
+    expect(releases).toEqual([
+      expect.objectContaining({ name: `store-crash-shop-${run}`, status: 'deployed' }),
+    ]);
 
-    await fetch(`${second.address}/api/stores/${id}`, { method: 'DELETE' });
+    await fetch(`${second.address}/api/stores/${id}`, { method: 'DELETE', headers: auth });
     await waitFor(
       async () =>
-        ((await (await fetch(`${second.address}/api/stores/${id}`)).json()) as { state: string }).state ===
-        'Deleted',
+        (
+          (await (await fetch(`${second.address}/api/stores/${id}`, { headers: auth })).json()) as {
+            state: string;
+          }
+        ).state === 'Deleted',
       'the store to be deleted',
       120_000,
     );

@@ -1,5 +1,6 @@
 // The whole store lifecycle against a real Kubernetes API server (the local control plane), with the
 // real helm and the real store chart, the orchestrator authenticated as its own ServiceAccount.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,9 @@ import {
 } from '../support/kube.ts';
 
 const owner = { ownerId: 'merchant-1' };
+/** Names differ per run: a cluster reused from an earlier run may still hold its namespaces. */
+const run = randomBytes(2).toString('hex');
+const ns = (slug: string) => `store-${slug}-${run}`;
 
 let cluster: TestCluster;
 let saKubeconfig: string;
@@ -116,7 +120,10 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     // Its ServiceAccount may not list nodes, so it cannot tell that they are simulated: it assumes real ones.
     expect(platform.cluster.info()).toMatchObject({ configured: true, simulated: false });
     expect(platform.cluster.info().description).toMatch(/^Kubernetes v1\.34\.4 at https:\/\/127\.0\.0\.1:/);
-    const { store } = await platform.stores.create({ name: 'Cube Shop', engine: 'woocommerce' }, owner);
+    const { store } = await platform.stores.create(
+      { name: `Cube Shop ${run}`, engine: 'woocommerce' },
+      owner,
+    );
     ready = await waitForState(database, store.id, 'Ready', 90_000);
 
     expect(ready.conditions.every((c) => c.status === 'True')).toBe(true);
@@ -126,22 +133,22 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect(ready.revision).toBe(1);
     expect(ready.chartVersion).toBe('0.1.0');
 
-    const namespace = await core.readNamespace({ name: 'store-cube-shop' });
+    const namespace = await core.readNamespace({ name: ns('cube-shop') });
     expect(namespace.metadata?.labels).toMatchObject({
       'app.kubernetes.io/managed-by': 'storefleet',
       'storefleet.io/store-id': store.id,
       'storefleet.io/owner': 'merchant-1',
     });
-    expect(helmReleases('store-cube-shop')).toMatchObject([{ name: 'store-cube-shop', status: 'deployed' }]);
+    expect(helmReleases(ns('cube-shop'))).toMatchObject([{ name: ns('cube-shop'), status: 'deployed' }]);
     const secret = await core.readNamespacedSecret({
       name: 'store-credentials',
-      namespace: 'store-cube-shop',
+      namespace: ns('cube-shop'),
     });
     expect(Object.keys(secret.data ?? {})).toEqual(
       expect.arrayContaining(['admin-password', 'database-password', 'database-root-password', 'auth-key']),
     );
-    expect((await core.listNamespacedResourceQuota({ namespace: 'store-cube-shop' })).items).toHaveLength(1);
-    expect((await core.listNamespacedLimitRange({ namespace: 'store-cube-shop' })).items).toHaveLength(1);
+    expect((await core.listNamespacedResourceQuota({ namespace: ns('cube-shop') })).items).toHaveLength(1);
+    expect((await core.listNamespacedLimitRange({ namespace: ns('cube-shop') })).items).toHaveLength(1);
 
     const resources = await platform.stores.resources(store.id);
     expect(resources.items.map((r) => r.kind)).toEqual(
@@ -158,8 +165,8 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect(upgraded.revision).toBe(2);
     expect(upgraded.values).toEqual({ replicas: 2 });
     const deployment = await apps.readNamespacedDeployment({
-      name: 'store-cube-shop-app',
-      namespace: 'store-cube-shop',
+      name: `${ns('cube-shop')}-app`,
+      namespace: ns('cube-shop'),
     });
     expect(deployment.spec?.replicas).toBe(2);
 
@@ -168,8 +175,8 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect(rolledBack.revision).toBe(3);
     expect(rolledBack.values).toEqual({});
     const restored = await apps.readNamespacedDeployment({
-      name: 'store-cube-shop-app',
-      namespace: 'store-cube-shop',
+      name: `${ns('cube-shop')}-app`,
+      namespace: ns('cube-shop'),
     });
     expect(restored.spec?.replicas).toBe(1);
     const history = await platform.stores.history(ready.id);
@@ -182,8 +189,8 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     await platform.stores.delete(ready.id);
     const deleted = await waitForState(database, ready.id, 'Deleted', 120_000);
     expect(deleted.deletedAt).not.toBeNull();
-    expect(await namespaceExists('store-cube-shop')).toBe(false);
-    expect(helmReleases('store-cube-shop')).toEqual([]);
+    expect(await namespaceExists(ns('cube-shop'))).toBe(false);
+    expect(helmReleases(ns('cube-shop'))).toEqual([]);
     const labelled = `storefleet.io/store-id=${ready.id}`;
     expect((await core.listNamespace({ labelSelector: labelled })).items).toEqual([]);
     expect((await core.listPodForAllNamespaces({ labelSelector: labelled })).items).toEqual([]);
@@ -191,13 +198,16 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
       [],
     );
     const volumes = await core.listPersistentVolume();
-    expect(volumes.items.filter((v) => v.spec?.claimRef?.namespace === 'store-cube-shop')).toEqual([]);
+    expect(volumes.items.filter((v) => v.spec?.claimRef?.namespace === ns('cube-shop'))).toEqual([]);
   });
 
   it('fails on a helm error with a readable reason, and a retry after the fix reaches Ready', async () => {
     const file = valuesFile({ persistence: { size: 'a lot' } });
     const platform = await start({ STORE_VALUES_FILES: file });
-    const { store } = await platform.stores.create({ name: 'Bad Values', engine: 'woocommerce' }, owner);
+    const { store } = await platform.stores.create(
+      { name: `Bad Values ${run}`, engine: 'woocommerce' },
+      owner,
+    );
     const failed = await waitForState(database, store.id, 'Failed', 90_000);
     expect(failed.failure).toMatchObject({
       operation: 'provision',
@@ -219,13 +229,16 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
   it("puts a ResourceQuota admission rejection in the store's reason", async () => {
     const file = valuesFile({ quota: { hard: { 'limits.memory': '600Mi', 'requests.memory': '600Mi' } } });
     const platform = await start({ STORE_VALUES_FILES: file });
-    const { store } = await platform.stores.create({ name: 'Over Quota', engine: 'woocommerce' }, owner);
+    const { store } = await platform.stores.create(
+      { name: `Over Quota ${run}`, engine: 'woocommerce' },
+      owner,
+    );
     const failed = await waitForState(database, store.id, 'Failed', 90_000);
     expect(failed.failure).toMatchObject({ step: 'release', reason: 'QuotaExceeded', retryable: false });
     expect(failed.failure?.message).toMatch(/exceeded quota/);
     await platform.stores.delete(store.id);
     await waitForState(database, store.id, 'Deleted', 120_000);
-    expect(await namespaceExists('store-over-quota')).toBe(false);
+    expect(await namespaceExists(ns('over-quota'))).toBe(false);
   });
 
   it('provisions 10 stores at once with never more than MAX_CONCURRENT_PROVISIONS=3 releases in flight', async () => {
@@ -247,7 +260,9 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     const platform = await start({ MAX_CONCURRENT_PROVISIONS: '3', WORKER_CONCURRENCY: '6' }, counting);
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
-      ids.push((await platform.stores.create({ name: `Fleet ${i}`, engine: 'woocommerce' }, owner)).store.id);
+      ids.push(
+        (await platform.stores.create({ name: `Fleet ${i} ${run}`, engine: 'woocommerce' }, owner)).store.id,
+      );
     }
     for (const id of ids) await waitForState(database, id, 'Ready', 180_000);
     expect(maxInFlight).toBe(3);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { signUpOverHttp } from '../support/http-account.ts';
 
 const main = resolve(import.meta.dirname, '../../src/main.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-process-'));
@@ -43,9 +44,10 @@ describe('the orchestrator process', () => {
   it('serves the API on the embedded database, fails stores with "no cluster" and keeps them across a restart', async () => {
     const first = await startOrchestrator({});
     expect((await fetch(`${first.address}/readyz`)).status).toBe(200);
+    const auth = await signUpOverHttp(first.address, 'process@example.com');
     const created = await fetch(`${first.address}/api/stores`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Process Shop', engine: 'woocommerce' }),
     });
     expect(created.status).toBe(202);
@@ -54,7 +56,9 @@ describe('the orchestrator process', () => {
     let store: { state: string; failure: { reason: string; message: string } | null } | undefined;
     for (let i = 0; i < 100 && store?.state !== 'Failed'; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      store = (await (await fetch(`${first.address}/api/stores/${id}`)).json()) as typeof store;
+      store = (await (
+        await fetch(`${first.address}/api/stores/${id}`, { headers: auth })
+      ).json()) as typeof store;
     }
     expect(store?.failure?.reason).toBe('ClusterNotConfigured');
     expect(store?.failure?.message).toMatch(/No Kubernetes cluster is configured: set KUBECONFIG/);
@@ -64,7 +68,7 @@ describe('the orchestrator process', () => {
     expect(await exitOf(first.child)).toBe(0);
 
     const second = await startOrchestrator({});
-    const again = await (await fetch(`${second.address}/api/stores/${id}`)).json();
+    const again = await (await fetch(`${second.address}/api/stores/${id}`, { headers: auth })).json();
     expect(again).toMatchObject({ id, name: 'Process Shop', state: 'Failed' });
     second.child.kill('SIGTERM');
     expect(await exitOf(second.child)).toBe(0);

@@ -7,7 +7,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 
 export const REPO = resolve(import.meta.dirname, '../../../..');
-export const STORE_CHART = join(REPO, 'charts/store');
+export const STORE_CHART = process.env.STOREFLEET_TEST_STORE_CHART ?? join(REPO, 'charts/store');
 export const PLATFORM_CHART = join(REPO, 'charts/storefleet');
 export const PLATFORM_NAMESPACE = 'storefleet';
 export const SERVICE_ACCOUNT = 'storefleet-orchestrator';
