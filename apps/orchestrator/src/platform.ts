@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AccountService } from './accounts/account-service.ts';
 import { RateLimiter } from './accounts/rate-limiter.ts';
 import { EventHub } from './app/event-hub.ts';
+import { FleetUpgrader } from './app/fleet-upgrades.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
 import { StoreService } from './app/store-service.ts';
 import { connectCluster } from './cluster/connect.ts';
@@ -92,6 +93,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     sessionTtlMs: config.SESSION_TTL,
   });
   const limiter = new RateLimiter(database.db);
+  const fleet = new FleetUpgrader({ db: database.db, stores, logger });
   const hub = new EventHub(database, logger);
   await hub.start();
   const unlistenWork = await database.listen(WORK_CHANNEL, () => worker.wake());
@@ -100,7 +102,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (resumed > 0) logger.info({ resumed }, 'queued work for stores that were mid-flight');
 
   const app = await buildHttpApp(
-    { database, stores, queue, hub, metrics, cluster, accounts, limiter },
+    { database, stores, queue, hub, metrics, cluster, accounts, limiter, fleet },
     {
       logger,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -131,6 +133,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     accounts,
     async stop() {
       await app.close();
+      await fleet.stop();
       await worker.stop();
       await unlistenWork();
       await hub.stop();

@@ -235,6 +235,27 @@ export type ListAuditQuery = z.infer<typeof ListAuditQuery>;
 export const AuditList = z.object({ items: z.array(AuditRecord), nextCursor: z.string().nullable() });
 export type AuditList = z.infer<typeof AuditList>;
 
+export const StartFleetUpgradeRequest = z.strictObject({
+  /** Default: every Ready store. */
+  storeIds: z.array(z.uuid()).min(1).max(1000).optional(),
+  concurrency: z.number().int().min(1).max(20).default(2),
+});
+export type StartFleetUpgradeRequest = z.infer<typeof StartFleetUpgradeRequest>;
+
+export const FleetUpgrade = z.object({
+  id: z.uuid(),
+  state: z.enum(['running', 'succeeded', 'halted']),
+  storeIds: z.array(z.uuid()),
+  upgradedIds: z.array(z.uuid()),
+  concurrency: z.number().int(),
+  failedStoreId: z.uuid().nullable(),
+  message: z.string(),
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type FleetUpgrade = z.infer<typeof FleetUpgrade>;
+
 export const StoreList = z.object({ items: z.array(Store), nextCursor: z.string().nullable() });
 export type StoreList = z.infer<typeof StoreList>;
 

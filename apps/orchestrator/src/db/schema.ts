@@ -117,7 +117,21 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export interface FleetUpgradesTable {
+  id: string;
+  state: string;
+  store_ids: JSONColumnType<string[], string, string>;
+  upgraded_ids: JSONColumnType<string[], string, string>;
+  concurrency: number;
+  failed_store_id: string | null;
+  message: string;
+  created_by: string;
+  created_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface Schema {
+  fleet_upgrades: FleetUpgradesTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;

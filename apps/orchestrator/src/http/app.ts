@@ -21,6 +21,7 @@ import { registerErrorHandling } from './errors.ts';
 import type { PresentationSettings } from './presenters.ts';
 import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
+import { fleetRoutes } from './routes/fleet.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { storeRoutes } from './routes/stores.ts';
 
@@ -107,6 +108,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   storeRoutes(context);
   platformRoutes(context);
   eventRoutes(context);
+  fleetRoutes(context);
   await app.ready();
   return app;
 }

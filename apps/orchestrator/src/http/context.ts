@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { RateLimiter } from '../accounts/rate-limiter.ts';
 import type { EventHub } from '../app/event-hub.ts';
+import type { FleetUpgrader } from '../app/fleet-upgrades.ts';
 import type { StoreService } from '../app/store-service.ts';
 import type { Cluster } from '../cluster/port.ts';
 import type { Database } from '../db/database.ts';
@@ -33,6 +34,7 @@ export interface Services {
   cluster: Cluster;
   accounts: AccountService;
   limiter: RateLimiter;
+  fleet: FleetUpgrader;
 }
 
 export interface AuthSettings {

@@ -22,7 +22,7 @@ export type ClusterOperation =
   | 'deleteNamespace';
 
 type Behaviour =
-  | { kind: 'fail'; error: ClusterError; remaining: number }
+  | { kind: 'fail'; error: ClusterError; remaining: number; only?: (target: StoreTarget) => boolean }
   | { kind: 'hang'; remaining: number }
   | { kind: 'block'; gate: Gate };
 
@@ -65,8 +65,13 @@ export class MemoryCluster implements Cluster {
     return { configured: this.configured, simulated: true, description: 'in-memory test cluster' };
   }
 
-  failOn(operation: ClusterOperation, error: ClusterError, times = Number.POSITIVE_INFINITY): void {
-    this.behaviours.set(operation, { kind: 'fail', error, remaining: times });
+  failOn(
+    operation: ClusterOperation,
+    error: ClusterError,
+    times = Number.POSITIVE_INFINITY,
+    only?: (target: StoreTarget) => boolean,
+  ): void {
+    this.behaviours.set(operation, { kind: 'fail', error, remaining: times, ...(only ? { only } : {}) });
   }
 
   hangOn(operation: ClusterOperation, times = Number.POSITIVE_INFINITY): void {
@@ -119,7 +124,7 @@ export class MemoryCluster implements Cluster {
         ]);
       }
       const behaviour = this.behaviours.get(operation);
-      if (behaviour?.kind === 'fail' && behaviour.remaining > 0) {
+      if (behaviour?.kind === 'fail' && behaviour.remaining > 0 && (behaviour.only?.(target) ?? true)) {
         behaviour.remaining--;
         throw behaviour.error;
       }

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './0001_initial.ts';
 import * as upgrades from './0002_upgrades.ts';
 import * as accounts from './0003_accounts.ts';
+import * as fleetUpgrades from './0004_fleet_upgrades.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_upgrades': upgrades,
   '0003_accounts': accounts,
+  '0004_fleet_upgrades': fleetUpgrades,
 };
