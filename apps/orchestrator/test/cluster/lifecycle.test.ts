@@ -18,7 +18,7 @@ import type { Database } from '../../src/db/database.ts';
 import type { Store } from '../../src/domain/store.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { silentLogger, testConfig, waitForState } from '../support/harness.ts';
+import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import {
   adminConfig,
   helmAsAdmin,
@@ -268,6 +268,47 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect(maxInFlight).toBe(3);
     for (const id of ids) await platform.stores.delete(id);
     for (const id of ids) await waitForState(database, id, 'Deleted', 180_000);
+  });
+
+  it('upgrades a fleet of stores to the shipped chart, two at a time', async () => {
+    const platform = await start();
+    const { headers } = await signedIn(platform, `fleet-${run}@example.com`);
+    const ids: string[] = [];
+    for (const name of ['North', 'South', 'East']) {
+      ids.push(
+        (await platform.stores.create({ name: `${name} ${run}`, engine: 'woocommerce' }, owner)).store.id,
+      );
+    }
+    for (const id of ids) await waitForState(database, id, 'Ready', 90_000);
+    const started = await platform.app.inject({
+      method: 'POST',
+      url: '/api/fleet/upgrade',
+      headers,
+      payload: { storeIds: ids, concurrency: 2 },
+    });
+    expect(started.statusCode).toBe(202);
+    const result = await waitFor(
+      async () => {
+        const current = (
+          await platform.app.inject({
+            method: 'GET',
+            url: `/api/fleet/upgrade/${started.json().id}`,
+            headers,
+          })
+        ).json();
+        return current.state === 'running' ? undefined : current;
+      },
+      'the fleet upgrade',
+      120_000,
+    );
+    expect(result).toMatchObject({ state: 'succeeded', message: 'All 3 stores upgraded.' });
+    for (const id of ids) {
+      const store = await platform.stores.get(id);
+      expect(store.revision).toBe(2);
+      expect(helmReleases(store.namespace)).toMatchObject([{ status: 'deployed', revision: '2' }]);
+    }
+    for (const id of ids) await platform.stores.delete(id);
+    for (const id of ids) await waitForState(database, id, 'Deleted', 120_000);
   });
 
   it('runs as a least-privilege ServiceAccount that is denied outside store namespaces', async () => {
