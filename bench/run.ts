@@ -13,6 +13,7 @@ async function bench(label: string, database: Database): Promise<void> {
     db: database.db,
     cluster: new UnconfiguredCluster(),
     maxStores: STORES * 10,
+    maxStoresPerUser: STORES * 10,
     resourcePrefix: 'store-',
   });
   const run = randomUUID().slice(0, 6);

@@ -32,7 +32,7 @@ function ensureNpmDependencies() {
   // `npm install` rather than `npm ci`: it installs the locked versions too, and unlike `npm ci` it
   // accepts a lockfile that lacks other platforms' optional binaries (which npm does not always record).
   log('installing npm dependencies…');
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
   writeFileSync(stampFile, fingerprint);
 }
 
@@ -58,17 +58,40 @@ function aptInstall(packages, why) {
   run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
 }
 
-function ensurePostgresServer() {
-  if (process.env.STOREFLEET_PG_BIN && existsSync(join(process.env.STOREFLEET_PG_BIN, 'initdb'))) return;
-  if (postgresBinDir()) return;
-  aptInstall(['postgresql'], 'the database tests (a throwaway PostgreSQL server)');
-  if (!postgresBinDir())
-    throw new Error('postgresql was installed but no initdb was found under /usr/lib/postgresql');
+/** Debian packages the tests need, with how to tell each is already there. */
+function missingTestPackages() {
+  const wanted = [
+    // a throwaway PostgreSQL server for the database tests
+    [
+      'postgresql',
+      () =>
+        Boolean(process.env.STOREFLEET_PG_BIN && existsSync(join(process.env.STOREFLEET_PG_BIN, 'initdb'))) ||
+        Boolean(postgresBinDir()),
+    ],
+    // shellcheck of the store chart's setup script
+    ['shellcheck', () => existsSync('/usr/bin/shellcheck')],
+    // the dashboard's end-to-end tests drive Debian's Chromium through playwright-core
+    [
+      'chromium',
+      () =>
+        Boolean(process.env.STOREFLEET_CHROMIUM && existsSync(process.env.STOREFLEET_CHROMIUM)) ||
+        existsSync('/usr/bin/chromium'),
+    ],
+  ];
+  return wanted.filter(([, present]) => !present()).map(([name]) => name);
+}
+
+function ensureTestPackages() {
+  const missing = missingTestPackages();
+  if (missing.length === 0) return;
+  aptInstall(missing, 'the tests');
+  const still = missingTestPackages();
+  if (still.length > 0) throw new Error(`${still.join(', ')} still missing after apt-get install`);
 }
 
 try {
   ensureNpmDependencies();
-  if (forTests) ensurePostgresServer();
+  if (forTests) ensureTestPackages();
 } catch (error) {
   log(`failed: ${error.message}`);
   process.exit(1);

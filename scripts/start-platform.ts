@@ -11,6 +11,7 @@ import { resolveHelm } from '../tools/testcluster/src/binaries.ts';
 import { clusterUp } from '../tools/testcluster/src/control-plane.ts';
 import { REPO_ROOT } from '../tools/testcluster/src/paths.ts';
 import { keepRunning } from '../tools/testcluster/src/shared-cluster.ts';
+import { ensureDashboardBuilt } from './build-dashboard.ts';
 
 const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
 
@@ -49,6 +50,7 @@ async function chooseCluster(): Promise<{ kubeconfig: string; local: boolean }> 
   return { kubeconfig: cluster.kubeconfig, local: true };
 }
 
+await ensureDashboardBuilt(log);
 const { kubeconfig } = await chooseCluster();
 const helm = process.env.HELM_BIN ?? (await resolveHelm({ build: true, log }));
 const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/src/main.ts')], {

@@ -1,0 +1,158 @@
+// Query keys, queries and cache updates. The live event stream writes into the same cache
+// (see live/events.ts), so a page shows a change the moment the orchestrator makes it.
+import type { ActivityEntry, ActivityList, Store, StoreList } from '@storefleet/contracts';
+import {
+  type InfiniteData,
+  type QueryClient,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import { useLiveStatus } from '../live/status.ts';
+import { api } from './client.ts';
+import { sessionKey } from './session.ts';
+
+export const keys = {
+  stores: ['stores'] as const,
+  store: (id: string) => ['store', id] as const,
+  storeActivity: (id: string) => ['store', id, 'activity'] as const,
+  storeHistory: (id: string) => ['store', id, 'history'] as const,
+  storeResources: (id: string) => ['store', id, 'resources'] as const,
+  activity: ['activity'] as const,
+  metrics: ['metrics'] as const,
+  platform: ['platform'] as const,
+};
+
+const PAGE_SIZE = 50;
+/** How often queries poll while the event stream is down (and only then). */
+export const FALLBACK_POLL_MS = 5_000;
+
+/** Polls only while live updates are unavailable. */
+function usePollingFallback(): number | false {
+  return useLiveStatus() === 'down' ? FALLBACK_POLL_MS : false;
+}
+
+export function useStores() {
+  const refetchInterval = usePollingFallback();
+  return useInfiniteQuery({
+    queryKey: keys.stores,
+    queryFn: ({ pageParam, signal }) =>
+      api.listStores({ limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }, signal),
+    initialPageParam: '',
+    getNextPageParam: (last: StoreList) => last.nextCursor ?? undefined,
+    refetchInterval,
+  });
+}
+
+export function useStore(id: string) {
+  const refetchInterval = usePollingFallback();
+  return useQuery({
+    queryKey: keys.store(id),
+    queryFn: ({ signal }) => api.getStore(id, signal),
+    refetchInterval,
+  });
+}
+
+export function useStoreActivity(id: string) {
+  const refetchInterval = usePollingFallback();
+  return useQuery({
+    queryKey: keys.storeActivity(id),
+    queryFn: () => api.storeActivity(id),
+    refetchInterval,
+  });
+}
+
+export function useStoreHistory(id: string, enabled: boolean) {
+  const refetchInterval = usePollingFallback();
+  return useQuery({
+    queryKey: keys.storeHistory(id),
+    queryFn: () => api.storeHistory(id),
+    enabled,
+    refetchInterval,
+  });
+}
+
+export function useStoreResources(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.storeResources(id),
+    queryFn: () => api.storeResources(id),
+    enabled,
+    // Pods and events change without the store changing; a slow refresh keeps them current.
+    refetchInterval: 15_000,
+  });
+}
+
+export function useActivity() {
+  const refetchInterval = usePollingFallback();
+  return useQuery({ queryKey: keys.activity, queryFn: () => api.activity(), refetchInterval });
+}
+
+export function useMetrics() {
+  const refetchInterval = usePollingFallback();
+  return useQuery({ queryKey: keys.metrics, queryFn: api.metrics, refetchInterval });
+}
+
+export function usePlatform() {
+  return useQuery({ queryKey: keys.platform, queryFn: api.platform, staleTime: 5 * 60_000 });
+}
+
+/** Puts a store the API just returned (or the event stream pushed) everywhere it is shown. */
+export function applyStore(client: QueryClient, store: Store): void {
+  const cached = client.getQueryData<Store>(keys.store(store.id));
+  // Events and responses can cross; never let an older version replace a newer one.
+  if (cached && cached.updatedAt > store.updatedAt) return;
+  client.setQueryData(keys.store(store.id), store);
+  client.setQueryData<InfiniteData<StoreList, string>>(keys.stores, (data) => {
+    if (!data) return data;
+    let found = false;
+    const pages = data.pages.map((page) => ({
+      ...page,
+      items: page.items.map((item) => {
+        if (item.id !== store.id) return item;
+        found = true;
+        return item.updatedAt > store.updatedAt ? item : store;
+      }),
+    }));
+    if (!found && pages[0]) pages[0] = { ...pages[0], items: [store, ...pages[0].items] };
+    return { ...data, pages };
+  });
+}
+
+/** Most activity entries a live list keeps; older ones are a page reload away. */
+const ACTIVITY_KEPT = 100;
+
+export function applyActivity(client: QueryClient, entry: ActivityEntry): void {
+  const prepend = (list: ActivityList | undefined) =>
+    list && !list.items.some((item) => item.id === entry.id)
+      ? { ...list, items: [entry, ...list.items].slice(0, ACTIVITY_KEPT) }
+      : list;
+  client.setQueryData(keys.activity, prepend);
+  if (entry.storeId) client.setQueryData(keys.storeActivity(entry.storeId), prepend);
+}
+
+/** A mutation whose answer is the store as it now is. */
+function useStoreMutation<V>(mutate: (variables: V) => Promise<Store>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: mutate,
+    onSuccess: (store) => {
+      applyStore(client, store);
+      void client.invalidateQueries({ queryKey: keys.metrics });
+      // The session counts the user's stores against their quota.
+      void client.invalidateQueries({ queryKey: sessionKey });
+    },
+  });
+}
+
+export const useCreateStore = () => useStoreMutation(api.createStore);
+export const useDeleteStore = () => useStoreMutation(api.deleteStore);
+export const useRetryStore = () => useStoreMutation(api.retryStore);
+export const useUpgradeStore = () =>
+  useStoreMutation(({ id, replicas }: { id: string; replicas: number }) =>
+    api.upgradeStore(id, { values: { replicas } }),
+  );
+export const useRollbackStore = () =>
+  useStoreMutation(({ id, revision }: { id: string; revision: number }) =>
+    api.rollbackStore(id, { revision }),
+  );

@@ -1,0 +1,134 @@
+// Sign in, or create an account. The contract's rules are checked first; the API's answers
+// (wrong password, address taken, sign-up turned off, too many tries) are shown in its own words.
+import { Credentials } from '@storefleet/contracts';
+import { type FormEvent, useId, useState } from 'react';
+import { ApiRequestError, errorMessage } from '../../api/client.ts';
+import { useSignIn } from '../../api/session.ts';
+import { Button, inputClass, Notice } from '../ui.tsx';
+
+type Mode = 'signin' | 'signup';
+type FieldErrors = { email?: string; password?: string };
+
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+
+function localErrors(email: string, password: string): FieldErrors | undefined {
+  const result = Credentials.safeParse({ email, password });
+  if (result.success) return undefined;
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path[0];
+    if ((field === 'email' || field === 'password') && !errors[field])
+      errors[field] = sentence(issue.message);
+  }
+  return errors;
+}
+
+function Field({
+  label,
+  type,
+  value,
+  onChange,
+  error,
+  autoComplete,
+}: {
+  label: string;
+  type: 'email' | 'password';
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+  autoComplete: string;
+}) {
+  const id = useId();
+  const errorId = useId();
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={type}
+        type={type}
+        autoComplete={autoComplete}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        className={inputClass}
+      />
+      {error ? (
+        <p id={errorId} className="mt-1 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function AuthForm() {
+  const [mode, setMode] = useState<Mode>('signin');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const signIn = useSignIn(mode);
+  const signingUp = mode === 'signup';
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    signIn.reset();
+    const local = localErrors(email.trim(), password);
+    setFieldErrors(local ?? {});
+    if (local) return;
+    signIn.mutate({ email: email.trim(), password });
+  };
+
+  const switchMode = () => {
+    setMode(signingUp ? 'signin' : 'signup');
+    setFieldErrors({});
+    signIn.reset();
+  };
+
+  const apiError = signIn.error;
+  const emailTaken = apiError instanceof ApiRequestError && apiError.code === 'EMAIL_TAKEN';
+  return (
+    <div className="mx-auto max-w-sm">
+      <form
+        onSubmit={submit}
+        noValidate
+        aria-label={signingUp ? 'Create an account' : 'Sign in'}
+        className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
+      >
+        <Field
+          label="E-mail address"
+          type="email"
+          value={email}
+          onChange={setEmail}
+          error={fieldErrors.email ?? (emailTaken ? errorMessage(apiError) : undefined)}
+          autoComplete="email"
+        />
+        <Field
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          error={fieldErrors.password}
+          autoComplete={signingUp ? 'new-password' : 'current-password'}
+        />
+        {apiError && !emailTaken ? (
+          <Notice tone="error" role="alert">
+            {errorMessage(apiError)}
+          </Notice>
+        ) : null}
+        <Button type="submit" variant="primary" busy={signIn.isPending} className="w-full">
+          {signingUp ? 'Create account' : 'Sign in'}
+        </Button>
+      </form>
+      <p className="mt-4 text-center text-sm text-slate-600">
+        {signingUp ? 'Already have an account?' : 'New to Storefleet?'}{' '}
+        <button type="button" onClick={switchMode} className="font-medium text-indigo-700 hover:underline">
+          {signingUp ? 'Sign in' : 'Create an account'}
+        </button>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { CreateStoreForm } from '../src/components/stores/CreateStoreForm.tsx';
+import { apiError, makeStore, mockApi, renderWithProviders } from './support.tsx';
+
+const nameInput = () => screen.getByRole('textbox', { name: 'Store name' });
+const submit = () => userEvent.click(screen.getByRole('button', { name: 'Create store' }));
+
+describe('the create form', () => {
+  it('checks the contract rules before sending: an empty name is refused with a message at the field', async () => {
+    const api = mockApi({});
+    renderWithProviders(<CreateStoreForm />);
+    await userEvent.type(nameInput(), '   ');
+    await submit();
+    expect(nameInput()).toHaveAttribute('aria-invalid', 'true');
+    expect(nameInput()).toHaveAccessibleDescription('Store name must not be empty.');
+    expect(nameInput()).toHaveFocus();
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it("shows the API's own message at the name field when the API refuses the name", async () => {
+    const message = 'Store name "ab" is too short: its address "ab" needs at least 3 letters or digits.';
+    const api = mockApi({ 'POST /api/stores': () => apiError(400, 'INVALID_STORE_NAME', message) });
+    renderWithProviders(<CreateStoreForm />);
+    await userEvent.type(nameInput(), 'ab');
+    await submit();
+    await waitFor(() => expect(nameInput()).toHaveAccessibleDescription(message));
+    expect(nameInput()).toHaveAttribute('aria-invalid', 'true');
+    expect(nameInput()).toHaveFocus();
+    expect(api.calls[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/stores',
+      body: { name: 'ab', engine: 'woocommerce' },
+    });
+
+    // Typing a new name clears the refusal; the API gets the final word again on the next submit.
+    await userEvent.type(nameInput(), 'c');
+    expect(nameInput()).not.toHaveAttribute('aria-invalid');
+  });
+
+  it('shows a taken name at the field, and a platform limit for the whole form', async () => {
+    let answer = apiError(
+      409,
+      'STORE_NAME_TAKEN',
+      'A store with the address "acme" already exists; choose another name.',
+    );
+    mockApi({ 'POST /api/stores': () => answer });
+    renderWithProviders(<CreateStoreForm />);
+    await userEvent.type(nameInput(), 'Acme');
+    await submit();
+    await waitFor(() =>
+      expect(nameInput()).toHaveAccessibleDescription(
+        'A store with the address "acme" already exists; choose another name.',
+      ),
+    );
+
+    answer = apiError(
+      403,
+      'STORE_LIMIT_REACHED',
+      'The platform already runs 100 of at most 100 stores (MAX_STORES).',
+    );
+    await submit();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The platform already runs 100 of at most 100 stores',
+    );
+  });
+
+  it('places a validation issue about the name, reported by the API, at the field', async () => {
+    mockApi({
+      'POST /api/stores': () =>
+        apiError(400, 'INVALID_INPUT', 'Invalid request: body.name: Too big', {
+          issues: [{ where: 'body.name', message: 'must be at most 100 characters' }],
+        }),
+    });
+    renderWithProviders(<CreateStoreForm />);
+    await userEvent.type(nameInput(), 'Fine name');
+    await submit();
+    await waitFor(() =>
+      expect(nameInput()).toHaveAccessibleDescription('Store name must be at most 100 characters'),
+    );
+  });
+
+  it('sends the name and engine, then clears the name and says the store is on its way', async () => {
+    const api = mockApi({
+      'POST /api/stores': ({ body }) => ({
+        status: 202,
+        body: makeStore({ ...(body as { name: string; engine: 'medusa' }) }),
+      }),
+    });
+    renderWithProviders(<CreateStoreForm />);
+    await userEvent.type(nameInput(), '  Medusa Mart ');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Engine' }), 'medusa');
+    await submit();
+    expect(
+      await screen.findByText('“Medusa Mart” is on its way: follow its progress below.'),
+    ).toBeInTheDocument();
+    expect(api.calls[0]?.body).toEqual({ name: 'Medusa Mart', engine: 'medusa' });
+    expect(nameInput()).toHaveValue('');
+    expect(nameInput()).not.toHaveAttribute('aria-invalid');
+  });
+});
