@@ -84,6 +84,7 @@ const EnvSchema = z.object({
   MAX_CONCURRENT_PROVISIONS: integer(1, 1000).default(3),
   WORKER_CONCURRENCY: integer(1, 100).default(4),
   LEASE_DURATION: duration('30s').default(30_000),
+  RESYNC_INTERVAL: duration('5m').default(5 * 60_000),
   CORS_ORIGINS: z
     .string()
     .default('')

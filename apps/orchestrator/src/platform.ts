@@ -8,6 +8,7 @@ import { RateLimiter } from './accounts/rate-limiter.ts';
 import { EventHub } from './app/event-hub.ts';
 import { FleetUpgrader } from './app/fleet-upgrades.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
+import { StoreMonitor } from './app/store-monitor.ts';
 import { StoreService } from './app/store-service.ts';
 import { connectCluster } from './cluster/connect.ts';
 import type { Cluster } from './cluster/port.ts';
@@ -39,6 +40,7 @@ export interface Platform {
   stores: StoreService;
   cluster: Cluster;
   accounts: AccountService;
+  monitor: StoreMonitor;
   /** Stops HTTP, hands running jobs back to the queue and closes what the platform opened. */
   stop(): Promise<void>;
 }
@@ -123,6 +125,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
   );
   worker.start();
+  const monitor = new StoreMonitor({ database, cluster, intervalMs: config.RESYNC_INTERVAL, logger });
+  monitor.start();
 
   return {
     app,
@@ -131,9 +135,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stores,
     cluster,
     accounts,
+    monitor,
     async stop() {
       await app.close();
       await fleet.stop();
+      await monitor.stop();
       await worker.stop();
       await unlistenWork();
       await hub.stop();

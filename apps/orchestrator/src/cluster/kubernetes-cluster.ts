@@ -429,6 +429,20 @@ export class KubernetesCluster implements Cluster {
     await watcher.untilReady(signal, onProgress);
   }
 
+  async observeWorkloads(target: StoreTarget): Promise<WorkloadProgress[]> {
+    const namespace = target.namespace;
+    try {
+      const [statefulSets, deployments, jobs] = await Promise.all([
+        this.apps.listNamespacedStatefulSet({ namespace }),
+        this.apps.listNamespacedDeployment({ namespace }),
+        this.batch.listNamespacedJob({ namespace }),
+      ]);
+      return workloadState(statefulSets.items, deployments.items, jobs.items).progress;
+    } catch (error) {
+      throw apiError(error, `read the workloads of ${namespace}`);
+    }
+  }
+
   async uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
     try {
       await this.options.helm.uninstall(target.release, target.namespace, signal);

@@ -70,6 +70,8 @@ export interface Cluster {
     signal: AbortSignal,
     onProgress: (progress: WorkloadProgress) => Promise<void>,
   ): Promise<void>;
+  /** The workload conditions as they are now (for the periodic resync of Ready stores). */
+  observeWorkloads(target: StoreTarget, signal: AbortSignal): Promise<WorkloadProgress[]>;
   /** Removes the release; a release that does not exist is not an error. */
   uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void>;
   /** Deletes the namespace and resolves only when it is gone. */

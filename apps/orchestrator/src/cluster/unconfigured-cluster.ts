@@ -6,6 +6,7 @@ import {
   ClusterError,
   type ClusterInfo,
   type DeployedRelease,
+  type WorkloadProgress,
 } from './port.ts';
 
 const HOW_TO =
@@ -36,6 +37,9 @@ export class UnconfiguredCluster implements Cluster {
     this.refuse();
   }
   async resources(): Promise<StoreResources> {
+    this.refuse();
+  }
+  async observeWorkloads(): Promise<WorkloadProgress[]> {
     this.refuse();
   }
   async adminCredentials(): Promise<AdminCredentials> {

@@ -104,7 +104,8 @@ describe('an orchestrator killed during a helm install', { timeout: 240_000 }, (
     await waitFor(
       async () => releaseStatus(`store-crash-shop-${run}`, `store-crash-shop-${run}`) === 'pending-install',
       'helm to be mid-install',
-      60_000,
+      90_000,
+      250,
     );
     first.child.kill('SIGKILL');
     await new Promise((resolvePromise) => first.child.once('exit', resolvePromise));

@@ -197,6 +197,21 @@ export class MemoryCluster implements Cluster {
     }));
   }
 
+  /** What observeWorkloads reports for each namespace; by default everything is ready. */
+  readonly observations = new Map<string, WorkloadProgress[]>();
+
+  async observeWorkloads(target: StoreTarget): Promise<WorkloadProgress[]> {
+    return (
+      this.observations.get(target.namespace) ??
+      (['DatabaseReady', 'AppReady', 'StoreConfigured'] as const).map((type) => ({
+        type,
+        status: 'True' as const,
+        reason: 'Observed',
+        message: `${type} observed in memory`,
+      }))
+    );
+  }
+
   async adminCredentials(target: StoreTarget): Promise<AdminCredentials> {
     if (!this.secrets.has(target.namespace)) {
       throw new ClusterError('CredentialsMissing', 'The store Secret store-credentials does not exist.', {
