@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'],
+          include: [
+            'apps/*/test/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+            'tools/*/test/**/*.test.ts',
+            'charts/*/test/**/*.test.ts',
+          ],
           globalSetup: [
             'apps/orchestrator/test/support/global-setup.ts',
             'apps/orchestrator/test/support/cluster-setup.ts',

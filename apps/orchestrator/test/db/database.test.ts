@@ -52,7 +52,12 @@ describe.each(ENGINES)('database on %s', (engine) => {
     );
     const again = await test.openAnother();
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(again.db);
-    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_upgrades', '0003_accounts']);
+    expect(migrations.rows.map((r) => r.name)).toEqual([
+      '0001_initial',
+      '0002_upgrades',
+      '0003_accounts',
+      '0004_fleet_upgrades',
+    ]);
   });
 
   it('stores and reads back a store with its conditions, timings and dates', async () => {
