@@ -1,10 +1,10 @@
 // The orchestrator process killed (SIGKILL) while helm is installing a store, then started again:
 // the store must still reach Ready, with one release, not two.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/harness.ts';
@@ -17,8 +17,8 @@ import {
   type TestCluster,
   testCluster,
 } from '../support/kube.ts';
+import { type OrchestratorProcess, startOrchestratorProcess } from '../support/orchestrator-process.ts';
 
-const main = resolve(import.meta.dirname, '../../src/main.ts');
 /** Names differ per run: a cluster reused from an earlier run may still hold its namespaces. */
 const run = randomBytes(2).toString('hex');
 const GATE_LABEL = 'storefleet-test/install-gate';
@@ -28,20 +28,10 @@ let cluster: TestCluster;
 let env: Record<string, string>;
 let core: CoreV1Api;
 
-function startOrchestrator(): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
-      if (match?.[1]) resolvePromise({ child, address: match[1] });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`orchestrator exited with ${code}: ${output}`)));
-  });
+async function startOrchestrator(): Promise<OrchestratorProcess> {
+  const started = await startOrchestratorProcess(env);
+  children.push(started.child);
+  return started;
 }
 
 async function labelNodes(value: string | null): Promise<void> {
@@ -69,8 +59,6 @@ beforeAll(async () => {
   // App pods may only run on nodes carrying the gate label: until it is set, helm waits mid-install.
   writeFileSync(values, JSON.stringify({ app: { nodeSelector: { [GATE_LABEL]: 'open' } } }));
   env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
     PORT: '0',
     DATA_DIR: dataDir,
     KUBECONFIG: await orchestratorKubeconfig(cluster),

@@ -2,11 +2,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUpOverHttp } from '../support/http-account.ts';
+import {
+  exitOf,
+  MAIN,
+  type OrchestratorProcess,
+  startOrchestratorProcess,
+} from '../support/orchestrator-process.ts';
 
-const main = resolve(import.meta.dirname, '../../src/main.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-process-'));
 const children: ChildProcess[] = [];
 
@@ -15,29 +20,10 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startOrchestrator(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; address: string; output: () => string }> {
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
-      if (match?.[1]) resolvePromise({ child, address: match[1], output: () => output });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`orchestrator exited with ${code}: ${output}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolvePromise) => child.on('exit', (code) => resolvePromise(code)));
+async function startOrchestrator(env: Record<string, string>): Promise<OrchestratorProcess> {
+  const started = await startOrchestratorProcess({ PORT: '0', DATA_DIR: dataDir, ...env });
+  children.push(started.child);
+  return started;
 }
 
 describe('the orchestrator process', () => {
@@ -75,7 +61,7 @@ describe('the orchestrator process', () => {
   });
 
   it('refuses to start on a bad setting, naming the variable and the accepted form', async () => {
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH ?? '', PORT: 'http', PROVISION_TIMEOUT: 'soon', DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
