@@ -5,11 +5,13 @@ import {
   ApiError,
   type CreateStoreRequest,
   type Credentials,
+  FleetUpgrade,
   PlatformInfo,
   PlatformMetrics,
   ReleaseHistory,
   type RollbackStoreRequest,
   SessionInfo,
+  type StartFleetUpgradeRequest,
   Store,
   StoreCredentials,
   StoreList,
@@ -138,6 +140,9 @@ export const api = {
   revealCredentials: (id: string) =>
     request(`${storePath(id)}/credentials`, StoreCredentials, { method: 'POST', body: {} }),
   activity: (limit = 30) => request(`/api/activity?limit=${limit}`, ActivityList),
+  fleetUpgrades: () => request('/api/fleet/upgrade', z.object({ items: z.array(FleetUpgrade) })),
+  startFleetUpgrade: (body: StartFleetUpgradeRequest) =>
+    request('/api/fleet/upgrade', FleetUpgrade, { method: 'POST', body }),
   metrics: () => request('/api/metrics', PlatformMetrics),
   platform: () => request('/api/platform', PlatformInfo),
 };

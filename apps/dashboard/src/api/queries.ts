@@ -22,6 +22,7 @@ export const keys = {
   activity: ['activity'] as const,
   metrics: ['metrics'] as const,
   platform: ['platform'] as const,
+  fleetUpgrades: ['fleet-upgrades'] as const,
 };
 
 const PAGE_SIZE = 50;
@@ -91,6 +92,24 @@ export function useActivity() {
 export function useMetrics() {
   const refetchInterval = usePollingFallback();
   return useQuery({ queryKey: keys.metrics, queryFn: api.metrics, refetchInterval });
+}
+
+/** Recent fleet upgrades; refreshed every 2 s while one is running, so its progress shows. */
+export function useFleetUpgrades() {
+  return useQuery({
+    queryKey: keys.fleetUpgrades,
+    queryFn: api.fleetUpgrades,
+    refetchInterval: (query) =>
+      query.state.data?.items.some((run) => run.state === 'running') ? 2000 : false,
+  });
+}
+
+export function useStartFleetUpgrade() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (concurrency: number) => api.startFleetUpgrade({ concurrency }),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.fleetUpgrades }),
+  });
 }
 
 export function usePlatform() {

@@ -1,8 +1,10 @@
 import type { ReactNode } from 'react';
 import { useActivity, useMetrics, usePlatform, useStores } from '../api/queries.ts';
+import { useSignedIn } from '../api/session.ts';
 import { ActivityFeed } from '../components/ActivityFeed.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { DurationChart, type DurationPoint } from '../components/platform/DurationChart.tsx';
+import { FleetUpgrades } from '../components/platform/FleetUpgrades.tsx';
 import { ProvisioningStats, StateCounts } from '../components/platform/MetricCards.tsx';
 import { Empty, LoadError, Loading } from '../components/states.tsx';
 import { Panel } from '../components/ui.tsx';
@@ -71,6 +73,7 @@ function ClusterInfo() {
 }
 
 export function PlatformPage() {
+  const { user } = useSignedIn();
   return (
     <>
       <PageHeading>Platform</PageHeading>
@@ -81,6 +84,7 @@ export function PlatformPage() {
           <Durations />
           <RecentActivity />
         </div>
+        {user.role === 'admin' ? <FleetUpgrades /> : null}
       </div>
     </>
   );
