@@ -1,10 +1,145 @@
-{{- define "storefleet.labels" -}}
-app.kubernetes.io/name: storefleet
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{/* Names */}}
+
+{{- define "storefleet.name" -}}
+{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* `<release>` when it already holds the chart name (release "storefleet"), else `<release>-<name>`. */}}
+{{- define "storefleet.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "storefleet.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "storefleet.orchestratorName" -}}
+{{- printf "%s-orchestrator" (include "storefleet.fullname" .) -}}
+{{- end -}}
+
+{{- define "storefleet.postgresqlName" -}}
+{{- printf "%s-postgresql" (include "storefleet.fullname" .) -}}
+{{- end -}}
+
+{{- define "storefleet.serviceAccountName" -}}
+{{- .Values.serviceAccount.name | default (include "storefleet.orchestratorName" .) -}}
+{{- end -}}
+
+{{/* Cluster-scoped names carry the release (or a chosen prefix), so that two releases can coexist. */}}
+{{- define "storefleet.clusterPrefix" -}}
+{{- .Values.rbac.clusterResourcePrefix | default (include "storefleet.fullname" .) -}}
+{{- end -}}
+
+{{- define "storefleet.orchestratorClusterRole" -}}
+{{- printf "%s-orchestrator" (include "storefleet.clusterPrefix" .) -}}
+{{- end -}}
+
+{{- define "storefleet.storeClusterRole" -}}
+{{- printf "%s-store" (include "storefleet.clusterPrefix" .) -}}
+{{- end -}}
+
+{{- define "storefleet.admissionPolicyName" -}}
+{{- printf "%s-orchestrator-store-namespaces-only" (include "storefleet.clusterPrefix" .) -}}
 {{- end -}}
 
 {{- define "storefleet.serviceAccountUser" -}}
-system:serviceaccount:{{ .Release.Namespace }}:{{ .Values.serviceAccount.name }}
+system:serviceaccount:{{ .Release.Namespace }}:{{ include "storefleet.serviceAccountName" . }}
+{{- end -}}
+
+{{/* Labels */}}
+
+{{- define "storefleet.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "storefleet.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "storefleet.labels" -}}
+{{ include "storefleet.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: storefleet
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Labels of one component's objects: `include "storefleet.componentLabels" (dict "root" $ "component" "orchestrator")` */}}
+{{- define "storefleet.componentLabels" -}}
+{{ include "storefleet.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "storefleet.componentSelector" -}}
+{{ include "storefleet.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Images */}}
+
+{{/* `include "storefleet.image" (dict "image" .Values.image "default" .Chart.AppVersion)` */}}
+{{- define "storefleet.image" -}}
+{{- if .image.digest -}}
+{{- printf "%s@%s" .image.repository .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository (.image.tag | default .default) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Database */}}
+
+{{/* Which database the orchestrator uses: existing (a Secret with DATABASE_URL), postgresql (bundled) or embedded (PGlite). */}}
+{{- define "storefleet.databaseMode" -}}
+{{- if .Values.database.existingSecret -}}
+existing
+{{- else if .Values.database.postgresql.enabled -}}
+postgresql
+{{- else -}}
+embedded
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret and key holding DATABASE_URL; empty for the embedded database. */}}
+{{- define "storefleet.databaseUrlSecretName" -}}
+{{- $mode := include "storefleet.databaseMode" . -}}
+{{- if eq $mode "existing" -}}
+{{- .Values.database.existingSecret -}}
+{{- else if eq $mode "postgresql" -}}
+{{- include "storefleet.postgresqlName" . -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "storefleet.databaseUrlSecretKey" -}}
+{{- if eq (include "storefleet.databaseMode" .) "existing" -}}
+{{- .Values.database.existingSecretKey -}}
+{{- else -}}
+database-url
+{{- end -}}
+{{- end -}}
+
+{{- define "storefleet.embeddedClaimName" -}}
+{{- .Values.database.embedded.persistence.existingClaim | default (printf "%s-data" (include "storefleet.fullname" .)) -}}
+{{- end -}}
+
+
+{{/* Values the chart cannot express in its schema: checked once, included by the Deployment. */}}
+{{- define "storefleet.validate" -}}
+{{- $mode := include "storefleet.databaseMode" . -}}
+{{- if and .Values.database.existingSecret .Values.database.postgresql.enabled -}}
+{{- fail "database: set either database.existingSecret (your own PostgreSQL) or database.postgresql.enabled=true (the bundled one), not both" -}}
+{{- end -}}
+{{- if and (eq $mode "embedded") (gt (int .Values.replicaCount) 1) -}}
+{{- fail (printf "replicaCount=%d needs PostgreSQL: the embedded database (PGlite) serves a single process. Set database.existingSecret or database.postgresql.enabled=true, or replicaCount=1" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if and .Values.database.backup.enabled (ne $mode "postgresql") -}}
+{{- fail "database.backup.enabled dumps the bundled PostgreSQL (database.postgresql.enabled=true); back up your own server with its own tools, or with pg_dump by hand (docs/vps.md)" -}}
+{{- end -}}
+{{- if and .Values.database.migrations.existingSecret (eq $mode "embedded") -}}
+{{- fail "database.migrations.existingSecret needs PostgreSQL (database.existingSecret or database.postgresql.enabled=true)" -}}
+{{- end -}}
 {{- end -}}

@@ -1,0 +1,262 @@
+// The chart on a real Kubernetes API server (the local control plane; pods are simulated, so this shows
+// that the objects are valid, admitted, wired together and become ready, not that the orchestrator
+// serves). A release of its own in a namespace of its own, next to the integration tests' `storefleet`.
+import { randomBytes } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminConfig, testCluster } from '../../../apps/orchestrator/test/support/kube.ts';
+import {
+  CHART,
+  helm,
+  type RenderInput,
+  render,
+  SCENARIOS,
+  VALUES_LOCAL,
+  VALUES_PROD,
+  valueArgs,
+} from './support/chart.ts';
+import { allowed, dryRunCreate, KINDS, listNames } from './support/kube-api.ts';
+
+// A suffix of its own, so that test runs sharing the control plane (several checkouts) do not collide.
+const SUFFIX = randomBytes(3).toString('hex');
+const NAMESPACE = `storefleet-chart-test-${SUFFIX}`;
+const RELEASE = `sf-chart-test-${SUFFIX}`;
+const FULLNAME = `${RELEASE}-storefleet`;
+const SERVICE_ACCOUNT_USER = `system:serviceaccount:${NAMESPACE}:${FULLNAME}-orchestrator`;
+
+let admin: KubeConfig;
+let core: CoreV1Api;
+let apps: AppsV1Api;
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function namespaceGone(name: string): Promise<void> {
+  await core.deleteNamespace({ name }).catch(() => {});
+  await until(`namespace ${name} to go`, () =>
+    core.readNamespace({ name }).then(
+      () => undefined,
+      () => true,
+    ),
+  );
+}
+
+/** helm's "2026-11-22 22:57:10.719682697 +0000 UTC" as epoch milliseconds (NaN if it is not that). */
+function updatedAt(text: string): number {
+  const match = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\S* ([+-]\d\d)(\d\d)/.exec(text);
+  return match ? Date.parse(`${match[1]}T${match[2]}${match[3]}:${match[4]}`) : Number.NaN;
+}
+
+function helmOk(args: string[]): string {
+  const result = helm([...args, '--kubeconfig', testCluster().adminKubeconfig]);
+  if (result.status !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+function upgradeInstall(input: RenderInput): void {
+  helmOk([
+    'upgrade',
+    '--install',
+    RELEASE,
+    CHART,
+    '-n',
+    NAMESPACE,
+    '--create-namespace',
+    '--wait=watcher',
+    '--timeout',
+    '4m',
+    ...valueArgs(input),
+  ]);
+}
+
+/** Everything of the release still in the cluster, namespaced and cluster-scoped. */
+async function leftovers(): Promise<string[]> {
+  const selector = `app.kubernetes.io/instance=${RELEASE}`;
+  const names = await Promise.all(KINDS.map((kind) => listNames(admin, kind, NAMESPACE, selector)));
+  return names.flat().sort();
+}
+
+beforeAll(async () => {
+  admin = adminConfig(testCluster());
+  core = admin.makeApiClient(CoreV1Api);
+  apps = admin.makeApiClient(AppsV1Api);
+  // Runs that died half-way an hour ago or more may have left their release behind.
+  const releases = JSON.parse(helmOk(['list', '-A', '-o', 'json'])) as {
+    name: string;
+    namespace: string;
+    updated: string;
+  }[];
+  for (const stale of releases) {
+    if (!stale.name.startsWith('sf-chart-test-')) continue;
+    if (!(Date.now() - updatedAt(stale.updated) > 3_600_000)) continue;
+    helm([
+      'uninstall',
+      stale.name,
+      '-n',
+      stale.namespace,
+      '--wait',
+      '--kubeconfig',
+      testCluster().adminKubeconfig,
+    ]);
+    await namespaceGone(stale.namespace);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--kubeconfig', testCluster().adminKubeconfig]);
+  await namespaceGone(NAMESPACE);
+}, 180_000);
+
+describe('server-side dry run', { timeout: 120_000 }, () => {
+  let namespace: string;
+
+  beforeAll(async () => {
+    namespace = `storefleet-chart-dryrun-${randomBytes(3).toString('hex')}`;
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+  });
+
+  afterAll(async () => {
+    await core.deleteNamespace({ name: namespace }).catch(() => {});
+  });
+
+  for (const name of Object.keys(SCENARIOS)) {
+    it(`the API server admits every object of the ${name} case, with strict field validation`, async () => {
+      const objects = render({ ...SCENARIOS[name], release: 'sf-dryrun', namespace });
+      expect(objects.length).toBeGreaterThan(8);
+      const refused: string[] = [];
+      for (const object of objects) {
+        const result = await dryRunCreate(admin, namespace, object);
+        if (result.status !== 201)
+          refused.push(`${object.kind}/${object.metadata.name}: ${result.status} ${result.body}`);
+      }
+      expect(refused).toEqual([]);
+    });
+  }
+});
+
+describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
+  it('installs with values-local.yaml and waits until everything is ready', async () => {
+    upgradeInstall({ files: [VALUES_LOCAL], values: { database: { keepOnUninstall: false } } });
+    const deployment = await apps.readNamespacedDeployment({
+      name: `${FULLNAME}-orchestrator`,
+      namespace: NAMESPACE,
+    });
+    expect(deployment.status?.availableReplicas).toBe(1);
+    expect(deployment.spec?.strategy?.type).toBe('Recreate');
+    const claim = await core.readNamespacedPersistentVolumeClaim({
+      name: `${FULLNAME}-data`,
+      namespace: NAMESPACE,
+    });
+    expect(claim.status?.phase).toBe('Bound');
+    expect(await leftovers()).toEqual(
+      [
+        `ClusterRole/${FULLNAME}-orchestrator`,
+        `ClusterRole/${FULLNAME}-store`,
+        `ClusterRoleBinding/${FULLNAME}-orchestrator`,
+        `ConfigMap/${FULLNAME}-orchestrator`,
+        `Deployment/${FULLNAME}-orchestrator`,
+        `Ingress/${FULLNAME}-orchestrator`,
+        `PersistentVolumeClaim/${FULLNAME}-data`,
+        `Service/${FULLNAME}-orchestrator`,
+        `ServiceAccount/${FULLNAME}-orchestrator`,
+        `ValidatingAdmissionPolicy/${FULLNAME}-orchestrator-store-namespaces-only`,
+        `ValidatingAdmissionPolicyBinding/${FULLNAME}-orchestrator-store-namespaces-only`,
+      ].sort(),
+    );
+  });
+
+  it('gives its ServiceAccount its own store role and nothing of the other release', async () => {
+    const may = (attributes: Parameters<typeof allowed>[2]) =>
+      allowed(admin, SERVICE_ACCOUNT_USER, attributes);
+    expect(await may({ verb: 'create', resource: 'namespaces' })).toBe(true);
+    expect(await may({ verb: 'delete', resource: 'namespaces', name: 'store-acme' })).toBe(true);
+    expect(
+      await may({
+        verb: 'bind',
+        group: 'rbac.authorization.k8s.io',
+        resource: 'clusterroles',
+        name: `${FULLNAME}-store`,
+      }),
+    ).toBe(true);
+    expect(
+      await may({
+        verb: 'bind',
+        group: 'rbac.authorization.k8s.io',
+        resource: 'clusterroles',
+        name: 'storefleet-store',
+      }),
+    ).toBe(false);
+    expect(await may({ verb: 'get', resource: 'secrets', namespace: 'kube-system' })).toBe(false);
+    expect(await may({ verb: 'create', resource: 'pods', namespace: 'default' })).toBe(false);
+  });
+
+  it('upgrades to values-prod.yaml: the bundled PostgreSQL, two replicas, backups, TLS', async () => {
+    const prod = { files: [VALUES_PROD], values: { database: { keepOnUninstall: false } } };
+    upgradeInstall(prod);
+    const statefulSet = await apps.readNamespacedStatefulSet({
+      name: `${FULLNAME}-postgresql`,
+      namespace: NAMESPACE,
+    });
+    expect(statefulSet.status?.readyReplicas).toBe(1);
+    const deployment = await apps.readNamespacedDeployment({
+      name: `${FULLNAME}-orchestrator`,
+      namespace: NAMESPACE,
+    });
+    expect(deployment.status?.availableReplicas).toBe(2);
+    expect(deployment.spec?.strategy?.type).toBe('RollingUpdate');
+    const backups = await core.readNamespacedPersistentVolumeClaim({
+      name: `${FULLNAME}-backups`,
+      namespace: NAMESPACE,
+    });
+    expect(backups.status?.phase).toBe('Bound');
+    const names = await leftovers();
+    expect(names).toContain(`CronJob/${FULLNAME}-backup`);
+    expect(names).toContain(`PodDisruptionBudget/${FULLNAME}-orchestrator`);
+    // The embedded database's volume went with the mode that needed it.
+    expect(names).not.toContain(`PersistentVolumeClaim/${FULLNAME}-data`);
+
+    // The password is generated once: another upgrade finds it (lookup) and keeps it.
+    const password = async () =>
+      (await core.readNamespacedSecret({ name: `${FULLNAME}-postgresql`, namespace: NAMESPACE })).data
+        ?.password;
+    const first = await password();
+    expect(first).toBeTruthy();
+    upgradeInstall(prod);
+    expect(await password()).toBe(first);
+    const history = JSON.parse(helmOk(['history', RELEASE, '-n', NAMESPACE, '-o', 'json'])) as {
+      status: string;
+    }[];
+    expect(history.map((revision) => revision.status)).toEqual(['superseded', 'superseded', 'deployed']);
+  });
+
+  it('rolls back to the first revision with helm rollback', async () => {
+    helmOk(['rollback', RELEASE, '1', '-n', NAMESPACE, '--wait=watcher', '--timeout', '4m']);
+    const deployment = await apps.readNamespacedDeployment({
+      name: `${FULLNAME}-orchestrator`,
+      namespace: NAMESPACE,
+    });
+    expect(deployment.spec?.replicas).toBe(1);
+    const config = await core.readNamespacedConfigMap({
+      name: `${FULLNAME}-orchestrator`,
+      namespace: NAMESPACE,
+    });
+    expect(config.data?.ENVIRONMENT).toBe('local');
+  });
+
+  it('uninstalls without leaving anything behind', async () => {
+    helmOk(['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '4m']);
+    // Volumes of the StatefulSet go with it (keepOnUninstall=false); the garbage collector takes a moment.
+    await until('the release to be gone', async () => ((await leftovers()).length === 0 ? true : undefined));
+    const claims = await core.listNamespacedPersistentVolumeClaim({ namespace: NAMESPACE });
+    expect(claims.items.map((claim) => claim.metadata?.name)).toEqual([]);
+    const secrets = await core.listNamespacedSecret({ namespace: NAMESPACE });
+    expect(secrets.items.map((secret) => secret.metadata?.name)).toEqual([]);
+  });
+});

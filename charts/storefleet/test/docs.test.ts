@@ -1,0 +1,106 @@
+// values.yaml is documented parameter by parameter, the README table matches it, and the schema is
+// strict. After changing an @param: UPDATE_GOLDEN=1 npx vitest run charts/storefleet rewrites the table.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHART } from './support/chart.ts';
+import {
+  leafPaths,
+  parametersTable,
+  params,
+  README_FILE,
+  TABLE_END,
+  TABLE_START,
+  valueAt,
+  values,
+} from './support/params.ts';
+
+type SchemaNode = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean | SchemaNode;
+  [key: string]: unknown;
+};
+
+const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')) as SchemaNode;
+
+function resolveRef(node: SchemaNode): SchemaNode {
+  let current = node;
+  while (current.$ref) {
+    const path = current.$ref.replace(/^#\//, '').split('/');
+    current = path.reduce<SchemaNode>((at, key) => at[key] as SchemaNode, schema);
+  }
+  return current;
+}
+
+describe('values.yaml', () => {
+  it('documents every value with an @param (a map or list may be documented as a whole)', () => {
+    const documented = new Set(params().map((p) => p.name));
+    const undocumented = leafPaths(values())
+      .filter((parts) => !parts.some((_, i) => documented.has(parts.slice(0, i + 1).join('.'))))
+      .map((parts) => parts.join('.'));
+    expect(undocumented).toEqual([]);
+  });
+
+  it('has no @param for a value that does not exist, and none twice', () => {
+    const names = params().map((p) => p.name);
+    expect(names.filter((name) => valueAt(values(), name) === undefined)).toEqual([]);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+});
+
+describe('README.md', () => {
+  it('has the parameters table of values.yaml', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    const start = readme.indexOf(TABLE_START);
+    const end = readme.indexOf(TABLE_END);
+    expect(start, 'README.md lacks the parameters markers').toBeGreaterThanOrEqual(0);
+    const current = readme.slice(start, end + TABLE_END.length);
+    const wanted = parametersTable();
+    if (process.env.UPDATE_GOLDEN === '1' && current !== wanted) {
+      writeFileSync(README_FILE, readme.replace(current, wanted));
+      return;
+    }
+    expect(current).toBe(wanted);
+  });
+});
+
+describe('values.schema.json', () => {
+  it('refuses unknown keys in every object it describes (open maps say what their values are)', () => {
+    const loose: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (node === null || typeof node !== 'object') return;
+      const object = node as SchemaNode;
+      if (object.type === 'object') {
+        if (object.properties && object.additionalProperties !== false)
+          loose.push(`${path} (has properties)`);
+        if (!object.properties && object.additionalProperties === undefined) loose.push(`${path} (open)`);
+      }
+      for (const [key, child] of Object.entries(object)) walk(child, `${path}/${key}`);
+    };
+    walk(schema, '#');
+    expect(loose).toEqual([]);
+  });
+
+  it('describes every value of values.yaml', () => {
+    const missing = leafPaths(values())
+      .filter((path) => {
+        let node = schema;
+        for (const key of path) {
+          node = resolveRef(node);
+          if (node.properties?.[key]) node = node.properties[key];
+          else if (typeof node.additionalProperties === 'object') node = node.additionalProperties;
+          else if (node.additionalProperties === true) return false;
+          else return true;
+        }
+        return false;
+      })
+      .map((path) => path.join('.'));
+    expect(missing).toEqual([]);
+  });
+
+  it('requires every top-level value, so that a typo in a values file cannot drop one silently', () => {
+    expect([...((schema.required as string[]) ?? [])].sort()).toEqual(Object.keys(values()).sort());
+  });
+});

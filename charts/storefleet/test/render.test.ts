@@ -1,0 +1,339 @@
+// Golden renders (values in, manifests out), the names other parts of the project rely on, and the
+// values the chart must refuse. Regenerate the golden files after an intended change:
+//   UPDATE_GOLDEN=1 npx vitest run charts/storefleet
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  CHART,
+  find,
+  helm,
+  type Manifest,
+  OPTIONS_VALUES,
+  podSpec,
+  type RenderInput,
+  render,
+  renderError,
+  renderText,
+  SCENARIOS,
+  VALUES_LOCAL,
+  VALUES_PROD,
+  withoutGeneratedSecrets,
+} from './support/chart.ts';
+
+const GOLDEN = join(CHART, 'test', 'golden');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+describe('golden renders', { timeout: 60_000 }, () => {
+  for (const [name, input] of Object.entries(SCENARIOS)) {
+    it(`renders the ${name} case as in golden/${name}.yaml.golden`, () => {
+      const file = join(GOLDEN, `${name}.yaml.golden`);
+      const actual = withoutGeneratedSecrets(renderText(input));
+      if (update || !existsSync(file)) {
+        if (!update) throw new Error(`${file} is missing: run with UPDATE_GOLDEN=1 to create it`);
+        mkdirSync(GOLDEN, { recursive: true });
+        writeFileSync(file, actual);
+      }
+      expect(actual).toBe(readFileSync(file, 'utf8'));
+    });
+  }
+});
+
+describe('one resource per template', { timeout: 60_000 }, () => {
+  it('renders at most one object from each template file', () => {
+    for (const input of [SCENARIOS.prod, SCENARIOS.options]) {
+      const sources = Array.from(renderText(input ?? {}).matchAll(/^# Source: (.+)$/gm), (m) => m[1]);
+      expect(sources.length).toBeGreaterThan(10);
+      expect(sources.filter((source, i) => sources.indexOf(source) !== i)).toEqual([]);
+    }
+  });
+});
+
+describe('names', { timeout: 60_000 }, () => {
+  const clusterScoped = (objects: Manifest[]) =>
+    objects
+      .filter((o) =>
+        [
+          'ClusterRole',
+          'ClusterRoleBinding',
+          'ValidatingAdmissionPolicy',
+          'ValidatingAdmissionPolicyBinding',
+        ].includes(o.kind),
+      )
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
+
+  it('keeps the names the orchestrator and its tests use for release "storefleet"', () => {
+    const objects = render({ release: 'storefleet', namespace: 'storefleet' });
+    expect(find(objects, 'ServiceAccount').metadata.name).toBe('storefleet-orchestrator');
+    expect(clusterScoped(objects)).toEqual([
+      'ClusterRole/storefleet-orchestrator',
+      'ClusterRole/storefleet-store',
+      'ClusterRoleBinding/storefleet-orchestrator',
+      'ValidatingAdmissionPolicy/storefleet-orchestrator-store-namespaces-only',
+      'ValidatingAdmissionPolicyBinding/storefleet-orchestrator-store-namespaces-only',
+    ]);
+    const config = find(objects, 'ConfigMap', 'storefleet-orchestrator').data ?? {};
+    expect(config.STORE_CLUSTER_ROLE).toBe('storefleet-store');
+    expect(config.ORCHESTRATOR_SERVICE_ACCOUNT).toBe('storefleet/storefleet-orchestrator');
+  });
+
+  it('gives a second release cluster-scoped names of its own, so that both can be installed', () => {
+    const first = clusterScoped(render({ release: 'storefleet', namespace: 'storefleet' }));
+    const second = render({ release: 'sf-chart-test', namespace: 'storefleet-chart-test' });
+    expect(clusterScoped(second).filter((name) => first.includes(name))).toEqual([]);
+    const policy = find(second, 'ValidatingAdmissionPolicy');
+    expect(policy.spec.matchConditions[0].expression).toContain(
+      'system:serviceaccount:storefleet-chart-test:sf-chart-test-storefleet-orchestrator',
+    );
+    expect(
+      find(second, 'ClusterRole', 'sf-chart-test-storefleet-orchestrator').rules[2].resourceNames,
+    ).toEqual(['sf-chart-test-storefleet-store']);
+  });
+
+  it('uses rbac.clusterResourcePrefix for every cluster-scoped name', () => {
+    const objects = render(SCENARIOS.options ?? {});
+    expect(clusterScoped(objects).every((name) => name.split('/')[1]?.startsWith('acme-storefleet-'))).toBe(
+      true,
+    );
+  });
+});
+
+describe('database modes', { timeout: 60_000 }, () => {
+  const env = (object: Manifest) => podSpec(object)?.containers[0]?.env ?? [];
+
+  it('embedded: PGlite on a volume, one replica, Recreate, no DATABASE_URL', () => {
+    const objects = render({});
+    const d = find(objects, 'Deployment');
+    expect(d.spec.strategy.type).toBe('Recreate');
+    expect(env(d).find((e) => e.name === 'DATABASE_URL')).toBeUndefined();
+    expect(find(objects, 'PersistentVolumeClaim', 'storefleet-data').metadata.annotations).toEqual({
+      'helm.sh/resource-policy': 'keep',
+    });
+    expect(objects.some((o) => o.kind === 'StatefulSet')).toBe(false);
+  });
+
+  it('existing: DATABASE_URL from the named Secret, rolling updates, no database objects', () => {
+    const objects = render({
+      values: { replicaCount: 3, database: { existingSecret: 'pg', existingSecretKey: 'uri' } },
+    });
+    const d = find(objects, 'Deployment');
+    expect(d.spec.strategy.type).toBe('RollingUpdate');
+    expect(env(d).find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'pg',
+      key: 'uri',
+    });
+    expect(
+      objects.filter((o) => ['StatefulSet', 'PersistentVolumeClaim', 'Secret'].includes(o.kind)),
+    ).toEqual([]);
+  });
+
+  it('bundled PostgreSQL: a generated password Secret, a StatefulSet, and the orchestrator waits for it', () => {
+    const objects = render({ files: [VALUES_PROD] });
+    const secret = find(objects, 'Secret', 'storefleet-postgresql');
+    const password = Buffer.from(secret.data?.password ?? '', 'base64').toString();
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(Buffer.from(secret.data?.['database-url'] ?? '', 'base64').toString()).toBe(
+      `postgres://storefleet:${password}@storefleet-postgresql:5432/storefleet`,
+    );
+    const d = find(objects, 'Deployment');
+    expect(podSpec(d)?.initContainers?.map((c) => c.name)).toEqual(['wait-for-postgresql']);
+    expect(env(d).find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'storefleet-postgresql',
+      key: 'database-url',
+    });
+    const statefulSet = find(objects, 'StatefulSet', 'storefleet-postgresql');
+    expect(statefulSet.spec.template.spec.containers[0].image).toBe('postgres:17.7');
+    expect(statefulSet.spec.persistentVolumeClaimRetentionPolicy.whenDeleted).toBe('Retain');
+    expect(find(objects, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].env[0]).toEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'storefleet-postgresql', key: 'database-url' } },
+    });
+  });
+
+  it('backups: the CronJob runs next to the server, whose pod mounts (and so binds) the backup volume', () => {
+    const objects = render({
+      files: [VALUES_PROD],
+      values: { database: { backup: { timeZone: 'Europe/Berlin' } } },
+    });
+    const cronJob = find(objects, 'CronJob', 'storefleet-backup');
+    expect(cronJob.spec.timeZone).toBe('Europe/Berlin');
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    expect(
+      pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels,
+    ).toEqual(find(objects, 'StatefulSet').spec.selector.matchLabels);
+    expect(pod.volumes).toEqual([
+      { name: 'backups', persistentVolumeClaim: { claimName: 'storefleet-backups' } },
+    ]);
+    const server = find(objects, 'StatefulSet').spec.template.spec;
+    expect(server.volumes).toContainEqual({
+      name: 'backups',
+      persistentVolumeClaim: { claimName: 'storefleet-backups' },
+    });
+    expect(server.containers[0].volumeMounts).toContainEqual({
+      name: 'backups',
+      mountPath: '/backups',
+      readOnly: true,
+    });
+  });
+
+  it('keepOnUninstall=false lets helm uninstall delete the data', () => {
+    const objects = render({ files: [VALUES_PROD], values: { database: { keepOnUninstall: false } } });
+    expect(find(objects, 'Secret').metadata.annotations).toBeUndefined();
+    expect(find(objects, 'PersistentVolumeClaim').metadata.annotations).toBeUndefined();
+    expect(find(objects, 'StatefulSet').spec.persistentVolumeClaimRetentionPolicy.whenDeleted).toBe('Delete');
+  });
+
+  it('migrations as the schema owner run in an init container before the orchestrator', () => {
+    const d = find(render(SCENARIOS.options ?? {}), 'Deployment');
+    const migrate = podSpec(d)?.initContainers?.find((c) => c.name === 'migrate');
+    expect(migrate?.command).toEqual(['node', '/app/images/orchestrator/migrate.ts']);
+    expect(migrate?.env).toEqual([
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'platform-database-owner', key: 'url' } } },
+    ]);
+  });
+});
+
+describe('store values and checksums', { timeout: 60_000 }, () => {
+  it('mounts storeValues as a values file the orchestrator passes to every store', () => {
+    const objects = render(SCENARIOS.options ?? {});
+    const config = find(objects, 'ConfigMap', 'sf-orchestrator').data ?? {};
+    expect(config.STORE_VALUES_FILES).toBe('/etc/extra/store.yaml,/etc/storefleet/store-values/values.yaml');
+    expect(find(objects, 'ConfigMap', 'sf-store-values').data?.['values.yaml']).toBe(
+      'networkPolicy:\n  ingressNamespace: ingress-nginx\n',
+    );
+  });
+
+  it('rolls the pods when the configuration changes', () => {
+    const checksum = (values: Record<string, unknown>) =>
+      find(render({ values }), 'Deployment').spec.template.metadata.annotations['checksum/config'];
+    expect(checksum({})).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum({ config: { maxStores: 7 } })).not.toBe(checksum({}));
+    expect(checksum({ replicaCount: 1 })).toBe(checksum({}));
+  });
+});
+
+describe('NOTES.txt', { timeout: 60_000 }, () => {
+  const notes = (args: string[]) => {
+    const result = helm(['install', 'storefleet', CHART, '-n', 'storefleet', '--dry-run=client', ...args]);
+    if (result.status !== 0) throw new Error(result.stderr);
+    return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+  };
+
+  it('gives the URL and how the first admin is made, locally', () => {
+    const text = notes(['-f', VALUES_LOCAL]);
+    expect(text).toContain('http://storefleet.localhost/');
+    expect(text).toContain('The first account to sign up becomes an admin.');
+    expect(text).toContain('embedded PGlite on the volume storefleet-data; a single replica only');
+  });
+
+  it('gives the https URL, the admin e-mails and the backups in production', () => {
+    const text = notes(['-f', VALUES_PROD]);
+    expect(text).toContain('https://storefleet.shops.example.com/');
+    expect(text).toContain('and so does the account of any of admin@example.com');
+    expect(text).toContain('New stores answer at https://<slug>.shops.example.com');
+    expect(text).toContain('Backups: pg_dump on "30 3 * * *"');
+  });
+
+  it('says how to reach the dashboard without an Ingress, and warns about Secure cookies over http', () => {
+    const text = notes(['--set', 'config.environment=production']);
+    expect(text).toContain('kubectl -n storefleet port-forward svc/storefleet-orchestrator 8080:80');
+    expect(text).toContain('Serve the dashboard over HTTPS');
+  });
+});
+
+describe('values the chart refuses', { timeout: 120_000 }, () => {
+  const cases: [string, RenderInput, RegExp[]][] = [
+    // Refused by the templates, with a message saying what to do.
+    [
+      'more than one replica on the embedded database',
+      { values: { replicaCount: 2 } },
+      [/replicaCount=2 needs PostgreSQL: the embedded database \(PGlite\) serves a single process/],
+    ],
+    [
+      'both an existing database and the bundled one',
+      { values: { database: { existingSecret: 'pg', postgresql: { enabled: true } } } },
+      [/set either database.existingSecret .* or database.postgresql.enabled=true .*, not both/],
+    ],
+    [
+      'backups of a database the chart does not run',
+      { values: { replicaCount: 2, database: { existingSecret: 'pg', backup: { enabled: true } } } },
+      [/database.backup.enabled dumps the bundled PostgreSQL \(database.postgresql.enabled=true\)/],
+    ],
+    [
+      'owner migrations on the embedded database',
+      { values: { database: { migrations: { existingSecret: 'owner' } } } },
+      [/database.migrations.existingSecret needs PostgreSQL/],
+    ],
+    // Refused by values.schema.json.
+    ['an unknown key', { values: { replicas: 2 } }, [/additional properties 'replicas' not allowed/]],
+    [
+      'an unknown config key',
+      { values: { config: { maxStore: 2 } } },
+      [/additional properties 'maxStore' not allowed/],
+    ],
+    ['no replicas', { values: { replicaCount: 0 } }, [/\/replicaCount/, /minimum/]],
+    ['a bad environment', { values: { config: { environment: 'staging' } } }, [/\/config\/environment/]],
+    [
+      'a bad duration',
+      { values: { config: { provisionTimeout: '15 minutes' } } },
+      [/\/config\/provisionTimeout/],
+    ],
+    ['a number as a string', { values: { config: { maxStores: '100' } } }, [/\/config\/maxStores/]],
+    [
+      'a bad resource prefix',
+      { values: { config: { resourcePrefix: 'Stores_' } } },
+      [/\/config\/resourcePrefix/],
+    ],
+    ['a privileged port', { values: { config: { port: 80 } } }, [/\/config\/port/, /minimum/]],
+    [
+      'a relative store chart path',
+      { values: { config: { storeChart: 'charts/store' } } },
+      [/\/config\/storeChart/],
+    ],
+    ['a malformed ingress host', { values: { ingress: { host: 'Not A Host' } } }, [/\/ingress\/host/]],
+    [
+      'a CORS origin with a path',
+      { values: { config: { corsOrigins: ['https://a.example/x'] } } },
+      [/\/config\/corsOrigins/],
+    ],
+    [
+      'resources without limits',
+      { values: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: null } } },
+      [/\/resources/, /missing property 'limits'/],
+    ],
+    [
+      'running as root',
+      { values: { podSecurityContext: { runAsNonRoot: false } } },
+      [/\/podSecurityContext\/runAsNonRoot/],
+    ],
+    [
+      'privilege escalation',
+      { values: { containerSecurityContext: { allowPrivilegeEscalation: true } } },
+      [/\/containerSecurityContext\/allowPrivilegeEscalation/],
+    ],
+    [
+      'a volume size that is not a size',
+      { values: { database: { postgresql: { persistence: { size: 'big' } } } } },
+      [/\/database\/postgresql\/persistence\/size/],
+    ],
+    ['a bad image digest', { values: { image: { digest: 'latest' } } }, [/\/image\/digest/]],
+    ['an env var without a value', { values: { extraEnvVars: [{ name: 'X' }] } }, [/\/extraEnvVars\/0/]],
+  ];
+  for (const [what, input, messages] of cases) {
+    it(`refuses ${what}`, () => {
+      const error = renderError(input);
+      for (const message of messages) expect(error).toMatch(message);
+    });
+  }
+
+  it('fails helm install too, before anything reaches the cluster', () => {
+    const result = helm(['install', 'x', CHART, '--dry-run=client', '--set', 'replicaCount=2']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/replicaCount=2 needs PostgreSQL/);
+  });
+
+  it('accepts the local values with the options layered on top', () => {
+    expect(() => render({ files: [VALUES_LOCAL], values: OPTIONS_VALUES })).not.toThrow();
+  });
+});

@@ -1,0 +1,229 @@
+// Rendering the platform chart with the pinned helm, and reading what it renders (js-yaml comes with
+// @kubernetes/client-node).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { inject } from 'vitest';
+
+export const CHART = resolve(import.meta.dirname, '../..');
+export const REPO = resolve(CHART, '../..');
+export const VALUES_LOCAL = join(CHART, 'values-local.yaml');
+export const VALUES_PROD = join(CHART, 'values-prod.yaml');
+
+/** A Kubernetes object as rendered, loosely typed: tests walk it by path. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field
+  spec?: any;
+  data?: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field
+  [field: string]: any;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  startupProbe?: unknown;
+  readinessProbe?: unknown;
+  livenessProbe?: unknown;
+  securityContext?: SecurityContext;
+  command?: string[];
+}
+
+export interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  allowPrivilegeEscalation?: boolean;
+  privileged?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  capabilities?: { drop?: string[]; add?: string[] };
+  seccompProfile?: { type: string };
+}
+
+export interface HelmResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function helm(args: string[]): HelmResult {
+  const result = spawnSync(inject('helm'), args, { encoding: 'utf8', timeout: 180_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function valuesFile(values: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'storefleet-chart-values-')), 'values.json');
+  writeFileSync(file, JSON.stringify(values));
+  return file;
+}
+
+export interface RenderInput {
+  release?: string;
+  namespace?: string;
+  /** Values files applied in order (environment files first), then `values`. */
+  files?: string[];
+  values?: Record<string, unknown>;
+}
+
+export function valueArgs(input: RenderInput): string[] {
+  const args: string[] = [];
+  for (const file of input.files ?? []) args.push('-f', file);
+  if (input.values) args.push('-f', valuesFile(input.values));
+  return args;
+}
+
+function templateArgs(input: RenderInput): string[] {
+  return [
+    'template',
+    input.release ?? 'storefleet',
+    CHART,
+    '-n',
+    input.namespace ?? 'storefleet',
+    ...valueArgs(input),
+  ];
+}
+
+/** `helm template`, which must succeed; returns the YAML text. */
+export function renderText(input: RenderInput): string {
+  const result = helm(templateArgs(input));
+  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+export function parse(text: string): Manifest[] {
+  return loadAll(text).filter((doc): doc is Manifest => Boolean(doc));
+}
+
+export function render(input: RenderInput): Manifest[] {
+  return parse(renderText(input));
+}
+
+/** `helm template` that must fail; returns helm's error output. */
+export function renderError(input: RenderInput): string {
+  const result = helm(templateArgs(input));
+  if (result.status === 0) throw new Error('helm template succeeded but was expected to fail');
+  return result.stderr;
+}
+
+export function find(objects: Manifest[], kind: string, name?: string): Manifest {
+  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ''} rendered`);
+  return found;
+}
+
+export interface PodSpec {
+  securityContext?: SecurityContext;
+  containers: Container[];
+  initContainers?: Container[];
+}
+
+/** The pod template of a workload (Deployment, StatefulSet, Job, CronJob); undefined for other kinds. */
+export function podSpec(object: Manifest): PodSpec | undefined {
+  if (object.kind === 'CronJob') return object.spec.jobTemplate.spec.template.spec;
+  if (['Deployment', 'StatefulSet', 'Job', 'DaemonSet'].includes(object.kind))
+    return object.spec.template.spec;
+  return undefined;
+}
+
+/** Every container of every workload, init containers included. */
+export function containers(objects: Manifest[]) {
+  return objects.flatMap((workload) => {
+    const pod = podSpec(workload);
+    if (!pod) return [];
+    return [
+      ...(pod.initContainers ?? []).map((container) => ({ workload, container, init: true, pod })),
+      ...pod.containers.map((container) => ({ workload, container, init: false, pod })),
+    ];
+  });
+}
+
+/** Values that switch on every optional part the standard scenarios leave off. */
+export const OPTIONS_VALUES: Record<string, unknown> = {
+  fullnameOverride: 'sf',
+  commonLabels: { 'example.com/team': 'platform' },
+  image: {
+    repository: 'registry.example.com/storefleet/orchestrator',
+    digest: `sha256:${'ab'.repeat(32)}`,
+  },
+  imagePullSecrets: [{ name: 'registry-credentials' }],
+  replicaCount: 3,
+  podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' },
+  podLabels: { 'example.com/tier': 'control' },
+  priorityClassName: 'platform-critical',
+  nodeSelector: { 'node-role.example.com/platform': 'true' },
+  tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'platform', effect: 'NoSchedule' }],
+  affinity: {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] },
+        ],
+      },
+    },
+  },
+  extraEnvVars: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=512' }],
+  podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+  config: {
+    environment: 'production',
+    logLevel: 'debug',
+    storageClass: 'fast-ssd',
+    storeBaseDomain: 'shops.example.net',
+    ingressClass: 'nginx',
+    resourcePrefix: 'shop-',
+    storeValuesFiles: ['/etc/extra/store.yaml'],
+    corsOrigins: ['https://admin.example.net', 'https://ops.example.net'],
+    adminEmails: ['ops@example.net', 'cto@example.net'],
+    signupEnabled: false,
+    bodyLimitBytes: 1048576,
+    maxStores: 100000,
+  },
+  storeValues: { networkPolicy: { ingressNamespace: 'ingress-nginx' } },
+  kubeconfig: { existingSecret: 'stores-cluster', key: 'config' },
+  database: {
+    existingSecret: 'platform-database',
+    existingSecretKey: 'url',
+    migrations: { existingSecret: 'platform-database-owner', existingSecretKey: 'url' },
+  },
+  service: { type: 'LoadBalancer', port: 8080, annotations: { 'example.com/lb': 'internal' } },
+  serviceAccount: { name: 'orchestrator', annotations: { 'example.com/role': 'storefleet' } },
+  ingress: {
+    enabled: true,
+    className: 'nginx',
+    host: 'storefleet.example.net',
+    annotations: { 'nginx.ingress.kubernetes.io/proxy-buffering': 'off' },
+    tls: { enabled: true, secretName: 'storefleet-example-net-tls' },
+  },
+  rbac: { clusterResourcePrefix: 'acme-storefleet', restrictToStoreNamespaces: true },
+};
+
+/** The standard scenarios: a plain install, a laptop, production, every option. */
+export const SCENARIOS: Record<string, RenderInput> = {
+  defaults: {},
+  local: { files: [VALUES_LOCAL] },
+  prod: { files: [VALUES_PROD] },
+  options: { release: 'acme', namespace: 'platform', values: OPTIONS_VALUES },
+};
+
+/** Generated passwords differ at every render: golden files hold a placeholder instead. */
+export function withoutGeneratedSecrets(text: string): string {
+  return text.replace(/^(\s+(?:password|database-url): ).+$/gm, '$1"<generated>"');
+}
