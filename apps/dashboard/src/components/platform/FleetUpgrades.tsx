@@ -1,7 +1,7 @@
 // Admins upgrade every Ready store to the store chart this orchestrator ships, a few at a time; the
 // run stops at the first store that does not come back Ready.
 import type { FleetUpgrade } from '@storefleet/contracts';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useFleetUpgrades, useStartFleetUpgrade } from '../../api/queries.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { Empty, LoadError, Loading } from '../states.tsx';
@@ -47,7 +47,7 @@ export function FleetUpgrades() {
   const [concurrency, setConcurrency] = useState(2);
   const running = runs.data?.items.some((run) => run.state === 'running') ?? false;
 
-  let body;
+  let body: ReactNode;
   if (runs.isPending) body = <Loading what="fleet upgrades" />;
   else if (runs.isError)
     body = <LoadError what="fleet upgrades" error={runs.error} onRetry={() => runs.refetch()} />;
