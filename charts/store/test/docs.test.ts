@@ -3,17 +3,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chartParams, leafPaths, TABLE_END, TABLE_START, valueAt } from '../../test-support/chart-params.ts';
 import { CHART } from './support/chart.ts';
-import {
-  leafPaths,
-  parametersTable,
-  params,
-  README_FILE,
-  TABLE_END,
-  TABLE_START,
-  valueAt,
-  values,
-} from './support/params.ts';
+
+const { params, values, parametersTable, README_FILE } = chartParams(CHART);
 
 describe('values.yaml', () => {
   it('documents every value with an @param (a map may be documented as a whole)', () => {
