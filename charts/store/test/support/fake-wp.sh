@@ -45,6 +45,8 @@ case "$1 ${2:-}" in
   "core install")
     [ -e "$state/installed" ] && die "already installed"
     [[ " $* " == *" --prompt=admin_password "* ]] || die "the admin password must come from standard input"
+    # read fails at end of input when the password has no trailing newline; the value is still read,
+    # and the next line checks that one arrived.
     IFS= read -r password || true
     [ -n "$password" ] || die "no admin password on standard input"
     printf '%s' "$password" >"$state/admin-password"
@@ -152,6 +154,7 @@ case "$1 ${2:-}" in
     installed; active woocommerce; wc_user "$@"
     [ "${4:-}" = 0 ] || die "no shipping zone ${4:-}"
     case "$3" in
+      # No methods file yet means the zone has no method: an empty list, as wp would print.
       list) [ "$(arg field "$@")" = method_id ] || unsupported "$@"; cat "$state/shipping/methods" 2>/dev/null || true ;;
       create) arg method_id "$@" >>"$state/shipping/methods"; echo >>"$state/shipping/methods" ;;
       *) unsupported "$@" ;;
