@@ -54,8 +54,9 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     }
   });
 
-  // Per-IP and per-user limits on every change, counted in the database so that they hold across replicas.
-  app.addHook('preHandler', async (request, reply) => {
+  // Per-IP and per-user limits on every change, counted in the database so that they hold across replicas;
+  // counted before validation, so that malformed requests count too.
+  app.addHook('preValidation', async (request, reply) => {
     if (SAFE_METHODS.has(request.method)) return;
     const { max, windowMs } = options.rateLimit;
     const keys = [`ip:${request.ip}`, ...(request.actor ? [`user:${request.actor.userId}`] : [])];

@@ -443,4 +443,29 @@ describe('quotas and rate limits shared by two orchestrators on one PostgreSQL d
       expect(outcomes, expected).toContain(expected);
     }
   });
+
+  it('counts malformed changes against the limit too', async () => {
+    const remoteAddress = '10.9.9.9';
+    const signup = await a.app.inject({
+      method: 'POST',
+      url: '/api/auth/signup',
+      remoteAddress,
+      payload: { email: 'sloppy@example.com', password: PASSWORD },
+    });
+    const browser = { cookie: sessionCookie(signup), csrf: signup.json().csrfToken };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await a.app.inject({
+        method: 'POST',
+        url: '/api/stores',
+        remoteAddress,
+        cookies: { sf_session: browser.cookie },
+        headers: { 'x-csrf-token': browser.csrf },
+        payload: { nonsense: true },
+      });
+      statuses.push(response.statusCode);
+    }
+    // The sign-up counted once against this address: five malformed requests, then refused.
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+  });
 });
