@@ -14,6 +14,7 @@ import {
   generateStoreSecrets,
   STORE_SECRET_NAME,
 } from '../../../apps/orchestrator/src/cluster/store-secrets.ts';
+import { waitFor } from '../../../apps/orchestrator/test/support/harness.ts';
 import {
   adminConfig,
   helmAsAdmin,
@@ -44,16 +45,6 @@ async function newNamespace(purpose: string): Promise<string> {
   await core.createNamespace({ body: { metadata: { name } } });
   namespaces.push(name);
   return name;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 function helmInstall(release: string, namespace: string, args: string[]): void {
@@ -123,8 +114,11 @@ async function releaseObjects(namespace: string, release: string): Promise<strin
 
 async function uninstallLeavesNothing(release: string, namespace: string): Promise<void> {
   helmAsAdmin(cluster, ['uninstall', release, '-n', namespace, '--wait', '--timeout', '2m']);
-  await until('every object of the release to be gone', async () =>
-    (await releaseObjects(namespace, release)).length === 0 ? true : undefined,
+  await waitFor(
+    async () => ((await releaseObjects(namespace, release)).length === 0 ? true : undefined),
+    'every object of the release to be gone',
+    60_000,
+    250,
   );
   const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
   expect(claims.items).toEqual([]);
@@ -209,10 +203,15 @@ describe('the store chart on a real API server', { timeout: 240_000 }, () => {
     // A changed setup runs as a new Job, and the old one goes.
     const changed = { ...values, woocommerce: { sampleProducts: false } };
     helmInstall(release, namespace, ['-f', VALUES_LOCAL, '-f', valuesFile(changed)]);
-    const jobs = await until('the old setup Job to be deleted', async () => {
-      const current = await setupJobs(namespace);
-      return current.length === 1 ? current : undefined;
-    });
+    const jobs = await waitFor(
+      async () => {
+        const current = await setupJobs(namespace);
+        return current.length === 1 ? current : undefined;
+      },
+      'the old setup Job to be deleted',
+      60_000,
+      250,
+    );
     expect(jobs[0]?.name).not.toBe(setup?.name);
     expect(jobs[0]?.complete).toBe(true);
     expect(releaseStatus(release, namespace)).toBe('deployed');

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../apps/orchestrator/test/support/harness.ts';
 import { adminConfig, testCluster } from '../../../apps/orchestrator/test/support/kube.ts';
 import {
   CHART,
@@ -28,23 +29,17 @@ let admin: KubeConfig;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 async function namespaceGone(name: string): Promise<void> {
   await core.deleteNamespace({ name }).catch(() => {});
-  await until(`namespace ${name} to go`, () =>
-    core.readNamespace({ name }).then(
-      () => undefined,
-      () => true,
-    ),
+  await waitFor(
+    () =>
+      core.readNamespace({ name }).then(
+        () => undefined,
+        () => true,
+      ),
+    `namespace ${name} to go`,
+    90_000,
+    250,
   );
 }
 
@@ -253,7 +248,12 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
   it('uninstalls without leaving anything behind', async () => {
     helmOk(['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '4m']);
     // Volumes of the StatefulSet go with it (keepOnUninstall=false); the garbage collector takes a moment.
-    await until('the release to be gone', async () => ((await leftovers()).length === 0 ? true : undefined));
+    await waitFor(
+      async () => ((await leftovers()).length === 0 ? true : undefined),
+      'the release to be gone',
+      90_000,
+      250,
+    );
     const claims = await core.listNamespacedPersistentVolumeClaim({ namespace: NAMESPACE });
     expect(claims.items.map((claim) => claim.metadata?.name)).toEqual([]);
     const secrets = await core.listNamespacedSecret({ namespace: NAMESPACE });

@@ -1,25 +1,12 @@
-// Rendering the store chart with the pinned helm, and reading what it renders (js-yaml comes with
-// @kubernetes/client-node; its own loaders turn objects into client models, which is not wanted here).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The store chart as its tests see it: paths, container shapes, and the scenarios rendered.
 import { join, resolve } from 'node:path';
-import { loadAll } from 'js-yaml';
-import { inject } from 'vitest';
+import { chartRenderer, type Manifest, type RenderInput } from '../../../test-support/helm-chart.ts';
+
+export { find, helm, type Manifest, type RenderInput, valuesFile } from '../../../test-support/helm-chart.ts';
 
 export const CHART = resolve(import.meta.dirname, '../..');
 export const VALUES_LOCAL = join(CHART, 'values-local.yaml');
 export const VALUES_PROD = join(CHART, 'values-prod.yaml');
-
-/** A Kubernetes object as rendered, loosely typed: tests walk it by path. */
-export interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field
-  spec?: any;
-  data?: Record<string, string>;
-}
 
 export interface Container {
   name: string;
@@ -55,68 +42,10 @@ export function orchestratorValues(
   };
 }
 
-export function valuesFile(values: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'store-chart-values-')), 'values.json');
-  writeFileSync(file, JSON.stringify(values));
-  return file;
-}
-
-export interface HelmResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function helm(args: string[]): HelmResult {
-  const result = spawnSync(inject('helm'), args, { encoding: 'utf8', timeout: 120_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-export interface RenderInput {
-  release?: string;
-  namespace?: string;
-  /** Values files applied in order (environment files first), then `values`. */
-  files?: string[];
-  values?: Record<string, unknown>;
-}
-
-function templateArgs(input: RenderInput): string[] {
-  const args = [
-    'template',
-    input.release ?? 'store-cube-shop',
-    CHART,
-    '-n',
-    input.namespace ?? 'store-cube-shop',
-  ];
-  for (const file of input.files ?? []) args.push('-f', file);
-  if (input.values) args.push('-f', valuesFile(input.values));
-  return args;
-}
-
-/** `helm template`, which must succeed; returns the YAML text. */
-export function renderText(input: RenderInput): string {
-  const result = helm(templateArgs(input));
-  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-export function render(input: RenderInput): Manifest[] {
-  return loadAll(renderText(input)).filter((doc): doc is Manifest => Boolean(doc));
-}
-
-/** `helm template` that must fail; returns helm's error output. */
-export function renderError(input: RenderInput): string {
-  const result = helm(templateArgs(input));
-  if (result.status === 0) throw new Error('helm template succeeded but was expected to fail');
-  return result.stderr;
-}
-
-export function find(objects: Manifest[], kind: string, name?: string): Manifest {
-  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ''} rendered`);
-  return found;
-}
+export const { render, renderText, renderError } = chartRenderer(CHART, {
+  release: 'store-cube-shop',
+  namespace: 'store-cube-shop',
+});
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'Job'];
 

@@ -1,33 +1,21 @@
-// Rendering the platform chart with the pinned helm, and reading what it renders (js-yaml comes with
-// @kubernetes/client-node).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The platform chart as its tests see it: paths, container shapes, and the scenarios rendered.
 import { join, resolve } from 'node:path';
-import { loadAll } from 'js-yaml';
-import { inject } from 'vitest';
+import { chartRenderer, type Manifest, type RenderInput } from '../../../test-support/helm-chart.ts';
+
+export {
+  find,
+  helm,
+  type Manifest,
+  parse,
+  type RenderInput,
+  valueArgs,
+  valuesFile,
+} from '../../../test-support/helm-chart.ts';
 
 export const CHART = resolve(import.meta.dirname, '../..');
 export const REPO = resolve(CHART, '../..');
 export const VALUES_LOCAL = join(CHART, 'values-local.yaml');
 export const VALUES_PROD = join(CHART, 'values-prod.yaml');
-
-/** A Kubernetes object as rendered, loosely typed: tests walk it by path. */
-export interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field
-  spec?: any;
-  data?: Record<string, string>;
-  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field
-  [field: string]: any;
-}
 
 export interface EnvVar {
   name: string;
@@ -58,77 +46,10 @@ export interface SecurityContext {
   seccompProfile?: { type: string };
 }
 
-export interface HelmResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function helm(args: string[]): HelmResult {
-  const result = spawnSync(inject('helm'), args, { encoding: 'utf8', timeout: 180_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-export function valuesFile(values: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'storefleet-chart-values-')), 'values.json');
-  writeFileSync(file, JSON.stringify(values));
-  return file;
-}
-
-export interface RenderInput {
-  release?: string;
-  namespace?: string;
-  /** Values files applied in order (environment files first), then `values`. */
-  files?: string[];
-  values?: Record<string, unknown>;
-}
-
-export function valueArgs(input: RenderInput): string[] {
-  const args: string[] = [];
-  for (const file of input.files ?? []) args.push('-f', file);
-  if (input.values) args.push('-f', valuesFile(input.values));
-  return args;
-}
-
-function templateArgs(input: RenderInput): string[] {
-  return [
-    'template',
-    input.release ?? 'storefleet',
-    CHART,
-    '-n',
-    input.namespace ?? 'storefleet',
-    ...valueArgs(input),
-  ];
-}
-
-/** `helm template`, which must succeed; returns the YAML text. */
-export function renderText(input: RenderInput): string {
-  const result = helm(templateArgs(input));
-  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-export function parse(text: string): Manifest[] {
-  return loadAll(text).filter((doc): doc is Manifest => Boolean(doc));
-}
-
-export function render(input: RenderInput): Manifest[] {
-  return parse(renderText(input));
-}
-
-/** `helm template` that must fail; returns helm's error output. */
-export function renderError(input: RenderInput): string {
-  const result = helm(templateArgs(input));
-  if (result.status === 0) throw new Error('helm template succeeded but was expected to fail');
-  return result.stderr;
-}
-
-export function find(objects: Manifest[], kind: string, name?: string): Manifest {
-  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ''} rendered`);
-  return found;
-}
+export const { render, renderText, renderError } = chartRenderer(CHART, {
+  release: 'storefleet',
+  namespace: 'storefleet',
+});
 
 export interface PodSpec {
   securityContext?: SecurityContext;
