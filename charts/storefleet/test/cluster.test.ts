@@ -188,6 +188,8 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
         name: 'storefleet-store',
       }),
     ).toBe(false);
+    expect(await may({ verb: 'list', resource: 'persistentvolumes' })).toBe(true);
+    expect(await may({ verb: 'delete', resource: 'persistentvolumes' })).toBe(false);
     expect(await may({ verb: 'get', resource: 'secrets', namespace: 'kube-system' })).toBe(false);
     expect(await may({ verb: 'create', resource: 'pods', namespace: 'default' })).toBe(false);
   });

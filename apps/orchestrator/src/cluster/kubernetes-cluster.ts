@@ -460,6 +460,30 @@ export class KubernetesCluster implements Cluster {
       throw apiError(error, `delete namespace ${target.namespace}`);
     }
     await this.untilNamespaceGone(target.namespace, signal);
+    await this.untilVolumesReclaimed(target.namespace, signal);
+  }
+
+  /**
+   * A PersistentVolume outlives its namespace until the volume controller reclaims it; a store is
+   * only gone once the volumes its claims bound with reclaim policy Delete are gone too. Volumes an
+   * operator set to Retain are kept on purpose and not waited for.
+   */
+  private async untilVolumesReclaimed(namespace: string, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      signal.throwIfAborted();
+      let pending: number;
+      try {
+        const volumes = await this.core.listPersistentVolume();
+        pending = volumes.items.filter(
+          (v) =>
+            v.spec?.claimRef?.namespace === namespace && v.spec.persistentVolumeReclaimPolicy !== 'Retain',
+        ).length;
+      } catch (error) {
+        throw apiError(error, `read the persistent volumes of ${namespace}`);
+      }
+      if (pending === 0) return;
+      await abortableDelay(500, signal);
+    }
   }
 
   /** Resolves when the namespace no longer exists, watching it rather than polling. */
@@ -829,4 +853,18 @@ function helmFailure(error: unknown, action: string): ClusterError {
 
 function stripPrefix(text: string): string {
   return text.replace(/^helm \w+ failed: /, '');
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
