@@ -86,9 +86,10 @@ describe('names', { timeout: 60_000 }, () => {
     expect(policy.spec.matchConditions[0].expression).toContain(
       'system:serviceaccount:storefleet-chart-test:sf-chart-test-storefleet-orchestrator',
     );
-    expect(
-      find(second, 'ClusterRole', 'sf-chart-test-storefleet-orchestrator').rules[2].resourceNames,
-    ).toEqual(['sf-chart-test-storefleet-store']);
+    const bindRule = find(second, 'ClusterRole', 'sf-chart-test-storefleet-orchestrator').rules.find(
+      (rule: { verbs: string[] }) => rule.verbs.includes('bind'),
+    );
+    expect(bindRule.resourceNames).toEqual(['sf-chart-test-storefleet-store']);
   });
 
   it('uses rbac.clusterResourcePrefix for every cluster-scoped name', () => {
