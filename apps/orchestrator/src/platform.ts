@@ -125,7 +125,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
   );
   worker.start();
-  const monitor = new StoreMonitor({ database, cluster, intervalMs: config.RESYNC_INTERVAL, logger });
+  const monitor = new StoreMonitor({ database, cluster, hub, intervalMs: config.RESYNC_INTERVAL, logger });
   monitor.start();
 
   return {

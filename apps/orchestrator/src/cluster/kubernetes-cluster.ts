@@ -6,13 +6,8 @@ import {
   BatchV1Api,
   CoreV1Api,
   type KubeConfig,
-  type KubernetesObject,
-  makeInformer,
   NetworkingV1Api,
   RbacAuthorizationV1Api,
-  type V1Deployment,
-  type V1Job,
-  type V1StatefulSet,
   Watch,
 } from '@kubernetes/client-node';
 import type { ReleaseRevision, StoreResources, StoreValues } from '@storefleet/contracts';
@@ -27,14 +22,15 @@ import {
   type StoreTarget,
   type WorkloadCondition,
   type WorkloadProgress,
+  type WorkloadWatch,
 } from './port.ts';
 import { generateStoreSecrets, STORE_SECRET_NAME } from './store-secrets.ts';
+import { WorkloadInformers, workloadState } from './workload-watch.ts';
 
 export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
   storeId: 'storefleet.io/store-id',
   owner: 'storefleet.io/owner',
-  component: 'app.kubernetes.io/component',
 } as const;
 
 export interface ChartSettings {
@@ -421,26 +417,75 @@ export class KubernetesCluster implements Cluster {
     signal: AbortSignal,
     onProgress: (progress: WorkloadProgress) => Promise<void>,
   ): Promise<void> {
-    const watcher = new WorkloadWatcher(this.options.kubeConfig, target.namespace, this.options.logger, {
-      statefulSets: () => this.apps.listNamespacedStatefulSet({ namespace: target.namespace }),
-      deployments: () => this.apps.listNamespacedDeployment({ namespace: target.namespace }),
-      jobs: () => this.batch.listNamespacedJob({ namespace: target.namespace }),
-    });
-    await watcher.untilReady(signal, onProgress);
+    signal.throwIfAborted();
+    const informers = this.workloadInformers(target.namespace);
+    const reported = new Map<WorkloadCondition, string>();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        informers
+          .start(async (state) => {
+            for (const progress of state.progress) {
+              const key = `${progress.status}/${progress.reason}/${progress.message}`;
+              if (reported.get(progress.type) === key) continue;
+              reported.set(progress.type, key);
+              await onProgress(progress);
+            }
+            if (state.failure) reject(state.failure);
+            else if (state.progress.every((p) => p.status === 'True')) resolve();
+          }, reject)
+          .catch((error: unknown) => reject(apiError(error, `watch the workloads of ${target.namespace}`)));
+      });
+    } finally {
+      await informers.stop();
+    }
+  }
+
+  watchWorkloads(
+    target: StoreTarget,
+    onChange: (progress: WorkloadProgress[]) => Promise<void>,
+  ): WorkloadWatch {
+    const informers = this.workloadInformers(target.namespace);
+    const logger = this.options.logger;
+    const started = informers.start(
+      (state) => onChange(state.progress),
+      (error: unknown) => logger.warn({ err: error, storeId: target.storeId }, 'store health update failed'),
+    );
+    return {
+      async stop() {
+        await started.catch(() => {});
+        await informers.stop();
+      },
+    };
   }
 
   async observeWorkloads(target: StoreTarget): Promise<WorkloadProgress[]> {
     const namespace = target.namespace;
     try {
-      const [statefulSets, deployments, jobs] = await Promise.all([
+      const [statefulSets, deployments, jobs, pods] = await Promise.all([
         this.apps.listNamespacedStatefulSet({ namespace }),
         this.apps.listNamespacedDeployment({ namespace }),
         this.batch.listNamespacedJob({ namespace }),
+        this.core.listNamespacedPod({ namespace }),
       ]);
-      return workloadState(statefulSets.items, deployments.items, jobs.items).progress;
+      return workloadState({
+        statefulSets: statefulSets.items,
+        deployments: deployments.items,
+        jobs: jobs.items,
+        pods: pods.items,
+      }).progress;
     } catch (error) {
       throw apiError(error, `read the workloads of ${namespace}`);
     }
+  }
+
+  private workloadInformers(namespace: string): WorkloadInformers {
+    return new WorkloadInformers(this.options.kubeConfig, namespace, this.options.logger, {
+      statefulSets: () => this.apps.listNamespacedStatefulSet({ namespace }),
+      deployments: () => this.apps.listNamespacedDeployment({ namespace }),
+      jobs: () => this.batch.listNamespacedJob({ namespace }),
+      pods: () => this.core.listNamespacedPod({ namespace }),
+    });
   }
 
   async uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
@@ -537,220 +582,6 @@ export class KubernetesCluster implements Cluster {
       if (gone) return;
     }
   }
-}
-
-type ListFn<T> = () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
-
-/**
- * Watches the workloads of one store namespace with informers and reports the three workload
- * conditions as they change. An informer that errors is restarted with backoff.
- */
-class WorkloadWatcher {
-  private readonly kubeConfig: KubeConfig;
-  private readonly namespace: string;
-  private readonly logger: Logger;
-  private readonly lists: {
-    statefulSets: ListFn<V1StatefulSet>;
-    deployments: ListFn<V1Deployment>;
-    jobs: ListFn<V1Job>;
-  };
-
-  constructor(
-    kubeConfig: KubeConfig,
-    namespace: string,
-    logger: Logger,
-    lists: { statefulSets: ListFn<V1StatefulSet>; deployments: ListFn<V1Deployment>; jobs: ListFn<V1Job> },
-  ) {
-    this.kubeConfig = kubeConfig;
-    this.namespace = namespace;
-    this.logger = logger;
-    this.lists = lists;
-  }
-
-  async untilReady(
-    signal: AbortSignal,
-    onProgress: (progress: WorkloadProgress) => Promise<void>,
-  ): Promise<void> {
-    const ns = this.namespace;
-    const informers = {
-      statefulSets: makeInformer(
-        this.kubeConfig,
-        `/apis/apps/v1/namespaces/${ns}/statefulsets`,
-        this.lists.statefulSets,
-      ),
-      deployments: makeInformer(
-        this.kubeConfig,
-        `/apis/apps/v1/namespaces/${ns}/deployments`,
-        this.lists.deployments,
-      ),
-      jobs: makeInformer(this.kubeConfig, `/apis/batch/v1/namespaces/${ns}/jobs`, this.lists.jobs),
-    };
-    const reported = new Map<WorkloadCondition, string>();
-    let stopped = false;
-
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let evaluating = Promise.resolve();
-        const evaluate = () => {
-          evaluating = evaluating
-            .then(async () => {
-              if (stopped) return;
-              const state = workloadState(
-                informers.statefulSets.list(),
-                informers.deployments.list(),
-                informers.jobs.list(),
-              );
-              for (const progress of state.progress) {
-                const key = `${progress.status}/${progress.reason}/${progress.message}`;
-                if (reported.get(progress.type) === key) continue;
-                reported.set(progress.type, key);
-                await onProgress(progress);
-              }
-              if (state.failure) reject(state.failure);
-              else if (state.progress.every((p) => p.status === 'True')) resolve();
-            })
-            .catch(reject);
-        };
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-        for (const [name, informer] of Object.entries(informers) as [
-          string,
-          ReturnType<typeof makeInformer<KubernetesObject>>,
-        ][]) {
-          let delayMs = 500;
-          informer.on('add', evaluate);
-          informer.on('update', evaluate);
-          informer.on('delete', evaluate);
-          informer.on('error', (error: unknown) => {
-            if (stopped) return;
-            this.logger.warn(
-              { err: error, namespace: ns, informer: name, delayMs },
-              'informer failed; restarting',
-            );
-            setTimeout(() => {
-              if (!stopped) informer.start().then(evaluate, () => {});
-            }, delayMs).unref();
-            delayMs = Math.min(delayMs * 2, 30_000);
-          });
-          informer.on('connect', () => {
-            delayMs = 500;
-          });
-        }
-        Promise.all(Object.values(informers).map((informer) => informer.start())).then(
-          evaluate,
-          (error: unknown) => reject(apiError(error, `watch the workloads of ${ns}`)),
-        );
-      });
-    } finally {
-      stopped = true;
-      await Promise.allSettled(Object.values(informers).map((informer) => informer.stop()));
-    }
-  }
-}
-
-interface WorkloadState {
-  progress: WorkloadProgress[];
-  failure?: ClusterError;
-}
-
-function componentOf(object: KubernetesObject): string | undefined {
-  return object.metadata?.labels?.[LABELS.component];
-}
-
-/** The three workload conditions of a store namespace, from its StatefulSets, Deployments and Jobs. */
-export function workloadState(
-  statefulSets: readonly V1StatefulSet[],
-  deployments: readonly V1Deployment[],
-  jobs: readonly V1Job[],
-): WorkloadState {
-  const progress: WorkloadProgress[] = [];
-  const databases = statefulSets.filter((s) => componentOf(s) === 'database');
-  const notReadyDb = databases.find((s) => (s.status?.readyReplicas ?? 0) < (s.spec?.replicas ?? 1));
-  progress.push(
-    databases.length === 0
-      ? {
-          type: 'DatabaseReady',
-          status: 'Unknown',
-          reason: 'NotCreated',
-          message: 'The database has not been created yet.',
-        }
-      : notReadyDb
-        ? {
-            type: 'DatabaseReady',
-            status: 'False',
-            reason: 'Starting',
-            message: `Database ${notReadyDb.metadata?.name}: ${notReadyDb.status?.readyReplicas ?? 0}/${notReadyDb.spec?.replicas ?? 1} ready.`,
-          }
-        : {
-            type: 'DatabaseReady',
-            status: 'True',
-            reason: 'DatabaseReady',
-            message: 'The database is ready.',
-          },
-  );
-
-  const apps = deployments.filter((d) => componentOf(d) === 'app');
-  const notReadyApp = apps.find(
-    (d) =>
-      (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
-      (d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0),
-  );
-  progress.push(
-    apps.length === 0
-      ? {
-          type: 'AppReady',
-          status: 'Unknown',
-          reason: 'NotCreated',
-          message: 'The store app has not been created yet.',
-        }
-      : notReadyApp
-        ? {
-            type: 'AppReady',
-            status: 'False',
-            reason: 'Starting',
-            message: `App ${notReadyApp.metadata?.name}: ${notReadyApp.status?.readyReplicas ?? 0}/${notReadyApp.spec?.replicas ?? 1} ready.`,
-          }
-        : { type: 'AppReady', status: 'True', reason: 'AppReady', message: 'The store app is ready.' },
-  );
-
-  const setups = jobs.filter((j) => componentOf(j) === 'setup');
-  const failed = setups.find((j) =>
-    j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'),
-  );
-  const pending = setups.find(
-    (j) => !j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'),
-  );
-  if (failed) {
-    const condition = failed.status?.conditions?.find((c) => c.type === 'Failed');
-    const message = `Setup job ${failed.metadata?.name} failed: ${condition?.message ?? condition?.reason ?? 'no reason given'}.`;
-    progress.push({ type: 'StoreConfigured', status: 'False', reason: 'SetupJobFailed', message });
-    return {
-      progress,
-      failure: new ClusterError('SetupJobFailed', message, { retryable: true, condition: 'StoreConfigured' }),
-    };
-  }
-  progress.push(
-    setups.length === 0
-      ? {
-          type: 'StoreConfigured',
-          status: 'Unknown',
-          reason: 'NotCreated',
-          message: 'The setup job has not been created yet.',
-        }
-      : pending
-        ? {
-            type: 'StoreConfigured',
-            status: 'False',
-            reason: 'SetupRunning',
-            message: `Setup job ${pending.metadata?.name} is running.`,
-          }
-        : {
-            type: 'StoreConfigured',
-            status: 'True',
-            reason: 'SetupJobCompleted',
-            message: 'The setup job completed.',
-          },
-  );
-  return { progress };
 }
 
 /** The store chart's keys for the settings a merchant may change, and back. */

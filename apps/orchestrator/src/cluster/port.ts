@@ -51,6 +51,10 @@ export interface WorkloadProgress {
   message: string;
 }
 
+export interface WorkloadWatch {
+  stop(): Promise<void>;
+}
+
 export interface Cluster {
   info(): ClusterInfo;
   ensureNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
@@ -70,6 +74,14 @@ export interface Cluster {
     signal: AbortSignal,
     onProgress: (progress: WorkloadProgress) => Promise<void>,
   ): Promise<void>;
+  /**
+   * Watches the store's workloads and calls `onChange` with their conditions once they are first
+   * seen and after every change, until the returned watch is stopped.
+   */
+  watchWorkloads(
+    target: StoreTarget,
+    onChange: (progress: WorkloadProgress[]) => Promise<void>,
+  ): WorkloadWatch;
   /** The workload conditions as they are now (for the periodic resync of Ready stores). */
   observeWorkloads(target: StoreTarget, signal: AbortSignal): Promise<WorkloadProgress[]>;
   /** Removes the release; a release that does not exist is not an error. */

@@ -7,6 +7,7 @@ import {
   type ClusterInfo,
   type DeployedRelease,
   type WorkloadProgress,
+  type WorkloadWatch,
 } from './port.ts';
 
 const HOW_TO =
@@ -37,6 +38,9 @@ export class UnconfiguredCluster implements Cluster {
     this.refuse();
   }
   async resources(): Promise<StoreResources> {
+    this.refuse();
+  }
+  watchWorkloads(): WorkloadWatch {
     this.refuse();
   }
   async observeWorkloads(): Promise<WorkloadProgress[]> {

@@ -36,6 +36,8 @@ export interface UpdateGuard {
   states?: readonly StoreState[];
   /** The update applies only while this lease on the store's job is held (fences out stale workers). */
   leaseToken?: string;
+  /** The update applies only if the row was not changed since it was read (optimistic concurrency). */
+  unchangedSince?: Date;
 }
 
 export interface StorePage {
@@ -114,6 +116,7 @@ export class StoresRepository {
       .set({ ...toPatchRow(patch), updated_at: now })
       .where('id', '=', id);
     if (guard.states) query = query.where('state', 'in', guard.states);
+    if (guard.unchangedSince) query = query.where('updated_at', '=', guard.unchangedSince);
     if (guard.leaseToken !== undefined) {
       const token = guard.leaseToken;
       query = query.where((eb) =>

@@ -9,11 +9,14 @@ import {
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
+  PatchStrategy,
   RbacAuthorizationV1Api,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../src/cluster/connect.ts';
 import type { Cluster, DeployedRelease, StoreTarget } from '../../src/cluster/port.ts';
+import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { Store } from '../../src/domain/store.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
@@ -182,6 +185,56 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     const history = await platform.stores.history(ready.id);
     expect(history.map((h) => h.revision)).toEqual([1, 2, 3]);
     expect(history.at(-1)?.description).toMatch(/Rollback to 1/);
+  });
+
+  it('watches a Ready store: an unschedulable database pod turns DatabaseReady False with the reason, True once it runs', async () => {
+    const platform = await start();
+    const namespace = ns('cube-shop');
+    await waitFor(
+      async () => platform.monitor.watchedStores().includes(ready.id),
+      'the watch on the Ready store',
+      30_000,
+    );
+    const databaseObjects = { namespace, labelSelector: 'app.kubernetes.io/component=database' };
+    const name =
+      (await apps.listNamespacedStatefulSet(databaseObjects)).items[0]?.metadata?.name ?? 'missing';
+    const placeOn = (nodeSelector: Record<string, string> | null) =>
+      apps.patchNamespacedStatefulSet(
+        { name, namespace, body: { spec: { template: { spec: { nodeSelector } } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    const databaseCondition = async () =>
+      (await platform.stores.get(ready.id)).conditions.find((c) => c.type === 'DatabaseReady');
+
+    await placeOn({ 'storefleet.io/test-node': 'none-has-this' });
+    const degraded = await waitFor(
+      async () => {
+        const condition = await databaseCondition();
+        return condition?.status === 'False' ? condition : undefined;
+      },
+      'DatabaseReady to turn False',
+      60_000,
+      100,
+    );
+    expect(degraded.reason).toBe('Unschedulable');
+    expect(degraded.message).toMatch(
+      /^Database .*: 0\/1 ready\. Pod .*-0 cannot be scheduled: 0\/\d+ nodes are available/,
+    );
+    expect((await platform.stores.get(ready.id)).state).toBe('Ready');
+
+    await placeOn(null);
+    // A StatefulSet does not replace a pod that never became ready; deleting it applies the fixed template.
+    await core.deleteCollectionNamespacedPod(databaseObjects);
+    await waitFor(
+      async () => (await databaseCondition())?.status === 'True',
+      'DatabaseReady to turn True again',
+      60_000,
+      100,
+    );
+    const activity = await new ActivityRepository(database.db).list({ storeId: ready.id, limit: 20 });
+    const health = activity.filter((a) => a.type === 'store.health_changed').map((a) => a.message);
+    expect(health[0]).toMatch(/^DatabaseReady is True/);
+    expect(health[1]).toMatch(/^DatabaseReady is False: .*cannot be scheduled/);
   });
 
   it('deletes a store: release gone, namespace gone, Deleted, nothing labelled with the store left', async () => {

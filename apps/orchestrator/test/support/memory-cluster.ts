@@ -10,6 +10,7 @@ import {
   type DeployedRelease,
   type StoreTarget,
   type WorkloadProgress,
+  type WorkloadWatch,
 } from '../../src/cluster/port.ts';
 
 export type ClusterOperation =
@@ -197,12 +198,43 @@ export class MemoryCluster implements Cluster {
     }));
   }
 
-  /** What observeWorkloads reports for each namespace; by default everything is ready. */
+  /** What observeWorkloads reports for each namespace; by default everything is ready. Change it with `observe`. */
   readonly observations = new Map<string, WorkloadProgress[]>();
+  /** Live watches by namespace (watchWorkloads). */
+  readonly watches = new Map<string, Set<(progress: WorkloadProgress[]) => Promise<void>>>();
+
+  /** Sets (or with undefined, resets) what a namespace's workloads look like, telling its watchers. */
+  async observe(namespace: string, progress: WorkloadProgress[] | undefined): Promise<void> {
+    if (progress) this.observations.set(namespace, progress);
+    else this.observations.delete(namespace);
+    const current = this.currentObservation(namespace);
+    for (const onChange of this.watches.get(namespace) ?? []) await onChange(current);
+  }
+
+  watchWorkloads(
+    target: StoreTarget,
+    onChange: (progress: WorkloadProgress[]) => Promise<void>,
+  ): WorkloadWatch {
+    const listeners = this.watches.get(target.namespace) ?? new Set();
+    this.watches.set(target.namespace, listeners);
+    listeners.add(onChange);
+    // Like informers, the first observation arrives after the watch is returned.
+    setImmediate(() => void onChange(this.currentObservation(target.namespace)));
+    return {
+      stop: async () => {
+        listeners.delete(onChange);
+        if (listeners.size === 0) this.watches.delete(target.namespace);
+      },
+    };
+  }
 
   async observeWorkloads(target: StoreTarget): Promise<WorkloadProgress[]> {
+    return this.currentObservation(target.namespace);
+  }
+
+  private currentObservation(namespace: string): WorkloadProgress[] {
     return (
-      this.observations.get(target.namespace) ??
+      this.observations.get(namespace) ??
       (['DatabaseReady', 'AppReady', 'StoreConfigured'] as const).map((type) => ({
         type,
         status: 'True' as const,

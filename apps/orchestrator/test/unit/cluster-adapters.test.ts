@@ -1,8 +1,8 @@
-import type { V1Deployment, V1Job, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { redactSecrets } from '../../src/cluster/helm-cli.ts';
-import { workloadState } from '../../src/cluster/kubernetes-cluster.ts';
 import { generateStoreSecrets } from '../../src/cluster/store-secrets.ts';
+import { type WorkloadObjects, workloadState } from '../../src/cluster/workload-watch.ts';
 
 const labelled = (component: string, name: string) => ({
   name,
@@ -24,9 +24,16 @@ const job = (condition?: { type: string; status: string; message?: string }): V1
   status: condition ? { conditions: [condition as never] } : {},
 });
 
+const objects = (
+  statefulSets: V1StatefulSet[],
+  deployments: V1Deployment[],
+  jobs: V1Job[],
+  pods: V1Pod[] = [],
+): WorkloadObjects => ({ statefulSets, deployments, jobs, pods });
+
 describe('workload conditions from the store namespace', () => {
   it('reports each workload condition from its objects', () => {
-    const state = workloadState([db(0)], [app(1)], [job()]);
+    const state = workloadState(objects([db(0)], [app(1)], [job()]));
     expect(state.progress.map((p) => [p.type, p.status, p.reason])).toEqual([
       ['DatabaseReady', 'False', 'Starting'],
       ['AppReady', 'False', 'Starting'],
@@ -37,16 +44,16 @@ describe('workload conditions from the store namespace', () => {
   });
 
   it('is all True once the database, the app and the setup job are done', () => {
-    const state = workloadState([db(1)], [app(2)], [job({ type: 'Complete', status: 'True' })]);
+    const state = workloadState(objects([db(1)], [app(2)], [job({ type: 'Complete', status: 'True' })]));
     expect(state.progress.every((p) => p.status === 'True')).toBe(true);
   });
 
   it('does not trust a Deployment status older than its spec', () => {
-    expect(workloadState([db(1)], [app(2, 3, 2)], []).progress[1]?.status).toBe('False');
+    expect(workloadState(objects([db(1)], [app(2, 3, 2)], [])).progress[1]?.status).toBe('False');
   });
 
   it('says Unknown for workloads that do not exist yet', () => {
-    expect(workloadState([], [], []).progress.map((p) => p.reason)).toEqual([
+    expect(workloadState(objects([], [], [])).progress.map((p) => p.reason)).toEqual([
       'NotCreated',
       'NotCreated',
       'NotCreated',
@@ -55,9 +62,11 @@ describe('workload conditions from the store namespace', () => {
 
   it('turns a failed setup job into a retryable failure naming the job and the cause', () => {
     const state = workloadState(
-      [db(1)],
-      [app(2)],
-      [job({ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' })],
+      objects(
+        [db(1)],
+        [app(2)],
+        [job({ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' })],
+      ),
     );
     expect(state.failure).toMatchObject({
       code: 'SetupJobFailed',
@@ -67,6 +76,80 @@ describe('workload conditions from the store namespace', () => {
     expect(state.failure?.message).toBe(
       'Setup job setup failed: Job has reached the specified backoff limit.',
     );
+  });
+
+  const pod = (component: string, status: V1Pod['status'], deleting = false): V1Pod => ({
+    metadata: {
+      ...labelled(component, `${component}-0`),
+      ...(deleting ? { deletionTimestamp: new Date() } : {}),
+    },
+    status,
+  });
+
+  it("names a waiting container's reason and message when a component is not ready", () => {
+    const crashing = pod('app', {
+      containerStatuses: [
+        {
+          name: 'wordpress',
+          state: {
+            waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container' },
+          },
+        } as never,
+      ],
+    });
+    const state = workloadState(objects([db(1)], [app(1)], [], [crashing]));
+    expect(state.progress[1]).toEqual({
+      type: 'AppReady',
+      status: 'False',
+      reason: 'CrashLoopBackOff',
+      message:
+        'App app: 1/2 ready. Pod app-0, container wordpress: CrashLoopBackOff: back-off 20s restarting failed container.',
+    });
+  });
+
+  it('says why a pod cannot be scheduled, and ignores pods on their way out and routine waits', () => {
+    const pending = pod('database', {
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+        } as never,
+      ],
+    });
+    const leaving = pod(
+      'database',
+      { containerStatuses: [{ name: 'mariadb', state: { waiting: { reason: 'ErrImagePull' } } } as never] },
+      true,
+    );
+    const creating = pod('database', {
+      containerStatuses: [{ name: 'mariadb', state: { waiting: { reason: 'ContainerCreating' } } } as never],
+    });
+    const state = workloadState(objects([db(0)], [app(2)], [], [leaving, creating, pending]));
+    expect(state.progress[0]).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+    expect(state.progress[0]?.message).toBe(
+      "Database db: 0/1 ready. Pod database-0 cannot be scheduled: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+    );
+    expect(workloadState(objects([db(0)], [app(2)], [], [leaving, creating])).progress[0]).toMatchObject({
+      reason: 'Starting',
+      message: 'Database db: 0/1 ready.',
+    });
+  });
+
+  it('keeps a long pod message to one bounded line', () => {
+    const noisy = pod('app', {
+      containerStatuses: [
+        {
+          name: 'wordpress',
+          state: { waiting: { reason: 'ImagePullBackOff', message: `line\n${'x'.repeat(1000)}` } },
+        } as never,
+      ],
+    });
+    const message = workloadState(objects([db(1)], [app(0)], [], [noisy])).progress[1]?.message ?? '';
+    expect(message).not.toContain('\n');
+    expect(message.length).toBeLessThan(340);
+    expect(message).toMatch(/…\.$/);
   });
 });
 
