@@ -41,6 +41,7 @@ export interface Platform {
   cluster: Cluster;
   accounts: AccountService;
   monitor: StoreMonitor;
+  fleet: FleetUpgrader;
   /** Stops HTTP, hands running jobs back to the queue and closes what the platform opened. */
   stop(): Promise<void>;
 }
@@ -71,10 +72,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     logger,
     ...(options.random ? { random: options.random } : {}),
   });
+  const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const worker = new Worker({
     queue,
     handler: reconciler.handle,
-    workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    workerId,
     concurrency: config.WORKER_CONCURRENCY,
     pollIntervalMs: options.pollIntervalMs ?? 2000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? Math.max(50, Math.floor(config.LEASE_DURATION / 3)),
@@ -95,7 +97,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     sessionTtlMs: config.SESSION_TTL,
   });
   const limiter = new RateLimiter(database.db);
-  const fleet = new FleetUpgrader({ db: database.db, stores, logger });
+  const fleet = new FleetUpgrader({
+    db: database.db,
+    stores,
+    logger,
+    ownerId: workerId,
+    leaseMs: config.LEASE_DURATION,
+  });
   const hub = new EventHub(database, logger);
   await hub.start();
   const unlistenWork = await database.listen(WORK_CHANNEL, () => worker.wake());
@@ -125,6 +133,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
   );
   worker.start();
+  fleet.startAdopting();
   const monitor = new StoreMonitor({ database, cluster, hub, intervalMs: config.RESYNC_INTERVAL, logger });
   monitor.start();
 
@@ -136,6 +145,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     cluster,
     accounts,
     monitor,
+    fleet,
     async stop() {
       await app.close();
       await fleet.stop();

@@ -1,6 +1,9 @@
 // Upgrades many stores to the store chart shipped with this orchestrator, a few at a time, and stops
 // at the first store that does not come back Ready. Each store's upgrade is an ordinary queued
 // upgrade (so it is leased, retried and rolled back like any other); this module only paces them.
+// The pacing itself is durable: one replica paces a run under a lease it renews, progress is saved
+// after every batch, and a run whose pacer died (or shut down) is taken over by the next replica
+// that looks, which carries on from the last saved batch.
 import { randomUUID } from 'node:crypto';
 import type { FleetUpgrade } from '@storefleet/contracts';
 import type { Kysely, Selectable } from 'kysely';
@@ -16,18 +19,37 @@ export interface FleetUpgradeOptions {
   db: Kysely<Schema>;
   stores: StoreService;
   logger: Logger;
+  /** Who paces runs here; unique per process. */
+  ownerId: string;
+  /** How long a pacer's claim on a run lasts without renewal (renewed every third of it). */
+  leaseMs: number;
   pollIntervalMs?: number;
 }
+
+/** How one store's upgrade ended: `Lost` when this replica stopped pacing before it was over. */
+type Outcome = { kind: 'Ready' } | { kind: 'Failed'; name: string; reason: string } | { kind: 'Lost' };
 
 export class FleetUpgrader {
   private readonly options: FleetUpgradeOptions;
   private readonly db: Kysely<Schema>;
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<string, Promise<void>>();
+  private adoptTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(options: FleetUpgradeOptions) {
     this.options = options;
     this.db = options.db;
+  }
+
+  /** Takes over runs left without a pacer now, and keeps looking every lease period. */
+  startAdopting(): void {
+    const adopt = () =>
+      this.adoptOrphans().catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'looking for fleet upgrades to resume failed'),
+      );
+    void adopt();
+    this.adoptTimer = setInterval(adopt, this.options.leaseMs);
+    this.adoptTimer.unref();
   }
 
   async start(
@@ -45,6 +67,7 @@ export class FleetUpgrader {
       if (store.state !== 'Ready')
         throw invalidInput(`Store ${store.name} is ${store.state}; only Ready stores can be upgraded.`);
     }
+    const now = new Date();
     const run = {
       id: randomUUID(),
       state: 'running',
@@ -53,15 +76,13 @@ export class FleetUpgrader {
       concurrency: request.concurrency,
       message: `Upgrading ${storeIds.length} stores, ${request.concurrency} at a time.`,
       created_by: actor.email,
-      created_at: new Date(),
+      created_at: now,
+      lease_owner: this.options.ownerId,
+      lease_expires_at: new Date(now.getTime() + this.options.leaseMs),
     };
     await this.db.insertInto('fleet_upgrades').values(run).execute();
-    await this.note(`Fleet upgrade ${run.id} started: ${run.message}`, run.id);
-    const work = this.drive(run.id, storeIds, request.concurrency, actor).catch((error: unknown) =>
-      this.options.logger.error({ err: error, fleetUpgrade: run.id }, 'fleet upgrade driver failed'),
-    );
-    this.running.add(work);
-    void work.finally(() => this.running.delete(work));
+    await this.note(`Fleet upgrade ${run.id} started by ${actor.email}: ${run.message}`, run.id);
+    this.pace(run.id);
     return this.get(run.id);
   }
 
@@ -85,51 +106,154 @@ export class FleetUpgrader {
     return rows.map(present);
   }
 
-  /** Stops pacing (on shutdown); store upgrades already queued finish on their own. */
+  /**
+   * Stops pacing (on shutdown) and hands the runs back at once, so that another replica, or this
+   * one started again, resumes them; store upgrades already queued finish on their own.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled([...this.running]);
+    clearInterval(this.adoptTimer);
+    await Promise.allSettled([...this.running.values()]);
+    await this.db
+      .updateTable('fleet_upgrades')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('lease_owner', '=', this.options.ownerId)
+      .where('state', '=', 'running')
+      .execute();
   }
 
-  private async drive(id: string, storeIds: string[], concurrency: number, actor: Actor): Promise<void> {
-    const upgraded: string[] = [];
-    for (let start = 0; start < storeIds.length; start += concurrency) {
-      const batch = storeIds.slice(start, start + concurrency);
-      for (const storeId of batch) await this.options.stores.upgrade(storeId, {});
-      const outcomes = await Promise.all(batch.map((storeId) => this.settled(storeId)));
-      const failedAt = outcomes.findIndex((outcome) => outcome !== 'Ready' && outcome !== 'Interrupted');
-      upgraded.push(...batch.filter((_, index) => outcomes[index] === 'Ready'));
-      if (failedAt >= 0 || this.stopped) {
-        const failedId = failedAt >= 0 ? (batch[failedAt] ?? null) : null;
-        const failed = failedId ? await this.options.stores.get(failedId) : undefined;
-        const message = failed
-          ? `Halted: ${failed.name} did not upgrade (${failed.failure?.message ?? failed.state}); ${upgraded.length} of ${storeIds.length} upgraded, the rest left as they were.`
-          : `Halted by shutdown after ${upgraded.length} of ${storeIds.length} stores.`;
-        await this.finish(id, 'halted', upgraded, message, failedId);
-        return;
-      }
-      await this.db
-        .updateTable('fleet_upgrades')
-        .set({
-          upgraded_ids: JSON.stringify(upgraded),
-          message: `${upgraded.length} of ${storeIds.length} upgraded.`,
-        })
-        .where('id', '=', id)
-        .execute();
-      await this.note(`Fleet upgrade ${id}: ${upgraded.length} of ${storeIds.length} stores upgraded.`, id);
+  /** Claims every running run whose pacer's lease ran out, and paces it from its last saved batch. */
+  async adoptOrphans(): Promise<string[]> {
+    if (this.stopped) return [];
+    const now = new Date();
+    const claimed = await this.db
+      .updateTable('fleet_upgrades')
+      .set({
+        lease_owner: this.options.ownerId,
+        lease_expires_at: new Date(now.getTime() + this.options.leaseMs),
+      })
+      .where('state', '=', 'running')
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+      .returning('id')
+      .execute();
+    for (const { id } of claimed) {
+      this.options.logger.info({ fleetUpgrade: id }, 'resuming a fleet upgrade left without a pacer');
+      await this.note(`Fleet upgrade ${id} resumed by another orchestrator after its pacer stopped.`, id);
+      this.pace(id);
     }
-    this.options.logger.info({ fleetUpgrade: id, by: actor.email }, 'fleet upgrade finished');
-    await this.finish(id, 'succeeded', upgraded, `All ${storeIds.length} stores upgraded.`, null);
+    return claimed.map(({ id }) => id);
   }
 
-  /** Waits until a store's upgrade is over: Ready, or anything else (a failure). */
-  private async settled(storeId: string): Promise<string> {
+  private pace(id: string): void {
+    if (this.running.has(id)) return;
+    const work = this.drive(id)
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, fleetUpgrade: id }, 'fleet upgrade driver failed'),
+      )
+      .finally(() => this.running.delete(id));
+    this.running.set(id, work);
+  }
+
+  /** Renews this replica's lease on a run; false once another replica holds it. */
+  private async renew(id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('fleet_upgrades')
+      .set({ lease_expires_at: new Date(Date.now() + this.options.leaseMs) })
+      .where('id', '=', id)
+      .where('lease_owner', '=', this.options.ownerId)
+      .where('state', '=', 'running')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  private async drive(id: string): Promise<void> {
+    const row = await this.db
+      .selectFrom('fleet_upgrades')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row?.state !== 'running') return;
+    const storeIds = row.store_ids;
+    const upgraded = [...row.upgraded_ids];
+    const remaining = storeIds.filter((storeId) => !upgraded.includes(storeId));
+    const lease = { held: true };
+    const heartbeat = setInterval(
+      () => {
+        this.renew(id).then(
+          (held) => {
+            lease.held &&= held;
+          },
+          (error: unknown) =>
+            this.options.logger.warn({ err: error, fleetUpgrade: id }, 'renewing a fleet lease failed'),
+        );
+      },
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
+    heartbeat.unref();
+    try {
+      for (let start = 0; start < remaining.length; start += row.concurrency) {
+        const batch = remaining.slice(start, start + row.concurrency);
+        const outcomes = await Promise.all(batch.map((storeId) => this.upgradeOne(storeId, lease)));
+        if (outcomes.some((outcome) => outcome.kind === 'Lost') || this.stopped) return;
+        upgraded.push(...batch.filter((_, index) => outcomes[index]?.kind === 'Ready'));
+        const failedAt = outcomes.findIndex((outcome) => outcome.kind === 'Failed');
+        const failure = outcomes[failedAt];
+        if (failure?.kind === 'Failed') {
+          const message = `Halted: ${failure.name} did not upgrade (${failure.reason}); ${upgraded.length} of ${storeIds.length} upgraded, the rest left as they were.`;
+          await this.finish(id, 'halted', upgraded, message, batch[failedAt] ?? null);
+          return;
+        }
+        const saved = await this.db
+          .updateTable('fleet_upgrades')
+          .set({
+            upgraded_ids: JSON.stringify(upgraded),
+            message: `${upgraded.length} of ${storeIds.length} upgraded.`,
+          })
+          .where('id', '=', id)
+          .where('lease_owner', '=', this.options.ownerId)
+          .executeTakeFirst();
+        if (saved.numUpdatedRows === 0n) return;
+        await this.note(`Fleet upgrade ${id}: ${upgraded.length} of ${storeIds.length} stores upgraded.`, id);
+      }
+      this.options.logger.info({ fleetUpgrade: id, by: row.created_by }, 'fleet upgrade finished');
+      await this.finish(id, 'succeeded', upgraded, `All ${storeIds.length} stores upgraded.`, null);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /**
+   * Upgrades one store and waits until the upgrade is over. A store already Upgrading was queued by
+   * the pacer this run had before (it died mid-batch): it is waited for, not upgraded twice.
+   */
+  private async upgradeOne(storeId: string, lease: { held: boolean }): Promise<Outcome> {
     const stores = new StoresRepository(this.db);
+    const before = await stores.get(storeId);
+    if (!before) return { kind: 'Failed', name: storeId, reason: 'it no longer exists' };
+    if (before.state === 'Ready') {
+      try {
+        await this.options.stores.upgrade(storeId, {});
+      } catch (error) {
+        return {
+          kind: 'Failed',
+          name: before.name,
+          reason: error instanceof Error ? error.message : String(error),
+        };
+      }
+    } else if (before.state !== 'Upgrading') {
+      return { kind: 'Failed', name: before.name, reason: `it is ${before.state}` };
+    }
     for (;;) {
       const store = await stores.get(storeId);
-      if (!store) return 'Deleted';
-      if (store.state !== 'Upgrading') return store.state;
-      if (this.stopped) return 'Interrupted';
+      if (store?.state === 'Ready') return { kind: 'Ready' };
+      if (store?.state !== 'Upgrading') {
+        return {
+          kind: 'Failed',
+          name: before.name,
+          reason: store?.failure?.message ?? `it is ${store?.state ?? 'gone'}`,
+        };
+      }
+      if (this.stopped || !lease.held) return { kind: 'Lost' };
       await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 500));
     }
   }
@@ -141,7 +265,7 @@ export class FleetUpgrader {
     message: string,
     failedId: string | null,
   ) {
-    await this.db
+    const finished = await this.db
       .updateTable('fleet_upgrades')
       .set({
         state,
@@ -149,10 +273,13 @@ export class FleetUpgrader {
         message,
         failed_store_id: failedId,
         finished_at: new Date(),
+        lease_owner: null,
+        lease_expires_at: null,
       })
       .where('id', '=', id)
-      .execute();
-    await this.note(`Fleet upgrade ${id} ${state}: ${message}`, id);
+      .where('lease_owner', '=', this.options.ownerId)
+      .executeTakeFirst();
+    if (finished.numUpdatedRows > 0n) await this.note(`Fleet upgrade ${id} ${state}: ${message}`, id);
   }
 
   private async note(message: string, id: string): Promise<void> {

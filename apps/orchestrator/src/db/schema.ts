@@ -128,6 +128,9 @@ export interface FleetUpgradesTable {
   created_by: string;
   created_at: Timestamp;
   finished_at: Timestamp | null;
+  /** The replica pacing the run while it is running, until `lease_expires_at`. */
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
 }
 
 export interface Schema {

@@ -3,6 +3,7 @@ import * as initial from './0001_initial.ts';
 import * as upgrades from './0002_upgrades.ts';
 import * as accounts from './0003_accounts.ts';
 import * as fleetUpgrades from './0004_fleet_upgrades.ts';
+import * as fleetUpgradeLeases from './0005_fleet_upgrade_leases.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_upgrades': upgrades,
   '0003_accounts': accounts,
   '0004_fleet_upgrades': fleetUpgrades,
+  '0005_fleet_upgrade_leases': fleetUpgradeLeases,
 };
