@@ -5,6 +5,8 @@ import { sessionKey, useSession } from './api/session.ts';
 import { Layout } from './components/Layout.tsx';
 import { LoadError, Loading } from './components/states.tsx';
 import { LiveUpdates } from './live/LiveUpdates.tsx';
+import { AccountPage } from './pages/AccountPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PlatformPage } from './pages/PlatformPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
@@ -34,7 +36,7 @@ export function createQueryClient(): QueryClient {
   return client;
 }
 
-function Pages() {
+export function Pages() {
   const { path } = useRouter();
   const route = matchRoute(path);
   switch (route.page) {
@@ -44,6 +46,10 @@ function Pages() {
       return <StoreDetailPage key={route.id} id={route.id} />;
     case 'platform':
       return <PlatformPage />;
+    case 'account':
+      return <AccountPage />;
+    case 'audit':
+      return <AuditPage />;
     default:
       return <NotFoundPage />;
   }

@@ -114,7 +114,8 @@ export function mockApi(routes: Record<string, Handler>) {
     const result = handler({ body, url });
     if (result && typeof result === 'object' && 'status' in result && 'body' in result) {
       const { status, body: payload } = result as { status: number; body: unknown };
-      return Response.json(payload, { status });
+      // A 204 has no body at all.
+      return status === 204 ? new Response(null, { status }) : Response.json(payload, { status });
     }
     return Response.json(result);
   });
@@ -176,14 +177,19 @@ export const session: SessionInfo = {
   usage: { stores: 2 },
 };
 
-/** Renders `ui` inside the app's providers, signed in as `session` unless told otherwise. */
+export const adminSession: SessionInfo = {
+  ...session,
+  user: { id: '00000000-0000-4000-8000-bbbbbbbbbbbb', email: 'ops@example.com', role: 'admin' },
+};
+
+/** Renders `ui` inside the app's providers, signed in (as `session` unless `as` says who) unless told otherwise. */
 export function renderWithProviders(
   ui: ReactNode,
-  options: { live?: LiveStatus; path?: string; signedIn?: boolean } = {},
+  options: { live?: LiveStatus; path?: string; signedIn?: boolean; as?: SessionInfo } = {},
 ) {
   const client = createQueryClient();
   client.setDefaultOptions({ queries: { ...client.getDefaultOptions().queries, retry: false } });
-  if (options.signedIn !== false) client.setQueryData(sessionKey, session);
+  if (options.signedIn !== false) client.setQueryData(sessionKey, options.as ?? session);
   const result = render(
     <QueryClientProvider client={client}>
       <LiveStatusContext value={options.live ?? 'live'}>

@@ -189,7 +189,13 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
-export const CreateApiTokenRequest = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export const CreateApiTokenRequest = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the token a name, so that you can tell it apart later.')
+    .max(100, 'A token name is at most 100 characters.'),
+});
 export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequest>;
 
 export const ApiToken = z.object({

@@ -3,9 +3,14 @@
 import {
   ActivityList,
   ApiError,
+  ApiToken,
+  AuditList,
+  type CreateApiTokenRequest,
+  CreatedApiToken,
   type CreateStoreRequest,
   type Credentials,
   FleetUpgrade,
+  type ListAuditQuery,
   PlatformInfo,
   PlatformMetrics,
   ReleaseHistory,
@@ -91,6 +96,9 @@ async function request<S extends z.ZodType>(
 
 const storePath = (id: string) => `/api/stores/${encodeURIComponent(id)}`;
 
+/** What the audit trail can be narrowed to; each filter matches exactly. */
+export type AuditFilters = Pick<ListAuditQuery, 'actor' | 'action' | 'outcome' | 'target'>;
+
 /** A session answer also hands over the CSRF token for the changes that follow. */
 async function withSession(answer: Promise<SessionInfo>): Promise<SessionInfo> {
   const info = await answer;
@@ -143,9 +151,29 @@ export const api = {
   fleetUpgrades: () => request('/api/fleet/upgrade', z.object({ items: z.array(FleetUpgrade) })),
   startFleetUpgrade: (body: StartFleetUpgradeRequest) =>
     request('/api/fleet/upgrade', FleetUpgrade, { method: 'POST', body }),
+  apiTokens: () => request('/api/tokens', z.object({ items: z.array(ApiToken) })),
+  createApiToken: (body: CreateApiTokenRequest) =>
+    request('/api/tokens', CreatedApiToken, { method: 'POST', body }),
+  revokeApiToken: (id: string) =>
+    request(`/api/tokens/${encodeURIComponent(id)}`, z.null(), { method: 'DELETE' }),
+  audit: (query: AuditFilters & { cursor?: string; limit?: number }, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ limit: String(query.limit ?? 50) });
+    for (const name of ['actor', 'action', 'outcome', 'target', 'cursor'] as const) {
+      const value = query[name];
+      if (value) params.set(name, value);
+    }
+    return request(`/api/audit?${params}`, AuditList, { ...(signal ? { signal } : {}) });
+  },
   metrics: () => request('/api/metrics', PlatformMetrics),
   platform: () => request('/api/platform', PlatformInfo),
 };
+
+/** The API's own words about one input (e.g. "body.name") of a request it refused as invalid. */
+export function inputIssue(error: unknown, where: string): string | undefined {
+  if (!(error instanceof ApiRequestError) || error.code !== 'INVALID_INPUT') return undefined;
+  const issues = (error.details as { issues?: { where: string; message: string }[] } | undefined)?.issues;
+  return issues?.find((issue) => issue.where.startsWith(where))?.message;
+}
 
 /** The message to show a person for any error a query or mutation ended with. */
 export function errorMessage(error: unknown): string {

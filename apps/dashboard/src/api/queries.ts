@@ -1,6 +1,6 @@
 // Query keys, queries and cache updates. The live event stream writes into the same cache
 // (see live/events.ts), so a page shows a change the moment the orchestrator makes it.
-import type { ActivityEntry, ActivityList, Store, StoreList } from '@storefleet/contracts';
+import type { ActivityEntry, ActivityList, AuditList, Store, StoreList } from '@storefleet/contracts';
 import {
   type InfiniteData,
   type QueryClient,
@@ -10,7 +10,7 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import { useLiveStatus } from '../live/status.ts';
-import { api } from './client.ts';
+import { type AuditFilters, api } from './client.ts';
 import { sessionKey } from './session.ts';
 
 export const keys = {
@@ -23,6 +23,8 @@ export const keys = {
   metrics: ['metrics'] as const,
   platform: ['platform'] as const,
   fleetUpgrades: ['fleet-upgrades'] as const,
+  apiTokens: ['api-tokens'] as const,
+  audit: (filters: AuditFilters) => ['audit', filters] as const,
 };
 
 const PAGE_SIZE = 50;
@@ -109,6 +111,44 @@ export function useStartFleetUpgrade() {
   return useMutation({
     mutationFn: (concurrency: number) => api.startFleetUpgrade({ concurrency }),
     onSuccess: () => client.invalidateQueries({ queryKey: keys.fleetUpgrades }),
+  });
+}
+
+export function useApiTokens() {
+  return useQuery({ queryKey: keys.apiTokens, queryFn: api.apiTokens });
+}
+
+/**
+ * The answer carries the token's secret, and a mutation keeps its answer in the mutation cache until
+ * `gcTime` after no component observes it; 0 drops it at once (the form resets it as soon as it has
+ * handed the answer over, and leaving the page unmounts the form).
+ */
+export function useCreateApiToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api.createApiToken({ name }),
+    gcTime: 0,
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.apiTokens }),
+  });
+}
+
+export function useRevokeApiToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: api.revokeApiToken,
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.apiTokens }),
+  });
+}
+
+/** The audit trail, newest first. Nothing pushes it live, so it is fetched anew each time it is shown. */
+export function useAuditTrail(filters: AuditFilters) {
+  return useInfiniteQuery({
+    queryKey: keys.audit(filters),
+    queryFn: ({ pageParam, signal }) =>
+      api.audit({ ...filters, limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }, signal),
+    initialPageParam: '',
+    getNextPageParam: (last: AuditList) => last.nextCursor ?? undefined,
+    staleTime: 0,
   });
 }
 

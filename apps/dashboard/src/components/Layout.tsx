@@ -6,8 +6,9 @@ import { Link, useRouter } from '../router/router.tsx';
 import { ClusterBanner } from './ClusterBanner.tsx';
 
 const NAV = [
-  { to: '/', label: 'Stores' },
-  { to: '/platform', label: 'Platform' },
+  { to: '/', label: 'Stores', adminOnly: false },
+  { to: '/platform', label: 'Platform', adminOnly: false },
+  { to: '/audit', label: 'Audit', adminOnly: true },
 ];
 
 function LiveIndicator() {
@@ -31,12 +32,20 @@ function LiveIndicator() {
 
 function Account({ session }: { session: SessionInfo }) {
   const signOut = useSignOut();
+  const { path } = useRouter();
   return (
     <div className="flex items-center gap-3 text-sm">
-      <span className="max-w-48 truncate text-slate-300" title={session.user.email}>
-        {session.user.email}
-        {session.user.role === 'admin' ? <span className="ml-1 text-xs text-amber-300">(admin)</span> : null}
-      </span>
+      <Link
+        to="/account"
+        aria-current={path === '/account' ? 'page' : undefined}
+        title={session.user.email}
+        className="flex min-w-0 items-center rounded px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white aria-[current=page]:bg-slate-700 aria-[current=page]:text-white"
+      >
+        <span className="max-w-48 truncate">{session.user.email}</span>
+        {session.user.role === 'admin' ? (
+          <span className="ml-1 shrink-0 text-xs text-amber-300">(admin)</span>
+        ) : null}
+      </Link>
       <button
         type="button"
         onClick={() => signOut.mutate()}
@@ -69,7 +78,7 @@ export function Layout({ children, session }: { children: ReactNode; session?: S
           {session ? (
             <>
               <nav aria-label="Main" className="flex gap-1">
-                {NAV.map((item) => (
+                {NAV.filter((item) => !item.adminOnly || session.user.role === 'admin').map((item) => (
                   <Link
                     key={item.to}
                     to={item.to}

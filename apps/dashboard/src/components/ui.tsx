@@ -76,6 +76,16 @@ export function Panel({
   );
 }
 
+/** One labelled value of a definition list (`<dl>`). */
+export function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase text-slate-500">{label}</dt>
+      <dd className="mt-0.5 break-words text-sm text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
 const NOTICE_TONES = {
   info: 'border-sky-200 bg-sky-50 text-sky-900',
   warning: 'border-amber-300 bg-amber-50 text-amber-900',

@@ -13,19 +13,10 @@ import { Empty, LoadError, Loading } from '../components/states.tsx';
 import { ENGINE_NAMES } from '../components/stores/CreateStoreForm.tsx';
 import { StoreActions } from '../components/stores/StoreActions.tsx';
 import { StoreLinks } from '../components/stores/StoreLinks.tsx';
-import { Notice, Panel } from '../components/ui.tsx';
+import { Fact, Notice, Panel } from '../components/ui.tsx';
 import { formatDateTime, formatRelative, formatSeconds } from '../lib/format.ts';
 import { useNow } from '../lib/useNow.ts';
 import { Link } from '../router/router.tsx';
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase text-slate-500">{label}</dt>
-      <dd className="mt-0.5 break-words text-sm text-slate-900">{children}</dd>
-    </div>
-  );
-}
 
 function Facts({ store }: { store: Store }) {
   const now = useNow(30_000);

@@ -1,4 +1,4 @@
-// A small client-side router on the History API: three pages do not need a routing library.
+// A small client-side router on the History API: a handful of pages do not need a routing library.
 // The orchestrator answers every non-API path with index.html, so deep links work.
 import {
   type AnchorHTMLAttributes,
@@ -48,12 +48,16 @@ export type Route =
   | { page: 'stores' }
   | { page: 'store'; id: string }
   | { page: 'platform' }
+  | { page: 'account' }
+  | { page: 'audit' }
   | { page: 'notFound' };
 
 export function matchRoute(path: string): Route {
   const trimmed = path.replace(/\/+$/, '') || '/';
   if (trimmed === '/') return { page: 'stores' };
   if (trimmed === '/platform') return { page: 'platform' };
+  if (trimmed === '/account') return { page: 'account' };
+  if (trimmed === '/audit') return { page: 'audit' };
   const store = /^\/stores\/([^/]+)$/.exec(trimmed);
   if (store?.[1]) return { page: 'store', id: decodeURIComponent(store[1]) };
   return { page: 'notFound' };

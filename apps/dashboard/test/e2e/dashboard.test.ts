@@ -29,6 +29,8 @@ const READY_TIMEOUT_MS = 180_000;
 // Unique per run: the cluster is shared with other test processes.
 const suffix = Date.now().toString(36).slice(-5);
 const storeName = `Browser Shop ${suffix}`;
+const email = `browser-${suffix}@example.com`;
+const tokenName = `Browser script ${suffix}`;
 
 let database: Database;
 let platform: Platform;
@@ -37,6 +39,7 @@ let userDataDir: string;
 let context: BrowserContext;
 let page: Page;
 let storeId: string | undefined;
+let tokenId: string | undefined;
 const pageErrors: string[] = [];
 
 async function screenshot(name: string, options: { fullPage?: boolean } = {}) {
@@ -106,12 +109,12 @@ describe('the dashboard in a browser', { timeout: 240_000 }, () => {
 
     await page.getByRole('button', { name: 'Create an account' }).click();
     const form = page.getByRole('form', { name: 'Create an account' });
-    await form.getByLabel('E-mail address').fill(`browser-${suffix}@example.com`);
+    await form.getByLabel('E-mail address').fill(email);
     await form.getByLabel('Password').fill('correct horse battery staple');
     await form.getByRole('button', { name: 'Create account' }).click();
 
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Stores' }));
-    await expectVisible(page.getByText(`browser-${suffix}@example.com`));
+    await expectVisible(page.getByText(email));
     await expectVisible(page.getByText('No stores yet'));
     await expectVisible(page.getByText('Live updates: Live'));
     await screenshot('02-stores-empty');
@@ -238,6 +241,104 @@ describe('the dashboard in a browser', { timeout: 240_000 }, () => {
     await expectVisible(page.getByText('No stores yet'));
     await screenshot('12-store-deleted');
     expect((await platform.stores.get(storeId!)).state).toBe('Deleted');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('creates an API token on the account page that works as a Bearer token until it is revoked', async () => {
+    await page.getByRole('link', { name: email }).click();
+    await page.waitForURL('**/account');
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your account' }));
+    const summary = page.getByRole('region', { name: 'Signed in' });
+    await expectVisible(summary.getByText('Platform admin'));
+    await expectVisible(page.getByText('No API tokens yet'));
+    await screenshot('13-account');
+
+    await page.getByRole('textbox', { name: 'Token name' }).fill(tokenName);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.getByRole('region', { name: `Copy your new token “${tokenName}” now` });
+    await expectVisible(secret.getByText('You will not see it again'));
+    const token = (await secret.locator('code').textContent()) ?? '';
+    expect(token).toMatch(/^sf_\S{20,}$/);
+    await screenshot('14-token-created');
+
+    // A script, not the browser: no cookie, only the token.
+    const listStores = () =>
+      fetch(`${baseUrl}/api/stores`, { headers: { authorization: `Bearer ${token}` } });
+    const allowed = await listStores();
+    expect(allowed.status).toBe(200);
+    expect((await allowed.json()).items.map((store: { id: string }) => store.id)).toContain(storeId);
+
+    await secret.getByRole('button', { name: 'I have copied it' }).click();
+    await secret.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(token);
+    expect(
+      await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }])),
+    ).not.toContain(token);
+
+    const tokens = page.getByRole('list', { name: 'Your API tokens' });
+    await expectVisible(tokens.getByText(tokenName));
+    await page.getByRole('button', { name: `Revoke ${tokenName}` }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Revoke “${tokenName}”?` });
+    await expectVisible(dialog);
+    await screenshot('15-token-revoke-confirm', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expectVisible(tokens.getByText('Revoked', { exact: true }));
+    await screenshot('16-token-revoked');
+
+    const refused = await listStores();
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error.code).toBe('INVALID_TOKEN');
+    const listed = await page.evaluate(async () => (await fetch('/api/tokens')).json());
+    tokenId = (listed as { items: { id: string; name: string }[] }).items.find(
+      (item) => item.name === tokenName,
+    )?.id;
+    expect(tokenId).toBeTruthy();
+  });
+
+  it('shows the admin the audit trail of what was just done, and filters it', async () => {
+    expect(tokenId).toBeTruthy();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    await page.waitForURL('**/audit');
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Audit trail' }));
+    const table = page.getByRole('table', { name: 'Audit trail' });
+    await expectVisible(table);
+    const rows = (action: string, target?: string) =>
+      table.locator('tr', {
+        has: page.getByText(action, { exact: true }),
+        ...(target ? { hasText: target } : {}),
+      });
+
+    const revoke = rows('token.revoke', tokenId);
+    await expectVisible(revoke);
+    await expectVisible(revoke.getByText(email));
+    await expectVisible(revoke.getByText('127.0.0.1'));
+    await expectVisible(revoke.getByText('success · 204'));
+    await expectVisible(rows('token.create', tokenId).getByText('success · 201'));
+    await expectVisible(rows('store.delete', storeId).getByText('success · 202'));
+    await expectVisible(rows('store.upgrade', storeId));
+    await expectVisible(rows('store.credentials_reveal', storeId));
+    await expectVisible(rows('store.create', storeId).getByText('success · 202'));
+    // The two names the API refused at the start.
+    expect(await rows('store.create').filter({ hasText: 'INVALID_STORE_NAME' }).count()).toBe(2);
+    await expectVisible(rows('auth.signup', email));
+    // Newest first: the revocation is the first row.
+    expect(await table.locator('tbody tr').first().getAttribute('data-audit-id')).toBe(
+      await revoke.getAttribute('data-audit-id'),
+    );
+    await screenshot('17-audit');
+
+    const filters = page.getByRole('form', { name: 'Filter the audit trail' });
+    await filters.getByRole('combobox', { name: 'Outcome' }).selectOption('denied');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await rows('token.revoke').waitFor({ state: 'detached' });
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    expect(await table.locator('tbody tr').filter({ hasText: 'INVALID_STORE_NAME' }).count()).toBe(2);
+    await screenshot('18-audit-denied');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot('19-audit-phone');
+    await page.setViewportSize({ width: 1280, height: 860 });
     expect(pageErrors).toEqual([]);
   });
 });

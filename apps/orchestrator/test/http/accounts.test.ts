@@ -176,6 +176,9 @@ describe('accounts and sessions', () => {
 
   it('issues personal API tokens that are shown once, stored hashed, and stop working when revoked', async () => {
     const as = asBrowser(platform, await signUp(platform, 'robot-owner@example.com'));
+    const unnamed = await as('POST', '/api/tokens', { name: '  ' });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().error.message).toContain('Give the token a name');
     const created = await as('POST', '/api/tokens', { name: 'ci' });
     expect(created.statusCode).toBe(201);
     const { token, apiToken } = created.json();

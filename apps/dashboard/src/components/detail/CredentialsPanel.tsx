@@ -4,25 +4,8 @@ import type { Store, StoreCredentials } from '@storefleet/contracts';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage } from '../../api/client.ts';
+import { CopyButton } from '../CopyButton.tsx';
 import { Button, ExternalLink, Notice, Panel } from '../ui.tsx';
-
-function CopyButton({ value, what }: { value: string; what: string }) {
-  const [copied, setCopied] = useState<'yes' | 'failed'>();
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied('yes');
-    } catch {
-      setCopied('failed');
-    }
-    setTimeout(() => setCopied(undefined), 2_000);
-  };
-  return (
-    <Button size="sm" onClick={copy} aria-label={`Copy ${what}`}>
-      {copied === 'yes' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
-    </Button>
-  );
-}
 
 function Field({ label, value, secret = false }: { label: string; value: string; secret?: boolean }) {
   return (
@@ -44,8 +27,16 @@ export function CredentialsPanel({ store }: { store: Store }) {
   const [credentials, setCredentials] = useState<StoreCredentials>();
   const reveal = useMutation({
     mutationFn: () => api.revealCredentials(store.id),
-    onSuccess: setCredentials,
+    gcTime: 0,
   });
+  const show = () =>
+    reveal.mutate(undefined, {
+      onSuccess: (revealed) => {
+        setCredentials(revealed);
+        // The answer holds the password; only this component's state may keep it.
+        reveal.reset();
+      },
+    });
   const available = Boolean(store.stepTimings.secrets?.finishedAt) && store.state !== 'Deleting';
 
   return (
@@ -75,12 +66,7 @@ export function CredentialsPanel({ store }: { store: Store }) {
               ? 'The admin password is shown only when you ask for it; each reveal is recorded.'
               : 'The credentials exist once the store secrets are written.'}
           </p>
-          <Button
-            variant="primary"
-            busy={reveal.isPending}
-            disabled={!available}
-            onClick={() => reveal.mutate()}
-          >
+          <Button variant="primary" busy={reveal.isPending} disabled={!available} onClick={show}>
             Reveal admin login
           </Button>
           {reveal.error ? (

@@ -2,7 +2,7 @@
 // else (address rules, reserved names, names taken, limits) is the API's to say, in its own words.
 import { CreateStoreRequest, ENGINES, type Engine, STORE_NAME_MAX_LENGTH } from '@storefleet/contracts';
 import { type FormEvent, useId, useRef, useState } from 'react';
-import { ApiRequestError, errorMessage } from '../../api/client.ts';
+import { ApiRequestError, errorMessage, inputIssue } from '../../api/client.ts';
 import { useCreateStore } from '../../api/queries.ts';
 import { Button, inputClass, Notice } from '../ui.tsx';
 
@@ -25,11 +25,8 @@ function localNameError(name: string, engine: Engine): string | undefined {
 function placeError(error: unknown): { name?: string; form?: string } {
   if (!(error instanceof ApiRequestError)) return { form: errorMessage(error) };
   if (NAME_ERRORS.has(error.code)) return { name: error.message };
-  if (error.code === 'INVALID_INPUT') {
-    const issues = (error.details as { issues?: { where: string; message: string }[] } | undefined)?.issues;
-    const nameIssue = issues?.find((issue) => issue.where.startsWith('body.name'));
-    if (nameIssue) return { name: `Store name ${nameIssue.message}` };
-  }
+  const nameIssue = inputIssue(error, 'body.name');
+  if (nameIssue) return { name: `Store name ${nameIssue}` };
   return { form: error.message };
 }
 
