@@ -207,16 +207,16 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
       (await platform.stores.get(ready.id)).conditions.find((c) => c.type === 'DatabaseReady');
 
     await placeOn({ 'storefleet.io/test-node': 'none-has-this' });
+    // The replacement pod is first seen unscheduled (reason Starting), then with the scheduler's verdict.
     const degraded = await waitFor(
       async () => {
         const condition = await databaseCondition();
-        return condition?.status === 'False' ? condition : undefined;
+        return condition?.status === 'False' && condition.reason === 'Unschedulable' ? condition : undefined;
       },
-      'DatabaseReady to turn False',
+      'DatabaseReady to turn False because the pod cannot be scheduled',
       60_000,
       100,
     );
-    expect(degraded.reason).toBe('Unschedulable');
     expect(degraded.message).toMatch(
       /^Database .*: 0\/1 ready\. Pod .*-0 cannot be scheduled: 0\/\d+ nodes are available/,
     );
@@ -234,7 +234,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     const activity = await new ActivityRepository(database.db).list({ storeId: ready.id, limit: 20 });
     const health = activity.filter((a) => a.type === 'store.health_changed').map((a) => a.message);
     expect(health[0]).toMatch(/^DatabaseReady is True/);
-    expect(health[1]).toMatch(/^DatabaseReady is False: .*cannot be scheduled/);
+    expect(health[1]).toMatch(/^DatabaseReady is False: Database .*: 0\/1 ready\./);
   });
 
   it('deletes a store: release gone, namespace gone, Deleted, nothing labelled with the store left', async () => {
