@@ -3,6 +3,7 @@
 import { AuditOutcome } from '@storefleet/contracts';
 import { type FormEvent, useId, useState } from 'react';
 import type { AuditFilters } from '../../api/client.ts';
+import { TextField } from '../TextField.tsx';
 import { Button, inputClass } from '../ui.tsx';
 
 /** Suggestions only: a call without an action name of its own is recorded as "METHOD /route". */
@@ -40,40 +41,6 @@ function toFilters(draft: Draft): AuditFilters {
   };
 }
 
-function TextFilter({
-  label,
-  value,
-  onChange,
-  placeholder,
-  list,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  placeholder: string;
-  list?: string;
-}) {
-  const id = useId();
-  return (
-    <div>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <input
-        id={id}
-        type="text"
-        autoComplete="off"
-        spellCheck={false}
-        value={value}
-        placeholder={placeholder}
-        list={list}
-        onChange={(event) => onChange(event.target.value)}
-        className={inputClass}
-      />
-    </div>
-  );
-}
-
 export function AuditFilterForm({
   applied,
   onApply,
@@ -103,13 +70,15 @@ export function AuditFilterForm({
       className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
     >
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-        <TextFilter
+        <TextField
+          spellCheck={false}
           label="Actor"
           value={draft.actor}
           onChange={set('actor')}
           placeholder="someone@example.com"
         />
-        <TextFilter
+        <TextField
+          spellCheck={false}
           label="Action"
           value={draft.action}
           onChange={set('action')}
@@ -134,7 +103,8 @@ export function AuditFilterForm({
             ))}
           </select>
         </div>
-        <TextFilter
+        <TextField
+          spellCheck={false}
           label="Target"
           value={draft.target}
           onChange={set('target')}

@@ -1,10 +1,11 @@
 // Sign in, or create an account. The contract's rules are checked first; the API's answers
 // (wrong password, address taken, sign-up turned off, too many tries) are shown in its own words.
 import { Credentials } from '@storefleet/contracts';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ApiRequestError, errorMessage } from '../../api/client.ts';
 import { useSignIn } from '../../api/session.ts';
-import { Button, inputClass, Notice } from '../ui.tsx';
+import { TextField } from '../TextField.tsx';
+import { Button, Notice } from '../ui.tsx';
 
 type Mode = 'signin' | 'signup';
 type FieldErrors = { email?: string; password?: string };
@@ -21,48 +22,6 @@ function localErrors(email: string, password: string): FieldErrors | undefined {
       errors[field] = sentence(issue.message);
   }
   return errors;
-}
-
-function Field({
-  label,
-  type,
-  value,
-  onChange,
-  error,
-  autoComplete,
-}: {
-  label: string;
-  type: 'email' | 'password';
-  value: string;
-  onChange: (value: string) => void;
-  error: string | undefined;
-  autoComplete: string;
-}) {
-  const id = useId();
-  const errorId = useId();
-  return (
-    <div>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <input
-        id={id}
-        name={type}
-        type={type}
-        autoComplete={autoComplete}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
-        className={inputClass}
-      />
-      {error ? (
-        <p id={errorId} className="mt-1 text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 export function AuthForm() {
@@ -98,16 +57,18 @@ export function AuthForm() {
         aria-label={signingUp ? 'Create an account' : 'Sign in'}
         className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
       >
-        <Field
+        <TextField
           label="E-mail address"
+          name="email"
           type="email"
           value={email}
           onChange={setEmail}
           error={fieldErrors.email ?? (emailTaken ? errorMessage(apiError) : undefined)}
           autoComplete="email"
         />
-        <Field
+        <TextField
           label="Password"
+          name="password"
           type="password"
           value={password}
           onChange={setPassword}

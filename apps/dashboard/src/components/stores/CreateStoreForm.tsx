@@ -4,6 +4,7 @@ import { CreateStoreRequest, ENGINES, type Engine, STORE_NAME_MAX_LENGTH } from 
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { ApiRequestError, errorMessage, inputIssue } from '../../api/client.ts';
 import { useCreateStore } from '../../api/queries.ts';
+import { TextField } from '../TextField.tsx';
 import { Button, inputClass, Notice } from '../ui.tsx';
 
 export const ENGINE_NAMES: Record<Engine, string> = { woocommerce: 'WooCommerce', medusa: 'Medusa' };
@@ -31,9 +32,7 @@ function placeError(error: unknown): { name?: string; form?: string } {
 }
 
 export function CreateStoreForm() {
-  const nameId = useId();
   const engineId = useId();
-  const nameErrorId = useId();
   const [name, setName] = useState('');
   const [engine, setEngine] = useState<Engine>('woocommerce');
   const [nameError, setNameError] = useState<string>();
@@ -79,32 +78,18 @@ export function CreateStoreForm() {
     >
       <h2 className="mb-3 text-base font-semibold text-slate-900">Create a store</h2>
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
-        <div className="flex-1">
-          <label htmlFor={nameId} className="mb-1 block text-sm font-medium text-slate-700">
-            Store name
-          </label>
-          <input
-            ref={nameRef}
-            id={nameId}
-            name="name"
-            type="text"
-            autoComplete="off"
-            placeholder="Acme Shoes"
-            value={name}
-            onChange={(event) => {
-              setName(event.target.value);
-              if (nameError) setNameError(localNameError(event.target.value, engine));
-            }}
-            aria-invalid={nameError ? true : undefined}
-            aria-describedby={nameError ? nameErrorId : undefined}
-            className={inputClass}
-          />
-          {nameError ? (
-            <p id={nameErrorId} className="mt-1 text-sm text-red-700">
-              {nameError}
-            </p>
-          ) : null}
-        </div>
+        <TextField
+          label="Store name"
+          inputRef={nameRef}
+          name="name"
+          placeholder="Acme Shoes"
+          value={name}
+          onChange={(value) => {
+            setName(value);
+            if (nameError) setNameError(localNameError(value, engine));
+          }}
+          error={nameError}
+        />
         <div className="sm:w-44">
           <label htmlFor={engineId} className="mb-1 block text-sm font-medium text-slate-700">
             Engine
