@@ -42,7 +42,8 @@ describe('fleet upgrades on the platform page', () => {
     );
     expect(screen.getByRole('button', { name: 'Upgrade all Ready stores' })).toBeDisabled();
     expect(
-      await screen.findByText('Succeeded: 2 of 2 stores upgraded', {}, { timeout: 4000 }),
+      // Refetched every 2 s while the run is running.
+      await screen.findByText('Succeeded: 2 of 2 stores upgraded', {}, { timeout: 10_000 }),
     ).toBeInTheDocument();
     expect(screen.getByText('All 2 stores upgraded.')).toBeInTheDocument();
   });

@@ -2,7 +2,7 @@
 // that the objects are valid, admitted, wired together and become ready, not that the orchestrator
 // serves). A release of its own in a namespace of its own, next to the integration tests' `storefleet`.
 import { randomBytes } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../apps/orchestrator/test/support/harness.ts';
 import { adminConfig, testCluster } from '../../../apps/orchestrator/test/support/kube.ts';
@@ -213,10 +213,29 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
       namespace: NAMESPACE,
     });
     expect(backups.status?.phase).toBe('Bound');
+    // The embedded database's volume went with the mode that needed it: deleted by the upgrade, it
+    // stays Terminating until the last pod using it is gone (helm does not wait for that).
+    const dataClaim = () =>
+      core.readNamespacedPersistentVolumeClaim({ name: `${FULLNAME}-data`, namespace: NAMESPACE }).then(
+        (claim) => claim,
+        (error: unknown) => {
+          if (error instanceof ApiException && error.code === 404) return undefined;
+          throw error;
+        },
+      );
+    const claim = await dataClaim();
+    expect(claim === undefined || claim.metadata?.deletionTimestamp !== undefined, 'claim deleted').toBe(
+      true,
+    );
+    await waitFor(
+      async () => (await dataClaim()) === undefined,
+      `the ${FULLNAME}-data claim to go`,
+      90_000,
+      250,
+    );
     const names = await leftovers();
     expect(names).toContain(`CronJob/${FULLNAME}-backup`);
     expect(names).toContain(`PodDisruptionBudget/${FULLNAME}-orchestrator`);
-    // The embedded database's volume went with the mode that needed it.
     expect(names).not.toContain(`PersistentVolumeClaim/${FULLNAME}-data`);
 
     // The password is generated once: another upgrade finds it (lookup) and keeps it.

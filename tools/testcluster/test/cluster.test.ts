@@ -136,9 +136,16 @@ describe('the test cluster', () => {
         spec: { limits: [{ type: 'Container', _default: { cpu: '250m' }, defaultRequest: { cpu: '100m' } }] },
       },
     });
-    const pod = await core.createNamespacedPod({
-      namespace,
-      body: { metadata: { name: 'limited' }, spec: { containers: [{ name: 'c', image }] } },
+    // The admission plugins read LimitRanges and ResourceQuotas from the API server's informer cache,
+    // and remember for a while that a namespace had none (here: since the Deployment above): a new one
+    // applies a moment later. Dry runs (admitted, never stored) until it does.
+    const pod = await eventually('the LimitRange defaults to be applied', async () => {
+      const created = await core.createNamespacedPod({
+        namespace,
+        dryRun: 'All',
+        body: { metadata: { name: 'limited' }, spec: { containers: [{ name: 'c', image }] } },
+      });
+      return created.spec?.containers[0]?.resources?.limits ? created : undefined;
     });
     expect(pod.spec?.containers[0]?.resources?.limits).toEqual({ cpu: '250m' });
     await core.createNamespacedResourceQuota({
@@ -149,12 +156,22 @@ describe('the test cluster', () => {
       const quota = await core.readNamespacedResourceQuota({ name: 'quota', namespace });
       return quota.status?.used?.secrets !== undefined;
     });
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'first' } } });
-    await expectRejected(
-      core.createNamespacedSecret({ namespace, body: { metadata: { name: 'second' } } }),
-      403,
-      /exceeded quota/,
+    // Refused ("status unknown for quota") until the admission plugin sees the counted quota.
+    await eventually('the first secret to be admitted', () =>
+      core.createNamespacedSecret({ namespace, body: { metadata: { name: 'first' } } }).then(() => true),
     );
+    const second = { namespace, body: { metadata: { name: 'second' } } };
+    // Admitted as long as the plugin has not seen the quota (or its count of the first secret) yet.
+    await eventually('the quota to refuse a second secret', () =>
+      core.createNamespacedSecret({ ...second, dryRun: 'All' }).then(
+        () => undefined,
+        (error: unknown) =>
+          error instanceof ApiException && error.code === 403 && /exceeded quota/.test(String(error.body))
+            ? true
+            : undefined,
+      ),
+    );
+    await expectRejected(core.createNamespacedSecret(second), 403, /exceeded quota/);
 
     // The pinned helm against this cluster, waiting for workloads and jobs as the orchestrator does.
     const chart = join(dir, 'smoke-chart');

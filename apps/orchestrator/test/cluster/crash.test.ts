@@ -17,7 +17,12 @@ import {
   type TestCluster,
   testCluster,
 } from '../support/kube.ts';
-import { type OrchestratorProcess, startOrchestratorProcess } from '../support/orchestrator-process.ts';
+import {
+  killGroup,
+  killGroups,
+  type OrchestratorProcess,
+  startOrchestratorProcess,
+} from '../support/orchestrator-process.ts';
 
 /** Names differ per run: a cluster reused from an earlier run may still hold its namespaces. */
 const run = randomBytes(2).toString('hex');
@@ -74,7 +79,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killGroups(children);
   await labelNodes(null);
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -95,8 +100,11 @@ describe('an orchestrator killed during a helm install', { timeout: 240_000 }, (
       90_000,
       250,
     );
-    first.child.kill('SIGKILL');
-    await new Promise((resolvePromise) => first.child.once('exit', resolvePromise));
+    // The whole process group, as a container's end would: a helm left running would go on with the
+    // install and race the next orchestrator.
+    const exited = new Promise((resolvePromise) => first.child.once('exit', resolvePromise));
+    killGroup(first.child, 'SIGKILL');
+    await exited;
 
     await labelNodes('open');
     const second = await startOrchestrator();

@@ -231,8 +231,18 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
       60_000,
       100,
     );
-    const activity = await new ActivityRepository(database.db).list({ storeId: ready.id, limit: 20 });
-    const health = activity.filter((a) => a.type === 'store.health_changed').map((a) => a.message);
+    // The monitor appends the activity entry just after it updates the condition.
+    const activities = new ActivityRepository(database.db);
+    const health = await waitFor(
+      async () => {
+        const entries = await activities.list({ storeId: ready.id, limit: 20 });
+        const messages = entries.filter((a) => a.type === 'store.health_changed').map((a) => a.message);
+        return messages[0]?.startsWith('DatabaseReady is True') ? messages : undefined;
+      },
+      'the store.health_changed entry of DatabaseReady turning True',
+      10_000,
+      100,
+    );
     expect(health[0]).toMatch(/^DatabaseReady is True/);
     expect(health[1]).toMatch(/^DatabaseReady is False: Database .*: 0\/1 ready\./);
   });

@@ -6,6 +6,7 @@ import type { JobKind } from '../../src/domain/store.ts';
 import { newStore } from '../../src/domain/store.ts';
 import { enqueueJob, WorkQueue } from '../../src/queue/work-queue.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
+import { waitFor } from '../support/harness.ts';
 
 async function addStore(database: Database, kind: JobKind = 'provision'): Promise<string> {
   const id = randomUUID();
@@ -22,8 +23,6 @@ async function addStore(database: Database, kind: JobKind = 'provision'): Promis
   await enqueueJob(database.db, id, kind);
   return id;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(ENGINES)('work queue on %s', (engine) => {
   let test: TestDatabase;
@@ -54,12 +53,16 @@ describe.each(ENGINES)('work queue on %s', (engine) => {
 
   it('lets another worker take over a job whose lease expired, and fences out the old holder', async () => {
     await addStore(database);
-    const queue = new WorkQueue(database.db, { leaseMs: 150, maxConcurrentProvisions: 10 });
+    // Long enough that a stalled machine cannot let the lease run out before the second look.
+    const leaseMs = 2000;
+    const queue = new WorkQueue(database.db, { leaseMs, maxConcurrentProvisions: 10 });
+    const claimedAt = Date.now();
     const first = await queue.claim('dead-worker');
     expect(first?.attempts).toBe(1);
     expect(await queue.claim('other')).toBeUndefined();
-    await sleep(250);
-    const second = await queue.claim('other');
+    const second = await waitFor(() => queue.claim('other'), 'the lease to run out', leaseMs + 5000, 100);
+    // Not taken over before the lease ran out (with some slack for the clocks' resolution).
+    expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(leaseMs - 20);
     expect(second).toMatchObject({ storeId: first?.storeId, attempts: 2, leaseOwner: 'other' });
     expect(await queue.heartbeat(first!)).toBe('lost');
     await queue.complete(first!);
@@ -107,10 +110,14 @@ describe.each(ENGINES)('work queue on %s', (engine) => {
     await addStore(database);
     const queue = new WorkQueue(database.db, { leaseMs: 60_000, maxConcurrentProvisions: 10 });
     const job = await queue.claim('w');
-    await queue.retryLater(job!, 300, 'boom');
+    // Long enough that a stalled machine cannot let the delay pass before the second look.
+    const delayMs = 3000;
+    const retriedAt = Date.now();
+    await queue.retryLater(job!, delayMs, 'boom');
     expect(await queue.claim('w')).toBeUndefined();
-    await sleep(400);
-    const again = await queue.claim('w');
+    const again = await waitFor(() => queue.claim('w'), 'the retry delay to pass', delayMs + 5000, 100);
+    // Not handed out before its delay had passed (with some slack for the clocks' resolution).
+    expect(Date.now() - retriedAt).toBeGreaterThanOrEqual(delayMs - 20);
     expect(again).toMatchObject({ attempts: 2, lastError: 'boom' });
   });
 

@@ -60,8 +60,6 @@ describe.each(ENGINES)('live events on %s', (engine) => {
     const a = await startTestPlatform(test.database, cluster, {}, 'replica-a');
     platforms.push(a);
     await a.worker.stop();
-    const b = await startTestPlatform(await test.openAnother(), cluster, {}, 'replica-b');
-    platforms.push(b);
     const address = await a.app.listen({ port: 0, host: '127.0.0.1' });
 
     const events: SseEvent[] = [];
@@ -76,13 +74,20 @@ describe.each(ENGINES)('live events on %s', (engine) => {
       body: JSON.stringify({ name: 'Live Shop', engine: 'woocommerce' }),
     });
     const { id } = (await created.json()) as { id: string };
+    const storeStates = () =>
+      events
+        .filter((e) => e.event === 'store' && (e.data as { id: string }).id === id)
+        .map((e) => (e.data as { state: string }).state);
+    // An event carries the store as it is when the notification arrives: replica B starts only once
+    // the Queued one is out, or its worker could have moved the store on before it is read.
+    await waitFor(async () => storeStates().length > 0, 'the event of the new store');
+    const b = await startTestPlatform(await test.openAnother(), cluster, {}, 'replica-b');
+    platforms.push(b);
     await waitFor(
       async () => events.some((e) => e.event === 'store' && (e.data as { state: string }).state === 'Ready'),
       'a Ready event',
     );
-    const states = events
-      .filter((e) => e.event === 'store' && (e.data as { id: string }).id === id)
-      .map((e) => (e.data as { state: string }).state);
+    const states = storeStates();
     expect(states[0]).toBe('Queued');
     expect(states).toContain('Provisioning');
     expect(states.at(-1)).toBe('Ready');

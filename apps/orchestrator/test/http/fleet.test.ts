@@ -83,14 +83,15 @@ describe('fleet upgrades', () => {
     );
     expect((await platform.stores.get(ids[3] as string)).revision).toBe(2);
     expect((await platform.stores.get(ids[4] as string)).revision).toBe(2);
-    const activity = (
-      await platform.app.inject({ method: 'GET', url: '/api/activity?limit=100', headers: admin })
-    ).json().items;
-    expect(
-      activity.some(
+    // The run's activity entry is written just after the run is marked halted.
+    await waitFor(async () => {
+      const activity = (
+        await platform.app.inject({ method: 'GET', url: '/api/activity?limit=100', headers: admin })
+      ).json().items;
+      return activity.some(
         (a: { type: string; message: string }) => a.type === 'fleet.upgrade' && a.message.includes('halted'),
-      ),
-    ).toBe(true);
+      );
+    }, 'the fleet.upgrade activity entry saying the run halted');
   });
 
   it('refuses stores that are not Ready', async () => {

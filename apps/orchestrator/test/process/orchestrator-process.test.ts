@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { signUpOverHttp } from '../support/http-account.ts';
 import {
   exitOf,
+  killGroups,
   MAIN,
   type OrchestratorProcess,
   startOrchestratorProcess,
@@ -16,7 +17,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-process-'));
 const children: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  killGroups(children);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -27,7 +28,10 @@ async function startOrchestrator(env: Record<string, string>): Promise<Orchestra
 }
 
 describe('the orchestrator process', () => {
-  it('serves the API on the embedded database, fails stores with "no cluster" and keeps them across a restart', async () => {
+  // Two real processes, one after the other, each starting Node and opening PGlite.
+  it('serves the API on the embedded database, fails stores with "no cluster" and keeps them across a restart', {
+    timeout: 90_000,
+  }, async () => {
     const first = await startOrchestrator({});
     expect((await fetch(`${first.address}/readyz`)).status).toBe(200);
     const auth = await signUpOverHttp(first.address, 'process@example.com');

@@ -20,8 +20,12 @@ describe.each(ENGINES)('fleet upgrades that lose their pacer, on %s', (engine) =
     await test.close();
   });
 
-  async function start(cluster: MemoryCluster, workerId: string): Promise<Platform> {
-    const platform = await startTestPlatform(test.database, cluster, {}, workerId);
+  async function start(
+    cluster: MemoryCluster,
+    workerId: string,
+    overrides: Record<string, string> = {},
+  ): Promise<Platform> {
+    const platform = await startTestPlatform(test.database, cluster, overrides, workerId);
     platforms.push(platform);
     return platform;
   }
@@ -144,16 +148,32 @@ describe.each(ENGINES)('fleet upgrades that lose their pacer, on %s', (engine) =
   it('lets exactly one of two replicas take over an orphaned run', async () => {
     test = await createTestDatabase(engine);
     const cluster = new MemoryCluster();
-    const a = await start(cluster, 'replica-a');
-    const b = await start(cluster, 'replica-b');
+    // A lease far longer than the test: the replicas look for orphans on their own only at start-up
+    // and then once per lease period, so only the explicit calls below can adopt the run.
+    const a = await start(cluster, 'replica-a', { LEASE_DURATION: '10s' });
+    const b = await start(cluster, 'replica-b', { LEASE_DURATION: '10s' });
     const ids = await readyStores(a, ['Contested A']);
     cluster.blockOn('installRelease');
     const runId = await orphanedRun(test.database, ids, []);
     const [byA, byB] = await Promise.all([a.fleet.adoptOrphans(), b.fleet.adoptOrphans()]);
     expect([...byA, ...byB]).toEqual([runId]);
-    // The holder renews its lease, so the other replica's later looks find nothing to take.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const holder = byA.length > 0 ? 'replica-a' : 'replica-b';
+    expect(await leaseOwner(runId)).toBe(holder);
+
+    // The holder renews its lease (every third of it) while it paces the run, and while the lease
+    // holds, neither replica finds anything to take: the run stays with its holder.
+    const leaseExpiry = async () =>
+      (
+        await test.database.db
+          .selectFrom('fleet_upgrades')
+          .select('lease_expires_at')
+          .where('id', '=', runId)
+          .executeTakeFirstOrThrow()
+      ).lease_expires_at?.getTime() ?? 0;
+    const claimed = await leaseExpiry();
+    await waitFor(async () => (await leaseExpiry()) > claimed, 'the holder to renew its lease', 10_000, 100);
     expect(await a.fleet.adoptOrphans()).toEqual([]);
     expect(await b.fleet.adoptOrphans()).toEqual([]);
+    expect(await leaseOwner(runId)).toBe(holder);
   });
 });

@@ -61,7 +61,12 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     expect(ready.readyAt).not.toBeNull();
     expect(cluster.namespaces.has('store-happy-path')).toBe(true);
     expect(cluster.releases.get('store-happy-path')).toBe(1);
-    const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 20 });
+    // The store.ready entry is written just after the store turns Ready.
+    const activities = new ActivityRepository(database.db);
+    const activity = await waitFor(async () => {
+      const entries = await activities.list({ storeId: store.id, limit: 20 });
+      return entries.some((a) => a.type === 'store.ready') ? entries : undefined;
+    }, 'the store.ready activity');
     expect(activity.map((a) => a.type).reverse()).toEqual([
       'store.created',
       'store.provisioning',
@@ -106,7 +111,8 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
 
   it('lets another worker finish the work of a worker killed mid-step', async () => {
     const gate = cluster.blockOn('installRelease');
-    const doomed = await start({}, database, 'doomed');
+    // A short lease: the survivor takes the job over once it runs out.
+    const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
     const { store } = await doomed.stores.create({ name: 'Crash Test', engine: 'woocommerce' }, owner);
     await gate.reached;
     doomed.worker.kill();
@@ -121,14 +127,15 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
 
   it('fails an attempt whose step hangs past PROVISION_TIMEOUT, then retries and succeeds', async () => {
     cluster.hangOn('waitUntilReady', 1);
-    const platform = await start({ PROVISION_TIMEOUT: '300ms' });
+    // Long enough for the whole second attempt on a busy machine; the first one hangs until it runs out.
+    const platform = await start({ PROVISION_TIMEOUT: '2s' });
     const { store } = await platform.stores.create({ name: 'Slow Poke', engine: 'woocommerce' }, owner);
     const ready = await waitForState(database, store.id, 'Ready');
     expect(ready.attempts).toBe(2);
     const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 20 });
     const retry = activity.find((a) => a.type === 'store.retry_scheduled');
     expect(retry?.message).toMatch(
-      /^Attempt 1 of 3 failed at step "ready": Could not wait for the database, the app and the setup job within 300ms \(PROVISION_TIMEOUT\)\. Retrying in \d+ms\.$/,
+      /^Attempt 1 of 3 failed at step "ready": Could not wait for the database, the app and the setup job within 2s \(PROVISION_TIMEOUT\)\. Retrying in \d+ms\.$/,
     );
   });
 

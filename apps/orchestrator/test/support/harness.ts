@@ -16,7 +16,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     PROVISION_TIMEOUT: '5s',
     MAX_PROVISION_RETRIES: '2',
     PROVISION_RETRY_BACKOFF: '40ms',
-    LEASE_DURATION: '600ms',
+    // Long enough that a stalled event loop (a busy CI machine, a PGlite query) never lets another
+    // worker take a job over; tests of lease expiry and takeover set a short one of their own.
+    LEASE_DURATION: '5s',
     WORKER_CONCURRENCY: '3',
     MAX_STORES_PER_USER: '1000',
     RATE_LIMIT_MAX: '100000',

@@ -2,9 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
+import { withFileLock } from '../../../../tools/testcluster/src/file-lock.ts';
+import { stderrLog } from '../../../../tools/testcluster/src/log.ts';
 
 export const REPO = resolve(import.meta.dirname, '../../../..');
 export const STORE_CHART = process.env.STOREFLEET_TEST_STORE_CHART ?? join(REPO, 'charts/store');
@@ -32,18 +34,67 @@ export function helmAsAdmin(cluster: TestCluster, args: string[]): string {
   return execFileSync(cluster.helm, [...args, '--kubeconfig', cluster.adminKubeconfig], { encoding: 'utf8' });
 }
 
+const PLATFORM_RELEASE = 'storefleet';
+
+/**
+ * A release left pending by a helm that was killed (a test run stopped mid-upgrade) refuses every
+ * later upgrade ("another operation is in progress"): undo it, as the orchestrator does for stores.
+ * Only under the lock below, where no other test process can be running helm on it.
+ */
+function recoverInterruptedPlatformRelease(cluster: TestCluster): void {
+  const namespace = ['-n', PLATFORM_NAMESPACE];
+  const [release] = JSON.parse(
+    helmAsAdmin(cluster, [
+      'list',
+      ...namespace,
+      '--pending',
+      '--filter',
+      `^${PLATFORM_RELEASE}$`,
+      '-o',
+      'json',
+    ]),
+  ) as { status: string }[];
+  if (!release) return;
+  const history = JSON.parse(
+    helmAsAdmin(cluster, ['history', PLATFORM_RELEASE, ...namespace, '-o', 'json']),
+  ) as { revision: number; status: string }[];
+  const deployed = history.filter((r) => r.status === 'deployed' || r.status === 'superseded').at(-1);
+  process.stderr.write(`[kube.ts] recovering the ${release.status} platform release ${PLATFORM_RELEASE}\n`);
+  if (release.status === 'pending-install' || !deployed) {
+    helmAsAdmin(cluster, ['uninstall', PLATFORM_RELEASE, ...namespace, '--wait=watcher']);
+  } else {
+    helmAsAdmin(cluster, [
+      'rollback',
+      PLATFORM_RELEASE,
+      String(deployed.revision),
+      ...namespace,
+      '--wait=watcher',
+    ]);
+  }
+}
+
 /** Installs the platform RBAC (charts/storefleet) and returns a kubeconfig authenticated as its ServiceAccount. */
 export async function orchestratorKubeconfig(cluster: TestCluster): Promise<string> {
-  helmAsAdmin(cluster, [
-    'upgrade',
-    '--install',
-    'storefleet',
-    PLATFORM_CHART,
-    '-n',
-    PLATFORM_NAMESPACE,
-    '--create-namespace',
-    '--wait=watcher',
-  ]);
+  // Test files run in parallel and each installs the release: one helm at a time, or the others
+  // fail with "another operation (install/upgrade/rollback) is in progress".
+  const lock = join(dirname(cluster.adminKubeconfig), 'platform-release.lock');
+  await withFileLock(
+    lock,
+    { what: `the ${PLATFORM_RELEASE} platform release`, timeoutMs: 10 * 60_000, log: stderrLog },
+    async () => {
+      recoverInterruptedPlatformRelease(cluster);
+      helmAsAdmin(cluster, [
+        'upgrade',
+        '--install',
+        PLATFORM_RELEASE,
+        PLATFORM_CHART,
+        '-n',
+        PLATFORM_NAMESPACE,
+        '--create-namespace',
+        '--wait=watcher',
+      ]);
+    },
+  );
   const admin = adminConfig(cluster);
   const request = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     name: SERVICE_ACCOUNT,
