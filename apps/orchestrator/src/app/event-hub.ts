@@ -17,6 +17,7 @@ export class EventHub {
   private readonly logger: Logger;
   private readonly listeners = new Set<HubListener>();
   private unlisten: (() => Promise<void>) | undefined;
+  private dispatching = Promise.resolve();
 
   constructor(database: Database, logger: Logger) {
     this.database = database;
@@ -25,15 +26,18 @@ export class EventHub {
 
   async start(): Promise<void> {
     this.unlisten = await this.database.listen(EVENTS_CHANNEL, (payload) => {
-      this.dispatch(payload).catch((error: unknown) =>
-        this.logger.warn({ err: error, payload }, 'event dispatch failed'),
-      );
+      // One at a time, in the order of the notifications: each read then sees the row at least as
+      // new as the one before, so no client gets an older state after a newer one.
+      this.dispatching = this.dispatching
+        .then(() => this.dispatch(payload))
+        .catch((error: unknown) => this.logger.warn({ err: error, payload }, 'event dispatch failed'));
     });
   }
 
   async stop(): Promise<void> {
     await this.unlisten?.();
     this.unlisten = undefined;
+    await this.dispatching;
     this.listeners.clear();
   }
 
