@@ -1,6 +1,6 @@
 // The `## @param` comments of a chart's values.yaml, and the parameters table of its README made from
 // them. Shared by the charts' documentation tests.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 
@@ -87,11 +87,32 @@ export function chartParams(chartDir: string) {
     return `${TABLE_START}\n${lines.join('\n').trim()}\n${TABLE_END}`;
   };
 
+  const readmeFile = join(chartDir, 'README.md');
+
+  /**
+   * The README's parameters table as it is, and as values.yaml says it should be. With
+   * UPDATE_GOLDEN=1 a stale table is rewritten first, so both come out equal.
+   */
+  const readmeTable = (): { current: string; wanted: string } => {
+    const readme = readFileSync(readmeFile, 'utf8');
+    const start = readme.indexOf(TABLE_START);
+    const end = readme.indexOf(TABLE_END);
+    if (start < 0 || end < 0) throw new Error(`${readmeFile} lacks the parameters markers`);
+    const current = readme.slice(start, end + TABLE_END.length);
+    const wanted = parametersTable();
+    if (process.env.UPDATE_GOLDEN === '1' && current !== wanted) {
+      writeFileSync(readmeFile, readme.replace(current, wanted));
+      return { current: wanted, wanted };
+    }
+    return { current, wanted };
+  };
+
   return {
     params,
     values,
     parametersTable,
-    README_FILE: join(chartDir, 'README.md'),
+    readmeTable,
+    README_FILE: readmeFile,
     VALUES_FILE: valuesFile,
   };
 }
