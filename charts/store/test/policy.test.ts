@@ -1,11 +1,19 @@
 // Rules every render of the chart keeps: resources, probes, non-root, secrets only by reference,
 // and the labels the orchestrator reads.
 import { describe, expect, it } from 'vitest';
-import { type Container, containers, find, type Manifest, render, SCENARIOS } from './support/chart.ts';
+import {
+  type Container,
+  containers,
+  find,
+  type Manifest,
+  type RenderInput,
+  render,
+  SCENARIOS,
+} from './support/chart.ts';
 
 const SECRET_LIKE_ENV = /PASSWORD|SECRET|TOKEN|_KEY$|_SALT$/;
 
-for (const [scenario, input] of Object.entries(SCENARIOS)) {
+for (const [scenario, input] of Object.entries(SCENARIOS) as [string, RenderInput][]) {
   describe(`the ${scenario} render`, () => {
     const objects = render(input);
     const release = input.release ?? 'store-cube-shop';
@@ -86,7 +94,7 @@ for (const [scenario, input] of Object.entries(SCENARIOS)) {
 
 describe('secret values', () => {
   it('never appear in a ConfigMap, an env literal, an argument or an annotation', () => {
-    const objects = render(SCENARIOS.standalone!);
+    const objects = render(SCENARIOS.standalone);
     const secret = find(objects, 'Secret', 'store-credentials');
     const values = Object.values(secret.data ?? {}).map((v) => Buffer.from(v, 'base64').toString());
     expect(values.length).toBeGreaterThan(10);

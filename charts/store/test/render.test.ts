@@ -13,8 +13,8 @@ import {
   render,
   renderError,
   renderText,
+  SCENARIOS,
   VALUES_LOCAL,
-  VALUES_PROD,
 } from './support/chart.ts';
 
 const GOLDEN = join(CHART, 'test', 'golden');
@@ -22,16 +22,9 @@ const update = process.env.UPDATE_GOLDEN === '1';
 
 const goldenCases: Record<string, RenderInput> = {
   // What the orchestrator installs on a laptop cluster and on the test control plane.
-  local: { files: [VALUES_LOCAL], values: orchestratorValues('cube-shop') },
+  local: SCENARIOS.local,
   // Production: TLS through cert-manager, bigger requests, a storage class, 2 replicas, a PDB.
-  prod: {
-    files: [VALUES_PROD],
-    values: orchestratorValues('cube-shop', {
-      baseDomain: 'stores.example.com',
-      storageClass: 'longhorn',
-      replicas: 2,
-    }),
-  },
+  prod: SCENARIOS.prod,
   // A plain `helm install` with the defaults: WooCommerce downloaded, host from the release name.
   defaults: { release: 'demo', namespace: 'demo' },
   // Every optional switch the other cases leave alone.
@@ -153,7 +146,7 @@ describe('the generated Secret (secret.create)', { timeout: 30_000 }, () => {
   });
 
   it('is not rendered when the orchestrator provides it', () => {
-    const objects = render({ files: [VALUES_LOCAL], values: orchestratorValues('cube-shop') });
+    const objects = render(SCENARIOS.local);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 });

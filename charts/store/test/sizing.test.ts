@@ -45,7 +45,7 @@ const zero: Usage = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 
 
 for (const scenario of ['local', 'prod'] as const) {
   describe(`the ${scenario} guardrails`, () => {
-    const objects = render(SCENARIOS[scenario]!);
+    const objects = render(SCENARIOS[scenario]);
     const hard: Record<string, string> = find(objects, 'ResourceQuota').spec.hard;
     const app = podUsage(find(objects, 'Deployment'));
     const database = podUsage(find(objects, 'StatefulSet'));

@@ -73,7 +73,7 @@ export function containers(objects: Manifest[]): {
 }
 
 /** Standard scenarios: what the orchestrator installs locally and in production, and a standalone install. */
-export const SCENARIOS: Record<string, RenderInput> = {
+export const SCENARIOS = {
   local: { files: [VALUES_LOCAL], values: orchestratorValues('cube-shop') },
   prod: {
     files: [VALUES_PROD],
@@ -84,7 +84,7 @@ export const SCENARIOS: Record<string, RenderInput> = {
     }),
   },
   standalone: { release: 'demo', namespace: 'demo', values: { secret: { create: true } } },
-};
+} satisfies Record<string, RenderInput>;
 
 /** A standalone install that sets every optional switch the other cases leave alone. */
 export const OPTIONS_CASE: RenderInput = {

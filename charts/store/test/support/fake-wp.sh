@@ -155,7 +155,7 @@ case "$1 ${2:-}" in
     [ "${4:-}" = 0 ] || die "no shipping zone ${4:-}"
     case "$3" in
       # No methods file yet means the zone has no method: an empty list, as wp would print.
-      list) [ "$(arg field "$@")" = method_id ] || unsupported "$@"; cat "$state/shipping/methods" 2>/dev/null || true ;;
+      list) [ "$(arg field "$@")" = method_id ] || unsupported "$@"; if [ -f "$state/shipping/methods" ]; then cat "$state/shipping/methods"; fi ;;
       create) arg method_id "$@" >>"$state/shipping/methods"; echo >>"$state/shipping/methods" ;;
       *) unsupported "$@" ;;
     esac
