@@ -2,7 +2,14 @@
 // that the objects are valid, admitted, wired together and become ready, not that the orchestrator
 // serves). A release of its own in a namespace of its own, next to the integration tests' `storefleet`.
 import { randomBytes } from 'node:crypto';
-import { ApiException, AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  NetworkingV1Api,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../apps/orchestrator/test/support/harness.ts';
 import { adminConfig, testCluster } from '../../../apps/orchestrator/test/support/kube.ts';
@@ -158,6 +165,9 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
         `ConfigMap/${FULLNAME}-orchestrator`,
         `Deployment/${FULLNAME}-orchestrator`,
         `Ingress/${FULLNAME}-orchestrator`,
+        `NetworkPolicy/${FULLNAME}-default-deny`,
+        `NetworkPolicy/${FULLNAME}-dns`,
+        `NetworkPolicy/${FULLNAME}-orchestrator`,
         `PersistentVolumeClaim/${FULLNAME}-data`,
         `Service/${FULLNAME}-orchestrator`,
         `ServiceAccount/${FULLNAME}-orchestrator`,
@@ -236,6 +246,10 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
     const names = await leftovers();
     expect(names).toContain(`CronJob/${FULLNAME}-backup`);
     expect(names).toContain(`PodDisruptionBudget/${FULLNAME}-orchestrator`);
+    expect(names).toContain(`Service/${FULLNAME}-postgresql-hl`);
+    for (const policy of ['default-deny', 'dns', 'orchestrator', 'postgresql', 'backup', 'acme-solver']) {
+      expect(names).toContain(`NetworkPolicy/${FULLNAME}-${policy}`);
+    }
     expect(names).not.toContain(`PersistentVolumeClaim/${FULLNAME}-data`);
 
     // The password is generated once: another upgrade finds it (lookup) and keeps it.
@@ -250,6 +264,45 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
       status: string;
     }[];
     expect(history.map((revision) => revision.status)).toEqual(['superseded', 'superseded', 'deployed']);
+  });
+
+  it('selects the running pods with the network policies, and schedules the backups with a deadline', async () => {
+    const networking = admin.makeApiClient(NetworkingV1Api);
+    const podsMatching = async (labels: Record<string, string> | undefined) => {
+      if (!labels || Object.keys(labels).length === 0) throw new Error('an empty selector matches every pod');
+      const labelSelector = Object.entries(labels ?? {})
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',');
+      const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector });
+      return pods.items
+        .filter((pod) => pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp)
+        .map((pod) => pod.metadata?.name);
+    };
+    const policy = (suffix: string) =>
+      networking.readNamespacedNetworkPolicy({ name: `${FULLNAME}-${suffix}`, namespace: NAMESPACE });
+    const orchestrator = await policy('orchestrator');
+    expect(await podsMatching(orchestrator.spec?.podSelector?.matchLabels)).toHaveLength(2);
+    const postgresql = await policy('postgresql');
+    expect(await podsMatching(postgresql.spec?.podSelector?.matchLabels)).toEqual([
+      `${FULLNAME}-postgresql-0`,
+    ]);
+    // The orchestrator's pods are the first peer allowed into PostgreSQL; the backup Job the second.
+    const peers = postgresql.spec?.ingress?.[0]?._from ?? [];
+    expect(await podsMatching(peers[0]?.podSelector?.matchLabels)).toHaveLength(2);
+    expect(peers[1]?.podSelector?.matchLabels?.['app.kubernetes.io/component']).toBe('backup');
+    // Egress of the orchestrator reaches PostgreSQL's pod by the same labels.
+    const toDatabase = orchestrator.spec?.egress?.find((rule) => rule.ports?.some((p) => p.port === 5432));
+    expect(await podsMatching(toDatabase?.to?.[0]?.podSelector?.matchLabels)).toEqual([
+      `${FULLNAME}-postgresql-0`,
+    ]);
+    const cronJob = await admin
+      .makeApiClient(BatchV1Api)
+      .readNamespacedCronJob({ name: `${FULLNAME}-backup`, namespace: NAMESPACE });
+    expect(cronJob.spec?.schedule).toBe('30 3 * * *');
+    expect(cronJob.spec?.startingDeadlineSeconds).toBe(3600);
+    const backupPod = cronJob.spec?.jobTemplate.spec?.template.metadata?.labels;
+    const backupPolicy = await policy('backup');
+    expect(backupPolicy.spec?.podSelector?.matchLabels).toEqual(backupPod);
   });
 
   it('rolls back to the first revision with helm rollback', async () => {

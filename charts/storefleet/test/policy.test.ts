@@ -82,6 +82,24 @@ describe.each(Object.keys(CASES))('%s', { timeout: 60_000 }, (name) => {
     expect(missing).toEqual([]);
   });
 
+  it('gives every container ephemeral-storage requests and limits, and every emptyDir a size limit', () => {
+    const objects = objectsOf(name);
+    const missing = containers(objects)
+      .filter(({ container }) =>
+        ['requests', 'limits'].some(
+          (kind) => !container.resources?.[kind as 'requests' | 'limits']?.['ephemeral-storage'],
+        ),
+      )
+      .map(({ workload, container }) => `${workload.kind}/${workload.metadata.name}/${container.name}`);
+    expect(missing).toEqual([]);
+    const unbounded = objects.flatMap((workload) =>
+      (podSpec(workload)?.volumes ?? [])
+        .filter((volume) => volume.emptyDir && !volume.emptyDir.sizeLimit)
+        .map((volume) => `${workload.kind}/${workload.metadata.name}/${volume.name}`),
+    );
+    expect(unbounded).toEqual([]);
+  });
+
   it('probes every long-running container (startup, liveness, readiness)', () => {
     const missing = containers(objectsOf(name))
       .filter(({ workload, init }) => !init && ['Deployment', 'StatefulSet'].includes(workload.kind))

@@ -195,6 +195,172 @@ describe('database modes', { timeout: 60_000 }, () => {
   });
 });
 
+describe('network policies', { timeout: 60_000 }, () => {
+  const policies = (objects: Manifest[]) =>
+    Object.fromEntries(
+      objects
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .map((o) => [o.metadata.name.replace('storefleet-', ''), o]),
+    );
+  const selector = (component: string) => ({
+    'app.kubernetes.io/name': 'storefleet',
+    'app.kubernetes.io/instance': 'storefleet',
+    'app.kubernetes.io/component': component,
+  });
+
+  it('denies everything in the namespace by default and lets every pod reach the DNS', () => {
+    const byName = policies(render({ files: [VALUES_LOCAL] }));
+    expect(Object.keys(byName).sort()).toEqual(['default-deny', 'dns', 'orchestrator']);
+    expect(byName['default-deny']?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(byName.dns?.spec.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+  });
+
+  it('in production: ingress controller -> orchestrator -> PostgreSQL and the API server, backup -> PostgreSQL', () => {
+    const objects = render({ files: [VALUES_PROD] });
+    const byName = policies(objects);
+    expect(Object.keys(byName).sort()).toEqual([
+      'acme-solver',
+      'backup',
+      'default-deny',
+      'dns',
+      'orchestrator',
+      'postgresql',
+    ]);
+    const orchestrator = byName.orchestrator?.spec;
+    expect(orchestrator.podSelector.matchLabels).toEqual(selector('orchestrator'));
+    expect(orchestrator.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+        ports: [{ protocol: 'TCP', port: 'http' }],
+      },
+    ]);
+    expect(orchestrator.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'TCP', port: 6443 },
+        ],
+      },
+      {
+        to: [{ podSelector: { matchLabels: selector('postgresql') } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
+    ]);
+    expect(byName.postgresql?.spec).toEqual({
+      podSelector: { matchLabels: selector('postgresql') },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            { podSelector: { matchLabels: selector('orchestrator') } },
+            { podSelector: { matchLabels: selector('backup') } },
+          ],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+      ],
+    });
+    expect(byName.backup?.spec.egress).toEqual([
+      {
+        to: [{ podSelector: { matchLabels: selector('postgresql') } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
+    ]);
+    // Each policy's selector is the pod template's labels of the workload it is meant for.
+    expect(find(objects, 'StatefulSet').spec.template.metadata.labels).toEqual(selector('postgresql'));
+    expect(find(objects, 'CronJob').spec.jobTemplate.spec.template.metadata.labels).toEqual(
+      selector('backup'),
+    );
+    expect(find(objects, 'Deployment').spec.template.metadata.labels).toEqual(selector('orchestrator'));
+  });
+
+  it('narrows the API server and your own database to the given addresses, and adds extra ingress', () => {
+    const objects = render({
+      values: {
+        database: { existingSecret: 'pg' },
+        networkPolicy: {
+          apiServerCidrs: ['10.0.0.10/32'],
+          apiServerPorts: [6443],
+          databaseCidrs: ['10.1.2.0/24'],
+          databasePort: 6432,
+          ingressNamespace: 'ingress-nginx',
+          ingressPodLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+          extraIngress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } } }] }],
+        },
+      },
+    });
+    const orchestrator = policies(objects).orchestrator?.spec;
+    expect(orchestrator.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] },
+      { to: [{ ipBlock: { cidr: '10.1.2.0/24' } }], ports: [{ protocol: 'TCP', port: 6432 }] },
+    ]);
+    expect(orchestrator.ingress[0].from).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+      },
+    ]);
+    expect(orchestrator.ingress[1]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } } }],
+    });
+  });
+
+  it('renders none with networkPolicy.enabled=false', () => {
+    const objects = render({ files: [VALUES_PROD], values: { networkPolicy: { enabled: false } } });
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+  });
+});
+
+describe('PostgreSQL and its backups', { timeout: 60_000 }, () => {
+  const objects = () => render({ files: [VALUES_PROD] });
+
+  it('names a headless Service as the StatefulSet serviceName, selecting its pod', () => {
+    const rendered = objects();
+    const statefulSet = find(rendered, 'StatefulSet');
+    const headless = find(rendered, 'Service', statefulSet.spec.serviceName);
+    expect(headless.metadata.name).toBe('storefleet-postgresql-hl');
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.selector).toEqual(statefulSet.spec.template.metadata.labels);
+    // Clients keep the ClusterIP Service of the database URL.
+    expect(find(rendered, 'Service', 'storefleet-postgresql').spec.clusterIP).toBeUndefined();
+  });
+
+  it('probes liveness (the server runs) differently from readiness (the database accepts connections)', () => {
+    const container = find(objects(), 'StatefulSet').spec.template.spec.containers[0];
+    expect(container.livenessProbe.exec.command).toEqual([
+      'pg_isready',
+      '--quiet',
+      '--host=/var/run/postgresql',
+      '--port=5432',
+    ]);
+    expect(container.readinessProbe.exec.command).toEqual([
+      'pg_isready',
+      '--quiet',
+      '--host=127.0.0.1',
+      '--port=5432',
+      '--username=storefleet',
+      '--dbname=storefleet',
+    ]);
+  });
+
+  it('gives the backup CronJob a starting deadline', () => {
+    expect(find(objects(), 'CronJob').spec.startingDeadlineSeconds).toBe(3600);
+    const custom = render({
+      files: [VALUES_PROD],
+      values: { database: { backup: { startingDeadlineSeconds: 600 } } },
+    });
+    expect(find(custom, 'CronJob').spec.startingDeadlineSeconds).toBe(600);
+  });
+});
+
 describe('store values and checksums', { timeout: 60_000 }, () => {
   it('mounts storeValues as a values file the orchestrator passes to every store', () => {
     const objects = render(SCENARIOS.options ?? {});
@@ -320,6 +486,16 @@ describe('values the chart refuses', { timeout: 120_000 }, () => {
     ],
     ['a bad image digest', { values: { image: { digest: 'latest' } } }, [/\/image\/digest/]],
     ['an env var without a value', { values: { extraEnvVars: [{ name: 'X' }] } }, [/\/extraEnvVars\/0/]],
+    [
+      'a backup without a starting deadline',
+      { values: { database: { backup: { startingDeadlineSeconds: 0 } } } },
+      [/\/database\/backup\/startingDeadlineSeconds/, /minimum/],
+    ],
+    [
+      'an API server address that is not a CIDR',
+      { values: { networkPolicy: { apiServerCidrs: ['kubernetes.default'] } } },
+      [/\/networkPolicy\/apiServerCidrs\/0/],
+    ],
   ];
   for (const [what, input, messages] of cases) {
     it(`refuses ${what}`, () => {

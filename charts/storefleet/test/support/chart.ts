@@ -55,6 +55,7 @@ export interface PodSpec {
   securityContext?: SecurityContext;
   containers: Container[];
   initContainers?: Container[];
+  volumes?: { name: string; emptyDir?: { sizeLimit?: string } }[];
 }
 
 /** The pod template of a workload (Deployment, StatefulSet, Job, CronJob); undefined for other kinds. */

@@ -16,6 +16,7 @@ const RESOURCES: Record<string, [string, string, boolean]> = {
   StatefulSet: ['/apis/apps/v1', 'statefulsets', true],
   CronJob: ['/apis/batch/v1', 'cronjobs', true],
   Ingress: ['/apis/networking.k8s.io/v1', 'ingresses', true],
+  NetworkPolicy: ['/apis/networking.k8s.io/v1', 'networkpolicies', true],
   PodDisruptionBudget: ['/apis/policy/v1', 'poddisruptionbudgets', true],
   ClusterRole: ['/apis/rbac.authorization.k8s.io/v1', 'clusterroles', false],
   ClusterRoleBinding: ['/apis/rbac.authorization.k8s.io/v1', 'clusterrolebindings', false],
