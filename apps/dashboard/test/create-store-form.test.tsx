@@ -19,11 +19,23 @@ describe('the create form', () => {
     expect(api.calls).toHaveLength(0);
   });
 
+  it('checks the contract pattern before sending: a name with fewer than three letters or digits', async () => {
+    const api = mockApi({});
+    renderWithProviders(<CreateStoreForm />);
+    await userEvent.type(nameInput(), 'a-b');
+    await submit();
+    expect(nameInput()).toHaveAccessibleDescription(
+      'Store name needs at least three letters or digits (A-Z, 0-9) and no control characters.',
+    );
+    expect(api.calls).toHaveLength(0);
+  });
+
   it("shows the API's own message at the name field when the API refuses the name", async () => {
-    const message = 'Store name "ab" is too short: its address "ab" needs at least 3 letters or digits.';
+    // A reserved name passes the contract's pattern; only the API knows the reserved words.
+    const message = 'Store name "Admin" is reserved (address "admin"); choose another name.';
     const api = mockApi({ 'POST /api/stores': () => apiError(400, 'INVALID_STORE_NAME', message) });
     renderWithProviders(<CreateStoreForm />);
-    await userEvent.type(nameInput(), 'ab');
+    await userEvent.type(nameInput(), 'Admin');
     await submit();
     await waitFor(() => expect(nameInput()).toHaveAccessibleDescription(message));
     expect(nameInput()).toHaveAttribute('aria-invalid', 'true');
@@ -31,7 +43,7 @@ describe('the create form', () => {
     expect(api.calls[0]).toMatchObject({
       method: 'POST',
       path: '/api/stores',
-      body: { name: 'ab', engine: 'woocommerce' },
+      body: { name: 'Admin', engine: 'woocommerce' },
     });
 
     // Typing a new name clears the refusal; the API gets the final word again on the next submit.

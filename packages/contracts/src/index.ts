@@ -94,8 +94,44 @@ export type Store = z.infer<typeof Store>;
 
 export const STORE_NAME_MAX_LENGTH = 100;
 
+/** Characters no text field of a request may hold: C0 and C1 controls (tab and newline included) and DEL. */
+const CONTROL_CHARACTER = '\\x00-\\x1f\\x7f-\\x9f';
+/** Text without control characters, as a JSON-Schema-compatible pattern (the API refuses them everywhere). */
+export const NO_CONTROL_CHARACTERS = new RegExp(`^[^${CONTROL_CHARACTER}]*$`);
+/** A request string: refused with 400 when it holds a control character (lone surrogates are refused too). */
+export const text = () => z.string().regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
+
+/**
+ * A store name: no control characters and at least three ASCII letters or digits, so that its address
+ * (the slug: lower-case letters, digits and dashes) has at least three. The pattern says what JSON
+ * Schema can; the description says the rest, which the API checks after this schema.
+ */
+export const STORE_NAME_PATTERN = new RegExp(
+  `^(?:[^${CONTROL_CHARACTER}]*?[A-Za-z0-9]){3}[^${CONTROL_CHARACTER}]*$`,
+);
+
+/** A page cursor: opaque, the `nextCursor` of an earlier page. */
+const pageCursor = () =>
+  text()
+    .max(200)
+    .optional()
+    .describe('The nextCursor of an earlier page, as it was; any other value is answered 400 INVALID_INPUT.');
+
+export const StoreName = z
+  .string()
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(STORE_NAME_MAX_LENGTH)
+  .regex(
+    STORE_NAME_PATTERN,
+    'name needs at least three letters or digits (A-Z, 0-9) and no control characters',
+  )
+  .describe(
+    'The store name, shown as given (surrounding spaces trimmed). Its address (slug) is the name in lower case with accents dropped and every other run of characters turned into one dash; it must have 3 to 40 characters and must not be a reserved word (admin, api, app, assets, dashboard, default, healthz, kube, mail, metrics, readyz, static, status, storefleet, system, www) or start with kube-, storefleet- or system-. A name breaking these rules is answered 400 INVALID_STORE_NAME; a name whose address is taken, 409 STORE_NAME_TAKEN.',
+  );
+
 export const CreateStoreRequest = z.strictObject({
-  name: z.string().trim().min(1, 'name must not be empty').max(STORE_NAME_MAX_LENGTH),
+  name: StoreName,
   engine: Engine,
 });
 export type CreateStoreRequest = z.infer<typeof CreateStoreRequest>;
@@ -105,7 +141,7 @@ export const StoreIdParams = z.strictObject({ id: z.uuid({ message: 'store id mu
 export const ListStoresQuery = z.strictObject({
   state: StoreState.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: pageCursor(),
 });
 export type ListStoresQuery = z.infer<typeof ListStoresQuery>;
 
@@ -168,8 +204,10 @@ export const Role = z.enum(['admin', 'merchant']);
 export type Role = z.infer<typeof Role>;
 
 export const Credentials = z.strictObject({
-  email: z.email({ message: 'enter a valid e-mail address' }).max(254),
-  password: z.string().min(10, 'the password needs at least 10 characters').max(200),
+  // zod's e-mail rule, as a plain pattern: the OpenAPI document then states exactly what is checked
+  // (a `format: email` lets each client guess its own rules).
+  email: z.string().regex(z.regexes.email, 'enter a valid e-mail address').max(254),
+  password: text().min(10, 'the password needs at least 10 characters').max(200),
 });
 export type Credentials = z.infer<typeof Credentials>;
 
@@ -190,8 +228,7 @@ export const SessionInfo = z.object({
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const CreateApiTokenRequest = z.strictObject({
-  name: z
-    .string()
+  name: text()
     .trim()
     .min(1, 'Give the token a name, so that you can tell it apart later.')
     .max(100, 'A token name is at most 100 characters.'),
@@ -229,21 +266,24 @@ export const AuditRecord = z.object({
 export type AuditRecord = z.infer<typeof AuditRecord>;
 
 export const ListAuditQuery = z.strictObject({
-  actor: z.string().max(254).optional(),
-  action: z.string().max(100).optional(),
+  actor: text().max(254).optional(),
+  action: text().max(100).optional(),
   outcome: AuditOutcome.optional(),
-  target: z.string().max(100).optional(),
+  target: text().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: pageCursor(),
 });
 export type ListAuditQuery = z.infer<typeof ListAuditQuery>;
 
 export const AuditList = z.object({ items: z.array(AuditRecord), nextCursor: z.string().nullable() });
 export type AuditList = z.infer<typeof AuditList>;
 
+/** Stores one fleet upgrade may list; enough of them (37 bytes each) fit in the default 16 KiB body limit. */
+export const FLEET_UPGRADE_MAX_STORE_IDS = 200;
+
 export const StartFleetUpgradeRequest = z.strictObject({
   /** Default: every Ready store. */
-  storeIds: z.array(z.uuid()).min(1).max(1000).optional(),
+  storeIds: z.array(z.uuid()).min(1).max(FLEET_UPGRADE_MAX_STORE_IDS).optional(),
   concurrency: z.number().int().min(1).max(20).default(2),
 });
 export type StartFleetUpgradeRequest = z.infer<typeof StartFleetUpgradeRequest>;
@@ -277,7 +317,7 @@ export type ActivityEntry = z.infer<typeof ActivityEntry>;
 
 export const ListActivityQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: pageCursor(),
 });
 export type ListActivityQuery = z.infer<typeof ListActivityQuery>;
 
@@ -306,9 +346,56 @@ export const PlatformInfo = z.object({
 });
 export type PlatformInfo = z.infer<typeof PlatformInfo>;
 
+/**
+ * Every code an error answer of the API may carry. Clients switch on these; a new one is a change of
+ * the API. The HTTP status of each comes from its kind (see the orchestrator's http/errors.ts).
+ */
+export const ERROR_CODES = [
+  // 400
+  'INVALID_INPUT',
+  'INVALID_STORE_NAME',
+  'REVISION_NOT_FOUND',
+  // 401
+  'AUTHENTICATION_REQUIRED',
+  'INVALID_TOKEN',
+  'INVALID_CREDENTIALS',
+  // 403
+  'FORBIDDEN',
+  'CSRF_TOKEN_INVALID',
+  'SIGNUP_DISABLED',
+  'STORE_LIMIT_REACHED',
+  'USER_STORE_LIMIT_REACHED',
+  // 404, 405
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  // 409
+  'EMAIL_TAKEN',
+  'STORE_NAME_TAKEN',
+  'STORE_CHANGED',
+  'STORE_NOT_DEPLOYED',
+  'STORE_NOT_FAILED',
+  'STORE_NOT_READY',
+  'ALREADY_AT_REVISION',
+  'CREDENTIALS_UNAVAILABLE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'INVALID_STATE_TRANSITION',
+  'ROLLBACK_NOT_RETRYABLE',
+  'NO_READY_STORES',
+  // 413, 415, 429
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  // 500, 502, 503
+  'INTERNAL',
+  'CLUSTER_REQUEST_FAILED',
+  'CLUSTER_UNAVAILABLE',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
 export const ApiError = z.object({
   error: z.object({
-    code: z.string(),
+    code: ErrorCode,
     message: z.string(),
     details: z.unknown().optional(),
   }),

@@ -9,6 +9,7 @@ import {
   CreatedApiToken,
   type CreateStoreRequest,
   type Credentials,
+  type ErrorCode,
   FleetUpgrade,
   type ListAuditQuery,
   PlatformInfo,
@@ -25,12 +26,16 @@ import {
 } from '@storefleet/contracts';
 import { z } from 'zod';
 
+/** Failures the client itself names: no answer, an answer without the error shape, an unexpected body. */
+export type ClientErrorCode = 'NETWORK' | 'HTTP_ERROR' | 'UNEXPECTED_RESPONSE';
+
 export class ApiRequestError extends Error {
   readonly status: number;
-  readonly code: string;
+  /** One of the contract's ERROR_CODES, or a failure of the client's own. */
+  readonly code: ErrorCode | ClientErrorCode;
   readonly details: unknown;
 
-  constructor(status: number, code: string, message: string, details?: unknown) {
+  constructor(status: number, code: ErrorCode | ClientErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = 'ApiRequestError';
     this.status = status;

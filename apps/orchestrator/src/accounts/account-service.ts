@@ -36,7 +36,7 @@ export interface ApiTokenInfo {
 }
 
 const invalidCredentials = () =>
-  new AppError('INVALID_CREDENTIALS', 'The e-mail address or the password is wrong.', 401);
+  new AppError('INVALID_CREDENTIALS', 'The e-mail address or the password is wrong.', 'unauthenticated');
 
 export class AccountService {
   private readonly options: AccountOptions;
@@ -58,7 +58,7 @@ export class AccountService {
       throw new AppError(
         'SIGNUP_DISABLED',
         'Sign-up is turned off on this platform; ask an admin for an account.',
-        403,
+        'forbidden',
       );
     }
     const normalized = email.trim().toLowerCase();

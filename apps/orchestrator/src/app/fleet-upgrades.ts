@@ -12,7 +12,7 @@ import { ActivityRepository } from '../db/activity-repository.ts';
 import type { FleetUpgradesTable, Schema } from '../db/schema.ts';
 import { StoresRepository } from '../db/stores-repository.ts';
 import type { Actor } from '../domain/actor.ts';
-import { AppError, invalidInput, notFound } from '../errors.ts';
+import { AppError, conflict, notFound } from '../errors.ts';
 import type { StoreService } from './store-service.ts';
 
 export interface FleetUpgradeOptions {
@@ -57,15 +57,19 @@ export class FleetUpgrader {
     request: { storeIds?: string[] | undefined; concurrency: number },
   ): Promise<FleetUpgrade> {
     if (actor.role !== 'admin')
-      throw new AppError('FORBIDDEN', 'Only platform admins can upgrade the fleet.', 403);
+      throw new AppError('FORBIDDEN', 'Only platform admins can upgrade the fleet.', 'forbidden');
     const storeIds = request.storeIds ?? (await this.readyStoreIds());
-    if (storeIds.length === 0) throw invalidInput('There is no Ready store to upgrade.');
+    if (storeIds.length === 0) throw conflict('NO_READY_STORES', 'There is no Ready store to upgrade.');
     const stores = new StoresRepository(this.db);
     for (const id of storeIds) {
       const store = await stores.get(id);
-      if (!store) throw invalidInput(`Store ${id} does not exist.`);
+      if (!store) throw notFound(`Store ${id}`);
       if (store.state !== 'Ready')
-        throw invalidInput(`Store ${store.name} is ${store.state}; only Ready stores can be upgraded.`);
+        throw conflict(
+          'STORE_NOT_READY',
+          `Store ${store.name} is ${store.state}; only Ready stores can be upgraded.`,
+          { storeId: store.id, state: store.state },
+        );
     }
     const now = new Date();
     const run = {

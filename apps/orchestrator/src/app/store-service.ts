@@ -87,7 +87,7 @@ export class StoreService {
           throw new AppError(
             'STORE_LIMIT_REACHED',
             `The platform already runs ${live} of at most ${this.options.maxStores} stores (MAX_STORES); delete a store or raise the limit.`,
-            403,
+            'limit',
             { limit: this.options.maxStores, current: live },
           );
         }
@@ -96,7 +96,7 @@ export class StoreService {
           throw new AppError(
             'USER_STORE_LIMIT_REACHED',
             `You already have ${own} of at most ${this.options.maxStoresPerUser} stores (MAX_STORES_PER_USER); delete one first.`,
-            403,
+            'limit',
             { limit: this.options.maxStoresPerUser, current: own },
           );
         }
@@ -246,7 +246,7 @@ export class StoreService {
       throw new AppError(
         'REVISION_NOT_FOUND',
         `Revision ${revision} is not in this store's release history (revisions: ${history.map((h) => h.revision).join(', ') || 'none'}).`,
-        400,
+        'validation',
       );
     }
     if (revision === store.revision) {
@@ -299,7 +299,7 @@ export class StoreService {
     try {
       return await read(AbortSignal.timeout(30_000));
     } catch (error) {
-      if (error instanceof ClusterError) throw new AppError(error.code, error.message, 502);
+      if (error instanceof ClusterError) throw clusterFailure(error);
       throw error;
     }
   }
@@ -393,10 +393,30 @@ function jobKindFor(operation: Operation): JobKind {
     throw new AppError(
       'ROLLBACK_NOT_RETRYABLE',
       'A failed rollback is not retried; ask for it again with POST /api/stores/:id/rollback and the revision.',
-      409,
+      'conflict',
     );
   }
   return operation;
+}
+
+/**
+ * A cluster failure as an API error. No cluster (not configured, or not answering) is "unavailable"
+ * (503 CLUSTER_UNAVAILABLE) with what to set or check; anything the cluster itself refused is an
+ * upstream failure (502 CLUSTER_REQUEST_FAILED) with the cluster's reason in the details, never as the code.
+ */
+export function clusterFailure(error: ClusterError): AppError {
+  if (error.code === 'ClusterNotConfigured') {
+    return new AppError('CLUSTER_UNAVAILABLE', error.message, 'unavailable', { reason: error.code });
+  }
+  if (error.code === 'ClusterUnreachable') {
+    return new AppError(
+      'CLUSTER_UNAVAILABLE',
+      `The Kubernetes cluster does not answer; check that it is running and that KUBECONFIG points at it. ${error.message}`,
+      'unavailable',
+      { reason: error.code },
+    );
+  }
+  return new AppError('CLUSTER_REQUEST_FAILED', error.message, 'upstream', { reason: error.code });
 }
 
 /** The constraint a PostgreSQL unique violation (SQLSTATE 23505) names, if that is what `error` is. */

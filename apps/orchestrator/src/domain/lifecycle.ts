@@ -19,10 +19,15 @@ export function canTransition(from: StoreState, to: StoreState): boolean {
 
 export function assertTransition(from: StoreState, to: StoreState): void {
   if (!canTransition(from, to)) {
-    throw new AppError('INVALID_STATE_TRANSITION', `A store that is ${from} cannot become ${to}.`, 409, {
-      from,
-      to,
-    });
+    throw new AppError(
+      'INVALID_STATE_TRANSITION',
+      `A store that is ${from} cannot become ${to}.`,
+      'conflict',
+      {
+        from,
+        to,
+      },
+    );
   }
 }
 
@@ -56,7 +61,7 @@ export function assertCanRetry(state: StoreState): void {
     throw new AppError(
       'STORE_NOT_FAILED',
       `Only a Failed store can be retried; this store is ${state}.`,
-      409,
+      'conflict',
       {
         state,
       },

@@ -34,7 +34,7 @@ export function slugify(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-const invalidName = (message: string) => new AppError('INVALID_STORE_NAME', message, 400);
+const invalidName = (message: string) => new AppError('INVALID_STORE_NAME', message, 'validation');
 
 /** Returns the slug for a store name, or throws an error saying why the name cannot be used. */
 export function slugForStoreName(name: string): string {

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { registerAudit } from './audit.ts';
 import { CSRF_HEADER, registerAuth } from './auth.ts';
 import type { App, AuthSettings, HttpContext, Services } from './context.ts';
-import { registerErrorHandling } from './errors.ts';
+import { frameworkErrors, registerErrorHandling } from './errors.ts';
 import type { PresentationSettings } from './presenters.ts';
 import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -43,6 +43,8 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
     forceCloseConnections: true,
     // Behind an ingress the client address is in X-Forwarded-For; rate limits and audit need it.
     trustProxy: options.environment === 'production',
+    // Errors raised before routing (a path that is not valid percent-encoding) get the API's error shape.
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -76,11 +78,23 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
       },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'sf_session' },
-          token: { type: 'http', scheme: 'bearer' },
+          token: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A personal API token (sf_…) from POST /api/tokens; the scheme name is case-insensitive.',
+          },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'sf_session',
+            description:
+              'The session cookie set by sign-in; changes made with it must send the X-CSRF-Token header from GET /api/auth/session.',
+          },
         },
       },
-      security: [{ session: [] }, { token: [] }],
+      // Either one; routes that anyone may call say `security: []`.
+      security: [{ token: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
   });

@@ -49,7 +49,7 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
       throw new AppError(
         'AUTHENTICATION_REQUIRED',
         'Sign in, or send a personal API token as a Bearer token.',
-        401,
+        'unauthenticated',
       );
     }
   });
@@ -81,7 +81,7 @@ export async function enforce(
     throw new AppError(
       'RATE_LIMITED',
       `Too many requests; try again in ${decision.resetSeconds} s (at most ${decision.limit} per ${Math.round(windowMs / 1000)} s).`,
-      429,
+      'rate_limited',
       { retryAfterSeconds: decision.resetSeconds },
     );
   }
@@ -94,9 +94,11 @@ async function identify(
 ): Promise<Actor | null> {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
-    const match = /^Bearer (\S+)$/.exec(authorization);
+    // Auth scheme names are case-insensitive (RFC 9110 §11.1).
+    const match = /^Bearer +(\S+)$/i.exec(authorization.trim());
     const actor = match?.[1] ? await accounts.fromApiToken(match[1]) : undefined;
-    if (!actor) throw new AppError('INVALID_TOKEN', 'This API token is unknown or was revoked.', 401);
+    if (!actor)
+      throw new AppError('INVALID_TOKEN', 'This API token is unknown or was revoked.', 'unauthenticated');
     return actor;
   }
   const cookie = request.cookies[SESSION_COOKIE];
@@ -108,19 +110,20 @@ async function identify(
     throw new AppError(
       'CSRF_TOKEN_INVALID',
       `Changes made with a session cookie must send the session's CSRF token in the ${CSRF_HEADER} header.`,
-      403,
+      'forbidden',
     );
   }
   return session.actor;
 }
 
 export function requireActor(request: FastifyRequest): Actor {
-  if (!request.actor) throw new AppError('AUTHENTICATION_REQUIRED', 'Sign in first.', 401);
+  if (!request.actor) throw new AppError('AUTHENTICATION_REQUIRED', 'Sign in first.', 'unauthenticated');
   return request.actor;
 }
 
 export function requireAdmin(request: FastifyRequest): Actor {
   const actor = requireActor(request);
-  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only platform admins can do this.', 403);
+  if (actor.role !== 'admin')
+    throw new AppError('FORBIDDEN', 'Only platform admins can do this.', 'forbidden');
   return actor;
 }

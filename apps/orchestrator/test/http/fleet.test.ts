@@ -96,7 +96,8 @@ describe('fleet upgrades', () => {
 
   it('refuses stores that are not Ready', async () => {
     const response = await start({ storeIds: [ids[2]] });
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.code).toBe('STORE_NOT_READY');
     expect(response.json().error.message).toMatch(/Fleet C is Failed; only Ready stores can be upgraded/);
   });
 });

@@ -37,7 +37,7 @@ describe('store names become DNS-1123 slugs', () => {
     }
     expect(caught).toBeInstanceOf(AppError);
     expect((caught as AppError).code).toBe('INVALID_STORE_NAME');
-    expect((caught as AppError).status).toBe(400);
+    expect((caught as AppError).kind).toBe('validation');
     expect((caught as AppError).message).toMatch(reason);
   });
 
@@ -81,7 +81,7 @@ describe('lifecycle transitions', () => {
       assertTransition('Deleted', 'Ready');
       expect.unreachable();
     } catch (error) {
-      expect(error).toMatchObject({ code: 'INVALID_STATE_TRANSITION', status: 409 });
+      expect(error).toMatchObject({ code: 'INVALID_STATE_TRANSITION', kind: 'conflict' });
     }
   });
 

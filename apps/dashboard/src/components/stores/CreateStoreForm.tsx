@@ -1,6 +1,12 @@
 // Name and engine of a new store. The contract's own rules are checked before sending; everything
 // else (address rules, reserved names, names taken, limits) is the API's to say, in its own words.
-import { CreateStoreRequest, ENGINES, type Engine, STORE_NAME_MAX_LENGTH } from '@storefleet/contracts';
+import {
+  CreateStoreRequest,
+  ENGINES,
+  type Engine,
+  type ErrorCode,
+  STORE_NAME_MAX_LENGTH,
+} from '@storefleet/contracts';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { ApiRequestError, errorMessage, inputIssue } from '../../api/client.ts';
 import { useCreateStore } from '../../api/queries.ts';
@@ -10,7 +16,10 @@ import { Button, inputClass, Notice } from '../ui.tsx';
 export const ENGINE_NAMES: Record<Engine, string> = { woocommerce: 'WooCommerce', medusa: 'Medusa' };
 
 /** API error codes that are about the name the person typed. */
-const NAME_ERRORS = new Set(['INVALID_STORE_NAME', 'STORE_NAME_TAKEN']);
+const NAME_ERRORS: ReadonlySet<ApiRequestError['code']> = new Set<ErrorCode>([
+  'INVALID_STORE_NAME',
+  'STORE_NAME_TAKEN',
+]);
 
 function localNameError(name: string, engine: Engine): string | undefined {
   const result = CreateStoreRequest.safeParse({ name, engine });

@@ -1,5 +1,4 @@
 import {
-  ApiError,
   ApiToken,
   AuditList,
   CreateApiTokenRequest,
@@ -16,8 +15,11 @@ import type { Actor } from '../../domain/actor.ts';
 import { invalidInput } from '../../errors.ts';
 import { enforce, requireActor, requireAdmin, SESSION_COOKIE } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
+import { errorResponses } from '../errors.ts';
 
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 429: ApiError };
+/** Sign-up and sign-in: public, rate-limited per IP and e-mail. */
+const signIn = (codes: Parameters<typeof errorResponses>[0]['codes']) =>
+  errorResponses({ access: 'public', change: true, codes });
 
 export function authRoutes({ app, services, auth }: HttpContext): void {
   const { accounts, stores, limiter } = services;
@@ -67,7 +69,8 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
         summary: 'Create an account and sign in',
         tags: ['auth'],
         body: Credentials,
-        response: { 201: SessionInfo, ...errors },
+        security: [],
+        response: { 201: SessionInfo, ...signIn({ 403: ['SIGNUP_DISABLED'], 409: ['EMAIL_TAKEN'] }) },
       },
     },
     async (request, reply) => {
@@ -87,7 +90,8 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
         summary: 'Sign in (sets an HttpOnly session cookie)',
         tags: ['auth'],
         body: Credentials,
-        response: { 200: SessionInfo, ...errors },
+        security: [],
+        response: { 200: SessionInfo, ...signIn({ 401: ['INVALID_CREDENTIALS'] }) },
       },
     },
     async (request, reply) => {
@@ -101,7 +105,11 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
     '/api/auth/signout',
     {
       config: { auditAction: 'auth.signout' },
-      schema: { summary: 'Sign out', tags: ['auth'], response: { 204: z.null(), ...errors } },
+      schema: {
+        summary: 'Sign out',
+        tags: ['auth'],
+        response: { 204: z.null(), ...errorResponses({ access: 'user', change: true }) },
+      },
     },
     async (request, reply) => {
       requireActor(request);
@@ -117,7 +125,7 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
       schema: {
         summary: 'Who is signed in, with their limits and usage',
         tags: ['auth'],
-        response: { 200: SessionInfo, ...errors },
+        response: { 200: SessionInfo, ...errorResponses({ access: 'user' }) },
       },
     },
     async (request) => {
@@ -133,7 +141,7 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
       schema: {
         summary: 'Your personal API tokens',
         tags: ['auth'],
-        response: { 200: z.object({ items: z.array(ApiToken) }), ...errors },
+        response: { 200: z.object({ items: z.array(ApiToken) }), ...errorResponses({ access: 'user' }) },
       },
     },
     async (request) => ({ items: (await accounts.listApiTokens(requireActor(request))).map(presentToken) }),
@@ -147,7 +155,7 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
         summary: 'Create a personal API token (its value is shown only in this answer)',
         tags: ['auth'],
         body: CreateApiTokenRequest,
-        response: { 201: CreatedApiToken, ...errors },
+        response: { 201: CreatedApiToken, ...errorResponses({ access: 'user', change: true }) },
       },
     },
     async (request, reply) => {
@@ -168,7 +176,7 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
         summary: 'Revoke a personal API token',
         tags: ['auth'],
         params: z.strictObject({ id: z.uuid() }),
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...errorResponses({ access: 'user', change: true, params: true }) },
       },
     },
     async (request, reply) => {
@@ -184,7 +192,7 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
         summary: 'The audit trail, newest first (admins only)',
         tags: ['audit'],
         querystring: ListAuditQuery,
-        response: { 200: AuditList, ...errors },
+        response: { 200: AuditList, ...errorResponses({ access: 'admin' }) },
       },
     },
     async (request) => {

@@ -1,9 +1,8 @@
-import { ApiError, FleetUpgrade, StartFleetUpgradeRequest } from '@storefleet/contracts';
+import { FleetUpgrade, StartFleetUpgradeRequest } from '@storefleet/contracts';
 import { z } from 'zod';
 import { requireAdmin } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError };
+import { errorResponses } from '../errors.ts';
 
 export function fleetRoutes({ app, services }: HttpContext): void {
   const { fleet } = services;
@@ -17,7 +16,14 @@ export function fleetRoutes({ app, services }: HttpContext): void {
           'Upgrade every (or the listed) Ready store to the shipped store chart, a few at a time, halting on the first failure',
         tags: ['fleet'],
         body: StartFleetUpgradeRequest,
-        response: { 202: FleetUpgrade, ...errors },
+        response: {
+          202: FleetUpgrade,
+          ...errorResponses({
+            access: 'admin',
+            change: true,
+            codes: { 404: ['NOT_FOUND'], 409: ['NO_READY_STORES', 'STORE_NOT_READY'] },
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -33,7 +39,7 @@ export function fleetRoutes({ app, services }: HttpContext): void {
       schema: {
         summary: 'Recent fleet upgrades',
         tags: ['fleet'],
-        response: { 200: z.object({ items: z.array(FleetUpgrade) }), ...errors },
+        response: { 200: z.object({ items: z.array(FleetUpgrade) }), ...errorResponses({ access: 'admin' }) },
       },
     },
     async (request) => {
@@ -49,7 +55,7 @@ export function fleetRoutes({ app, services }: HttpContext): void {
         summary: 'One fleet upgrade and its progress',
         tags: ['fleet'],
         params: z.strictObject({ id: z.uuid() }),
-        response: { 200: FleetUpgrade, ...errors },
+        response: { 200: FleetUpgrade, ...errorResponses({ access: 'admin', params: true }) },
       },
     },
     async (request) => {

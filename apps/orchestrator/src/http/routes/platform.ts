@@ -3,6 +3,7 @@ import { platformMetrics } from '../../app/platform-stats.ts';
 import { ownerScope } from '../../domain/actor.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
+import { errorResponses } from '../errors.ts';
 
 export function platformRoutes({ app, services, environment }: HttpContext): void {
   const { database, queue, metrics, cluster } = services;
@@ -34,7 +35,8 @@ export function platformRoutes({ app, services, environment }: HttpContext): voi
       schema: {
         summary: 'Environment and cluster of this platform',
         tags: ['platform'],
-        response: { 200: PlatformInfo },
+        security: [],
+        response: { 200: PlatformInfo, ...errorResponses({ access: 'public' }) },
       },
     },
     async () => ({ environment, cluster: cluster.info() }),
@@ -46,7 +48,7 @@ export function platformRoutes({ app, services, environment }: HttpContext): voi
       schema: {
         summary: 'Store counts, totals and provisioning times',
         tags: ['platform'],
-        response: { 200: PlatformMetrics },
+        response: { 200: PlatformMetrics, ...errorResponses({ access: 'user' }) },
       },
     },
     async (request) => platformMetrics(database.db, queue, ownerScope(requireActor(request))),

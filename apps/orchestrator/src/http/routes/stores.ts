@@ -1,6 +1,5 @@
 import {
   ActivityList,
-  ApiError,
   CreateStoreRequest,
   ListActivityQuery,
   ListStoresQuery,
@@ -21,6 +20,7 @@ import { invalidInput } from '../../errors.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeActivityCursor, encodeActivityCursor } from '../cursors.ts';
+import { errorResponses, type RouteErrors } from '../errors.ts';
 import { presentActivity, presentStore } from '../presenters.ts';
 
 const IdempotencyHeaders = z.object({
@@ -32,7 +32,11 @@ const IdempotencyHeaders = z.object({
     .optional(),
 });
 
-const errors = { 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
+/** Errors of the routes on one store: a change, or a read. */
+const storeChange = (more: Omit<RouteErrors, 'access' | 'change' | 'params'> = {}) =>
+  errorResponses({ access: 'user', change: true, params: true, ...more });
+const storeRead = (more: Omit<RouteErrors, 'access' | 'params'> = {}) =>
+  errorResponses({ access: 'user', params: true, ...more });
 
 export function storeRoutes({ app, services, presentation }: HttpContext): void {
   const { stores, database } = services;
@@ -50,7 +54,19 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         tags: ['stores'],
         headers: IdempotencyHeaders,
         body: CreateStoreRequest,
-        response: { 200: Store, 202: Store, ...errors },
+        response: {
+          200: Store,
+          202: Store,
+          ...errorResponses({
+            access: 'user',
+            change: true,
+            codes: {
+              400: ['INVALID_STORE_NAME'],
+              403: ['STORE_LIMIT_REACHED', 'USER_STORE_LIMIT_REACHED'],
+              409: ['STORE_NAME_TAKEN', 'IDEMPOTENCY_KEY_REUSED'],
+            },
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -74,7 +90,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'List stores, newest first',
         tags: ['stores'],
         querystring: ListStoresQuery,
-        response: { 200: StoreList, 400: ApiError },
+        response: { 200: StoreList, ...errorResponses({ access: 'user' }) },
       },
     },
     async (request) => {
@@ -97,7 +113,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Read one store',
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 200: Store, ...errors },
+        response: { 200: Store, ...storeRead() },
       },
     },
     async (request) => show(await visible(request)),
@@ -111,7 +127,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Delete a store (from any state; repeatable)',
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 202: Store, ...errors },
+        response: { 202: Store, ...storeChange({ codes: { 409: ['INVALID_STATE_TRANSITION'] } }) },
       },
     },
     async (request, reply) => reply.status(202).send(show(await stores.delete((await visible(request)).id))),
@@ -125,7 +141,10 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Retry the failed operation of a Failed store',
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 202: Store, ...errors },
+        response: {
+          202: Store,
+          ...storeChange({ codes: { 409: ['STORE_NOT_FAILED', 'ROLLBACK_NOT_RETRYABLE', 'STORE_CHANGED'] } }),
+        },
       },
     },
     async (request, reply) => reply.status(202).send(show(await stores.retry((await visible(request)).id))),
@@ -140,7 +159,12 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         tags: ['stores'],
         params: StoreIdParams,
         body: UpgradeStoreRequest,
-        response: { 202: Store, ...errors },
+        response: {
+          202: Store,
+          ...storeChange({
+            codes: { 409: ['STORE_NOT_DEPLOYED', 'INVALID_STATE_TRANSITION', 'STORE_CHANGED'] },
+          }),
+        },
       },
     },
     async (request, reply) =>
@@ -156,7 +180,16 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         tags: ['stores'],
         params: StoreIdParams,
         body: RollbackStoreRequest,
-        response: { 202: Store, ...errors },
+        response: {
+          202: Store,
+          ...storeChange({
+            cluster: true,
+            codes: {
+              400: ['REVISION_NOT_FOUND'],
+              409: ['STORE_NOT_DEPLOYED', 'INVALID_STATE_TRANSITION', 'ALREADY_AT_REVISION', 'STORE_CHANGED'],
+            },
+          }),
+        },
       },
     },
     async (request, reply) =>
@@ -171,7 +204,10 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: "Reveal the store admin's login (audited)",
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 200: StoreCredentials, ...errors, 502: ApiError },
+        response: {
+          200: StoreCredentials,
+          ...storeChange({ cluster: true, codes: { 409: ['CREDENTIALS_UNAVAILABLE'] } }),
+        },
       },
     },
     async (request, reply) => {
@@ -189,7 +225,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Helm revisions of the store release, oldest first',
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 200: ReleaseHistory, ...errors },
+        response: { 200: ReleaseHistory, ...storeRead({ cluster: true }) },
       },
     },
     async (request) => ({ items: await stores.history((await visible(request)).id) }),
@@ -202,7 +238,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Pods, services, ingresses, volumes, jobs and recent events of the store namespace',
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 200: StoreResources, ...errors },
+        response: { 200: StoreResources, ...storeRead({ cluster: true }) },
       },
     },
     async (request) => stores.resources((await visible(request)).id),
@@ -216,7 +252,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         tags: ['activity'],
         params: StoreIdParams,
         querystring: ListActivityQuery,
-        response: { 200: ActivityList, ...errors },
+        response: { 200: ActivityList, ...storeRead() },
       },
     },
     async (request) => {
@@ -232,7 +268,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Activity across all stores, newest first',
         tags: ['activity'],
         querystring: ListActivityQuery,
-        response: { 200: ActivityList, 400: ApiError },
+        response: { 200: ActivityList, ...errorResponses({ access: 'user' }) },
       },
     },
     async (request) => {
