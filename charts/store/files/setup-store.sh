@@ -117,6 +117,13 @@ install_core() {
 }
 
 configure_site() {
+  local old=""
+  # The store moved (another host, or http -> https): links in posts, options and WooCommerce's
+  # tables still name the old URL. guid stays: it identifies a post, it is not a link.
+  if old="$(option_value home)" && [ -n "${old}" ] && [ "${old}" != "${SITE_URL}" ]; then
+    wp search-replace "${old}" "${SITE_URL}" --all-tables-with-prefix --skip-columns=guid --report-changed-only >/dev/null
+    note "replaced ${old} with ${SITE_URL} in the database"
+  fi
   ensure_option home "${SITE_URL}"
   ensure_option siteurl "${SITE_URL}"
   ensure_option blogname "${STORE_TITLE}"
@@ -236,9 +243,14 @@ import_products() {
     if [ -z "${name}" ] || [ -z "${category}" ]; then
       fail "${file} line ${line}: name and category are required"
     fi
-    existing="$(wp post list --post_type=product --post_status=any --meta_key=_sku --meta_value="${sku}" --field=ID)"
+    # `any` leaves out the trash, but a trashed product still holds its SKU: look there too.
+    existing="$(wp post list --post_type=product --post_status=any,trash --meta_key=_sku --meta_value="${sku}" --field=ID)"
     if [ -n "${existing}" ]; then
-      note "product ${sku} already exists"
+      if [ "$(wp post get "${existing%%$'\n'*}" --field=post_status)" = trash ]; then
+        note "product ${sku} is in the trash; left there"
+      else
+        note "product ${sku} already exists"
+      fi
       continue
     fi
     ensure_category "${category}"

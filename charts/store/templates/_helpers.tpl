@@ -100,6 +100,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and .Values.networkPolicy.enabled (eq .Values.woocommerce.source "download") (not .Values.networkPolicy.allowInternetEgress) -}}
 {{- fail "woocommerce.source=download needs networkPolicy.allowInternetEgress=true (the setup Job downloads WooCommerce and Storefront); use woocommerce.source=image for a store without internet access" -}}
 {{- end -}}
+{{- if and .Values.smtp.enabled (not .Values.smtp.host) -}}
+{{- fail "smtp.enabled needs smtp.host" -}}
+{{- end -}}
+{{- if and .Values.smtp.enabled .Values.smtp.user (not .Values.smtp.existingSecret) -}}
+{{- fail "smtp.user needs smtp.existingSecret: a Secret holding the SMTP password (key smtp.existingSecretPasswordKey)" -}}
+{{- end -}}
 {{- if and .Values.ingress.tls.enabled (not .Values.ingress.tls.clusterIssuer) (not .Values.ingress.tls.secretName) -}}
 {{- fail "ingress.tls.enabled needs ingress.tls.secretName (an existing TLS Secret) or ingress.tls.clusterIssuer (cert-manager fills the Secret)" -}}
 {{- end -}}
@@ -116,9 +122,11 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
+{{/* Every container: read-only root filesystem; what it writes goes to its volumes (emptyDirs with a size limit). */}}
 {{- define "store.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
 privileged: false
+readOnlyRootFilesystem: true
 capabilities:
   drop: ["ALL"]
 {{- end -}}
@@ -155,8 +163,81 @@ podAffinity:
 {{- end }}
 - name: WORDPRESS_TABLE_PREFIX
   value: "wp_"
-{{- with .Values.app.configExtra }}
 - name: WORDPRESS_CONFIG_EXTRA
-  value: {{ . | quote }}
+  value: {{ include "store.configExtra" . | quote }}
+{{- with .Values.smtp }}
+{{- if .enabled }}
+- { name: SMTP_HOST, value: {{ .host | quote }} }
+- { name: SMTP_PORT, value: {{ .port | quote }} }
+- { name: SMTP_ENCRYPTION, value: {{ .encryption | quote }} }
+- { name: SMTP_USER, value: {{ .user | quote }} }
+- { name: SMTP_FROM, value: {{ .from | quote }} }
+{{- if .user }}
+- name: SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef: { name: {{ .existingSecret }}, key: {{ .existingSecretPasswordKey }} }
 {{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Images */}}
+
+{{/* `include "store.image" .Values.app.image`: registry/repository:tag, or @digest when one is set. */}}
+{{- define "store.image" -}}
+{{- $repository := ternary (printf "%s/%s" .registry .repository) .repository (ne .registry "") -}}
+{{- if .digest -}}
+{{- printf "%s@%s" $repository .digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repository .tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "store.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/*
+PHP's memory_limit from a container's memory limit (a binary quantity, as the schema requires): three
+quarters of it, so that PHP reports "Allowed memory size exhausted" before the kernel kills the container.
+*/}}
+{{- define "store.phpMemoryLimit" -}}
+{{- $quantity := toString . -}}
+{{- $factors := dict "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 -}}
+{{- $bytes := int64 0 -}}
+{{- $suffix := regexFind "(Ki|Mi|Gi|Ti)$" $quantity -}}
+{{- if $suffix -}}
+{{- $bytes = mul (int64 (trimSuffix $suffix $quantity)) (index $factors $suffix) -}}
+{{- else -}}
+{{- $bytes = int64 $quantity -}}
+{{- end -}}
+{{- $mebibytes := div (mul $bytes 3) (mul 4 1048576) -}}
+{{- if lt $mebibytes 64 -}}
+{{- fail (printf "a memory limit of %s leaves PHP %dM, below the 64M WordPress needs" $quantity $mebibytes) -}}
+{{- end -}}
+{{- printf "%dM" $mebibytes -}}
+{{- end -}}
+
+{{/* Whether the store's pods may reach the internet; without it WordPress must not try. */}}
+{{- define "store.internetBlocked" -}}
+{{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.allowInternetEgress) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* wp-config.php additions (WORDPRESS_CONFIG_EXTRA): the chart's, then `app.configExtra`. */}}
+{{- define "store.configExtra" -}}
+// WP-Cron runs from the CronJob <release>-cron (wp cron event run --due-now), not on page views.
+define('DISABLE_WP_CRON', true);
+{{- if include "store.internetBlocked" . }}
+// Egress is closed (networkPolicy.allowInternetEgress=false): fail calls home at once instead of hanging.
+define('WP_HTTP_BLOCK_EXTERNAL', true);
+{{- end }}
+{{- if .Values.smtp.enabled }}
+// Mail through the SMTP server of the smtp values (see the ConfigMap <release>-config, smtp.php).
+require_once '/etc/storefleet/smtp.php';
+{{- end }}
+{{ .Values.app.configExtra }}
 {{- end -}}

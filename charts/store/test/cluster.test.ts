@@ -90,6 +90,7 @@ async function releaseObjects(namespace: string, release: string): Promise<strin
     apps.listNamespacedDeployment(query).then((l) => l.items.map((o) => `Deployment/${o.metadata?.name}`)),
     apps.listNamespacedStatefulSet(query).then((l) => l.items.map((o) => `StatefulSet/${o.metadata?.name}`)),
     batch.listNamespacedJob(query).then((l) => l.items.map((o) => `Job/${o.metadata?.name}`)),
+    batch.listNamespacedCronJob(query).then((l) => l.items.map((o) => `CronJob/${o.metadata?.name}`)),
     core.listNamespacedPod(query).then((l) => l.items.map((o) => `Pod/${o.metadata?.name}`)),
     core.listNamespacedService(query).then((l) => l.items.map((o) => `Service/${o.metadata?.name}`)),
     core.listNamespacedConfigMap(query).then((l) => l.items.map((o) => `ConfigMap/${o.metadata?.name}`)),
@@ -176,6 +177,7 @@ describe('the store chart on a real API server', { timeout: 240_000 }, () => {
     const kinds = [...new Set(objects.map((o) => o.split('/')[0]))].sort();
     expect(kinds).toEqual([
       'ConfigMap',
+      'CronJob',
       'Deployment',
       'Ingress',
       'Job',
@@ -215,6 +217,46 @@ describe('the store chart on a real API server', { timeout: 240_000 }, () => {
     expect(jobs[0]?.name).not.toBe(setup?.name);
     expect(jobs[0]?.complete).toBe(true);
     expect(releaseStatus(release, namespace)).toBe('deployed');
+
+    // Nothing changed but setup.rerun: the setup runs again as a new Job, to completion.
+    helmInstall(release, namespace, [
+      '-f',
+      VALUES_LOCAL,
+      '-f',
+      valuesFile({ ...changed, setup: { rerun: '1' } }),
+    ]);
+    const rerun = await waitFor(
+      async () => {
+        const current = await setupJobs(namespace);
+        return current.length === 1 && current[0]?.name !== jobs[0]?.name ? current : undefined;
+      },
+      'the re-run setup Job to replace the previous one',
+      60_000,
+      250,
+    );
+    expect(rerun[0]?.complete).toBe(true);
+    // The same value again leaves that Job alone.
+    helmInstall(release, namespace, [
+      '-f',
+      VALUES_LOCAL,
+      '-f',
+      valuesFile({ ...changed, setup: { rerun: '1' } }),
+    ]);
+    expect(await setupJobs(namespace)).toEqual(rerun);
+
+    // WP-Cron on the cluster: scheduled every 5 minutes, one run at a time, a starting deadline.
+    const cron = await batch.readNamespacedCronJob({ name: `${release}-cron`, namespace });
+    expect(cron.spec?.schedule).toBe('*/5 * * * *');
+    expect(cron.spec?.concurrencyPolicy).toBe('Forbid');
+    expect(cron.spec?.startingDeadlineSeconds).toBe(240);
+    expect(cron.spec?.suspend).toBe(false);
+    expect(cron.spec?.jobTemplate.spec?.template.spec?.containers[0]?.command).toEqual([
+      'wp',
+      'cron',
+      'event',
+      'run',
+      '--due-now',
+    ]);
 
     await uninstallLeavesNothing(release, namespace);
   });

@@ -6,9 +6,12 @@ import {
   containers,
   find,
   type Manifest,
+  podSpecOf,
   type RenderInput,
   render,
+  renderOnCluster,
   SCENARIOS,
+  WORKLOAD_KINDS,
 } from './support/chart.ts';
 
 const SECRET_LIKE_ENV = /PASSWORD|SECRET|TOKEN|_KEY$|_SALT$/;
@@ -28,9 +31,35 @@ for (const [scenario, input] of Object.entries(SCENARIOS) as [string, RenderInpu
       }
     });
 
+    it('gives every container ephemeral-storage requests and limits, and every emptyDir a size limit', () => {
+      for (const { workload, container } of containers(objects)) {
+        const where = `${workload.kind}/${workload.metadata.name} ${container.name}`;
+        expect(container.resources?.requests?.['ephemeral-storage'], `${where} requests`).toBeTruthy();
+        expect(container.resources?.limits?.['ephemeral-storage'], `${where} limits`).toBeTruthy();
+      }
+      const unbounded = objects
+        .filter((o) => WORKLOAD_KINDS.includes(o.kind))
+        .flatMap((workload) =>
+          (podSpecOf(workload).volumes ?? [])
+            .filter(
+              (volume: { emptyDir?: { sizeLimit?: string } }) =>
+                volume.emptyDir && !volume.emptyDir.sizeLimit,
+            )
+            .map((volume: { name: string }) => `${workload.kind}/${workload.metadata.name} ${volume.name}`),
+        );
+      expect(unbounded).toEqual([]);
+    });
+
+    it('runs every container with a read-only root filesystem, writing only to its volumes', () => {
+      for (const { workload, container } of containers(objects)) {
+        const where = `${workload.kind}/${workload.metadata.name} ${container.name}`;
+        expect(container.securityContext?.readOnlyRootFilesystem, where).toBe(true);
+      }
+    });
+
     it('probes every long-running container (startup, readiness, liveness); Jobs and init containers excepted', () => {
       for (const { workload, container, init } of containers(objects)) {
-        if (workload.kind === 'Job' || init) continue;
+        if (workload.kind === 'Job' || workload.kind === 'CronJob' || init) continue;
         const where = `${workload.kind}/${workload.metadata.name} ${container.name}`;
         expect(container.startupProbe, `${where} startupProbe`).toBeDefined();
         expect(container.readinessProbe, `${where} readinessProbe`).toBeDefined();
@@ -66,7 +95,9 @@ for (const [scenario, input] of Object.entries(SCENARIOS) as [string, RenderInpu
             variable.value,
             `${workload.metadata.name} ${container.name} ${variable.name}`,
           ).toBeUndefined();
-          expect(variable.valueFrom?.secretKeyRef?.name).toBe('store-credentials');
+          expect(variable.valueFrom?.secretKeyRef?.name).toBe(
+            (input.values as { existingSecret?: string } | undefined)?.existingSecret ?? 'store-credentials',
+          );
         }
       }
     });
@@ -94,7 +125,11 @@ for (const [scenario, input] of Object.entries(SCENARIOS) as [string, RenderInpu
 
 describe('secret values', () => {
   it('never appear in a ConfigMap, an env literal, an argument or an annotation', () => {
-    const objects = render(SCENARIOS.standalone);
+    const objects = renderOnCluster({
+      release: 'demo',
+      namespace: 'demo',
+      values: { secret: { create: true } },
+    });
     const secret = find(objects, 'Secret', 'store-credentials');
     const values = Object.values(secret.data ?? {}).map((v) => Buffer.from(v, 'base64').toString());
     expect(values.length).toBeGreaterThan(10);

@@ -6,16 +6,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CHART,
+  type Container,
+  containers,
   find,
+  helm,
+  type Manifest,
   OPTIONS_CASE,
   orchestratorValues,
+  podSpecOf,
   type RenderInput,
   render,
   renderError,
+  renderOnCluster,
   renderText,
   SCENARIOS,
   VALUES_LOCAL,
+  valueArgs,
+  WORKLOAD_KINDS,
 } from './support/chart.ts';
+import { quantity } from './support/quantity.ts';
 
 const GOLDEN = join(CHART, 'test', 'golden');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -98,6 +107,18 @@ describe('values the chart refuses', { timeout: 30_000 }, () => {
   }
 });
 
+describe('re-running the setup', { timeout: 30_000 }, () => {
+  it('runs a new Job for each new setup.rerun value, and keeps the name while the value stays', () => {
+    const jobName = (rerun: string) =>
+      find(render({ ...SCENARIOS.local, values: { ...SCENARIOS.local.values, setup: { rerun } } }), 'Job')
+        .metadata.name;
+    expect(jobName('')).toBe(find(render(SCENARIOS.local), 'Job').metadata.name);
+    expect(jobName('2026-11-29')).not.toBe(jobName(''));
+    expect(jobName('2026-11-29')).toBe(jobName('2026-11-29'));
+    expect(jobName('2026-11-30')).not.toBe(jobName('2026-11-29'));
+  });
+});
+
 describe('the setup Job name', { timeout: 30_000 }, () => {
   const jobName = (values: Record<string, unknown>) =>
     find(render({ files: [VALUES_LOCAL], values: { ...orchestratorValues('cube-shop'), ...values } }), 'Job')
@@ -117,7 +138,12 @@ describe('the setup Job name', { timeout: 30_000 }, () => {
 
 describe('the generated Secret (secret.create)', { timeout: 30_000 }, () => {
   it('holds every key the orchestrator writes, with random passwords', () => {
-    const objects = render({ release: 'demo', namespace: 'demo', values: { secret: { create: true } } });
+    // On a cluster (--dry-run=server), where lookup works as in helm install.
+    const objects = renderOnCluster({
+      release: 'demo',
+      namespace: 'demo',
+      values: { secret: { create: true } },
+    });
     const secret = find(objects, 'Secret', 'store-credentials');
     const data = Object.fromEntries(
       Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]),
@@ -148,5 +174,213 @@ describe('the generated Secret (secret.create)', { timeout: 30_000 }, () => {
   it('is not rendered when the orchestrator provides it', () => {
     const objects = render(SCENARIOS.local);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  it('refuses to generate passwords where lookup has no cluster (helm template, GitOps)', () => {
+    const error = renderError({ release: 'demo', namespace: 'demo', values: { secret: { create: true } } });
+    expect(error).toMatch(/secret.create=true generates the store credentials on the cluster/);
+    expect(error).toMatch(/Create the Secret "store-credentials" yourself .* and set secret.create=false/);
+  });
+
+  it("renders with an existing Secret and no cluster, every pod reading that Secret (the orchestrator's way)", () => {
+    const objects = render(SCENARIOS.standalone);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const secretNames = new Set(
+      containers(objects).flatMap(({ container }) =>
+        (container.env ?? []).flatMap((e) =>
+          e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [],
+        ),
+      ),
+    );
+    expect([...secretNames]).toEqual(['demo-credentials']);
+  });
+});
+
+describe('images', { timeout: 30_000 }, () => {
+  const images = (objects: Manifest[]) =>
+    [...new Set(containers(objects).map(({ container }) => container.image))].sort();
+
+  it('are registry/repository:tag, or @digest when a digest is set, with the pull secrets on every pod', () => {
+    expect(images(render(SCENARIOS.prod))).toEqual([
+      'docker.io/library/mariadb:11.8.9',
+      'docker.io/library/wordpress:7.1.1-php8.3-apache',
+      'docker.io/library/wordpress:cli-2.12.0-php8.3',
+    ]);
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const objects = render({
+      ...SCENARIOS.prod,
+      values: {
+        ...SCENARIOS.prod.values,
+        imagePullSecrets: [{ name: 'registry-credentials' }],
+        app: { image: { registry: 'registry.example.com', repository: 'shop/wordpress', digest } },
+      },
+    });
+    expect(images(objects)).toContain(`registry.example.com/shop/wordpress@${digest}`);
+    const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map(podSpecOf);
+    expect(pods).toHaveLength(4);
+    for (const pod of pods) expect(pod.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+  });
+
+  it('takes the local WordPress image without a registry', () => {
+    expect(images(render(SCENARIOS.local))).toContain('storefleet/wordpress:7.1.1-wc11.1.2');
+  });
+});
+
+describe('PHP memory', { timeout: 30_000 }, () => {
+  const phpIni = (objects: Manifest[], configMap: string, key: string) =>
+    /memory_limit = (\d+)M/.exec(find(objects, 'ConfigMap', configMap).data?.[key] ?? '')?.[1];
+
+  it('is three quarters of each container memory limit, from that one value', () => {
+    const objects = render(SCENARIOS.prod);
+    expect(phpIni(objects, 'store-cube-shop-config', 'php.ini')).toBe('768');
+    expect(phpIni(objects, 'store-cube-shop-setup', 'php-setup.ini')).toBe('384');
+    expect(phpIni(objects, 'store-cube-shop-setup', 'php-cron.ini')).toBe('192');
+    const bigger = render({
+      ...SCENARIOS.prod,
+      values: { ...SCENARIOS.prod.values, app: { resources: { limits: { memory: '2Gi' } } } },
+    });
+    expect(phpIni(bigger, 'store-cube-shop-config', 'php.ini')).toBe('1536');
+  });
+
+  it('stays below the limit of the container that runs it in every scenario', () => {
+    for (const input of Object.values(SCENARIOS) as RenderInput[]) {
+      const objects = render(input);
+      const limit = (kind: string) => {
+        const container = containers(objects).find(
+          ({ workload, init }) => workload.kind === kind && !init,
+        )?.container;
+        return quantity(container?.resources?.limits?.memory ?? '0') / 2 ** 20;
+      };
+      const release = input.release ?? 'store-cube-shop';
+      expect(Number(phpIni(objects, `${release}-config`, 'php.ini'))).toBeLessThan(limit('Deployment'));
+      expect(Number(phpIni(objects, `${release}-setup`, 'php-setup.ini'))).toBeLessThan(limit('Job'));
+      expect(Number(phpIni(objects, `${release}-setup`, 'php-cron.ini'))).toBeLessThan(limit('CronJob'));
+    }
+  });
+
+  it('refuses a container limit that leaves PHP too little', () => {
+    const error = renderError({
+      ...SCENARIOS.local,
+      values: { ...SCENARIOS.local.values, app: { resources: { limits: { memory: '64Mi' } } } },
+    });
+    expect(error).toMatch(/a memory limit of 64Mi leaves PHP 48M, below the 64M WordPress needs/);
+  });
+});
+
+describe('WP-Cron and calls home', { timeout: 30_000 }, () => {
+  const configExtra = (objects: Manifest[]) =>
+    containers(objects)
+      .find(({ workload }) => workload.kind === 'Deployment')
+      ?.container.env?.find((e) => e.name === 'WORDPRESS_CONFIG_EXTRA')?.value ?? '';
+
+  it('turns WP-Cron off in the web process and runs the due events from a CronJob with wp-cli', () => {
+    const objects = render(SCENARIOS.prod);
+    expect(configExtra(objects)).toContain("define('DISABLE_WP_CRON', true);");
+    const cron = find(objects, 'CronJob', 'store-cube-shop-cron');
+    expect(cron.spec.schedule).toBe('*/5 * * * *');
+    expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+    expect(cron.spec.startingDeadlineSeconds).toBe(240);
+    const pod = podSpecOf(cron);
+    expect(pod.containers[0].command).toEqual(['wp', 'cron', 'event', 'run', '--due-now']);
+    expect(pod.containers[0].image).toBe('docker.io/library/wordpress:cli-2.12.0-php8.3');
+    expect(
+      pod.volumes.find((v: { name: string }) => v.name === 'wp-content').persistentVolumeClaim.claimName,
+    ).toBe('store-cube-shop-wp-content');
+    expect(cron.spec.jobTemplate.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('cron');
+  });
+
+  it('blocks external HTTP in WordPress exactly where egress is closed', () => {
+    expect(configExtra(render(SCENARIOS.local))).toContain("define('WP_HTTP_BLOCK_EXTERNAL', true);");
+    expect(configExtra(render(SCENARIOS.prod))).not.toContain('WP_HTTP_BLOCK_EXTERNAL');
+    const open = render({
+      ...SCENARIOS.local,
+      values: { ...SCENARIOS.local.values, networkPolicy: { enabled: false } },
+    });
+    expect(configExtra(open)).not.toContain('WP_HTTP_BLOCK_EXTERNAL');
+  });
+
+  it('lets WP-Cron reach the internet where the site may', () => {
+    const internet = find(render(SCENARIOS.prod), 'NetworkPolicy', 'store-cube-shop-internet');
+    expect(internet.spec.podSelector.matchExpressions[0].values).toEqual(['app', 'cron', 'setup']);
+  });
+});
+
+describe('e-mail', { timeout: 30_000 }, () => {
+  const smtp = {
+    enabled: true,
+    host: 'smtp.example.com',
+    user: 'shop',
+    existingSecret: 'smtp',
+    from: 'shop@example.com',
+  };
+
+  it('sends through the SMTP server, its password from the Secret, and lets the senders reach its port', () => {
+    const objects = render({ ...SCENARIOS.prod, values: { ...SCENARIOS.prod.values, smtp } });
+    const plugin = find(objects, 'ConfigMap', 'store-cube-shop-config').data?.['smtp.php'] ?? '';
+    expect(plugin).toContain("$GLOBALS['wp_filter']['phpmailer_init']");
+    for (const kind of ['Deployment', 'CronJob', 'Job']) {
+      const { container } = containers(objects).find(
+        ({ workload, init }) => workload.kind === kind && !init,
+      )!;
+      const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+      expect(env.SMTP_HOST, kind).toBe('smtp.example.com');
+      expect(env.SMTP_PORT, kind).toBe('587');
+      expect(env.SMTP_PASSWORD, kind).toEqual({ secretKeyRef: { name: 'smtp', key: 'smtp-password' } });
+      expect(env.WORDPRESS_CONFIG_EXTRA, kind).toContain("require_once '/etc/storefleet/smtp.php';");
+    }
+    const policy = find(objects, 'NetworkPolicy', 'store-cube-shop-smtp');
+    expect(policy.spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 587 }] }]);
+  });
+
+  it('says in the notes when the store sends no mail', () => {
+    // helm prints NOTES.txt after an install; a client-side dry run renders it without a cluster.
+    const notes = (input: RenderInput) => {
+      const result = helm(['install', 'store-cube-shop', CHART, '--dry-run=client', ...valueArgs(input)]);
+      if (result.status !== 0) throw new Error(result.stderr);
+      return result.stdout;
+    };
+    expect(notes(SCENARIOS.local)).toMatch(/smtp.enabled=false: the store sends no e-mail/);
+    expect(notes({ ...SCENARIOS.local, values: { ...SCENARIOS.local.values, smtp } })).toMatch(
+      /E-mail \(orders, password resets\) goes through smtp.example.com:587/,
+    );
+  });
+
+  it('refuses a user without a password Secret, and no host', () => {
+    expect(
+      renderError({
+        ...SCENARIOS.local,
+        values: {
+          ...SCENARIOS.local.values,
+          smtp: { enabled: true, host: 'smtp.example.com', user: 'shop' },
+        },
+      }),
+    ).toMatch(/smtp.user needs smtp.existingSecret/);
+    expect(
+      renderError({ ...SCENARIOS.local, values: { ...SCENARIOS.local.values, smtp: { enabled: true } } }),
+    ).toMatch(/smtp.enabled needs smtp.host/);
+  });
+});
+
+describe('probes behind TLS', { timeout: 30_000 }, () => {
+  const probes = (objects: Manifest[]) => {
+    const container = containers(objects).find(({ workload }) => workload.kind === 'Deployment')!
+      .container as Container & {
+      startupProbe: { httpGet: { httpHeaders?: unknown } };
+      readinessProbe: { httpGet: { httpHeaders?: unknown } };
+      livenessProbe: { httpGet: { httpHeaders?: unknown } };
+    };
+    return [container.startupProbe, container.readinessProbe, container.livenessProbe].map(
+      (p) => p.httpGet.httpHeaders,
+    );
+  };
+
+  it('say the request came over https, so that WordPress answers instead of redirecting', () => {
+    expect(probes(render(SCENARIOS.prod))).toEqual(
+      Array(3).fill([{ name: 'X-Forwarded-Proto', value: 'https' }]),
+    );
+  });
+
+  it('send no header over plain http', () => {
+    expect(probes(render(SCENARIOS.local))).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -33,7 +33,7 @@ const STEPS = [
 
 /** wp calls that change the store. */
 const MUTATING =
-  /^(core install|option (update|add|patch|delete)|(plugin|theme) (install|activate)|rewrite structure|term create|wc update|wc tool run|wc \S+ (create|update|delete))\b/;
+  /^(core install|option (update|add|patch|delete)|(plugin|theme) (install|activate)|rewrite structure|term create|search-replace|wc update|wc tool run|wc \S+ (create|update|delete))\b/;
 
 function baseEnv(state: string, bin: string): Record<string, string> {
   return {
@@ -263,6 +263,39 @@ describe('the setup script against a stand-in wp-cli', { timeout: 60_000 }, () =
     expect(older.status).toBe(0);
     expect(older.stdout).toMatch(/woocommerce 11.1.2 is newer than the pinned 10.9.0; left as it is/);
     expect(older.calls.filter((call) => MUTATING.test(call))).toEqual([]);
+  });
+
+  it('leaves a trashed sample product in the trash on a rerun instead of failing on its SKU', () => {
+    const { bin, state } = fakeWp();
+    expect(runScript(state, bin).status).toBe(0);
+    const id = readFileSync(join(state, 'products', 'SF-TEA-EARL'), 'utf8').trim();
+    writeFileSync(join(state, 'posts', id), 'trash');
+    const rerun = runScript(state, bin);
+    expect(rerun.stderr).toBe('');
+    expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toMatch(/product SF-TEA-EARL is in the trash; left there/);
+    expect(rerun.calls.filter((call) => MUTATING.test(call))).toEqual([]);
+    expect(readFileSync(join(state, 'posts', id), 'utf8')).toBe('trash');
+  });
+
+  it("replaces the old URL in the database when the store's host changes, once", () => {
+    const { bin, state } = fakeWp();
+    expect(runScript(state, bin).status).toBe(0);
+    const footer = join(state, 'options', 'woocommerce_email_footer_text');
+    writeFileSync(footer, 'Visit http://cube-shop.localhost/shop for more');
+    const moved = runScript(state, bin, { SITE_URL: 'https://shop.example.test' });
+    expect(moved.stderr).toBe('');
+    expect(moved.status).toBe(0);
+    expect(moved.calls.filter((call) => MUTATING.test(call))).toEqual([
+      'search-replace http://cube-shop.localhost https://shop.example.test --all-tables-with-prefix --skip-columns=guid --report-changed-only',
+    ]);
+    expect(moved.stdout).toMatch(/replaced http:\/\/cube-shop.localhost with https:\/\/shop.example.test/);
+    expect(readFileSync(footer, 'utf8')).toBe('Visit https://shop.example.test/shop for more');
+    expect(readFileSync(join(state, 'options', 'home'), 'utf8')).toBe('https://shop.example.test');
+    expect(readFileSync(join(state, 'options', 'siteurl'), 'utf8')).toBe('https://shop.example.test');
+    const again = runScript(state, bin, { SITE_URL: 'https://shop.example.test' });
+    expect(again.status).toBe(0);
+    expect(again.calls.filter((call) => MUTATING.test(call))).toEqual([]);
   });
 
   it('skips the catalogue when sample products are off', () => {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHART, type Container, find, type Manifest, render, SCENARIOS } from './support/chart.ts';
+import { CHART, type Container, find, type Manifest, podSpecOf, render, SCENARIOS } from './support/chart.ts';
 import { millicores, quantity } from './support/quantity.ts';
 
 const MAX_REPLICAS: number = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')).properties
@@ -25,7 +25,7 @@ const measure = {
 
 /** What one pod of a workload counts against a quota: its containers, or its largest init container. */
 function podUsage(workload: Manifest): Usage {
-  const pod = workload.spec.template.spec;
+  const pod = podSpecOf(workload);
   const usage = {} as Usage;
   for (const [key, of] of Object.entries(measure) as [keyof Usage, (c: Container) => number][]) {
     const running = (pod.containers as Container[]).reduce((sum, c) => sum + of(c), 0);
@@ -50,14 +50,15 @@ for (const scenario of ['local', 'prod'] as const) {
     const app = podUsage(find(objects, 'Deployment'));
     const database = podUsage(find(objects, 'StatefulSet'));
     const setup = podUsage(find(objects, 'Job'));
+    const cron = podUsage(find(objects, 'CronJob'));
 
-    it(`hold ${MAX_REPLICAS} site replicas plus a surge pod, the database and the setup Job`, () => {
-      const peak = add(add(add(zero, app, MAX_REPLICAS + 1), database), setup);
+    it(`hold ${MAX_REPLICAS} site replicas plus a surge pod, the database, the setup Job and a WP-Cron run`, () => {
+      const peak = add(add(add(add(zero, app, MAX_REPLICAS + 1), database), setup), cron);
       expect(peak['requests.cpu']).toBeLessThanOrEqual(millicores(hard['requests.cpu']!));
       expect(peak['limits.cpu']).toBeLessThanOrEqual(millicores(hard['limits.cpu']!));
       expect(peak['requests.memory']).toBeLessThanOrEqual(quantity(hard['requests.memory']!));
       expect(peak['limits.memory']).toBeLessThanOrEqual(quantity(hard['limits.memory']!));
-      expect(MAX_REPLICAS + 3).toBeLessThanOrEqual(Number(hard.pods));
+      expect(MAX_REPLICAS + 4).toBeLessThanOrEqual(Number(hard.pods));
     });
 
     it('hold both volumes', () => {
@@ -69,8 +70,10 @@ for (const scenario of ['local', 'prod'] as const) {
 
     it('let every container of the store within the LimitRange maximum', () => {
       const max = find(objects, 'LimitRange').spec.limits[0].max;
-      for (const workload of objects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind))) {
-        const pod = workload.spec.template.spec;
+      for (const workload of objects.filter((o) =>
+        ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(o.kind),
+      )) {
+        const pod = podSpecOf(workload);
         for (const c of [...(pod.initContainers ?? []), ...pod.containers] as Container[]) {
           expect(measure['limits.cpu'](c), c.name).toBeLessThanOrEqual(millicores(max.cpu));
           expect(measure['limits.memory'](c), c.name).toBeLessThanOrEqual(quantity(max.memory));

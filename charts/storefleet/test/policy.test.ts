@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../apps/orchestrator/src/config.ts';
 import {
+  render as renderStore,
+  OPTIONS_CASE as STORE_OPTIONS_CASE,
+  SCENARIOS as STORE_SCENARIOS,
+} from '../../store/test/support/chart.ts';
+import {
   CHART,
   containers,
   find,
@@ -200,5 +205,32 @@ describe('orchestrator configuration', { timeout: 60_000 }, () => {
     const environment = orchestratorEnvironment(render({ values: { rbac: { create: false } } }));
     expect(environment.STORE_CLUSTER_ROLE).toBeUndefined();
     expect(environment.ORCHESTRATOR_SERVICE_ACCOUNT).toBeUndefined();
+  });
+});
+
+describe('the store role', { timeout: 60_000 }, () => {
+  it('lets the orchestrator manage every kind of object the store chart renders', () => {
+    const rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] = find(
+      render({}),
+      'ClusterRole',
+      'storefleet-store',
+    ).rules;
+    const cases = [STORE_SCENARIOS.local, STORE_SCENARIOS.prod, STORE_OPTIONS_CASE];
+    const kinds = new Map<string, string>();
+    for (const input of cases) {
+      for (const object of renderStore(input)) kinds.set(object.kind, object.apiVersion);
+    }
+    expect(kinds.size).toBeGreaterThan(10);
+    const missing = [...kinds].filter(([kind, apiVersion]) => {
+      const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+      const resource = kind === 'Ingress' ? 'ingresses' : `${kind.toLowerCase().replace(/y$/, 'ie')}s`;
+      return !rules.some(
+        (rule) =>
+          rule.apiGroups.includes(group ?? '') &&
+          rule.resources.includes(resource) &&
+          ['create', 'update', 'patch', 'delete'].every((verb) => rule.verbs.includes(verb)),
+      );
+    });
+    expect(missing).toEqual([]);
   });
 });

@@ -1,8 +1,23 @@
 // The store chart as its tests see it: paths, container shapes, and the scenarios rendered.
 import { join, resolve } from 'node:path';
-import { chartRenderer, type Manifest, type RenderInput } from '../../../test-support/helm-chart.ts';
+import { testCluster } from '../../../../apps/orchestrator/test/support/kube.ts';
+import {
+  chartRenderer,
+  helm,
+  type Manifest,
+  parse,
+  type RenderInput,
+  valueArgs,
+} from '../../../test-support/helm-chart.ts';
 
-export { find, helm, type Manifest, type RenderInput, valuesFile } from '../../../test-support/helm-chart.ts';
+export {
+  find,
+  helm,
+  type Manifest,
+  type RenderInput,
+  valueArgs,
+  valuesFile,
+} from '../../../test-support/helm-chart.ts';
 
 export const CHART = resolve(import.meta.dirname, '../..');
 export const VALUES_LOCAL = join(CHART, 'values-local.yaml');
@@ -17,6 +32,7 @@ export interface Container {
   readinessProbe?: unknown;
   livenessProbe?: unknown;
   securityContext?: {
+    readOnlyRootFilesystem?: boolean;
     runAsNonRoot?: boolean;
     runAsUser?: number;
     allowPrivilegeEscalation?: boolean;
@@ -47,7 +63,15 @@ export const { render, renderText, renderError } = chartRenderer(CHART, {
   namespace: 'store-cube-shop',
 });
 
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'Job'];
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'Job', 'CronJob'];
+
+/** The pod spec of a workload (a CronJob's is in its Job template). */
+// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field
+export function podSpecOf(workload: Manifest): any {
+  return workload.kind === 'CronJob'
+    ? workload.spec.jobTemplate.spec.template.spec
+    : workload.spec.template.spec;
+}
 
 /** Every container of every workload, init containers included. */
 export function containers(objects: Manifest[]): {
@@ -59,7 +83,7 @@ export function containers(objects: Manifest[]): {
   return objects
     .filter((o) => WORKLOAD_KINDS.includes(o.kind))
     .flatMap((workload) => {
-      const pod = workload.spec.template.spec;
+      const pod = podSpecOf(workload);
       return [
         ...(pod.initContainers ?? []).map((container: Container) => ({
           workload,
@@ -70,6 +94,26 @@ export function containers(objects: Manifest[]): {
         ...pod.containers.map((container: Container) => ({ workload, container, init: false, pod })),
       ];
     });
+}
+
+/**
+ * `helm template --dry-run=server` against the local control plane: `lookup` sees the cluster there,
+ * as in `helm install` (what `secret.create` needs).
+ */
+export function renderOnCluster(input: RenderInput): Manifest[] {
+  const result = helm([
+    'template',
+    input.release ?? 'store-cube-shop',
+    CHART,
+    '-n',
+    input.namespace ?? 'store-cube-shop',
+    ...valueArgs(input),
+    '--dry-run=server',
+    '--kubeconfig',
+    testCluster().adminKubeconfig,
+  ]);
+  if (result.status !== 0) throw new Error(`helm template --dry-run=server failed: ${result.stderr}`);
+  return parse(result.stdout);
 }
 
 /** Standard scenarios: what the orchestrator installs locally and in production, and a standalone install. */
@@ -83,7 +127,8 @@ export const SCENARIOS = {
       replicas: 2,
     }),
   },
-  standalone: { release: 'demo', namespace: 'demo', values: { secret: { create: true } } },
+  // A standalone install rendered without a cluster (helm template, GitOps): its own existing Secret.
+  standalone: { release: 'demo', namespace: 'demo', values: { existingSecret: 'demo-credentials' } },
 } satisfies Record<string, RenderInput>;
 
 /** A standalone install that sets every optional switch the other cases leave alone. */
@@ -109,6 +154,18 @@ export const OPTIONS_CASE: RenderInput = {
       address: { street: 'Hauptstrasse 1', city: 'Berlin', postcode: '10115', country: 'DE' },
     },
     persistence: { wpContent: { accessMode: 'ReadWriteMany' } },
+    imagePullSecrets: [{ name: 'registry-credentials' }],
+    setup: { rerun: '2026-11-29' },
+    cron: { schedule: '*/15 * * * *' },
+    smtp: {
+      enabled: true,
+      host: 'smtp.acme.test',
+      port: 465,
+      encryption: 'ssl',
+      user: 'shop',
+      existingSecret: 'acme-smtp',
+      from: 'shop@acme.test',
+    },
     networkPolicy: { enabled: false },
     quota: { enabled: false },
     limitRange: { enabled: false },

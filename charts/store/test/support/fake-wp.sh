@@ -117,7 +117,26 @@ case "$1 ${2:-}" in
     installed
     if [ "$(arg post_type "$@")" != product ] || [ "$(arg meta_key "$@")" != _sku ]; then unsupported "$@"; fi
     sku="$(arg meta_value "$@")"
-    if [ -e "$state/products/$sku" ]; then cat "$state/products/$sku"; echo; fi
+    [ -e "$state/products/$sku" ] || exit 0
+    # As WP_Query does: status `any` leaves out trashed posts unless `trash` is asked for as well.
+    id="$(cat "$state/products/$sku")"
+    status="$(cat "$state/posts/$id" 2>/dev/null || echo publish)"
+    IFS=, read -r -a statuses <<<"$(arg post_status "$@" || echo publish)"
+    listed=0
+    for wanted in "${statuses[@]}"; do
+      if [ "$wanted" = "$status" ] || { [ "$wanted" = any ] && [ "$status" != trash ]; }; then listed=1; fi
+    done
+    if [ "$listed" = 1 ]; then echo "$id"; fi
+    ;;
+  "search-replace "*)
+    installed
+    [ "$(arg skip-columns "$@")" = guid ] || die "search-replace without --skip-columns=guid rewrites post GUIDs"
+    [[ " $* " == *" --all-tables-with-prefix "* ]] || unsupported "$@"
+    old="$2" new="$3"
+    for file in "$state"/options/*; do
+      content="$(cat "$file")"
+      printf '%s' "${content//"$old"/"$new"}" >"$file"
+    done
     ;;
   "term list")
     installed
@@ -177,6 +196,7 @@ case "$1 ${2:-}" in
       arg "$field" "$@" >/dev/null || die "missing --$field"
     done
     new_id >"$state/products/$sku"
+    printf 'publish' >"$state/posts/$(cat "$state/products/$sku")"
     cat "$state/products/$sku"
     ;;
   *)

@@ -16,6 +16,7 @@ const RESOURCES: Record<string, [string, string]> = {
   Deployment: ['/apis/apps/v1', 'deployments'],
   StatefulSet: ['/apis/apps/v1', 'statefulsets'],
   Job: ['/apis/batch/v1', 'jobs'],
+  CronJob: ['/apis/batch/v1', 'cronjobs'],
   Ingress: ['/apis/networking.k8s.io/v1', 'ingresses'],
   NetworkPolicy: ['/apis/networking.k8s.io/v1', 'networkpolicies'],
   PodDisruptionBudget: ['/apis/policy/v1', 'poddisruptionbudgets'],
