@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process';
 // enough): it installs the npm dependencies, which bring Node 24 into node_modules/.bin, and with
 // --for-tests the system packages the tests need. Every step is skipped when already done.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,9 +90,37 @@ function ensureTestPackages() {
   if (still.length > 0) throw new Error(`${still.join(', ')} still missing after apt-get install`);
 }
 
+/** The pinned API fuzzer (schemathesis, from PyPI) in a virtual environment of its own under the cache. */
+function ensureFuzzer() {
+  // The same cache as tools/testcluster/src/paths.ts (cacheRoot): STOREFLEET_CACHE or ~/.cache/storefleet.
+  const cache = resolve(process.env.STOREFLEET_CACHE || join(homedir(), '.cache', 'storefleet'));
+  const venv = join(cache, 'schemathesis');
+  const requirements = join(root, 'apps', 'orchestrator', 'test', 'fuzz', 'requirements.txt');
+  const stampFile = join(venv, '.storefleet-requirements');
+  const wanted = readFileSync(requirements, 'utf8');
+  const installed = existsSync(join(venv, 'bin', 'st')) && existsSync(stampFile);
+  if (installed && readFileSync(stampFile, 'utf8') === wanted) return;
+  log(`installing the API fuzzer (${wanted.trim()}) into ${venv}…`);
+  rmSync(venv, { recursive: true, force: true });
+  run('python3', ['-m', 'venv', venv]);
+  run(join(venv, 'bin', 'pip'), [
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--cache-dir',
+    join(cache, 'pip'),
+    '-r',
+    requirements,
+  ]);
+  writeFileSync(stampFile, wanted);
+}
+
 try {
   ensureNpmDependencies();
-  if (forTests) ensureTestPackages();
+  if (forTests) {
+    ensureTestPackages();
+    ensureFuzzer();
+  }
 } catch (error) {
   log(`failed: ${error.message}`);
   process.exit(1);
