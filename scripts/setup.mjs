@@ -32,8 +32,9 @@ function ensureNpmDependencies() {
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === fingerprint) return;
   // `npm install` rather than `npm ci`: it installs the locked versions too, and unlike `npm ci` it
   // accepts a lockfile that lacks other platforms' optional binaries (which npm does not always record).
+  // --no-save: it never writes package-lock.json (it would add those binaries), so a fresh clone stays clean.
   log('installing npm dependencies…');
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error']);
   writeFileSync(stampFile, fingerprint);
 }
 
