@@ -19,7 +19,7 @@ spec:
   restartPolicy: Never
   automountServiceAccountToken: false
   enableServiceLinks: false
-  {{- include "store.imagePullSecrets" $root | nindent 2 }}
+  {{- with (include "store.imagePullSecrets" $root) }}{{ . | nindent 2 }}{{- end }}
   securityContext: {{- include "store.wordpressPodSecurityContext" $root | nindent 4 }}
   {{- with (include "store.contentAffinity" $root) }}
   affinity: {{- . | nindent 4 }}

@@ -84,10 +84,17 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* `include "storefleet.image" (dict "image" .Values.image "default" .Chart.AppVersion)` */}}
 {{- define "storefleet.image" -}}
+{{- $repository := ternary (printf "%s/%s" .image.registry .image.repository) .image.repository (ne .image.registry "") -}}
 {{- if .image.digest -}}
-{{- printf "%s@%s" .image.repository .image.digest -}}
+{{- printf "%s@%s" $repository .image.digest -}}
 {{- else -}}
-{{- printf "%s:%s" .image.repository (.image.tag | default .default) -}}
+{{- printf "%s:%s" $repository (.image.tag | default .default) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "storefleet.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets -}}
+imagePullSecrets: {{- toYaml . | nindent 2 }}
 {{- end -}}
 {{- end -}}
 

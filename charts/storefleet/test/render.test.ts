@@ -319,6 +319,32 @@ describe('network policies', { timeout: 60_000 }, () => {
   });
 });
 
+describe('images', { timeout: 60_000 }, () => {
+  it('are registry/repository:tag or @digest, and every pod has the pull secrets', () => {
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const objects = render({
+      files: [VALUES_PROD],
+      values: {
+        imagePullSecrets: [{ name: 'registry-credentials' }],
+        image: { registry: 'registry.example.com', repository: 'storefleet/orchestrator', tag: '0.2.0' },
+        database: {
+          postgresql: { image: { registry: 'mirror.example.com', repository: 'library/postgres', digest } },
+        },
+      },
+    });
+    const pods = objects.map(podSpec).filter((pod) => pod !== undefined);
+    expect(pods).toHaveLength(3);
+    for (const pod of pods) expect(pod.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+    const images = new Set(
+      pods.flatMap((pod) => [...(pod.initContainers ?? []), ...pod.containers].map((c) => c.image)),
+    );
+    expect([...images].sort()).toEqual([
+      `mirror.example.com/library/postgres@${digest}`,
+      'registry.example.com/storefleet/orchestrator:0.2.0',
+    ]);
+  });
+});
+
 describe('PostgreSQL and its backups', { timeout: 60_000 }, () => {
   const objects = () => render({ files: [VALUES_PROD] });
 

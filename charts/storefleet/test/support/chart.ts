@@ -56,6 +56,7 @@ export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   volumes?: { name: string; emptyDir?: { sizeLimit?: string } }[];
+  imagePullSecrets?: { name: string }[];
 }
 
 /** The pod template of a workload (Deployment, StatefulSet, Job, CronJob); undefined for other kinds. */
