@@ -83,11 +83,28 @@ function missingTestPackages() {
   return wanted.filter(([, present]) => !present()).map(([name]) => name);
 }
 
-function ensureTestPackages() {
-  const missing = missingTestPackages();
-  if (missing.length === 0) return;
-  aptInstall(missing, 'the tests');
-  const still = missingTestPackages();
+/**
+ * The real node's Debian packages (one list, shared with tools/testcluster), where this host could
+ * run one: Linux, root, apt-get, and not opted out with STOREFLEET_NODE=simulated.
+ */
+function missingNodePackages() {
+  const canRun =
+    process.platform === 'linux' &&
+    typeof process.getuid === 'function' &&
+    process.getuid() === 0 &&
+    existsSync('/usr/bin/apt-get') &&
+    process.env.STOREFLEET_NODE !== 'simulated';
+  if (!canRun) return [];
+  const list = JSON.parse(readFileSync(join(root, 'tools/testcluster/node-packages.json'), 'utf8'));
+  return list.filter((entry) => !existsSync(entry.file)).map((entry) => entry.package);
+}
+
+function ensureSystemPackages() {
+  const missing = () => [...(forTests ? missingTestPackages() : []), ...missingNodePackages()];
+  const wanted = missing();
+  if (wanted.length === 0) return;
+  aptInstall(wanted, forTests ? 'the tests and the real node' : 'the real node');
+  const still = missing();
   if (still.length > 0) throw new Error(`${still.join(', ')} still missing after apt-get install`);
 }
 
@@ -118,10 +135,8 @@ function ensureFuzzer() {
 
 try {
   ensureNpmDependencies();
-  if (forTests) {
-    ensureTestPackages();
-    ensureFuzzer();
-  }
+  ensureSystemPackages();
+  if (forTests) ensureFuzzer();
 } catch (error) {
   log(`failed: ${error.message}`);
   process.exit(1);

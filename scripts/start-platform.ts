@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { resolveHelm } from '../tools/testcluster/src/binaries.ts';
-import { clusterUp } from '../tools/testcluster/src/control-plane.ts';
+import { clusterStatus, clusterUp } from '../tools/testcluster/src/control-plane.ts';
 import { REPO_ROOT } from '../tools/testcluster/src/paths.ts';
 import { keepRunning } from '../tools/testcluster/src/shared-cluster.ts';
 import { ensureDashboardBuilt } from './build-dashboard.ts';
@@ -44,8 +44,14 @@ async function chooseCluster(): Promise<{ kubeconfig: string; local: boolean }> 
   );
   const cluster = await clusterUp({ build: true, log });
   await keepRunning(cluster.dir, log);
+  const { node } = await clusterStatus(cluster.dir);
   log(
-    'local control plane up: pods are SIMULATED, store URLs will not serve; `npm run cluster:down` stops it',
+    node?.kind === 'real'
+      ? `local control plane up with a real node (${node.name}): workloads that ask for it run in real ` +
+          `containers and answer through the ingress at http://<host>.localhost:${node.ingressPort}; ` +
+          'store pods are still SIMULATED; `npm run cluster:down` stops it'
+      : `local control plane up: pods are SIMULATED (${node?.reason ?? 'no real node'}), store URLs will not serve; ` +
+          '`npm run cluster:down` stops it',
   );
   return { kubeconfig: cluster.kubeconfig, local: true };
 }

@@ -36,7 +36,27 @@ export interface ResolveOptions {
   log?: Log;
 }
 
-type BinaryName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'helm';
+type BinaryName =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kwok'
+  | 'helm'
+  | 'kubelet'
+  | 'kube-proxy'
+  | 'coredns'
+  | 'traefik';
+
+/** What a real node runs besides containerd and runc (Debian's). */
+export interface NodeBinaries {
+  kubelet: string;
+  kubeProxy: string;
+  coredns: string;
+  traefik: string;
+}
+
+const NODE: readonly BinaryName[] = ['kubelet', 'kube-proxy', 'coredns', 'traefik'];
 
 const CONTROL_PLANE: readonly BinaryName[] = [
   'etcd',
@@ -93,6 +113,13 @@ function findBinary(name: BinaryName): string | undefined {
   }
   const cached = join(binDir(), versioned(name));
   return isExecutableFile(cached) ? cached : undefined;
+}
+
+/** A binary that must be there now (after building). */
+function path(name: BinaryName): string {
+  const found = findBinary(name);
+  if (!found) throw new MissingBinariesError([versioned(name)], 'not found even after building');
+  return found;
 }
 
 function findKwokStages(): string | undefined {
@@ -159,11 +186,6 @@ export async function resolveBinaries(options: ResolveOptions): Promise<Binaries
   }
   if (missing.length > 0) await build(missing, log);
   kwokStages ??= await ensureKwokStages(log);
-  const path = (name: BinaryName) => {
-    const found = findBinary(name);
-    if (!found) throw new MissingBinariesError([versioned(name)], 'not found even after building');
-    return found;
-  };
   return {
     etcd: path('etcd'),
     kubeApiserver: path('kube-apiserver'),
@@ -171,6 +193,22 @@ export async function resolveBinaries(options: ResolveOptions): Promise<Binaries
     kubeScheduler: path('kube-scheduler'),
     kwok: path('kwok'),
     kwokStages,
+  };
+}
+
+export async function resolveNodeBinaries(options: ResolveOptions): Promise<NodeBinaries> {
+  const log = options.log ?? stderrLog;
+  const missing = NODE.filter((name) => !findBinary(name));
+  if (missing.length > 0) {
+    if (!options.build)
+      throw new MissingBinariesError(missing.map(versioned), 'not found, and building was not requested');
+    await build(missing, log);
+  }
+  return {
+    kubelet: path('kubelet'),
+    kubeProxy: path('kube-proxy'),
+    coredns: path('coredns'),
+    traefik: path('traefik'),
   };
 }
 

@@ -1,8 +1,10 @@
 // npm run cluster:up | cluster:down | cluster:status | cluster:build, and npm run helm -- <args>.
 import { spawn } from 'node:child_process';
-import { resolveBinaries, resolveHelm } from './binaries.ts';
+import { resolveBinaries, resolveHelm, resolveNodeBinaries } from './binaries.ts';
 import { clusterDown, clusterStatus, clusterUp } from './control-plane.ts';
 import { stderrLog } from './log.ts';
+import { writeDockerfiles } from './node/images.ts';
+import { chooseNodeMode } from './node/mode.ts';
 import { defaultClusterDir } from './paths.ts';
 import { keepRunning } from './shared-cluster.ts';
 
@@ -11,6 +13,7 @@ const USAGE = `usage: node tools/testcluster/src/cli.ts <command>
   down      stop the test cluster and delete its directory
   status    show whether each component runs and the API answers; exit code 1 when it is down
   build     build the pinned binaries that are missing (Go >= 1.26)
+  dockerfiles  render each node image's recipe (tools/testcluster/images/*/image.json) as its Dockerfile
   helm ...  run the pinned helm, with KUBECONFIG set to the test cluster's when it is up
 The cluster lives in STOREFLEET_CLUSTER_DIR (default <repo>/.data/cluster).`;
 
@@ -31,12 +34,16 @@ async function main(argv: string[]): Promise<number> {
     case 'build': {
       const binaries = await resolveBinaries({ build: true });
       const helm = await resolveHelm({ build: true });
-      for (const [name, path] of Object.entries({ ...binaries, helm }))
+      const node = chooseNodeMode().kind === 'real' ? await resolveNodeBinaries({ build: true }) : {};
+      for (const [name, path] of Object.entries({ ...binaries, helm, ...node }))
         process.stdout.write(`${name}\t${path}\n`);
       return 0;
     }
     case 'helm':
       return runHelm(rest);
+    case 'dockerfiles':
+      for (const file of await writeDockerfiles()) process.stdout.write(`wrote ${file}\n`);
+      return 0;
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
@@ -56,6 +63,13 @@ async function printStatus(): Promise<number> {
   }
   lines.push(
     `  ${'API server'.padEnd(24)} ${status.apiReady ? 'ready' : 'not answering'} at ${status.server}`,
+  );
+  const node = status.node;
+  lines.push(
+    node?.kind === 'real'
+      ? `  ${'node'.padEnd(24)} real: ${node.name} (containerd + runc, bridge CNI), ingress class ${node.ingressClass} ` +
+          `at http://<host>.localhost:${node.ingressPort}, images ${node.images.join(', ')}`
+      : `  ${'node'.padEnd(24)} simulated only${node ? `: ${node.reason}` : ''}`,
   );
   lines.push(`kubeconfig: ${status.kubeconfig ?? '(missing)'}`);
   lines.push(status.healthy ? 'healthy' : 'down: `npm run cluster:up` cleans it up and starts it again');

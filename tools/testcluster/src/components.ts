@@ -47,7 +47,7 @@ export interface ComponentSpec {
   command: string;
   args: string[];
   /** Added to the inherited environment. */
-  env: Record<string, string>;
+  env: Record<string, string | null>;
   health: HealthCheck;
   startTimeoutMs: number;
 }
@@ -116,6 +116,9 @@ export function componentSpecs(
         '--requestheader-extra-headers-prefix=X-Remote-Extra-',
         `--proxy-client-cert-file=${pki('front-proxy-client.crt')}`,
         `--proxy-client-key-file=${pki('front-proxy-client.key')}`,
+        // Logs and exec on a real node's pods: the kubelet accepts only authenticated callers.
+        `--kubelet-client-certificate=${pki('admin.crt')}`,
+        `--kubelet-client-key=${pki('admin.key')}`,
         // Admission plugins are left at their defaults (NamespaceLifecycle, LimitRanger, ResourceQuota, …).
         '--authorization-mode=Node,RBAC',
         '--allow-privileged=true',

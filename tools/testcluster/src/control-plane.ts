@@ -5,7 +5,7 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminApi } from './admin-api.ts';
-import { type Binaries, resolveBinaries } from './binaries.ts';
+import { type Binaries, type NodeBinaries, resolveBinaries, resolveNodeBinaries } from './binaries.ts';
 import { bootstrapCluster, hostPathVolumeDirs } from './bootstrap.ts';
 import {
   apiServerUrl,
@@ -21,10 +21,13 @@ import { answers, type TlsMaterial } from './http.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { type ClusterLayout, clusterLayout } from './layout.ts';
 import { formatDuration, type Log, stderrLog } from './log.ts';
+import { chooseNodeMode } from './node/mode.ts';
+import { NODE_COMPONENTS, type RealNodeInfo, startRealNode, stopRealNode } from './node/node.ts';
 import { defaultClusterDir } from './paths.ts';
 import { CLIENT_IDENTITIES, type ClientIdentity, writeClusterPki } from './pki.ts';
 import { freePorts } from './ports.ts';
 import {
+  exitOf,
   isRunning,
   type ProcessRecord,
   readProcessRecords,
@@ -40,6 +43,8 @@ export interface ClusterUpOptions {
   build?: boolean;
   /** Fake nodes (default 3), each 8 CPU, 32Gi, 110 pods. */
   nodes?: number;
+  /** `simulated`: no real node, whatever the host can do (a second cluster beside the one that has it). */
+  node?: 'simulated';
   log?: Log;
 }
 
@@ -52,7 +57,7 @@ export interface RunningCluster {
 }
 
 export interface ComponentStatus {
-  name: ComponentName;
+  name: ComponentName | (typeof NODE_COMPONENTS)[number];
   pid: number | null;
   running: boolean;
 }
@@ -67,13 +72,18 @@ export interface ClusterStatus {
   components: ComponentStatus[];
   /** Every component runs and the API server is ready. */
   healthy: boolean;
+  node: NodeState | null;
 }
+
+/** A real node beside the simulated ones, or why there is none. */
+export type NodeState = ({ kind: 'real' } & RealNodeInfo) | { kind: 'simulated'; reason: string };
 
 interface ClusterState {
   ports: ClusterPorts;
   server: string;
   createdAt: string;
   binaries: Binaries;
+  node?: NodeState;
 }
 
 class ComponentFailedError extends Error {
@@ -82,6 +92,13 @@ class ComponentFailedError extends Error {
     super(`${message}\n${logTail}`);
     this.name = 'ComponentFailedError';
     this.logTail = logTail;
+  }
+}
+
+class RealNodeError extends Error {
+  constructor(message: string) {
+    super(`the real node did not start: ${message}`);
+    this.name = 'RealNodeError';
   }
 }
 
@@ -97,6 +114,10 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
   const layout = clusterLayout(resolve(options.dir ?? defaultClusterDir()));
   // Before the lock: a first build takes minutes and must not hold up `status` or `down`.
   const binaries = await resolveBinaries({ build: options.build ?? true, log });
+  const mode =
+    options.node === 'simulated' ? ({ kind: 'simulated', reason: 'asked for' } as const) : chooseNodeMode();
+  const nodeBinaries =
+    mode.kind === 'real' ? await resolveNodeBinaries({ build: options.build ?? true, log }) : undefined;
   return withFileLock(lockFile(layout.dir), lockOptions(layout.dir, log), async () => {
     const status = await clusterStatus(layout.dir);
     if (status.healthy && status.server) {
@@ -111,14 +132,22 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await start(layout, binaries, options.nodes ?? 3, log);
+        return await start(layout, binaries, nodeBinaries, mode, options.nodes ?? 3, log);
       } catch (error) {
+        if (nodeBinaries) await stopRealNode(layout, log).catch((cleanup: Error) => log(cleanup.message));
         await stopProcesses(await readProcessRecords(layout.pids), log).catch(() => {});
         // Ports are free when picked but another process may take one before the component binds it.
-        const portTaken =
-          error instanceof ComponentFailedError && /address already in use/i.test(error.logTail);
+        const portTaken = /address already in use/i.test(
+          error instanceof ComponentFailedError ? error.logTail : (error as Error).message,
+        );
         if (portTaken && attempt < 3) {
           log('a port was taken in the meantime; starting again on other ports');
+          await rm(layout.dir, { recursive: true, force: true });
+          continue;
+        }
+        // The node has more moving parts than the control plane: one more try, with the reason shown.
+        if (error instanceof RealNodeError && attempt < 2) {
+          log(`the real node did not start, trying once more: ${error.message}`);
           await rm(layout.dir, { recursive: true, force: true });
           continue;
         }
@@ -156,7 +185,8 @@ export async function clusterStatus(dir: string = defaultClusterDir()): Promise<
   const layout = clusterLayout(resolve(dir));
   const state = await readState(layout);
   const records = await readProcessRecords(layout.pids);
-  const components = COMPONENTS.map((name) => {
+  const names = state?.node?.kind === 'real' ? [...COMPONENTS, ...NODE_COMPONENTS] : COMPONENTS;
+  const components = names.map((name) => {
     const record = records.find((r) => r.name === name);
     return { name, pid: record?.pid ?? null, running: record ? isRunning(record) : false };
   });
@@ -170,12 +200,15 @@ export async function clusterStatus(dir: string = defaultClusterDir()): Promise<
     apiReady,
     components,
     healthy: apiReady && components.every((component) => component.running),
+    node: state?.node ?? null,
   };
 }
 
 async function start(
   layout: ClusterLayout,
   binaries: Binaries,
+  nodeBinaries: NodeBinaries | undefined,
+  mode: ReturnType<typeof chooseNodeMode>,
   nodes: number,
   log: Log,
 ): Promise<RunningCluster> {
@@ -204,6 +237,16 @@ async function start(
   const records = await Promise.all(others.map(launch));
   await Promise.all(others.map((spec, i) => waitHealthy(spec, records[i]!, layout, api.tls, log)));
   await bootstrapCluster(api, nodes, log);
+  if (mode.kind === 'simulated') log(`simulated nodes only: ${mode.reason}`);
+  state.node = nodeBinaries
+    ? {
+        kind: 'real',
+        ...(await startRealNode(layout, api, nodeBinaries, log).catch((error: Error) => {
+          throw new RealNodeError(error.message);
+        })),
+      }
+    : { kind: 'simulated', reason: mode.kind === 'simulated' ? mode.reason : 'no node binaries' };
+  await writeFile(layout.state, `${JSON.stringify(state, null, 2)}\n`);
   log(`cluster up in ${formatDuration(Date.now() - started)}: ${server}`);
   log(`kubeconfig: ${layout.adminKubeconfig}`);
   return { dir: layout.dir, kubeconfig: layout.adminKubeconfig, server, started: true };
@@ -220,7 +263,7 @@ async function waitHealthy(
   for (;;) {
     if (!isRunning(record)) {
       throw new ComponentFailedError(
-        `${spec.name} exited during start-up; the end of its log:`,
+        `${spec.name} exited during start-up (${exitOf(record.pid) ?? 'exit status unknown'}); the end of its log:`,
         await logTail(layout, spec.name),
       );
     }
@@ -251,7 +294,15 @@ async function teardown(layout: ClusterLayout, log: Log): Promise<void> {
       );
     }
   }
-  await stopProcesses(await readProcessRecords(layout.pids), log);
+  const hadNode = state?.node?.kind === 'real' || existsSync(`${layout.dir}/node`);
+  if (hadNode) await stopRealNode(layout, log);
+  const records = await readProcessRecords(layout.pids);
+  await stopProcesses(
+    hadNode
+      ? records.filter((record) => !(NODE_COMPONENTS as readonly string[]).includes(record.name))
+      : records,
+    log,
+  );
   for (const volumeDir of volumeDirs) await rm(volumeDir, { recursive: true, force: true });
   if (volumeDirs.length > 0)
     log(`removed ${volumeDirs.length} volume director${volumeDirs.length === 1 ? 'y' : 'ies'}`);

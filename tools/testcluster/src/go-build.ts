@@ -4,29 +4,38 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import {
+  COREDNS_MAIN_GO,
+  corednsWrapperGoMod,
   ETCD_MAIN_GO,
   etcdLdflags,
   etcdWrapperGoMod,
   helmLdflags,
   KUBERNETES_BUILD_TAGS,
   KUBERNETES_COMMANDS,
-  KUBERNETES_TOOLS_GO,
+  KUBERNETES_NODE_COMMANDS,
   kubernetesLdflags,
+  kubernetesToolsGo,
   kubernetesWrapperGoMod,
   kwokLdflags,
   parseGoVersion,
+  TRAEFIK_TOOLS_GO,
+  traefikLdflags,
+  traefikWrapperGoMod,
 } from './go-mod.ts';
 import { formatDuration, type Log } from './log.ts';
 import { capture, runLogged } from './run.ts';
 import { MIN_GO_VERSION, PINNED_VERSIONS } from './versions.ts';
 
-export type BuildTarget = 'kubernetes' | 'etcd' | 'kwok' | 'helm';
+export type BuildTarget = 'kubernetes' | 'etcd' | 'kwok' | 'helm' | 'kubernetes-node' | 'coredns' | 'traefik';
 
 export const TARGET_BINARIES: Record<BuildTarget, readonly string[]> = {
   kubernetes: KUBERNETES_COMMANDS,
   etcd: ['etcd'],
   kwok: ['kwok'],
   helm: ['helm'],
+  'kubernetes-node': KUBERNETES_NODE_COMMANDS,
+  coredns: ['coredns'],
+  traefik: ['traefik'],
 };
 
 export const TARGET_VERSION: Record<BuildTarget, string> = PINNED_VERSIONS;
@@ -36,6 +45,9 @@ const VERSION_ARGS: Record<BuildTarget, readonly string[]> = {
   etcd: ['--version'],
   kwok: ['--version'],
   helm: ['version'],
+  'kubernetes-node': ['--version'],
+  coredns: ['-version'],
+  traefik: ['version'],
 };
 
 /** Rough cold-build times on 2 cores, for the progress messages. */
@@ -44,6 +56,9 @@ const COLD_BUILD_TIME: Record<BuildTarget, string> = {
   etcd: 'under 1 min after kubernetes, 2 min alone',
   kwok: 'about 2 min',
   helm: 'about 2 min',
+  'kubernetes-node': 'about 4 min after the control plane',
+  coredns: 'about 3 min',
+  traefik: 'about 6 min',
 };
 
 export class GoUnavailableError extends Error {
@@ -155,8 +170,12 @@ export async function buildTarget(target: BuildTarget, context: BuildContext): P
     `building ${TARGET_BINARIES[target].join(', ')} ${version} with ${context.toolchain.version} ` +
       `(${COLD_BUILD_TIME[target]} on 2 cores without a Go build cache)`,
   );
-  if (target === 'kubernetes') await buildKubernetes(context, dir, version);
+  if (target === 'kubernetes') await buildKubernetes(context, dir, version, KUBERNETES_COMMANDS);
+  else if (target === 'kubernetes-node')
+    await buildKubernetes(context, dir, version, KUBERNETES_NODE_COMMANDS);
   else if (target === 'etcd') await buildEtcd(context, dir, version);
+  else if (target === 'coredns') await buildCoredns(context, dir, version);
+  else if (target === 'traefik') await buildTraefik(context, dir, version);
   else await goInstall(context, target, dir, version);
   for (const name of TARGET_BINARIES[target]) {
     await install(
@@ -171,7 +190,12 @@ export async function buildTarget(target: BuildTarget, context: BuildContext): P
   );
 }
 
-async function buildKubernetes(context: BuildContext, dir: string, version: string): Promise<void> {
+async function buildKubernetes(
+  context: BuildContext,
+  dir: string,
+  version: string,
+  commands: readonly string[],
+): Promise<void> {
   const upstream = await downloadModule(
     context.toolchain,
     `k8s.io/kubernetes@${version}`,
@@ -182,14 +206,14 @@ async function buildKubernetes(context: BuildContext, dir: string, version: stri
     join(dir, 'go.mod'),
     kubernetesWrapperGoMod(await readFile(upstream.GoMod, 'utf8'), version),
   );
-  await writeFile(join(dir, 'tools.go'), KUBERNETES_TOOLS_GO);
+  await writeFile(join(dir, 'tools.go'), kubernetesToolsGo(commands));
   await rm(join(dir, 'go.sum'), { force: true });
   await goRun(context, `kubernetes ${version} (go mod tidy)`, ['mod', 'tidy'], dir);
   const buildDate = process.env.SOURCE_DATE_EPOCH
     ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000)
     : new Date();
   const ldflags = kubernetesLdflags(version, buildDate, process.env.KUBE_GIT_COMMIT ?? '');
-  // One `go build` for all three shares the compile work.
+  // One `go build` for all of them shares the compile work.
   await goRun(
     context,
     `kubernetes ${version} (go build)`,
@@ -200,7 +224,46 @@ async function buildKubernetes(context: BuildContext, dir: string, version: stri
       `-ldflags=${ldflags}`,
       '-o',
       'out/',
-      ...KUBERNETES_COMMANDS.map((name) => `k8s.io/kubernetes/cmd/${name}`),
+      ...commands.map((name) => `k8s.io/kubernetes/cmd/${name}`),
+    ],
+    dir,
+  );
+}
+
+async function buildCoredns(context: BuildContext, dir: string, version: string): Promise<void> {
+  await writeFile(join(dir, 'main.go'), COREDNS_MAIN_GO);
+  await writeFile(join(dir, 'go.mod'), corednsWrapperGoMod(version));
+  await rm(join(dir, 'go.sum'), { force: true });
+  await goRun(context, `coredns ${version} (go mod tidy)`, ['mod', 'tidy'], dir);
+  await goRun(
+    context,
+    `coredns ${version} (go build)`,
+    ['build', '-trimpath', '-ldflags=-s -w', '-o', 'out/coredns', '.'],
+    dir,
+  );
+}
+
+async function buildTraefik(context: BuildContext, dir: string, version: string): Promise<void> {
+  const upstream = await downloadModule(
+    context.toolchain,
+    `github.com/traefik/traefik/v3@${version}`,
+    context.buildDir,
+    context.log,
+  );
+  await writeFile(join(dir, 'go.mod'), traefikWrapperGoMod(await readFile(upstream.GoMod, 'utf8'), version));
+  await writeFile(join(dir, 'tools.go'), TRAEFIK_TOOLS_GO);
+  await rm(join(dir, 'go.sum'), { force: true });
+  await goRun(context, `traefik ${version} (go mod tidy)`, ['mod', 'tidy'], dir);
+  await goRun(
+    context,
+    `traefik ${version} (go build)`,
+    [
+      'build',
+      '-trimpath',
+      `-ldflags=${traefikLdflags(version)}`,
+      '-o',
+      'out/traefik',
+      'github.com/traefik/traefik/v3/cmd/traefik',
     ],
     dir,
   );

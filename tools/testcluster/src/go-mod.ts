@@ -49,16 +49,87 @@ export function kubernetesWrapperGoMod(upstreamGoMod: string, kubernetesVersion:
 }
 
 export const KUBERNETES_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+/** What a real node runs; built in a wrapper module of its own so the control plane's cache key stays. */
+export const KUBERNETES_NODE_COMMANDS = ['kubelet', 'kube-proxy'] as const;
 
-export const KUBERNETES_TOOLS_GO = `//go:build tools
+export function kubernetesToolsGo(commands: readonly string[]): string {
+  return `//go:build tools
 
 // Package tools keeps the commands' dependencies in go.mod for \`go mod tidy\`.
 package tools
 
 import (
-${KUBERNETES_COMMANDS.map((name) => `\t_ "k8s.io/kubernetes/cmd/${name}"`).join('\n')}
+${commands.map((name) => `\t_ "k8s.io/kubernetes/cmd/${name}"`).join('\n')}
 )
 `;
+}
+
+export const KUBERNETES_TOOLS_GO = kubernetesToolsGo(KUBERNETES_COMMANDS);
+
+/** The plugins the node's Corefile uses; CoreDNS's own main links all ~60. */
+export const COREDNS_PLUGINS = ['bind', 'errors', 'health', 'ready', 'kubernetes', 'cache', 'log'] as const;
+
+export const COREDNS_MAIN_GO = `// Command coredns is CoreDNS with only the plugins the test cluster's node uses.
+package main
+
+import (
+\t"github.com/coredns/coredns/coremain"
+
+${COREDNS_PLUGINS.map((name) => `\t_ "github.com/coredns/coredns/plugin/${name}"`).join('\n')}
+)
+
+func main() {
+\tcoremain.Run()
+}
+`;
+
+export function corednsWrapperGoMod(version: string): string {
+  return `module storefleet.local/build/coredns\n\ngo 1.26.0\n\nrequire github.com/coredns/coredns ${version}\n`;
+}
+
+/** The \`replace\` directives of a go.mod (block or single-line form), as lines for another go.mod. */
+export function replaceDirectives(goMod: string): string[] {
+  const lines: string[] = [];
+  let inBlock = false;
+  for (const raw of goMod.split('\n')) {
+    const line = raw.trim();
+    if (inBlock) {
+      if (line === ')') inBlock = false;
+      else if (line && !line.startsWith('//')) lines.push(line);
+    } else if (/^replace\s*\($/.test(line)) inBlock = true;
+    else if (line.startsWith('replace ')) lines.push(line.slice('replace '.length).trim());
+  }
+  return lines;
+}
+
+/** Traefik's go.mod replaces several modules with forks; a module that requires it must repeat them. */
+export function traefikWrapperGoMod(upstreamGoMod: string, version: string): string {
+  const replaces = replaceDirectives(upstreamGoMod).filter((line) => !/=>\s*\.\.?\//.test(line));
+  return [
+    'module storefleet.local/build/traefik',
+    '',
+    'go 1.25.0',
+    '',
+    `require github.com/traefik/traefik/v3 ${version}`,
+    '',
+    'replace (',
+    ...replaces.map((line) => `\t${line}`),
+    ')',
+    '',
+  ].join('\n');
+}
+
+export const TRAEFIK_TOOLS_GO = `//go:build tools
+
+package tools
+
+import _ "github.com/traefik/traefik/v3/cmd/traefik"
+`;
+
+export function traefikLdflags(version: string): string {
+  const pkg = 'github.com/traefik/traefik/v3/pkg/version';
+  return `-s -w -X ${pkg}.Version=${version} -X ${pkg}.Codename=storefleet`;
+}
 
 /** As upstream's hack/lib/version.sh: the version variables are set in both packages. */
 export function kubernetesLdflags(version: string, buildDate: Date, gitCommit = ''): string {

@@ -138,6 +138,9 @@ export const CLIENT_IDENTITIES = {
   'kube-scheduler': { commonName: 'system:kube-scheduler' },
   // kwok patches node and pod status, leases, and deletes pods: cluster-admin is simplest.
   kwok: { organization: 'system:masters', commonName: 'kwok-controller' },
+  // The real node's kubelet: the Node authorizer lets it touch only its own node and pods.
+  kubelet: { organization: 'system:nodes', commonName: 'system:node:storefleet-node' },
+  'kube-proxy': { commonName: 'system:kube-proxy' },
 } as const satisfies Record<string, Subject>;
 
 export type ClientIdentity = keyof typeof CLIENT_IDENTITIES;

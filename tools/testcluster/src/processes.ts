@@ -6,8 +6,32 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComponentSpec } from './components.ts';
 import type { Log } from './log.ts';
+
+/** What is needed to start a long-running process. */
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  /** Added to the inherited environment; a value of null removes the variable. */
+  env: Record<string, string | null>;
+}
+
+/** How processes started by this process ended (exit code or signal), for start-up errors. */
+const exits = new Map<number, string>();
+
+export function exitOf(pid: number): string | undefined {
+  return exits.get(pid);
+}
+
+function environment(env: Record<string, string | null>): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === null) delete result[name];
+    else result[name] = value;
+  }
+  return result;
+}
 
 export interface ProcessRecord {
   name: string;
@@ -16,16 +40,19 @@ export interface ProcessRecord {
   startedAt: string;
 }
 
-export function startDetached(spec: ComponentSpec, logFile: string): ProcessRecord {
+export function startDetached(spec: ProcessSpec, logFile: string): ProcessRecord {
   const output = openSync(logFile, 'a');
   try {
     const child = spawn(spec.command, spec.args, {
       detached: true,
       stdio: ['ignore', output, output],
-      env: { ...process.env, ...spec.env },
+      env: environment(spec.env),
     });
     // A failure to start is reported below through the missing pid; this only keeps it from throwing.
     child.on('error', () => {});
+    child.on('exit', (code, signal) => {
+      if (child.pid !== undefined) exits.set(child.pid, signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
     if (child.pid === undefined) throw new Error(`${spec.name} could not be started from ${spec.command}`);
     child.unref();
     return {

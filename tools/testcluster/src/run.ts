@@ -81,10 +81,10 @@ export function runLogged(command: string, args: readonly string[], options: Run
 export function capture(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       command,
       args,
       { env: options.env ?? process.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 4 * 1024 * 1024 },
@@ -94,5 +94,6 @@ export function capture(
         else resolve(`${stdout}${stderr}`);
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }

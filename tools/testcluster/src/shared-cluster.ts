@@ -24,6 +24,7 @@ export interface AcquireOptions {
   /** Default: STOREFLEET_CLUSTER_DIR, else `<repo>/.data/cluster`. */
   dir?: string;
   log?: Log;
+  node?: 'simulated';
 }
 
 /** Present while the cluster was started for tests (not by `cluster:up`), so the last user stops it. */
@@ -47,7 +48,12 @@ export async function acquireCluster(options: AcquireOptions = {}): Promise<Shar
     const status = await clusterStatus(dir);
     let path = status.kubeconfig;
     if (!status.healthy || !path) {
-      const cluster = await clusterUp({ dir, build: true, log });
+      const cluster = await clusterUp({
+        dir,
+        build: true,
+        log,
+        ...(options.node ? { node: options.node } : {}),
+      });
       // Not started here when `cluster:up` won a race for it: then it stays up.
       if (cluster.started) await writeFile(join(dir, STOP_WHEN_UNUSED), '');
       path = cluster.kubeconfig;

@@ -5,6 +5,11 @@ export const PINNED_VERSIONS = {
   etcd: 'v3.6.16',
   kwok: 'v0.8.0',
   helm: 'v4.3.1',
+  /** kubelet and kube-proxy: the same release as the control plane. */
+  'kubernetes-node': 'v1.34.4',
+  coredns: 'v1.15.0',
+  /** v3.7 replaces a nested module that the Go module proxy does not serve. */
+  traefik: 'v3.6.12',
 } as const;
 
 /** Go ≥ 1.26: etcd 3.6.16, kwok 0.8.0 and helm 4.3.1 all declare `go 1.26.0`. */

@@ -71,7 +71,7 @@ describe('the test cluster', () => {
     const dir = join(root, 'one');
     started.push(dir);
     const t0 = Date.now();
-    const cluster = await clusterUp({ dir });
+    const cluster = await clusterUp({ dir, node: 'simulated' });
     const upMs = Date.now() - t0;
     expect(cluster).toMatchObject({ dir, kubeconfig: join(dir, 'admin.kubeconfig'), started: true });
     const { core, apps, batch } = clients(cluster.kubeconfig);
@@ -231,7 +231,7 @@ spec:
       ['kube-scheduler', true],
       ['kwok', true],
     ]);
-    expect((await clusterUp({ dir })).started).toBe(false);
+    expect((await clusterUp({ dir, node: 'simulated' })).started).toBe(false);
 
     const records = await readProcessRecords(clusterLayout(dir).pids);
     const t1 = Date.now();
@@ -247,8 +247,8 @@ spec:
   it('is shared by acquirers, restarted when broken, and stopped only by whoever started it', async () => {
     const dir = join(root, 'shared');
     started.push(dir);
-    const a = await acquireCluster({ dir });
-    const b = await acquireCluster({ dir });
+    const a = await acquireCluster({ dir, node: 'simulated' });
+    const b = await acquireCluster({ dir, node: 'simulated' });
     expect(b.kubeconfig).toBe(a.kubeconfig);
     expect(a.helm).toMatch(/helm/);
     await a.release();
@@ -257,8 +257,8 @@ spec:
     expect((await clusterStatus(dir)).exists).toBe(false);
 
     // Started by `up` (as `npm run cluster:up` does): acquirers leave it running.
-    await clusterUp({ dir });
-    const c = await acquireCluster({ dir });
+    await clusterUp({ dir, node: 'simulated' });
+    const c = await acquireCluster({ dir, node: 'simulated' });
     await c.release();
     expect((await clusterStatus(dir)).healthy).toBe(true);
 
@@ -271,7 +271,7 @@ spec:
     const broken = await clusterStatus(dir);
     expect(broken).toMatchObject({ exists: true, healthy: false });
     expect(broken.components.find((c) => c.name === 'kube-scheduler')?.running).toBe(false);
-    expect((await clusterUp({ dir })).started).toBe(true);
+    expect((await clusterUp({ dir, node: 'simulated' })).started).toBe(true);
     expect((await clusterStatus(dir)).healthy).toBe(true);
     await clusterDown(dir);
     expect(existsSync(dir)).toBe(false);

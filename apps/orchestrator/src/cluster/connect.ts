@@ -49,6 +49,8 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
   });
 }
 
+const REAL_NODE_LABEL = 'storefleet.io/node';
+
 /** Which cluster this is, and whether its nodes are simulated (KWOK): then store URLs will not serve. */
 async function describe(kubeConfig: KubeConfig, server: string, logger: Logger): Promise<ClusterInfo> {
   let version: string;
@@ -63,16 +65,22 @@ async function describe(kubeConfig: KubeConfig, server: string, logger: Logger):
     };
   }
   let simulated = false;
+  let realNode: string | undefined;
   try {
     const nodes = await kubeConfig.makeApiClient(CoreV1Api).listNode();
+    // The local cluster's real node takes only pods that ask for it (a taint): stores land on the
+    // simulated nodes until their chart asks for it.
+    const storeNodes = nodes.items.filter((node) => node.metadata?.labels?.[REAL_NODE_LABEL] !== 'real');
+    realNode = nodes.items.find((node) => node.metadata?.labels?.[REAL_NODE_LABEL] === 'real')?.metadata
+      ?.name;
     simulated =
-      nodes.items.length > 0 &&
-      nodes.items.every((node) => node.metadata?.annotations?.[KWOK_NODE_ANNOTATION]);
+      storeNodes.length > 0 && storeNodes.every((node) => node.metadata?.annotations?.[KWOK_NODE_ANNOTATION]);
   } catch {
     // Least-privilege accounts may not list nodes; such a cluster is taken to be real.
   }
+  const beside = realNode ? ` A real node (${realNode}, containerd) runs workloads that ask for it.` : '';
   const description = simulated
-    ? `Local control plane ${version} at ${server}: pods are simulated (KWOK), store URLs will not serve. Use k3d, kind or k3s for real stores.`
+    ? `Local control plane ${version} at ${server}: store pods are simulated (KWOK), store URLs will not serve.${beside} Use k3d, kind or k3s for real stores.`
     : `Kubernetes ${version} at ${server}`;
   return { configured: true, simulated, description };
 }

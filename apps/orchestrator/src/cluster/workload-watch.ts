@@ -138,6 +138,23 @@ export function podProblem(
       ...(pod.status?.containerStatuses ?? []),
     ];
     for (const container of containers) {
+      const oomKilled = [container.state?.terminated, container.lastState?.terminated].some(
+        (terminated) => terminated?.reason === 'OOMKilled',
+      );
+      if (oomKilled) {
+        const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(
+          (c) => c.name === container.name,
+        );
+        const limit = spec?.resources?.limits?.memory;
+        return {
+          reason: 'OOMKilled',
+          message: clip(
+            `Pod ${name}, container ${container.name} was killed for exceeding its memory limit` +
+              (limit ? ` of ${limit}` : '') +
+              '; raise the limit or lower what it uses',
+          ),
+        };
+      }
       const waiting = container.state?.waiting;
       if (
         !waiting?.reason ||

@@ -107,6 +107,27 @@ describe('workload conditions from the store namespace', () => {
     });
   });
 
+  it('names the memory limit when a container was killed for exceeding it, even while it backs off', () => {
+    const oom = pod('app', {
+      containerStatuses: [
+        {
+          name: 'wordpress',
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
+          lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } },
+        } as never,
+      ],
+    });
+    oom.spec = { containers: [{ name: 'wordpress', resources: { limits: { memory: '256Mi' } } }] };
+    const state = workloadState(objects([db(1)], [app(1)], [], [oom]));
+    expect(state.progress[1]).toEqual({
+      type: 'AppReady',
+      status: 'False',
+      reason: 'OOMKilled',
+      message:
+        'App app: 1/2 ready. Pod app-0, container wordpress was killed for exceeding its memory limit of 256Mi; raise the limit or lower what it uses.',
+    });
+  });
+
   it('says why a pod cannot be scheduled, and ignores pods on their way out and routine waits', () => {
     const pending = pod('database', {
       conditions: [

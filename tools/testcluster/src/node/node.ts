@@ -1,0 +1,222 @@
+// The real node: containerd + runc (Debian's) with the bridge CNI plugin, kubelet and kube-proxy, and
+// CoreDNS and Traefik on the host (they reach the API server on loopback and need no image). Started
+// after the control plane by `up`, stopped before it by `down`.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type AdminApi, callApi, createIfAbsent } from '../admin-api.ts';
+import type { NodeBinaries } from '../binaries.ts';
+import { waitFor } from '../bootstrap.ts';
+import { answers } from '../http.ts';
+import type { ClusterLayout } from '../layout.ts';
+import { formatDuration, type Log } from '../log.ts';
+import { freePorts } from '../ports.ts';
+import {
+  exitOf,
+  isRunning,
+  type ProcessRecord,
+  type ProcessSpec,
+  readProcessRecords,
+  startDetached,
+  stopProcesses,
+  writeProcessRecord,
+} from '../processes.ts';
+import { capture } from '../run.ts';
+import { cleanHost, dropClaim, killContainers, prepareHost, readClaim, writeClaim } from './host.ts';
+import { importImages } from './images.ts';
+import {
+  cniConfig,
+  containerdConfig,
+  corefile,
+  kubeletArgs,
+  kubeletConfig,
+  kubeProxyConfig,
+  NODE_PORT_NAMES,
+  type NodePorts,
+  traefikArgs,
+} from './node-config.ts';
+import { GATEWAY, INGRESS_CLASS, NODE_NAME, nodeLayout } from './node-layout.ts';
+
+export const NODE_COMPONENTS = ['containerd', 'kubelet', 'kube-proxy', 'coredns', 'traefik'] as const;
+const CNI_BIN_DIR = '/usr/lib/cni';
+
+export interface RealNodeInfo {
+  name: string;
+  ingressPort: number;
+  ingressClass: string;
+  images: string[];
+}
+
+interface NodeSpec extends ProcessSpec {
+  ready: () => Promise<boolean>;
+  startTimeoutMs: number;
+}
+
+/** Components never inherit a KUBECONFIG or an in-cluster identity of the machine they run on. */
+const CLEAN_ENV = { KUBECONFIG: null, KUBERNETES_SERVICE_HOST: null, KUBERNETES_SERVICE_PORT: null };
+
+export async function startRealNode(
+  cluster: ClusterLayout,
+  api: AdminApi,
+  binaries: NodeBinaries,
+  log: Log,
+): Promise<RealNodeInfo> {
+  const layout = nodeLayout(cluster.dir);
+  const claim = await readClaim();
+  if (claim && claim.dir !== cluster.dir) {
+    // A claim whose cluster is not running is a killed run's: clean up after it and take over.
+    const other = await readProcessRecords(`${claim.dir}/pids`);
+    if (other.some((record) => record.name === 'kubelet' && isRunning(record))) {
+      throw new Error(
+        `the real node of the cluster in ${claim.dir} runs on this machine, and there can be one: ` +
+          'stop that cluster (`npm run cluster:down` there) or set STOREFLEET_NODE=simulated',
+      );
+    }
+    log(`cleaning up after the real node of ${claim.dir}, which no longer runs`);
+    await stopProcesses(other, log).catch(() => {});
+    await cleanHost(nodeLayout(claim.dir), log);
+  }
+  await writeClaim(cluster.dir);
+  const started = Date.now();
+  await cleanHost(layout, () => {});
+  await prepareHost(layout, log);
+  const picked = await freePorts(NODE_PORT_NAMES.length);
+  const ports = Object.fromEntries(
+    NODE_PORT_NAMES.map((name, i) => [name, picked[i]]),
+  ) as unknown as NodePorts;
+  for (const dir of [layout.cniConfDir, layout.cniIpamDir, layout.kubeletRoot, layout.containerdRoot]) {
+    await mkdir(dir, { recursive: true });
+  }
+  await writeFile(layout.containerdConfig, containerdConfig(layout, CNI_BIN_DIR));
+  await writeFile(`${layout.cniConfDir}/10-storefleet.conflist`, cniConfig(layout));
+  await writeFile(layout.kubeletConfig, kubeletConfig(layout, ports, cluster.pkiFile('ca.crt')));
+  await writeFile(layout.kubeProxyConfig, kubeProxyConfig(ports, cluster.kubeconfig('kube-proxy')));
+  await writeFile(layout.corefile, corefile(ports, cluster.adminKubeconfig));
+  await writeFile(layout.resolvConf, `nameserver ${GATEWAY}\n`);
+
+  const local = (port: number, path: string) => () => answers(`http://127.0.0.1:${port}${path}`);
+  const specs: NodeSpec[] = [
+    {
+      name: 'containerd',
+      command: 'containerd',
+      args: ['--config', layout.containerdConfig],
+      env: CLEAN_ENV,
+      ready: () =>
+        capture('ctr', ['--address', layout.containerdSocket, 'version'], { timeoutMs: 5000 }).then(
+          () => true,
+          () => false,
+        ),
+      startTimeoutMs: 30_000,
+    },
+    {
+      name: 'kubelet',
+      command: binaries.kubelet,
+      args: kubeletArgs(layout, cluster.kubeconfig('kubelet')),
+      env: CLEAN_ENV,
+      ready: local(ports.kubeletHealthz, '/healthz'),
+      startTimeoutMs: 60_000,
+    },
+    {
+      name: 'kube-proxy',
+      command: binaries.kubeProxy,
+      args: [`--config=${layout.kubeProxyConfig}`],
+      env: CLEAN_ENV,
+      ready: local(ports.kubeProxyHealthz, '/healthz'),
+      startTimeoutMs: 60_000,
+    },
+    {
+      name: 'coredns',
+      command: binaries.coredns,
+      args: ['-conf', layout.corefile],
+      env: CLEAN_ENV,
+      ready: local(ports.corednsReady, '/ready'),
+      startTimeoutMs: 60_000,
+    },
+    {
+      name: 'traefik',
+      command: binaries.traefik,
+      args: traefikArgs(ports),
+      env: { ...CLEAN_ENV, KUBECONFIG: cluster.adminKubeconfig },
+      ready: local(ports.traefikPing, '/ping'),
+      startTimeoutMs: 60_000,
+    },
+  ];
+  const [containerd, kubelet, ...addOns] = specs;
+  await launch(containerd!, cluster, log);
+  const images = await importImages(layout.containerdSocket, log);
+  await launch(kubelet!, cluster, log);
+  await waitFor(`node ${NODE_NAME} to be Ready`, 120_000, () => nodeReady(api));
+  await createIfAbsent(api, '/apis/networking.k8s.io/v1/ingressclasses', {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: INGRESS_CLASS },
+    spec: { controller: 'traefik.io/ingress-controller' },
+  });
+  for (const spec of addOns) await launch(spec, cluster, log);
+  log(
+    `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}`,
+  );
+  return { name: NODE_NAME, ingressPort: ports.ingress, ingressClass: INGRESS_CLASS, images };
+}
+
+async function launch(spec: NodeSpec, cluster: ClusterLayout, log: Log): Promise<ProcessRecord> {
+  const record = startDetached(spec, cluster.log(spec.name));
+  await writeProcessRecord(cluster.pids, record);
+  const started = Date.now();
+  for (;;) {
+    if (!isRunning(record)) {
+      // The exit status is recorded a moment after the process is gone.
+      await sleep(200);
+      throw new Error(
+        `${spec.name} exited during start-up (${exitOf(record.pid) ?? 'exit status unknown'}); the end of its log:\n` +
+          (await logTail(cluster.log(spec.name))),
+      );
+    }
+    if (await spec.ready()) {
+      log(`${spec.name} is up (${formatDuration(Date.now() - started)})`);
+      return record;
+    }
+    if (Date.now() - started > spec.startTimeoutMs) {
+      throw new Error(
+        `${spec.name} was not ready within ${formatDuration(spec.startTimeoutMs)}; the end of its log:\n` +
+          (await logTail(cluster.log(spec.name))),
+      );
+    }
+    await sleep(250);
+  }
+}
+
+async function logTail(file: string, lines = 15): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n') || '(empty)';
+}
+
+async function nodeReady(api: AdminApi): Promise<boolean> {
+  const node = await callApi<{ status?: { conditions?: { type: string; status: string }[] } }>(
+    api,
+    'GET',
+    `/api/v1/nodes/${NODE_NAME}`,
+  );
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/**
+ * Stops the node's processes (kubelet first, so it restarts nothing; containerd last) and undoes
+ * what it changed on the host. Fails when something is left.
+ */
+export async function stopRealNode(cluster: ClusterLayout, log: Log): Promise<void> {
+  const records = await readProcessRecords(cluster.pids);
+  const ofNode = (names: readonly string[]) => records.filter((record) => names.includes(record.name));
+  const layout = nodeLayout(cluster.dir);
+  const claim = await readClaim();
+  if (claim && claim.dir !== cluster.dir) {
+    // Another cluster took the host over after this one was killed: the host is its to clean.
+    await stopProcesses(ofNode(NODE_COMPONENTS), log);
+    log(`the real node now belongs to the cluster in ${claim.dir}; leaving the host to it`);
+    return;
+  }
+  await stopProcesses(ofNode(['kubelet', 'kube-proxy', 'coredns', 'traefik']), log);
+  await killContainers(layout);
+  await stopProcesses(ofNode(['containerd']), log);
+  await cleanHost(layout, log);
+  await dropClaim(cluster.dir);
+}
