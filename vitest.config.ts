@@ -15,6 +15,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'tools/*/test/**/*.test.ts',
             'charts/*/test/**/*.test.ts',
+            'scripts/test/**/*.test.ts',
           ],
           globalSetup: [
             'apps/orchestrator/test/support/global-setup.ts',

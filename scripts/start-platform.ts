@@ -1,17 +1,21 @@
 // `npm start`: the platform on the embedded database, on a cluster. KUBECONFIG (or a reachable
 // ~/.kube/config context: k3d, kind, k3s) wins; with neither, the local control plane of
-// tools/testcluster is started (pods simulated, store URLs will not serve) and left running for the
-// next start (`npm run cluster:down` stops it).
+// tools/testcluster is started (with a real node where the host can run one; store pods simulated)
+// and left running for the next start (`npm run cluster:down` stops it). What is being prepared is
+// served at once on the platform's port until the orchestrator takes it over.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { resolveHelm } from '../tools/testcluster/src/binaries.ts';
+import { resolveBinaries, resolveHelm, resolveNodeBinaries } from '../tools/testcluster/src/binaries.ts';
 import { clusterStatus, clusterUp } from '../tools/testcluster/src/control-plane.ts';
+import { buildImage, readRecipes } from '../tools/testcluster/src/node/images.ts';
+import { chooseNodeMode } from '../tools/testcluster/src/node/mode.ts';
 import { REPO_ROOT } from '../tools/testcluster/src/paths.ts';
 import { keepRunning } from '../tools/testcluster/src/shared-cluster.ts';
 import { ensureDashboardBuilt } from './build-dashboard.ts';
+import { createPreparation, servePreparation } from './preparation.ts';
 
 const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
 
@@ -29,21 +33,26 @@ async function reachable(kubeconfig: string): Promise<boolean> {
   }
 }
 
-async function chooseCluster(): Promise<{ kubeconfig: string; local: boolean }> {
+/** The cluster the user configured, if any; undefined means the local one is started. */
+async function configuredCluster(): Promise<string | undefined> {
   if (process.env.KUBECONFIG) {
     log(`using the cluster of KUBECONFIG=${process.env.KUBECONFIG}`);
-    return { kubeconfig: process.env.KUBECONFIG, local: false };
+    return process.env.KUBECONFIG;
   }
   const userConfig = join(homedir(), '.kube', 'config');
   if (existsSync(userConfig) && (await reachable(userConfig))) {
     log(`using the current context of ${userConfig}`);
-    return { kubeconfig: userConfig, local: false };
+    return userConfig;
   }
   log(
     'no cluster configured: starting the local control plane (the first start builds its binaries; this takes minutes)',
   );
-  const cluster = await clusterUp({ build: true, log });
-  await keepRunning(cluster.dir, log);
+  return undefined;
+}
+
+async function startLocalCluster(step: (line: string) => void): Promise<string> {
+  const cluster = await clusterUp({ build: true, log: step });
+  await keepRunning(cluster.dir, step);
   const { node } = await clusterStatus(cluster.dir);
   log(
     node?.kind === 'real'
@@ -53,12 +62,57 @@ async function chooseCluster(): Promise<{ kubeconfig: string; local: boolean }> 
       : `local control plane up: pods are SIMULATED (${node?.reason ?? 'no real node'}), store URLs will not serve; ` +
           '`npm run cluster:down` stops it',
   );
-  return { kubeconfig: cluster.kubeconfig, local: true };
+  return cluster.kubeconfig;
 }
 
-await ensureDashboardBuilt(log);
-const { kubeconfig } = await chooseCluster();
-const helm = process.env.HELM_BIN ?? (await resolveHelm({ build: true, log }));
+const STEPS = {
+  dashboard: 'Build the dashboard',
+  binaries: 'Build the cluster binaries (Go module proxy)',
+  images: 'Build the node images',
+  cluster: 'Start the local cluster',
+} as const;
+
+const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST ?? '127.0.0.1';
+const configured = await configuredCluster();
+const realNode = !configured && chooseNodeMode().kind === 'real';
+const preparation = createPreparation(
+  [
+    STEPS.dashboard,
+    ...(configured ? [STEPS.binaries] : [STEPS.binaries, ...(realNode ? [STEPS.images] : []), STEPS.cluster]),
+  ],
+  log,
+);
+const page = await servePreparation(preparation, port, host).catch((error: Error) => {
+  log(`cannot listen on ${host}:${port}: ${error.message} (set PORT to another port)`);
+  process.exit(1);
+});
+log(`preparing; progress at http://${host}:${port}/ (and GET /api/preparation)`);
+
+let kubeconfig: string;
+let helm: string;
+try {
+  await preparation.run(STEPS.dashboard, (step) => ensureDashboardBuilt(step));
+  helm = await preparation.run(STEPS.binaries, async (step) => {
+    if (!configured) {
+      await resolveBinaries({ build: true, log: step });
+      if (realNode) await resolveNodeBinaries({ build: true, log: step });
+    }
+    return process.env.HELM_BIN ?? (await resolveHelm({ build: true, log: step }));
+  });
+  if (realNode) {
+    await preparation.run(STEPS.images, async (step) => {
+      for (const [name, recipe] of await readRecipes()) await buildImage(name, recipe, step);
+    });
+  }
+  kubeconfig = configured ?? (await preparation.run(STEPS.cluster, startLocalCluster));
+} catch (error) {
+  log(`start-up failed: ${(error as Error).message}`);
+  process.exit(1);
+}
+// Hand the port to the orchestrator; the page reloads into the dashboard.
+page.closeAllConnections();
+await new Promise((resolve) => page.close(resolve));
 const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/src/main.ts')], {
   stdio: 'inherit',
   env: {
