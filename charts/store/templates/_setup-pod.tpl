@@ -57,7 +57,8 @@ spec:
       {{- if $setup }}
       command: ["bash", "/opt/storefleet/setup-store.sh"]
       {{- else }}
-      command: ["wp", "cron", "event", "run", "--due-now"]
+      # Before the setup Job has installed WordPress there is nothing to run: succeed quietly.
+      command: ["sh", "-c", "if wp core is-installed; then exec wp cron event run --due-now; else echo 'WordPress is not installed yet: no events to run'; fi"]
       {{- end }}
       workingDir: /var/www/html
       env:

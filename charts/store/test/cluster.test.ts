@@ -250,13 +250,9 @@ describe('the store chart on a real API server', { timeout: 240_000 }, () => {
     expect(cron.spec?.concurrencyPolicy).toBe('Forbid');
     expect(cron.spec?.startingDeadlineSeconds).toBe(240);
     expect(cron.spec?.suspend).toBe(false);
-    expect(cron.spec?.jobTemplate.spec?.template.spec?.containers[0]?.command).toEqual([
-      'wp',
-      'cron',
-      'event',
-      'run',
-      '--due-now',
-    ]);
+    expect(cron.spec?.jobTemplate.spec?.template.spec?.containers[0]?.command?.join(' ')).toContain(
+      'wp cron event run --due-now',
+    );
 
     await uninstallLeavesNothing(release, namespace);
   });

@@ -281,7 +281,11 @@ describe('WP-Cron and calls home', { timeout: 30_000 }, () => {
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
     expect(cron.spec.startingDeadlineSeconds).toBe(240);
     const pod = podSpecOf(cron);
-    expect(pod.containers[0].command).toEqual(['wp', 'cron', 'event', 'run', '--due-now']);
+    expect(pod.containers[0].command).toEqual([
+      'sh',
+      '-c',
+      "if wp core is-installed; then exec wp cron event run --due-now; else echo 'WordPress is not installed yet: no events to run'; fi",
+    ]);
     expect(pod.containers[0].image).toBe('docker.io/library/wordpress:cli-2.12.0-php8.3');
     expect(
       pod.volumes.find((v: { name: string }) => v.name === 'wp-content').persistentVolumeClaim.claimName,
