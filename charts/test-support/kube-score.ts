@@ -32,7 +32,12 @@ export async function ensureKubeScore(log: Log = stderrLog): Promise<string> {
     { what: 'the build of kube-score', timeoutMs: 20 * 60_000, log },
     async () => {
       if (isExecutableFile(binary)) return;
-      const toolchain = await findGo();
+      const toolchain = await findGo().catch((error: Error) => {
+        throw new Error(
+          `kube-score is not in ${binary} and cannot be built: ${error.message}. ` +
+            'Put Go (≥ 1.26) on PATH, e.g. /usr/local/go/bin, or place a kube-score binary there',
+        );
+      });
       const out = join(buildDir, 'out');
       await mkdir(out, { recursive: true });
       const [command, ...prefix] = [...toolchain.prefix, toolchain.go];
