@@ -21,8 +21,15 @@ import { answers, type TlsMaterial } from './http.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { type ClusterLayout, clusterLayout } from './layout.ts';
 import { formatDuration, type Log, stderrLog } from './log.ts';
-import { chooseNodeMode } from './node/mode.ts';
-import { NODE_COMPONENTS, type RealNodeInfo, startRealNode, stopRealNode } from './node/node.ts';
+import { chooseNodeMode, type NodeMode } from './node/mode.ts';
+import {
+  NODE_COMPONENTS,
+  type RealNodeInfo,
+  realNodeOwner,
+  startRealNode,
+  stopRealNode,
+  takenMessage,
+} from './node/node.ts';
 import { defaultClusterDir } from './paths.ts';
 import { CLIENT_IDENTITIES, type ClientIdentity, writeClusterPki } from './pki.ts';
 import { freePorts } from './ports.ts';
@@ -95,9 +102,20 @@ class ComponentFailedError extends Error {
   }
 }
 
+/** Real where the host can and no other cluster holds the machine's real node. */
+async function nodeMode(dir: string): Promise<NodeMode> {
+  const mode = chooseNodeMode();
+  if (mode.kind === 'simulated') return mode;
+  const owner = await realNodeOwner(dir);
+  if (!owner) return mode;
+  if (process.env.STOREFLEET_NODE === 'real')
+    throw new Error(`STOREFLEET_NODE=real, but ${takenMessage(owner)}`);
+  return { kind: 'simulated', reason: takenMessage(owner) };
+}
+
 class RealNodeError extends Error {
   constructor(message: string) {
-    super(`the real node did not start: ${message}`);
+    super(message);
     this.name = 'RealNodeError';
   }
 }
@@ -115,7 +133,9 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
   // Before the lock: a first build takes minutes and must not hold up `status` or `down`.
   const binaries = await resolveBinaries({ build: options.build ?? true, log });
   const mode =
-    options.node === 'simulated' ? ({ kind: 'simulated', reason: 'asked for' } as const) : chooseNodeMode();
+    options.node === 'simulated'
+      ? ({ kind: 'simulated', reason: 'asked for' } as const)
+      : await nodeMode(layout.dir);
   const nodeBinaries =
     mode.kind === 'real' ? await resolveNodeBinaries({ build: options.build ?? true, log }) : undefined;
   return withFileLock(lockFile(layout.dir), lockOptions(layout.dir, log), async () => {
@@ -147,7 +167,7 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
         }
         // The node has more moving parts than the control plane: one more try, with the reason shown.
         if (error instanceof RealNodeError && attempt < 2) {
-          log(`the real node did not start, trying once more: ${error.message}`);
+          log(`${error.message}; trying once more`);
           await rm(layout.dir, { recursive: true, force: true });
           continue;
         }
@@ -208,7 +228,7 @@ async function start(
   layout: ClusterLayout,
   binaries: Binaries,
   nodeBinaries: NodeBinaries | undefined,
-  mode: ReturnType<typeof chooseNodeMode>,
+  mode: NodeMode,
   nodes: number,
   log: Log,
 ): Promise<RunningCluster> {
@@ -242,7 +262,7 @@ async function start(
     ? {
         kind: 'real',
         ...(await startRealNode(layout, api, nodeBinaries, log).catch((error: Error) => {
-          throw new RealNodeError(error.message);
+          throw new RealNodeError(`the real node did not start: ${error.message}`);
         })),
       }
     : { kind: 'simulated', reason: mode.kind === 'simulated' ? mode.reason : 'no node binaries' };

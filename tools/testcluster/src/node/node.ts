@@ -61,18 +61,13 @@ export async function startRealNode(
   log: Log,
 ): Promise<RealNodeInfo> {
   const layout = nodeLayout(cluster.dir);
+  const owner = await realNodeOwner(cluster.dir);
+  if (owner) throw new Error(takenMessage(owner));
   const claim = await readClaim();
   if (claim && claim.dir !== cluster.dir) {
     // A claim whose cluster is not running is a killed run's: clean up after it and take over.
-    const other = await readProcessRecords(`${claim.dir}/pids`);
-    if (other.some((record) => record.name === 'kubelet' && isRunning(record))) {
-      throw new Error(
-        `the real node of the cluster in ${claim.dir} runs on this machine, and there can be one: ` +
-          'stop that cluster (`npm run cluster:down` there) or set STOREFLEET_NODE=simulated',
-      );
-    }
     log(`cleaning up after the real node of ${claim.dir}, which no longer runs`);
-    await stopProcesses(other, log).catch(() => {});
+    await stopProcesses(await readProcessRecords(`${claim.dir}/pids`), log).catch(() => {});
     await cleanHost(nodeLayout(claim.dir), log);
   }
   await writeClaim(cluster.dir);
@@ -156,6 +151,21 @@ export async function startRealNode(
     `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}`,
   );
   return { name: NODE_NAME, ingressPort: ports.ingress, ingressClass: INGRESS_CLASS, images };
+}
+
+/** The directory of another cluster whose real node runs on this machine (there can be one). */
+export async function realNodeOwner(clusterDir: string): Promise<string | undefined> {
+  const claim = await readClaim();
+  if (!claim || claim.dir === clusterDir) return undefined;
+  const records = await readProcessRecords(`${claim.dir}/pids`);
+  return records.some((record) => record.name === 'kubelet' && isRunning(record)) ? claim.dir : undefined;
+}
+
+export function takenMessage(owner: string): string {
+  return (
+    `the real node of this machine belongs to the cluster in ${owner} ` +
+    '(stop it with `npm run cluster:down` there, or set STOREFLEET_NODE=simulated)'
+  );
 }
 
 async function launch(spec: NodeSpec, cluster: ClusterLayout, log: Log): Promise<ProcessRecord> {
