@@ -229,7 +229,7 @@ true
 
 {{/* wp-config.php additions (WORDPRESS_CONFIG_EXTRA): the chart's, then `app.configExtra`. */}}
 {{- define "store.configExtra" -}}
-// WP-Cron runs from the CronJob <release>-cron (wp cron event run --due-now), not on page views.
+// WP-Cron runs from the CronJob {{ include "store.componentName" (dict "root" . "component" "cron") }} (wp cron event run --due-now), not on page views.
 define('DISABLE_WP_CRON', true);
 {{- if include "store.internetBlocked" . }}
 // Egress is closed (networkPolicy.allowInternetEgress=false): fail calls home at once instead of hanging.
