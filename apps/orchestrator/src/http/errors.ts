@@ -235,9 +235,11 @@ export function registerErrorHandling(app: FastifyInstance, options: { spaIndex:
   app.setErrorHandler(answerError);
 
   // A method the path is not served with: 405 with Allow, before anything else looks at the request.
+  // An API path reached only through the dashboard's catch-all (GET /*) counts as unserved too.
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.is404) return;
     const path = request.url.split('?')[0] ?? '/';
+    const viaFiles = path.startsWith('/api/') && request.routeOptions.url === '/*';
+    if (!request.is404 && !viaFiles) return;
     const allowed = routes.allowed(path);
     if (allowed.length === 0 || allowed.includes(request.method)) return;
     reply.header('allow', allowed.join(', '));

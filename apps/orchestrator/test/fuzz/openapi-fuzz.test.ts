@@ -3,7 +3,15 @@
 // Every check runs, in every phase (coverage, fuzzing, and stateful: create → read → delete through
 // the document's links). The test fails on any server error and any disagreement with the document.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,9 +76,14 @@ describe('the API under schemathesis', () => {
     timeout: RUN_LIMIT_MS + 60_000,
   }, async () => {
     expect(existsSync(ST), `${ST} is missing: run node scripts/setup.mjs --for-tests`).toBe(true);
+    // The dashboard's files are served as in production (their GET /* catch-all is in play), built or not.
+    const dashboard = join(work, 'dashboard');
+    mkdirSync(dashboard);
+    writeFileSync(join(dashboard, 'index.html'), '<!doctype html><title>Storefleet</title>');
     orchestrator = await startOrchestratorProcess({
       PORT: '0',
       DATA_DIR: join(work, 'data'),
+      DASHBOARD_DIR: dashboard,
       // Limits high enough that the fuzzer reaches the routes' own logic; 429 stays documented.
       RATE_LIMIT_MAX: '10000',
       AUTH_RATE_LIMIT_MAX: '10000',

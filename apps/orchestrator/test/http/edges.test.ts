@@ -60,6 +60,11 @@ describe('the API at its edges', () => {
         details: { allowed: ['GET', 'HEAD', 'POST'] },
       });
     }
+    // GET reaches the dashboard's files (GET /*) first; an API path served with POST only is still a 405.
+    const signIn = await inject({ method: 'GET', url: '/api/auth/signin', headers: { accept: 'text/html' } });
+    expect(signIn.statusCode).toBe(405);
+    expect(signIn.headers.allow).toBe('POST');
+    expect((await inject({ method: 'GET', url: '/api/nothing-here', headers: auth })).statusCode).toBe(404);
     const onOne = await inject({ method: 'PUT', url: '/api/stores/00000000-0000-4000-8000-000000000000' });
     expect(onOne.statusCode).toBe(405);
     expect(onOne.headers.allow).toBe('DELETE, GET, HEAD');
