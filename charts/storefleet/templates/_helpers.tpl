@@ -117,8 +117,13 @@ embedded
 {{- if eq $mode "existing" -}}
 {{- .Values.database.existingSecret -}}
 {{- else if eq $mode "postgresql" -}}
-{{- include "storefleet.postgresqlName" . -}}
+{{- include "storefleet.postgresqlSecretName" . -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The Secret of the bundled PostgreSQL's password and URL: yours, or the generated one. */}}
+{{- define "storefleet.postgresqlSecretName" -}}
+{{- .Values.database.postgresql.existingSecret | default (include "storefleet.postgresqlName" .) -}}
 {{- end -}}
 
 {{- define "storefleet.databaseUrlSecretKey" -}}

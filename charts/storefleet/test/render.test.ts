@@ -152,6 +152,35 @@ describe('database modes', { timeout: 60_000 }, () => {
     });
   });
 
+  it('bundled PostgreSQL with your Secret: nothing generated, the same render every time (helm template, GitOps)', () => {
+    const input = {
+      files: [VALUES_PROD],
+      values: { database: { postgresql: { existingSecret: 'pg-credentials' } } },
+    };
+    const objects = render(input);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(renderText(input)).toBe(renderText(input));
+    const references = objects.flatMap((object) =>
+      (podSpec(object)
+        ? [...(podSpec(object)?.initContainers ?? []), ...(podSpec(object)?.containers ?? [])]
+        : []
+      )
+        .flatMap((container) => container.env ?? [])
+        .flatMap((variable) =>
+          variable.valueFrom?.secretKeyRef
+            ? [
+                `${object.kind} ${variable.name} ${variable.valueFrom.secretKeyRef.name}/${variable.valueFrom.secretKeyRef.key}`,
+              ]
+            : [],
+        ),
+    );
+    expect(references.sort()).toEqual([
+      'CronJob DATABASE_URL pg-credentials/database-url',
+      'Deployment DATABASE_URL pg-credentials/database-url',
+      'StatefulSet POSTGRES_PASSWORD pg-credentials/password',
+    ]);
+  });
+
   it('backups: the CronJob runs next to the server, whose pod mounts (and so binds) the backup volume', () => {
     const objects = render({
       files: [VALUES_PROD],
