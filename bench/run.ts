@@ -1,50 +1,72 @@
-// Benchmarks: store creation through the service and job claim/complete cycles on the work queue,
-// on the embedded database (and on DATABASE_URL when set). Prints operations per second.
-import { randomUUID } from 'node:crypto';
-import { StoreService } from '../apps/orchestrator/src/app/store-service.ts';
-import { UnconfiguredCluster } from '../apps/orchestrator/src/cluster/unconfigured-cluster.ts';
-import { type Database, openDatabase } from '../apps/orchestrator/src/db/database.ts';
-import { WorkQueue } from '../apps/orchestrator/src/queue/work-queue.ts';
+// `npm run bench`: the questions a user choosing a platform asks, answered side by side in one run
+// on a local cluster of simulated nodes (see docs/benchmarks.md). Each part can be skipped:
+//   npm run bench -- --skip=scale,watch      (parts: throughput, overhead, concurrency, queueing,
+//                                              status, scale, watch)
+//   npm run bench -- --only=scale            (just those parts)
+//   --no-write                               (do not rewrite docs/benchmarks.md)
+// Sizes: BENCH_SEQUENTIAL (8), BENCH_CONCURRENT (20), BENCH_SCALE_STORES (10000), BENCH_WATCH_STORES (200),
+// BENCH_STORES (300, the throughput part).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stderrLog } from '../tools/testcluster/src/log.ts';
+import { startCluster } from './lib/env.ts';
+import { provisioningParts } from './parts/provisioning.ts';
+import { throughputPart } from './parts/throughput.ts';
+import { Report } from './report.ts';
 
-const STORES = Number(process.env.BENCH_STORES ?? 300);
+const PARTS = ['throughput', 'overhead', 'concurrency', 'queueing', 'status', 'scale', 'watch'];
+const CLUSTER_PARTS = ['overhead', 'concurrency', 'queueing', 'status', 'watch'];
 
-async function bench(label: string, database: Database): Promise<void> {
-  const service = new StoreService({
-    db: database.db,
-    cluster: new UnconfiguredCluster(),
-    maxStores: STORES * 10,
-    maxStoresPerUser: STORES * 10,
-    resourcePrefix: 'store-',
-  });
-  const run = randomUUID().slice(0, 6);
-  let started = performance.now();
-  for (let i = 0; i < STORES; i++) {
-    await service.create({ name: `bench ${run} ${i}`, engine: 'woocommerce' }, { ownerId: 'bench' });
-  }
-  const createSeconds = (performance.now() - started) / 1000;
-
-  const queue = new WorkQueue(database.db, { leaseMs: 60_000, maxConcurrentProvisions: STORES * 10 });
-  started = performance.now();
-  let cycles = 0;
-  for (;;) {
-    const job = await queue.claim('bench');
-    if (!job) break;
-    await queue.complete(job);
-    cycles++;
-  }
-  const queueSeconds = (performance.now() - started) / 1000;
-  console.log(
-    `${label}: create ${(STORES / createSeconds).toFixed(0)} stores/s (${STORES} in ${createSeconds.toFixed(2)}s); ` +
-      `claim+complete ${(cycles / queueSeconds).toFixed(0)} jobs/s (${cycles} in ${queueSeconds.toFixed(2)}s); ` +
-      `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
-  );
+function listFlag(name: string): string[] | undefined {
+  const flag = process.argv.slice(2).find((arg) => arg.startsWith(`--${name}=`));
+  return flag
+    ?.slice(name.length + 3)
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
-const embedded = await openDatabase({ inMemory: true });
-await bench('pglite', embedded);
-await embedded.close();
-if (process.env.DATABASE_URL) {
-  const server = await openDatabase({ url: process.env.DATABASE_URL });
-  await bench('postgres', server);
-  await server.close();
+const only = listFlag('only');
+const skip = new Set(listFlag('skip') ?? []);
+for (const part of [...skip, ...(only ?? [])]) {
+  if (!PARTS.includes(part)) throw new Error(`unknown part "${part}"; parts: ${PARTS.join(', ')}`);
+}
+if (only) for (const part of PARTS) if (!only.includes(part)) skip.add(part);
+const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+const started = performance.now();
+const report = new Report();
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const quiet = (line: string) => (process.env.BENCH_VERBOSE ? stderrLog(line) : undefined);
+
+if (!skip.has('throughput'))
+  await throughputPart(size('BENCH_STORES', 300), report, process.env.DATABASE_URL);
+
+if (CLUSTER_PARTS.some((part) => !skip.has(part))) {
+  log('starting a local cluster of simulated nodes…');
+  const cluster = await startCluster(quiet);
+  try {
+    if (['overhead', 'concurrency', 'queueing', 'status'].some((part) => !skip.has(part))) {
+      await provisioningParts(
+        cluster,
+        { sequential: size('BENCH_SEQUENTIAL', 8), concurrent: size('BENCH_CONCURRENT', 20), skip },
+        report,
+      );
+    }
+  } finally {
+    await cluster.down();
+  }
+}
+
+const seconds = (performance.now() - started) / 1000;
+log(`done in ${(seconds / 60).toFixed(1)} min`);
+if (!process.argv.includes('--no-write') && skip.size === 0) {
+  const root = join(import.meta.dirname, '..');
+  report.write(root, {
+    command: 'npm run bench',
+    seconds,
+    skipped: [...skip],
+    explanation: readFileSync(join(import.meta.dirname, 'explanation.md'), 'utf8'),
+  });
+  log('wrote docs/benchmarks.md');
 }

@@ -1,0 +1,343 @@
+// What the cluster benchmarks share: a local cluster of simulated nodes in a temporary directory, the
+// pinned helm, a real orchestrator process on it, an account, one SSE client, bare helm installs
+// done the orchestrator's way, and a pod watch that notes when each pod turns Ready.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
+import {
+  generateStoreSecrets,
+  STORE_SECRET_NAME,
+} from '../../apps/orchestrator/src/cluster/store-secrets.ts';
+import { signUpOverHttp } from '../../apps/orchestrator/test/support/http-account.ts';
+import {
+  killGroup,
+  type OrchestratorProcess,
+  startOrchestratorProcess,
+} from '../../apps/orchestrator/test/support/orchestrator-process.ts';
+import { resolveHelm } from '../../tools/testcluster/src/binaries.ts';
+import { clusterDown, clusterUp } from '../../tools/testcluster/src/control-plane.ts';
+import { request } from '../../tools/testcluster/src/http.ts';
+import { clusterLayout } from '../../tools/testcluster/src/layout.ts';
+
+const run = promisify(execFile);
+export const REPO = resolve(import.meta.dirname, '../..');
+export const STORE_CHART = join(REPO, 'charts/store');
+export const VALUES_LOCAL = join(STORE_CHART, 'values-local.yaml');
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable with the orchestrator's Dates. */
+export const wallNow = () => performance.timeOrigin + performance.now();
+
+export interface BenchCluster {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  helm: string;
+  kube: KubeConfig;
+  core: CoreV1Api;
+  down(): Promise<void>;
+}
+
+export async function startCluster(quiet: (line: string) => void): Promise<BenchCluster> {
+  const base = mkdtempSync(join(tmpdir(), 'storefleet-bench-'));
+  const dir = join(base, 'cluster');
+  const helm = await resolveHelm({ build: true, log: quiet });
+  const cluster = await clusterUp({ dir, node: 'simulated', log: quiet });
+  const kube = new KubeConfig();
+  kube.loadFromFile(cluster.kubeconfig);
+  return {
+    dir,
+    kubeconfig: cluster.kubeconfig,
+    server: cluster.server,
+    helm,
+    kube,
+    core: kube.makeApiClient(CoreV1Api),
+    async down() {
+      await clusterDown(dir, { log: quiet });
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The API server's own Prometheus metrics, as the admin. */
+export async function apiserverMetrics(cluster: BenchCluster): Promise<string> {
+  const layout = clusterLayout(cluster.dir);
+  const { readFile } = await import('node:fs/promises');
+  const [ca, cert, key] = await Promise.all(
+    ['ca.crt', 'admin.crt', 'admin.key'].map((name) => readFile(layout.pkiFile(name), 'utf8')),
+  );
+  const response = await request(`${cluster.server}/metrics`, {
+    tls: { ca: ca as string, cert: cert as string, key: key as string },
+    timeoutMs: 10_000,
+  });
+  if (response.status !== 200) throw new Error(`apiserver /metrics: ${response.status}`);
+  return response.body;
+}
+
+/** Sum of a metric's samples whose labels match every `label="value"` given. */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+export interface Orchestrator {
+  address: string;
+  pid: number;
+  headers: Record<string, string>;
+  process: OrchestratorProcess;
+  stop(): Promise<void>;
+}
+
+/** A real orchestrator process (as `npm run orchestrator`), with an account and its API token. */
+export async function startOrchestrator(
+  env: Record<string, string>,
+  cluster?: BenchCluster,
+): Promise<Orchestrator> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-bench-data-'));
+  const process = await startOrchestratorProcess({
+    ...(cluster ? { KUBECONFIG: cluster.kubeconfig, HELM_BIN: cluster.helm } : {}),
+    STORE_CHART,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    MAX_STORES: '100000',
+    MAX_STORES_PER_USER: '10000',
+    RATE_LIMIT_MAX: '1000000',
+    AUTH_RATE_LIMIT_MAX: '10000',
+    ...env,
+  });
+  // The log is kept in memory by the helper; drop what it gathered so far and keep nothing more.
+  process.child.stdout?.removeAllListeners('data');
+  process.child.stderr?.removeAllListeners('data');
+  process.child.stdout?.resume();
+  process.child.stderr?.resume();
+  const headers = await signUpOverHttp(process.address, `bench-${Date.now()}@example.com`);
+  return {
+    address: process.address,
+    pid: process.child.pid as number,
+    headers,
+    process,
+    async stop() {
+      const exited = new Promise((done) => process.child.once('exit', done));
+      killGroup(process.child, 'SIGTERM');
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
+      killGroup(process.child, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resident set size of a process, from /proc (Linux). */
+export async function rssBytes(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+  return Number(kib) * 1024;
+}
+
+export interface ApiStore {
+  id: string;
+  slug: string;
+  state: string;
+  namespace: string;
+  createdAt: string;
+  provisioningStartedAt: string | null;
+  readyAt: string | null;
+}
+
+export async function api<T>(orchestrator: Orchestrator, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${orchestrator.address}${path}`, {
+    method,
+    headers: {
+      ...orchestrator.headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+export const createStore = (orchestrator: Orchestrator, name: string) =>
+  api<ApiStore>(orchestrator, 'POST', '/api/stores', { name, engine: 'woocommerce' });
+
+/** One SSE client on /api/events: notes when each store's events arrive. */
+export class EventClient {
+  private readonly abort = new AbortController();
+  private readonly waiters = new Map<string, Array<(at: number) => void>>();
+  /** Store id → wall-clock time its Ready event arrived. */
+  readonly readyAt = new Map<string, number>();
+  /** Every store event: id, state, arrival. */
+  readonly events: Array<{ id: string; state: string; at: number }> = [];
+  private connected!: Promise<void>;
+
+  static async connect(orchestrator: Orchestrator): Promise<EventClient> {
+    const client = new EventClient();
+    client.connected = client.read(orchestrator);
+    await client.connected;
+    return client;
+  }
+
+  private async read(orchestrator: Orchestrator): Promise<void> {
+    const response = await fetch(`${orchestrator.address}/api/events`, {
+      headers: orchestrator.headers,
+      signal: this.abort.signal,
+    });
+    if (!response.ok || !response.body) throw new Error(`/api/events: ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    const pump = async () => {
+      for (;;) {
+        const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
+        if (chunk.done) return;
+        const at = wallNow();
+        buffer += chunk.value;
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          this.onEvent(buffer.slice(0, end), at);
+          buffer = buffer.slice(end + 2);
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    };
+    void pump();
+  }
+
+  private onEvent(block: string, at: number) {
+    if (!block.startsWith('event: store')) return;
+    const data = block.slice(block.indexOf('data: ') + 6);
+    const store = JSON.parse(data) as ApiStore;
+    this.events.push({ id: store.id, state: store.state, at });
+    if (store.state !== 'Ready' || this.readyAt.has(store.id)) return;
+    this.readyAt.set(store.id, at);
+    for (const resolveWaiter of this.waiters.get(store.id) ?? []) resolveWaiter(at);
+    this.waiters.delete(store.id);
+  }
+
+  /** Resolves with the arrival time of the store's Ready event. */
+  ready(id: string, timeoutMs = 300_000): Promise<number> {
+    const seen = this.readyAt.get(id);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolveReady, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`store ${id} not Ready over SSE in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const list = this.waiters.get(id) ?? [];
+      list.push((at) => {
+        clearTimeout(timer);
+        resolveReady(at);
+      });
+      this.waiters.set(id, list);
+    });
+  }
+
+  close() {
+    this.abort.abort();
+  }
+}
+
+/**
+ * What the orchestrator does for a store, by hand: a namespace, the store Secret, and
+ * `helm upgrade --install` of the same chart with the same values files and flags.
+ */
+export async function bareInstall(cluster: BenchCluster, name: string): Promise<void> {
+  await cluster.core.createNamespace({ body: { metadata: { name } } });
+  await cluster.core.createNamespacedSecret({
+    namespace: name,
+    body: {
+      metadata: { name: STORE_SECRET_NAME },
+      type: 'Opaque',
+      stringData: generateStoreSecrets('woocommerce', name),
+    },
+  });
+  const valuesDir = mkdtempSync(join(tmpdir(), 'storefleet-bench-values-'));
+  const valuesFile = join(valuesDir, 'values.json');
+  writeFileSync(
+    valuesFile,
+    JSON.stringify({
+      engine: 'woocommerce',
+      store: { id: name, slug: name, owner: 'bench' },
+      existingSecret: STORE_SECRET_NAME,
+      ingress: { className: 'traefik', host: `${name}.localhost` },
+    }),
+  );
+  try {
+    await run(
+      cluster.helm,
+      [
+        'upgrade',
+        name,
+        STORE_CHART,
+        '--install',
+        '-n',
+        name,
+        '--wait=watcher',
+        '--wait-for-jobs',
+        '--rollback-on-failure',
+        '--timeout',
+        '900s',
+        '-o',
+        'json',
+        '-f',
+        VALUES_LOCAL,
+        '-f',
+        valuesFile,
+        '--kubeconfig',
+        cluster.kubeconfig,
+      ],
+      { maxBuffer: 64 * 2 ** 20 },
+    );
+  } finally {
+    rmSync(valuesDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Watches every pod of the cluster; per namespace, the arrival time of the watch event in which its
+ * last pod turned Ready (or, for a Job's pod, Succeeded).
+ */
+export class PodReadyWatch {
+  /** namespace → pod name → arrival of the event where it first turned Ready/Succeeded. */
+  private readonly done = new Map<string, Map<string, number>>();
+  private request: { abort(): void } | undefined;
+
+  static async start(cluster: BenchCluster): Promise<PodReadyWatch> {
+    const watch = new PodReadyWatch();
+    watch.request = await new Watch(cluster.kube).watch(
+      '/api/v1/pods',
+      {},
+      (_type: string, pod: V1Pod) => watch.onPod(pod, wallNow()),
+      () => {},
+    );
+    return watch;
+  }
+
+  private onPod(pod: V1Pod, at: number) {
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (!ready && pod.status?.phase !== 'Succeeded') return;
+    const pods = this.done.get(namespace) ?? new Map<string, number>();
+    this.done.set(namespace, pods);
+    if (!pods.has(name)) pods.set(name, at);
+  }
+
+  /** When the namespace's last pod turned Ready, as this watch saw it. */
+  lastReady(namespace: string): number | undefined {
+    const pods = this.done.get(namespace);
+    return pods && pods.size > 0 ? Math.max(...pods.values()) : undefined;
+  }
+
+  stop() {
+    this.request?.abort();
+  }
+}
