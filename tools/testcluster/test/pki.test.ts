@@ -36,14 +36,20 @@ describe('the cluster PKI', () => {
         'front-proxy-client.key',
         'kube-controller-manager.crt',
         'kube-controller-manager.key',
+        'kube-proxy.crt',
+        'kube-proxy.key',
         'kube-scheduler.crt',
         'kube-scheduler.key',
+        'kubelet.crt',
+        'kubelet.key',
         'kwok.crt',
         'kwok.key',
         'sa.key',
         'sa.pub',
       ].sort(),
     );
+    // The Node authorizer knows the kubelet by this name and group.
+    expect(cert('kubelet').subject).toBe('O=system:nodes\nCN=system:node:storefleet-node');
     expect(files.get('sa.key')).toContain('BEGIN PRIVATE KEY');
     expect(files.get('sa.pub')).toContain('BEGIN PUBLIC KEY');
   });
