@@ -50,10 +50,14 @@ async function configuredCluster(): Promise<string | undefined> {
   return undefined;
 }
 
+/** The local Traefik's port, for store URLs, when the local cluster has a real node. */
+let ingressPort: number | undefined;
+
 async function startLocalCluster(step: (line: string) => void): Promise<string> {
   const cluster = await clusterUp({ build: true, log: step });
   await keepRunning(cluster.dir, step);
   const { node } = await clusterStatus(cluster.dir);
+  if (node?.kind === 'real') ingressPort = node.ingressPort;
   log(
     node?.kind === 'real'
       ? `local control plane up with a real node (${node.name}): workloads that ask for it run in real ` +
@@ -120,6 +124,7 @@ const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/src/ma
     KUBECONFIG: kubeconfig,
     HELM_BIN: helm,
     STORE_CHART: process.env.STORE_CHART ?? join(REPO_ROOT, 'charts/store'),
+    ...(ingressPort && !process.env.STORE_URL_PORT ? { STORE_URL_PORT: String(ingressPort) } : {}),
   },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

@@ -47,6 +47,8 @@ const EnvSchema = z.object({
       'expected a DNS domain such as "stores.example.com" or "localhost"',
     )
     .default('localhost'),
+  /** The port of store URLs when the ingress does not answer on 80/443 (the local cluster's Traefik). */
+  STORE_URL_PORT: integer(1, 65535).optional(),
   INGRESS_CLASS: z.string().min(1).default('traefik'),
   STORAGE_CLASS: z.string().min(1).optional(),
   STORE_VALUES_FILES: z

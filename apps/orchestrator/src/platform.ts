@@ -119,6 +119,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       presentation: {
         baseDomain: config.STORE_BASE_DOMAIN,
         scheme: config.ENVIRONMENT === 'production' ? 'https' : 'http',
+        ...(config.STORE_URL_PORT ? { port: config.STORE_URL_PORT } : {}),
       },
       environment: config.ENVIRONMENT,
       dashboardDir: config.DASHBOARD_DIR,

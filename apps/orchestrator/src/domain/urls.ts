@@ -8,12 +8,14 @@ export interface StoreUrls {
 
 const ADMIN_PATH: Record<Engine, string> = { woocommerce: '/wp-admin/', medusa: '/app/' };
 
+/** `port`: where the ingress answers when it is not the scheme's own (the local cluster's Traefik). */
 export function storeUrls(
   slug: string,
   engine: Engine,
   baseDomain: string,
   scheme: 'http' | 'https',
+  port?: number,
 ): StoreUrls {
-  const storefront = `${scheme}://${slug}.${baseDomain}`;
+  const storefront = `${scheme}://${slug}.${baseDomain}${port ? `:${port}` : ''}`;
   return { storefront, admin: `${storefront}${ADMIN_PATH[engine]}` };
 }

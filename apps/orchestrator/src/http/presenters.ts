@@ -7,6 +7,7 @@ import { storeUrls } from '../domain/urls.ts';
 export interface PresentationSettings {
   baseDomain: string;
   scheme: 'http' | 'https';
+  port?: number;
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -28,7 +29,7 @@ export function presentStore(store: Store, settings: PresentationSettings): ApiS
     revision: store.revision,
     chartVersion: store.chartVersion,
     values: store.values,
-    urls: storeUrls(store.slug, store.engine, settings.baseDomain, settings.scheme),
+    urls: storeUrls(store.slug, store.engine, settings.baseDomain, settings.scheme, settings.port),
     provisioningSeconds: provisioningSeconds(store),
     createdAt: store.createdAt.toISOString(),
     updatedAt: store.updatedAt.toISOString(),

@@ -5,6 +5,7 @@ import { assertTransition, canTransition, retryState } from '../../src/domain/li
 import { retryDelayMs, shouldRetry } from '../../src/domain/retry.ts';
 import { SLUG_MAX_LENGTH, slugForStoreName, slugify } from '../../src/domain/slug.ts';
 import { mayHaveClusterResources, newStore, provisioningSeconds } from '../../src/domain/store.ts';
+import { storeUrls } from '../../src/domain/urls.ts';
 import { AppError } from '../../src/errors.ts';
 
 describe('store names become DNS-1123 slugs', () => {
@@ -182,5 +183,21 @@ describe('a new store', () => {
     expect(
       provisioningSeconds({ provisioningStartedAt: now, readyAt: new Date(now.getTime() + 61_500) }),
     ).toBe(61.5);
+  });
+});
+
+describe('store URLs', () => {
+  it('are the slug under the base domain, with the admin path of the engine', () => {
+    expect(storeUrls('acme', 'woocommerce', 'stores.example.com', 'https')).toEqual({
+      storefront: 'https://acme.stores.example.com',
+      admin: 'https://acme.stores.example.com/wp-admin/',
+    });
+  });
+
+  it('carry the ingress port when it is not the scheme’s own (the local Traefik)', () => {
+    expect(storeUrls('acme', 'medusa', 'localhost', 'http', 40965)).toEqual({
+      storefront: 'http://acme.localhost:40965',
+      admin: 'http://acme.localhost:40965/app/',
+    });
   });
 });
