@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { stderrLog } from '../tools/testcluster/src/log.ts';
 import { startCluster } from './lib/env.ts';
 import { provisioningParts } from './parts/provisioning.ts';
+import { scalePart } from './parts/scale.ts';
 import { throughputPart } from './parts/throughput.ts';
 import { Report } from './report.ts';
 
@@ -41,6 +42,8 @@ const quiet = (line: string) => (process.env.BENCH_VERBOSE ? stderrLog(line) : u
 
 if (!skip.has('throughput'))
   await throughputPart(size('BENCH_STORES', 300), report, process.env.DATABASE_URL);
+
+if (!skip.has('scale')) await scalePart(size('BENCH_SCALE_STORES', 10_000), report);
 
 if (CLUSTER_PARTS.some((part) => !skip.has(part))) {
   log('starting a local cluster of simulated nodes…');

@@ -95,13 +95,19 @@ export interface Orchestrator {
   stop(): Promise<void>;
 }
 
-/** A real orchestrator process (as `npm run orchestrator`), with an account and its API token. */
+let accounts = 0;
+
+/**
+ * A real orchestrator process (as `npm run orchestrator`), with an account and its API token. The
+ * account is an admin: the first one on a database is, and so is every bench account after it.
+ */
 export async function startOrchestrator(
   env: Record<string, string>,
   cluster?: BenchCluster,
 ): Promise<Orchestrator> {
+  const email = `bench-${process.pid}-${accounts++}@example.com`;
   const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-bench-data-'));
-  const process = await startOrchestratorProcess({
+  const child = await startOrchestratorProcess({
     ...(cluster ? { KUBECONFIG: cluster.kubeconfig, HELM_BIN: cluster.helm } : {}),
     STORE_CHART,
     DATA_DIR: dataDir,
@@ -111,24 +117,27 @@ export async function startOrchestrator(
     MAX_STORES_PER_USER: '10000',
     RATE_LIMIT_MAX: '1000000',
     AUTH_RATE_LIMIT_MAX: '10000',
+    ADMIN_EMAILS: email,
     ...env,
   });
   // The log is kept in memory by the helper; drop what it gathered so far and keep nothing more.
-  process.child.stdout?.removeAllListeners('data');
-  process.child.stderr?.removeAllListeners('data');
-  process.child.stdout?.resume();
-  process.child.stderr?.resume();
-  const headers = await signUpOverHttp(process.address, `bench-${Date.now()}@example.com`);
+  child.child.stdout?.removeAllListeners('data');
+  child.child.stderr?.removeAllListeners('data');
+  child.child.stdout?.resume();
+  child.child.stderr?.resume();
+  const headers = await signUpOverHttp(child.address, email);
   return {
-    address: process.address,
-    pid: process.child.pid as number,
+    address: child.address,
+    pid: child.child.pid as number,
     headers,
-    process,
+    process: child,
     async stop() {
-      const exited = new Promise((done) => process.child.once('exit', done));
-      killGroup(process.child, 'SIGTERM');
+      const exited = new Promise((done) =>
+        child.child.exitCode === null ? child.child.once('exit', done) : done(undefined),
+      );
+      killGroup(child.child, 'SIGTERM');
       await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
-      killGroup(process.child, 'SIGKILL');
+      killGroup(child.child, 'SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
