@@ -13,6 +13,7 @@ import { startCluster } from './lib/env.ts';
 import { provisioningParts } from './parts/provisioning.ts';
 import { scalePart } from './parts/scale.ts';
 import { throughputPart } from './parts/throughput.ts';
+import { watchPart } from './parts/watch.ts';
 import { Report } from './report.ts';
 
 const PARTS = ['throughput', 'overhead', 'concurrency', 'queueing', 'status', 'scale', 'watch'];
@@ -56,6 +57,7 @@ if (CLUSTER_PARTS.some((part) => !skip.has(part))) {
         report,
       );
     }
+    if (!skip.has('watch')) await watchPart(cluster, size('BENCH_WATCH_STORES', 200), report);
   } finally {
     await cluster.down();
   }

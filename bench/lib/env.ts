@@ -44,7 +44,8 @@ export async function startCluster(quiet: (line: string) => void): Promise<Bench
   const base = mkdtempSync(join(tmpdir(), 'storefleet-bench-'));
   const dir = join(base, 'cluster');
   const helm = await resolveHelm({ build: true, log: quiet });
-  const cluster = await clusterUp({ dir, node: 'simulated', log: quiet });
+  // Twelve simulated nodes (8 CPU, 32Gi, 110 pods each): room for the ~300 stores a full run makes.
+  const cluster = await clusterUp({ dir, node: 'simulated', nodes: 12, log: quiet });
   const kube = new KubeConfig();
   kube.loadFromFile(cluster.kubeconfig);
   return {
