@@ -21,6 +21,7 @@ import { resolveHelm } from '../../tools/testcluster/src/binaries.ts';
 import { clusterDown, clusterUp } from '../../tools/testcluster/src/control-plane.ts';
 import { request } from '../../tools/testcluster/src/http.ts';
 import { clusterLayout } from '../../tools/testcluster/src/layout.ts';
+import { since } from './stats.ts';
 
 const run = promisify(execFile);
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -142,6 +143,31 @@ export async function startOrchestrator(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** CPU time (user + system) of a process so far, in clock ticks, from /proc (Linux). */
+async function cpuTicks(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * Waits until the process is idle (under 5% of a core over half a second), at most `limitMs`;
+ * returns how long that took. The orchestrator's start-up work (the monitor's first pass over the
+ * Ready stores) would otherwise be measured with the requests.
+ */
+export async function untilIdle(pid: number, limitMs = 120_000): Promise<number> {
+  const start = performance.now();
+  let before = await cpuTicks(pid);
+  while (since(start) < limitMs) {
+    await new Promise((done) => setTimeout(done, 500));
+    const now = await cpuTicks(pid);
+    if (now - before <= 2) break;
+    before = now;
+  }
+  return since(start);
 }
 
 /** Resident set size of a process, from /proc (Linux). */

@@ -2,16 +2,17 @@
 // on PGlite and on a throwaway PostgreSQL server: list pages, metrics, one status update, SSE fan-out
 // to 100 clients, the orchestrator's memory; beside it, the seed design's whole-state JSON file.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONDITION_TYPES } from '@storefleet/contracts';
+import { sql } from 'kysely';
 import { type Database, openDatabase } from '../../apps/orchestrator/src/db/database.ts';
 import { StoresRepository } from '../../apps/orchestrator/src/db/stores-repository.ts';
 import { setCondition } from '../../apps/orchestrator/src/domain/conditions.ts';
 import { newStore, type Store } from '../../apps/orchestrator/src/domain/store.ts';
 import { startPostgresServer } from '../../apps/orchestrator/test/support/postgres-server.ts';
-import { type Orchestrator, rssBytes, startOrchestrator } from '../lib/env.ts';
+import { type Orchestrator, REPO, rssBytes, startOrchestrator, untilIdle } from '../lib/env.ts';
 import { median, mib, ms, percentile, ratio, since } from '../lib/stats.ts';
 import type { Report } from '../report.ts';
 
@@ -198,8 +199,6 @@ async function fanOut(orchestrator: Orchestrator, clients: number, rounds: numbe
   return samples;
 }
 
-const settle = () => new Promise((done) => setTimeout(done, 3000));
-
 async function scaleOn(label: string, stores: number, report: Report, postgresUrl?: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-bench-scale-'));
   const location = postgresUrl ? { url: postgresUrl } : { dataDir: join(dataDir, 'pglite') };
@@ -213,7 +212,7 @@ async function scaleOn(label: string, stores: number, report: Report, postgresUr
     let database = await openDatabase(location);
     await database.close();
     const idle = await startOrchestrator(env);
-    await settle();
+    await untilIdle(idle.pid);
     const idleRss = await rssBytes(idle.pid);
     await idle.stop();
 
@@ -229,7 +228,7 @@ async function scaleOn(label: string, stores: number, report: Report, postgresUr
     const orchestrator = await startOrchestrator(env);
     const startupMs = since(startup);
     try {
-      await settle();
+      const settleMs = await untilIdle(orchestrator.pid);
       const first = await timeGets(orchestrator, '/api/stores?limit=20', 200);
       const cursor = await deepCursor(orchestrator, Math.floor(stores / 200));
       const deep = await timeGets(
@@ -244,7 +243,7 @@ async function scaleOn(label: string, stores: number, report: Report, postgresUr
       report.result(
         `scale-${label}`,
         `${label} at ${stores} stores (+${stores * 3} activity; seeded in ${ms(seedMs)}, orchestrator listening after ` +
-          `${ms(startupMs)}): GET /api/stores first page ${p(first)}, deep cursor page (${stores / 2} in) ${p(deep)} ` +
+          `${ms(startupMs)}, idle after ${ms(settleMs)} more): GET /api/stores first page ${p(first)}, deep cursor page (${stores / 2} in) ${p(deep)} ` +
           `(n=200 each, target p99 < 25 ms); GET /api/metrics ${p(metrics)} (n=50); one status update ${p(updates)} ` +
           `(n=200); SSE fan-out of one change to 100 clients p50 ${ms(median(fan))} max ${ms(Math.max(...fan))} ` +
           `(n=10, POST to the 100th client); RSS idle ${mib(idleRss)}, at ${stores} stores ${mib(rss)}`,
@@ -274,6 +273,8 @@ async function scaleOn(label: string, stores: number, report: Report, postgresUr
 }
 
 export async function scalePart(stores: number, report: Report): Promise<void> {
+  const manifest = join(REPO, 'node_modules/@electric-sql/pglite/package.json');
+  report.versions.pglite = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
   await scaleOn('pglite', stores, report);
   let server: Awaited<ReturnType<typeof startPostgresServer>> | undefined;
   try {
@@ -283,6 +284,10 @@ export async function scalePart(stores: number, report: Report): Promise<void> {
     return;
   }
   try {
+    const database = await openDatabase({ url: server.url });
+    const { rows } = await sql<{ version: string }>`show server_version`.execute(database.db);
+    await database.close();
+    report.versions.postgresql = rows[0]?.version ?? 'unknown';
     await scaleOn('postgres', stores, report, server.url);
   } finally {
     server.stop();
