@@ -1,7 +1,7 @@
 // Collects the one-line results of a run, prints them as they come, and writes docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PINNED_VERSIONS } from '../tools/testcluster/src/binaries.ts';
 
@@ -11,8 +11,12 @@ export interface Result {
   values: Record<string, number>;
 }
 
+/** The 1-minute load average, as text: other work on the machine moves every absolute number. */
+const load = () => (loadavg()[0] ?? 0).toFixed(1);
+
 export class Report {
   readonly results: Result[] = [];
+  private readonly loadAtStart = load();
   readonly versions: Record<string, string> = {
     node: process.version,
     kubernetes: PINNED_VERSIONS.kubernetes,
@@ -51,7 +55,8 @@ export class Report {
         `${(options.seconds / 60).toFixed(1)} min.`,
       '',
       `- Command: \`${options.command}\``,
-      `- Machine: ${this.machine()}`,
+      `- Machine: ${this.machine()}; load average ${this.loadAtStart} at the start, ${load()} at the end ` +
+        '(other work shares the machine: read the ratios and percentiles, not absolute times)',
       `- Versions: ${Object.entries(this.versions)
         .map(([name, version]) => `${name} ${version}`)
         .join(', ')}`,
