@@ -29,6 +29,13 @@ export class Report {
     console.log(line);
   }
 
+  readonly targets: string[] = [];
+
+  /** A target of the issue: met or missed, with the measured value. */
+  target(what: string, measured: string, target: string, met: boolean): void {
+    this.targets.push(`${what}: ${measured} (target ${target}): **${met ? 'met' : 'missed'}**`);
+  }
+
   note(key: string, line: string): void {
     this.result(key, line, {});
   }
@@ -61,6 +68,10 @@ export class Report {
         .map(([name, version]) => `${name} ${version}`)
         .join(', ')}`,
       ...(options.skipped.length > 0 ? [`- Skipped: ${options.skipped.join(', ')}`] : []),
+      '',
+      '## Targets',
+      '',
+      ...this.targets.map((t) => `- ${t}`),
       '',
       '## Results',
       '',

@@ -65,6 +65,7 @@ if (CLUSTER_PARTS.some((part) => !skip.has(part))) {
 
 const seconds = (performance.now() - started) / 1000;
 log(`done in ${(seconds / 60).toFixed(1)} min`);
+for (const target of report.targets) console.log(`target: ${target.replaceAll('**', '')}`);
 if (!process.argv.includes('--no-write') && skip.size === 0) {
   const root = join(import.meta.dirname, '..');
   report.write(root, {

@@ -100,6 +100,13 @@ export async function provisioningParts(cluster: BenchCluster, options: Provisio
           `timings, median: ${[...steps].map(([step, took]) => `${step} ${ms(median(took))}`).join(', ')}`,
         { ratio: median(viaApi) / median(viaHelm) },
       );
+      const overhead = median(viaApi) / median(viaHelm);
+      report.target(
+        'provisioning overhead (median ratio)',
+        ratio(median(viaApi), median(viaHelm)),
+        '≤ 1.10×',
+        overhead <= 1.1,
+      );
     }
 
     if (!options.skip.has('concurrency')) {
@@ -120,6 +127,7 @@ export async function provisioningParts(cluster: BenchCluster, options: Provisio
           `${n} parallel bare installs ${ms(bareMs)}; ratio ${ratio(apiMs, bareMs)} (target ≤ 1.20×)`,
         { ratio: apiMs / bareMs },
       );
+      report.target(`${n} at once (ratio)`, ratio(apiMs, bareMs), '≤ 1.20×', apiMs / bareMs <= 1.2);
     }
 
     if (!options.skip.has('status')) {
@@ -154,6 +162,8 @@ export async function provisioningParts(cluster: BenchCluster, options: Provisio
           `after its last pod is Ready (n=${helmLag.length})`,
         { p95: percentile(toSse, 95) },
       );
+      const p95 = percentile(toSse, 95);
+      report.target(`status latency p95 to SSE (n=${toSse.length})`, ms(p95), '< 1 s', p95 < 1000);
     }
   } finally {
     events.close();

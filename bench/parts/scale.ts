@@ -255,6 +255,8 @@ async function scaleOn(label: string, stores: number, report: Report, postgresUr
           rss,
         },
       );
+      const worst = Math.max(percentile(first, 99), percentile(deep, 99));
+      report.target(`list pages p99 on ${label} at ${stores} stores`, ms(worst), '< 25 ms', worst < 25);
       if (json) {
         report.result(
           'seed-json',
@@ -285,9 +287,9 @@ export async function scalePart(stores: number, report: Report): Promise<void> {
   }
   try {
     const database = await openDatabase({ url: server.url });
-    const { rows } = await sql<{ version: string }>`show server_version`.execute(database.db);
+    const { rows } = await sql<{ server_version: string }>`show server_version`.execute(database.db);
     await database.close();
-    report.versions.postgresql = rows[0]?.version ?? 'unknown';
+    report.versions.postgresql = rows[0]?.server_version ?? 'unknown';
     await scaleOn('postgres', stores, report, server.url);
   } finally {
     server.stop();
