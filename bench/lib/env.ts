@@ -337,6 +337,22 @@ export async function bareInstall(cluster: BenchCluster, name: string): Promise<
   }
 }
 
+/** How long one `helm status` of a release that does not exist takes: the orchestrator's pre-check. */
+export async function helmStatusMs(cluster: BenchCluster): Promise<number> {
+  const start = performance.now();
+  await run(cluster.helm, [
+    'status',
+    'no-such-release',
+    '-n',
+    'default',
+    '-o',
+    'json',
+    '--kubeconfig',
+    cluster.kubeconfig,
+  ]).catch(() => undefined);
+  return since(start);
+}
+
 /**
  * Watches every pod of the cluster; per namespace, the arrival time of the watch event in which its
  * last pod turned Ready (or, for a Job's pod, Succeeded).

@@ -6,6 +6,7 @@ import {
   bareInstall,
   createStore,
   EventClient,
+  helmStatusMs,
   type Orchestrator,
   PodReadyWatch,
   startOrchestrator,
@@ -73,6 +74,8 @@ export async function provisioningParts(cluster: BenchCluster, options: Provisio
       const viaApi: number[] = [];
       const viaHelm: number[] = [];
       const steps = new Map<string, number[]>();
+      const statusChecks: number[] = [];
+      for (let i = 0; i < 5; i++) statusChecks.push(await helmStatusMs(cluster));
       for (let i = 0; i < options.sequential; i++) {
         // Interleaved, and the order alternates, so neither always runs on the warmer cluster.
         const pair = [
@@ -97,7 +100,8 @@ export async function provisioningParts(cluster: BenchCluster, options: Provisio
           `median ${ms(median(viaApi))} p95 ${ms(percentile(viaApi, 95))}; bare helm upgrade --install --wait ` +
           `median ${ms(median(viaHelm))} p95 ${ms(percentile(viaHelm, 95))}; ratio median ` +
           `${ratio(median(viaApi), median(viaHelm))} p95 ${ratio(percentile(viaApi, 95), percentile(viaHelm, 95))} (target ≤ 1.10×); Storefleet's own step ` +
-          `timings, median: ${[...steps].map(([step, took]) => `${step} ${ms(median(took))}`).join(', ')}`,
+          `timings, median: ${[...steps].map(([step, took]) => `${step} ${ms(median(took))}`).join(', ')} ` +
+          `(release includes a \`helm status\` pre-check: median ${ms(median(statusChecks))} alone, n=5)`,
         { ratio: median(viaApi) / median(viaHelm) },
       );
       const overhead = median(viaApi) / median(viaHelm);
