@@ -110,6 +110,7 @@ export const OPTIONS_VALUES: Record<string, unknown> = {
     logLevel: 'debug',
     storageClass: 'fast-ssd',
     storeBaseDomain: 'shops.example.net',
+    storeUrlPort: 8443,
     ingressClass: 'nginx',
     resourcePrefix: 'shop-',
     storeValuesFiles: ['/etc/extra/store.yaml'],
