@@ -200,6 +200,11 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
     ).toBe(false);
     expect(await may({ verb: 'list', resource: 'persistentvolumes' })).toBe(true);
     expect(await may({ verb: 'delete', resource: 'persistentvolumes' })).toBe(false);
+    // The fleet-wide watch of Ready stores' workloads: read only, and never Secrets.
+    expect(await may({ verb: 'watch', resource: 'pods' })).toBe(true);
+    expect(await may({ verb: 'list', group: 'apps', resource: 'deployments' })).toBe(true);
+    expect(await may({ verb: 'delete', resource: 'pods', namespace: 'default' })).toBe(false);
+    expect(await may({ verb: 'list', resource: 'secrets' })).toBe(false);
     expect(await may({ verb: 'get', resource: 'secrets', namespace: 'kube-system' })).toBe(false);
     expect(await may({ verb: 'create', resource: 'pods', namespace: 'default' })).toBe(false);
   });

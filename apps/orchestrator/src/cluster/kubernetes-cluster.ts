@@ -25,7 +25,13 @@ import {
   type WorkloadWatch,
 } from './port.ts';
 import { generateStoreSecrets, STORE_SECRET_NAME } from './store-secrets.ts';
-import { WorkloadInformers, workloadState } from './workload-watch.ts';
+import { FleetWorkloadWatch, WorkloadInformers, workloadState } from './workload-watch.ts';
+
+/**
+ * The store chart's workloads and their pods, in any namespace: the charts label each with the
+ * component (database, app, setup, cron) it is.
+ */
+export const STORE_WORKLOAD_SELECTOR = 'app.kubernetes.io/component,app.kubernetes.io/instance';
 
 export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
@@ -62,6 +68,8 @@ export class KubernetesCluster implements Cluster {
   private readonly rbac: RbacAuthorizationV1Api;
   private readonly authorization: AuthorizationV1Api;
   private readonly networking: NetworkingV1Api;
+  /** Ready stores' workloads: one label-selected watch per kind across namespaces. */
+  private readonly fleetWatch: FleetWorkloadWatch;
 
   constructor(options: KubernetesClusterOptions) {
     this.options = options;
@@ -71,6 +79,7 @@ export class KubernetesCluster implements Cluster {
     this.rbac = options.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
     this.authorization = options.kubeConfig.makeApiClient(AuthorizationV1Api);
     this.networking = options.kubeConfig.makeApiClient(NetworkingV1Api);
+    this.fleetWatch = this.makeFleetWatch();
   }
 
   info(): ClusterInfo {
@@ -445,18 +454,13 @@ export class KubernetesCluster implements Cluster {
     target: StoreTarget,
     onChange: (progress: WorkloadProgress[]) => Promise<void>,
   ): WorkloadWatch {
-    const informers = this.workloadInformers(target.namespace);
     const logger = this.options.logger;
-    const started = informers.start(
+    const stop = this.fleetWatch.subscribe(
+      target.namespace,
       (state) => onChange(state.progress),
       (error: unknown) => logger.warn({ err: error, storeId: target.storeId }, 'store health update failed'),
     );
-    return {
-      async stop() {
-        await started.catch(() => {});
-        await informers.stop();
-      },
-    };
+    return { stop };
   }
 
   async observeWorkloads(target: StoreTarget): Promise<WorkloadProgress[]> {
@@ -477,6 +481,21 @@ export class KubernetesCluster implements Cluster {
     } catch (error) {
       throw apiError(error, `read the workloads of ${namespace}`);
     }
+  }
+
+  private makeFleetWatch(): FleetWorkloadWatch {
+    const labelSelector = STORE_WORKLOAD_SELECTOR;
+    return new FleetWorkloadWatch(
+      this.options.kubeConfig,
+      this.options.logger,
+      {
+        statefulSets: () => this.apps.listStatefulSetForAllNamespaces({ labelSelector }),
+        deployments: () => this.apps.listDeploymentForAllNamespaces({ labelSelector }),
+        jobs: () => this.batch.listJobForAllNamespaces({ labelSelector }),
+        pods: () => this.core.listPodForAllNamespaces({ labelSelector }),
+      },
+      labelSelector,
+    );
   }
 
   private workloadInformers(namespace: string): WorkloadInformers {

@@ -82,24 +82,19 @@ export class WorkloadInformers {
       });
     };
     for (const [name, informer] of Object.entries(this.informers)) {
-      let delayMs = RESTART_DELAY_MS.first;
       informer.on('add', evaluate);
       informer.on('update', evaluate);
       informer.on('delete', evaluate);
-      informer.on('error', (error: unknown) => {
-        if (this.stopped) return;
-        this.logger.warn(
-          { err: error, namespace: this.namespace, informer: name, delayMs },
-          'informer failed; restarting',
-        );
-        setTimeout(() => {
-          if (!this.stopped) informer.start().then(evaluate, () => {});
-        }, delayMs).unref();
-        delayMs = Math.min(delayMs * 2, RESTART_DELAY_MS.max);
-      });
-      informer.on('connect', () => {
-        delayMs = RESTART_DELAY_MS.first;
-      });
+      restartOnError(
+        informer,
+        () => this.stopped,
+        evaluate,
+        (error, delayMs) =>
+          this.logger.warn(
+            { err: error, namespace: this.namespace, informer: name, delayMs },
+            'informer failed; restarting',
+          ),
+      );
     }
     await Promise.all(Object.values(this.informers).map((informer) => informer.start()));
     evaluate();
@@ -119,6 +114,139 @@ export class WorkloadInformers {
       pods: this.informers.pods.list() as V1Pod[],
     };
   }
+}
+
+type AnyInformer = ReturnType<typeof makeInformer<KubernetesObject>>;
+
+/** Restarts an informer that errors, with backoff (reset once it connects again), until stopped. */
+function restartOnError(
+  informer: AnyInformer,
+  stopped: () => boolean,
+  onRestarted: () => void,
+  warn: (error: unknown, delayMs: number) => void,
+): void {
+  let delayMs = RESTART_DELAY_MS.first;
+  informer.on('error', (error: unknown) => {
+    if (stopped()) return;
+    warn(error, delayMs);
+    setTimeout(() => {
+      if (!stopped()) informer.start().then(onRestarted, () => {});
+    }, delayMs).unref();
+    delayMs = Math.min(delayMs * 2, RESTART_DELAY_MS.max);
+  });
+  informer.on('connect', () => {
+    delayMs = RESTART_DELAY_MS.first;
+  });
+}
+
+/**
+ * One label-selected watch per workload kind across every namespace, shared by all Ready stores
+ * (instead of four watches per store): a subscriber gets its namespace's state after the first lists
+ * and after every change there. The informers run while anyone subscribes.
+ */
+export class FleetWorkloadWatch {
+  private readonly create: () => Record<keyof WorkloadLists, AnyInformer>;
+  private readonly logger: Logger;
+  private informers: Record<keyof WorkloadLists, AnyInformer> | undefined;
+  private started: Promise<void> | undefined;
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+
+  constructor(kubeConfig: KubeConfig, logger: Logger, lists: WorkloadLists, labelSelector: string) {
+    this.logger = logger;
+    this.create = () => ({
+      statefulSets: makeInformer(kubeConfig, '/apis/apps/v1/statefulsets', lists.statefulSets, labelSelector),
+      deployments: makeInformer(kubeConfig, '/apis/apps/v1/deployments', lists.deployments, labelSelector),
+      jobs: makeInformer(kubeConfig, '/apis/batch/v1/jobs', lists.jobs, labelSelector),
+      pods: makeInformer(kubeConfig, '/api/v1/pods', lists.pods, labelSelector),
+    });
+  }
+
+  /** Watches one namespace; the returned function ends it. */
+  subscribe(
+    namespace: string,
+    onState: (state: WorkloadState) => Promise<void>,
+    onError: (error: unknown) => void,
+  ): () => Promise<void> {
+    const subscriber: Subscriber = { onState, onError, evaluating: Promise.resolve(), stopped: false };
+    const set = this.subscribers.get(namespace) ?? new Set<Subscriber>();
+    set.add(subscriber);
+    this.subscribers.set(namespace, set);
+    const started = this.ensureStarted().then(
+      () => this.evaluate(namespace, subscriber),
+      (error: unknown) => onError(error),
+    );
+    return async () => {
+      subscriber.stopped = true;
+      set.delete(subscriber);
+      if (set.size === 0) this.subscribers.delete(namespace);
+      await started;
+      await subscriber.evaluating;
+      if (this.subscribers.size === 0) await this.stopInformers();
+    };
+  }
+
+  /** Namespaces subscribed to now. */
+  namespaces(): string[] {
+    return [...this.subscribers.keys()];
+  }
+
+  private ensureStarted(): Promise<void> {
+    if (this.started) return this.started;
+    const informers = this.create();
+    this.informers = informers;
+    const stopped = () => this.informers !== informers;
+    const changed = (object: KubernetesObject) => {
+      const namespace = object.metadata?.namespace;
+      if (!namespace || stopped()) return;
+      for (const subscriber of this.subscribers.get(namespace) ?? []) this.evaluate(namespace, subscriber);
+    };
+    const everyone = () => {
+      for (const [namespace, set] of this.subscribers) for (const s of set) this.evaluate(namespace, s);
+    };
+    for (const [name, informer] of Object.entries(informers)) {
+      informer.on('add', changed);
+      informer.on('update', changed);
+      informer.on('delete', changed);
+      restartOnError(informer, stopped, everyone, (error, delayMs) =>
+        this.logger.warn({ err: error, informer: name, delayMs }, 'fleet informer failed; restarting'),
+      );
+    }
+    this.started = Promise.all(Object.values(informers).map((informer) => informer.start())).then(() => {});
+    return this.started;
+  }
+
+  private evaluate(namespace: string, subscriber: Subscriber): void {
+    subscriber.evaluating = subscriber.evaluating.then(async () => {
+      const informers = this.informers;
+      if (subscriber.stopped || !informers) return;
+      try {
+        await subscriber.onState(
+          workloadState({
+            statefulSets: informers.statefulSets.list(namespace) as V1StatefulSet[],
+            deployments: informers.deployments.list(namespace) as V1Deployment[],
+            jobs: informers.jobs.list(namespace) as V1Job[],
+            pods: informers.pods.list(namespace) as V1Pod[],
+          }),
+        );
+      } catch (error) {
+        subscriber.onError(error);
+      }
+    });
+  }
+
+  private async stopInformers(): Promise<void> {
+    const informers = this.informers;
+    this.informers = undefined;
+    this.started = undefined;
+    if (informers) await Promise.allSettled(Object.values(informers).map((informer) => informer.stop()));
+  }
+}
+
+interface Subscriber {
+  onState: (state: WorkloadState) => Promise<void>;
+  onError: (error: unknown) => void;
+  evaluating: Promise<void>;
+  stopped: boolean;
 }
 
 function componentOf(object: KubernetesObject): string | undefined {
