@@ -1,5 +1,6 @@
-// Part 5: what watching Ready stores costs. The orchestrator watches each Ready store's namespace
-// (informers, see apps/orchestrator/src/app/store-monitor.ts): count the API server's open WATCH
+// Part 5: what watching Ready stores costs. The orchestrator follows Ready stores through one
+// label-selected informer per kind across namespaces (apps/orchestrator/src/cluster/workload-watch.ts):
+// count the API server's open WATCH
 // requests and the orchestrator's memory as Ready stores grow to 200 on the simulated nodes.
 import {
   apiserverMetrics,
