@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { adminApi } from './admin-api.ts';
 import { type Binaries, type NodeBinaries, resolveBinaries, resolveNodeBinaries } from './binaries.ts';
 import { bootstrapCluster, hostPathVolumeDirs } from './bootstrap.ts';
@@ -34,12 +33,12 @@ import { defaultClusterDir } from './paths.ts';
 import { CLIENT_IDENTITIES, type ClientIdentity, writeClusterPki } from './pki.ts';
 import { freePorts } from './ports.ts';
 import {
-  exitOf,
   isRunning,
   type ProcessRecord,
   readProcessRecords,
   startDetached,
   stopProcesses,
+  waitReady,
   writeProcessRecord,
 } from './processes.ts';
 
@@ -91,15 +90,6 @@ interface ClusterState {
   createdAt: string;
   binaries: Binaries;
   node?: NodeState;
-}
-
-class ComponentFailedError extends Error {
-  readonly logTail: string;
-  constructor(message: string, logTail: string) {
-    super(`${message}\n${logTail}`);
-    this.name = 'ComponentFailedError';
-    this.logTail = logTail;
-  }
 }
 
 /** Real where the host can and no other cluster holds the machine's real node. */
@@ -157,9 +147,7 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
         if (nodeBinaries) await stopRealNode(layout, log).catch((cleanup: Error) => log(cleanup.message));
         await stopProcesses(await readProcessRecords(layout.pids), log).catch(() => {});
         // Ports are free when picked but another process may take one before the component binds it.
-        const portTaken = /address already in use/i.test(
-          error instanceof ComponentFailedError ? error.logTail : (error as Error).message,
-        );
+        const portTaken = /address already in use/i.test((error as Error).message);
         if (portTaken && attempt < 3) {
           log('a port was taken in the meantime; starting again on other ports');
           await rm(layout.dir, { recursive: true, force: true });
@@ -272,33 +260,23 @@ async function start(
   return { dir: layout.dir, kubeconfig: layout.adminKubeconfig, server, started: true };
 }
 
-async function waitHealthy(
+function waitHealthy(
   spec: ComponentSpec,
   record: ProcessRecord,
   layout: ClusterLayout,
   tls: TlsMaterial,
   log: Log,
 ): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    if (!isRunning(record)) {
-      throw new ComponentFailedError(
-        `${spec.name} exited during start-up (${exitOf(record.pid) ?? 'exit status unknown'}); the end of its log:`,
-        await logTail(layout, spec.name),
-      );
-    }
-    if (await answers(spec.health.url, spec.health.tls === 'admin' ? tls : undefined)) {
-      log(`${spec.name} is up (${formatDuration(Date.now() - started)})`);
-      return;
-    }
-    if (Date.now() - started > spec.startTimeoutMs) {
-      throw new ComponentFailedError(
-        `${spec.name} did not answer ${spec.health.url} within ${formatDuration(spec.startTimeoutMs)}; the end of its log:`,
-        await logTail(layout, spec.name),
-      );
-    }
-    await sleep(250);
-  }
+  return waitReady(
+    record,
+    {
+      ready: () => answers(spec.health.url, spec.health.tls === 'admin' ? tls : undefined),
+      what: `answering ${spec.health.url}`,
+      timeoutMs: spec.startTimeoutMs,
+      logFile: layout.log(spec.name),
+    },
+    log,
+  );
 }
 
 /** Stops whatever still runs, deletes the provisioned volume directories, then the cluster directory. */
@@ -363,9 +341,4 @@ async function writeKubeconfig(
     keyPem: await read(`${identity}.key`),
   });
   await writeFile(layout.kubeconfig(identity), text, { mode: 0o600 });
-}
-
-async function logTail(layout: ClusterLayout, component: string, lines = 15): Promise<string> {
-  const text = await readFile(layout.log(component), 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }

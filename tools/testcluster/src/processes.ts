@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Log } from './log.ts';
+import { formatDuration, type Log } from './log.ts';
 
 /** What is needed to start a long-running process. */
 export interface ProcessSpec {
@@ -139,4 +139,50 @@ export async function stopProcesses(records: ProcessRecord[], log: Log, graceMs 
   }
   for (const record of ours)
     if (!stubborn.includes(record)) log(`stopped ${record.name} (pid ${record.pid})`);
+}
+
+/** A component that exited or did not become ready during start-up, with the end of its log. */
+export class ComponentFailedError extends Error {
+  constructor(message: string, logTail: string) {
+    super(`${message}\n${logTail}`);
+    this.name = 'ComponentFailedError';
+  }
+}
+
+async function logTail(logFile: string, lines = 15): Promise<string> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n') || '(empty)';
+}
+
+/**
+ * Waits until `ready()` says yes; fails at once when the process exits (naming its exit status) and
+ * after `timeoutMs`, either way with the end of its log.
+ */
+export async function waitReady(
+  record: ProcessRecord,
+  check: { ready: () => Promise<boolean>; what: string; timeoutMs: number; logFile: string },
+  log: Log,
+): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (!isRunning(record)) {
+      // The exit status is recorded a moment after the process is gone.
+      await sleep(200);
+      throw new ComponentFailedError(
+        `${record.name} exited during start-up (${exitOf(record.pid) ?? 'exit status unknown'}); the end of its log:`,
+        await logTail(check.logFile),
+      );
+    }
+    if (await check.ready()) {
+      log(`${record.name} is up (${formatDuration(Date.now() - started)})`);
+      return;
+    }
+    if (Date.now() - started > check.timeoutMs) {
+      throw new ComponentFailedError(
+        `${record.name} was not ${check.what} within ${formatDuration(check.timeoutMs)}; the end of its log:`,
+        await logTail(check.logFile),
+      );
+    }
+    await sleep(250);
+  }
 }

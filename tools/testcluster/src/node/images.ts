@@ -285,24 +285,21 @@ export async function buildImage(name: string, recipe: ImageRecipe, log: Log): P
 /** Imports each image that the node's containerd does not hold at the archive's digest. */
 export async function importImages(socket: string, log: Log): Promise<string[]> {
   const ctr = (args: string[]) => ['--address', socket, '--namespace', 'k8s.io', ...args];
+  // One listing: each line is `REF TYPE DIGEST SIZE PLATFORMS LABELS`.
+  const listed = (await capture('ctr', ctr(['images', 'ls'])).catch(() => '')).split('\n');
   const refs: string[] = [];
   for (const [name, recipe] of await readRecipes()) {
     const archive = await buildImage(name, recipe, log);
     const ref = imageRef(recipe);
-    const listed = await capture('ctr', ctr(['images', 'ls', '-q'])).catch(() => '');
-    const want = JSON.parse((await capture('tar', ['-xOf', archive, './index.json'])) || '{}') as {
+    const index = JSON.parse((await capture('tar', ['-xOf', archive, './index.json'])) || '{}') as {
       manifests?: { digest: string }[];
     };
-    const digest = want.manifests?.[0]?.digest ?? '';
-    const present = listed.split('\n').includes(ref)
-      ? (await capture('ctr', ctr(['images', 'ls', `name==${ref}`]))).includes(digest)
-      : false;
-    if (!present) {
-      await runLogged('ctr', ctr(['images', 'import', archive]), {
-        label: `import ${ref}`,
-        log,
-      });
-    }
+    const digest = index.manifests?.[0]?.digest ?? '';
+    const present = listed.some((line) => {
+      const [listedRef, , listedDigest] = line.split(/\s+/);
+      return listedRef === ref && listedDigest === digest;
+    });
+    if (!present) await runLogged('ctr', ctr(['images', 'import', archive]), { label: `import ${ref}`, log });
     refs.push(ref);
   }
   return refs;

@@ -1,8 +1,7 @@
 // The real node: containerd + runc (Debian's) with the bridge CNI plugin, kubelet and kube-proxy, and
 // CoreDNS and Traefik on the host (they reach the API server on loopback and need no image). Started
 // after the control plane by `up`, stopped before it by `down`.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { type AdminApi, callApi, createIfAbsent } from '../admin-api.ts';
 import type { NodeBinaries } from '../binaries.ts';
 import { waitFor } from '../bootstrap.ts';
@@ -11,13 +10,13 @@ import type { ClusterLayout } from '../layout.ts';
 import { formatDuration, type Log } from '../log.ts';
 import { freePorts } from '../ports.ts';
 import {
-  exitOf,
   isRunning,
   type ProcessRecord,
   type ProcessSpec,
   readProcessRecords,
   startDetached,
   stopProcesses,
+  waitReady,
   writeProcessRecord,
 } from '../processes.ts';
 import { capture } from '../run.ts';
@@ -171,33 +170,12 @@ export function takenMessage(owner: string): string {
 async function launch(spec: NodeSpec, cluster: ClusterLayout, log: Log): Promise<ProcessRecord> {
   const record = startDetached(spec, cluster.log(spec.name));
   await writeProcessRecord(cluster.pids, record);
-  const started = Date.now();
-  for (;;) {
-    if (!isRunning(record)) {
-      // The exit status is recorded a moment after the process is gone.
-      await sleep(200);
-      throw new Error(
-        `${spec.name} exited during start-up (${exitOf(record.pid) ?? 'exit status unknown'}); the end of its log:\n` +
-          (await logTail(cluster.log(spec.name))),
-      );
-    }
-    if (await spec.ready()) {
-      log(`${spec.name} is up (${formatDuration(Date.now() - started)})`);
-      return record;
-    }
-    if (Date.now() - started > spec.startTimeoutMs) {
-      throw new Error(
-        `${spec.name} was not ready within ${formatDuration(spec.startTimeoutMs)}; the end of its log:\n` +
-          (await logTail(cluster.log(spec.name))),
-      );
-    }
-    await sleep(250);
-  }
-}
-
-async function logTail(file: string, lines = 15): Promise<string> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-lines).join('\n') || '(empty)';
+  await waitReady(
+    record,
+    { ready: spec.ready, what: 'ready', timeoutMs: spec.startTimeoutMs, logFile: cluster.log(spec.name) },
+    log,
+  );
+  return record;
 }
 
 async function nodeReady(api: AdminApi): Promise<boolean> {
