@@ -124,6 +124,7 @@ const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/src/ma
     KUBECONFIG: kubeconfig,
     HELM_BIN: helm,
     STORE_CHART: process.env.STORE_CHART ?? join(REPO_ROOT, 'charts/store'),
+    MEDUSA_CHART: process.env.MEDUSA_CHART ?? join(REPO_ROOT, 'charts/medusa'),
     ...(ingressPort && !process.env.STORE_URL_PORT ? { STORE_URL_PORT: String(ingressPort) } : {}),
   },
 });

@@ -111,4 +111,27 @@ describe('the create form', () => {
     expect(nameInput()).toHaveValue('');
     expect(nameInput()).not.toHaveAttribute('aria-invalid');
   });
+
+  it('offers only what the cluster can run: an unavailable engine is disabled, with its reason beside it', async () => {
+    const reason =
+      'woocommerce cannot run on this cluster: node storefleet-node lacks storefleet/wordpress:7.1.1-wc11.1.2; its image comes from the internet.';
+    const api = mockApi({
+      'POST /api/stores': ({ body }) => ({ status: 202, body: makeStore({ ...(body as { name: string }) }) }),
+    });
+    renderWithProviders(
+      <CreateStoreForm
+        engines={[
+          { engine: 'woocommerce', available: false, pods: 'real', reason },
+          { engine: 'medusa', available: true, pods: 'real', reason: null },
+        ]}
+      />,
+    );
+    const select = screen.getByRole('combobox', { name: 'Engine' });
+    expect(select).toHaveValue('medusa');
+    expect(screen.getByRole('option', { name: 'WooCommerce (unavailable)' })).toBeDisabled();
+    expect(select).toHaveAccessibleDescription(`WooCommerce is unavailable here: ${reason}`);
+    await userEvent.type(nameInput(), 'Real Shop');
+    await submit();
+    await waitFor(() => expect(api.calls[0]?.body).toEqual({ name: 'Real Shop', engine: 'medusa' }));
+  });
 });

@@ -3,8 +3,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Engine } from '@storefleet/contracts';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import type { EngineChart } from './engines/engine.ts';
 
 const duration = (example: string) =>
   z.string().transform((text, ctx) => {
@@ -26,6 +28,17 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
 
+/** Comma-separated values files, applied after the chart's environment file. */
+const fileList = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((file) => file.trim())
+      .filter(Boolean),
+  );
+
 const EnvSchema = z.object({
   PORT: integer(0, 65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -39,7 +52,16 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   KUBECONFIG: z.string().min(1).optional(),
   HELM_BIN: z.string().min(1).default('helm'),
+  /** The WooCommerce engine's chart. */
   STORE_CHART: z.string().min(1).default('charts/store'),
+  MEDUSA_CHART: z.string().min(1).default('charts/medusa'),
+  /**
+   * On the local cluster with a real node: `auto` runs each engine there when the node holds its
+   * images (and refuses it otherwise); `simulated` keeps every store on the simulated nodes.
+   */
+  STORE_PLACEMENT: z
+    .enum(['auto', 'simulated'], { message: 'expected "auto" or "simulated"' })
+    .default('auto'),
   STORE_BASE_DOMAIN: z
     .string()
     .regex(
@@ -51,15 +73,8 @@ const EnvSchema = z.object({
   STORE_URL_PORT: integer(1, 65535).optional(),
   INGRESS_CLASS: z.string().min(1).default('traefik'),
   STORAGE_CLASS: z.string().min(1).optional(),
-  STORE_VALUES_FILES: z
-    .string()
-    .default('')
-    .transform((text) =>
-      text
-        .split(',')
-        .map((file) => file.trim())
-        .filter(Boolean),
-    ),
+  STORE_VALUES_FILES: fileList,
+  MEDUSA_VALUES_FILES: fileList,
   STORE_CLUSTER_ROLE: z.string().min(1).optional(),
   ORCHESTRATOR_SERVICE_ACCOUNT: z
     .string()
@@ -132,8 +147,8 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config extends Env {
   /** Absolute path of DATA_DIR. */
   dataDir: string;
-  /** The environment's values file of the store chart, then STORE_VALUES_FILES. */
-  storeValuesFiles: string[];
+  /** Each engine's chart with the environment's values file of it, then its *_VALUES_FILES. */
+  engineCharts: Record<Engine, EngineChart>;
 }
 
 export class ConfigError extends Error {}
@@ -154,17 +169,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const data = parsed.data;
-  const environmentValues = join(
-    data.STORE_CHART,
-    data.ENVIRONMENT === 'production' ? 'values-prod.yaml' : 'values-local.yaml',
-  );
+  const engineChart = (chart: string, extra: string[]): EngineChart => {
+    const environmentValues = join(
+      chart,
+      data.ENVIRONMENT === 'production' ? 'values-prod.yaml' : 'values-local.yaml',
+    );
+    return { chart, valuesFiles: [...(existsSync(environmentValues) ? [environmentValues] : []), ...extra] };
+  };
   return {
     ...data,
     dataDir: resolve(data.DATA_DIR),
-    storeValuesFiles: [
-      ...(existsSync(environmentValues) ? [environmentValues] : []),
-      ...data.STORE_VALUES_FILES,
-    ],
+    engineCharts: {
+      woocommerce: engineChart(data.STORE_CHART, data.STORE_VALUES_FILES),
+      medusa: engineChart(data.MEDUSA_CHART, data.MEDUSA_VALUES_FILES),
+    },
   };
 }
 

@@ -195,7 +195,7 @@ describe('orchestrator configuration', { timeout: 60_000 }, () => {
     expect(config.KUBECONFIG).toBe('/etc/storefleet/kubeconfig/config');
     expect(config.STORE_CLUSTER_ROLE).toBe('acme-storefleet-store');
     expect(config.ORCHESTRATOR_SERVICE_ACCOUNT).toBe('platform/orchestrator');
-    expect(config.storeValuesFiles.slice(-2)).toEqual([
+    expect(config.engineCharts.woocommerce.valuesFiles.slice(-2)).toEqual([
       '/etc/extra/store.yaml',
       '/etc/storefleet/store-values/values.yaml',
     ]);

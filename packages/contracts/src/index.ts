@@ -339,10 +339,24 @@ export const PlatformMetrics = z.object({
 });
 export type PlatformMetrics = z.infer<typeof PlatformMetrics>;
 
+/**
+ * Whether this cluster can run an engine's stores, and where their pods run: `real` pods serve the
+ * store's URL, `simulated` ones (the local control plane's KWOK nodes) only go through the motions.
+ */
+export const EngineAvailability = z.object({
+  engine: Engine,
+  available: z.boolean(),
+  pods: z.enum(['real', 'simulated']),
+  /** Why it is unavailable, in words a person can act on; null when available. */
+  reason: z.string().nullable(),
+});
+export type EngineAvailability = z.infer<typeof EngineAvailability>;
+
 /** GET /api/platform: where this platform runs; `simulated` means store pods are not real. */
 export const PlatformInfo = z.object({
   environment: z.enum(['local', 'production']),
   cluster: z.object({ configured: z.boolean(), simulated: z.boolean(), description: z.string() }),
+  engines: z.array(EngineAvailability),
 });
 export type PlatformInfo = z.infer<typeof PlatformInfo>;
 
@@ -354,6 +368,7 @@ export const ERROR_CODES = [
   // 400
   'INVALID_INPUT',
   'INVALID_STORE_NAME',
+  'ENGINE_UNAVAILABLE',
   'REVISION_NOT_FOUND',
   // 401
   'AUTHENTICATION_REQUIRED',

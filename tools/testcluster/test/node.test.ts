@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COREDNS_MAIN_GO, replaceDirectives, traefikWrapperGoMod } from '../src/go-mod.ts';
 import { withoutOurChains } from '../src/node/host.ts';
-import { IMAGES_DIR, readRecipes, renderDockerfile } from '../src/node/images.ts';
+import { readRecipes, recipeDir, renderDockerfile } from '../src/node/images.ts';
 import { chooseNodeMode } from '../src/node/mode.ts';
 import {
   containerdConfig,
@@ -79,10 +79,10 @@ describe('iptables clean-up', () => {
 describe('node images', () => {
   it('have committed Dockerfiles that match their recipes (npm run cluster:dockerfiles)', async () => {
     const recipes = await readRecipes();
-    expect([...recipes.keys()]).toEqual(expect.arrayContaining(['busybox', 'pause', 'postgres']));
+    expect([...recipes.keys()]).toEqual(expect.arrayContaining(['busybox', 'medusa', 'pause', 'postgres']));
     for (const [name, recipe] of recipes) {
-      const committed = await readFile(join(IMAGES_DIR, name, 'Dockerfile'), 'utf8');
-      expect(committed, `${name}/Dockerfile is stale`).toBe(renderDockerfile(recipe));
+      const committed = await readFile(join(recipeDir(name), 'Dockerfile'), 'utf8');
+      expect(committed, `${name}/Dockerfile is stale`).toBe(renderDockerfile(name, recipe));
     }
   });
 });

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { useStores } from '../api/queries.ts';
+import { usePlatform, useStores } from '../api/queries.ts';
 import { useSession } from '../api/session.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { Empty, LoadError, Loading } from '../components/states.tsx';
@@ -66,11 +66,12 @@ function Quota() {
 }
 
 export function StoresPage() {
+  const platform = usePlatform();
   return (
     <>
       <PageHeading aside={<Quota />}>Stores</PageHeading>
       <div className="space-y-6">
-        <CreateStoreForm />
+        <CreateStoreForm engines={platform.data?.engines ?? []} />
         <StoresSection />
       </div>
     </>

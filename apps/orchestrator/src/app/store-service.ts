@@ -61,6 +61,15 @@ export class StoreService {
     context: RequestContext,
   ): Promise<{ store: Store; replayed: boolean }> {
     const slug = slugForStoreName(input.name);
+    const engine = this.options.cluster.engines().find((candidate) => candidate.engine === input.engine);
+    if (engine && !engine.available) {
+      throw new AppError(
+        'ENGINE_UNAVAILABLE',
+        engine.reason ?? `${input.engine} cannot run on this cluster.`,
+        'validation',
+        { engine: input.engine },
+      );
+    }
     const requestHash = createHash('sha256')
       .update(JSON.stringify([input.name, input.engine]))
       .digest('hex');

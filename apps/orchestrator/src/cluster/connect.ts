@@ -3,6 +3,7 @@
 import { CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { ClusterNodes, PlacementPolicy } from '../engines/registry.ts';
 import { HelmCli } from './helm-cli.ts';
 import { KubernetesCluster } from './kubernetes-cluster.ts';
 import type { Cluster, ClusterInfo } from './port.ts';
@@ -17,7 +18,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
   else return new UnconfiguredCluster();
 
   const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
-  const info = await describe(kubeConfig, server, logger);
+  const { info, nodes } = await describe(kubeConfig, server, config.STORE_PLACEMENT, logger);
   const helm = new HelmCli({
     bin: config.HELM_BIN,
     ...(config.KUBECONFIG ? { kubeconfig: config.KUBECONFIG } : {}),
@@ -29,10 +30,11 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
     kubeConfig,
     helm,
     info,
+    nodes,
+    placement: config.STORE_PLACEMENT,
     logger,
     chart: {
-      chart: config.STORE_CHART,
-      valuesFiles: config.storeValuesFiles,
+      charts: config.engineCharts,
       baseDomain: config.STORE_BASE_DOMAIN,
       ingressClass: config.INGRESS_CLASS,
       storageClass: config.STORAGE_CLASS,
@@ -51,36 +53,57 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
 
 const REAL_NODE_LABEL = 'storefleet.io/node';
 
-/** Which cluster this is, and whether its nodes are simulated (KWOK): then store URLs will not serve. */
-async function describe(kubeConfig: KubeConfig, server: string, logger: Logger): Promise<ClusterInfo> {
+/**
+ * Which cluster this is, whether its nodes are simulated (KWOK: then store URLs will not serve), and
+ * the local cluster's real node with the images it holds.
+ */
+async function describe(
+  kubeConfig: KubeConfig,
+  server: string,
+  placement: PlacementPolicy,
+  logger: Logger,
+): Promise<{ info: ClusterInfo; nodes: ClusterNodes }> {
   let version: string;
   try {
     version = (await kubeConfig.makeApiClient(VersionApi).getCode()).gitVersion;
   } catch (error) {
     logger.warn({ err: error, server }, 'the cluster does not answer yet; store operations will retry');
     return {
-      configured: true,
-      simulated: false,
-      description: `Kubernetes at ${server} (not reachable at start-up)`,
+      info: {
+        configured: true,
+        simulated: false,
+        description: `Kubernetes at ${server} (not reachable at start-up)`,
+      },
+      nodes: { simulated: false, realNode: undefined },
     };
   }
   let simulated = false;
-  let realNode: string | undefined;
+  let realNode: ClusterNodes['realNode'];
   try {
     const nodes = await kubeConfig.makeApiClient(CoreV1Api).listNode();
     // The local cluster's real node takes only pods that ask for it (a taint): stores land on the
     // simulated nodes until their chart asks for it.
     const storeNodes = nodes.items.filter((node) => node.metadata?.labels?.[REAL_NODE_LABEL] !== 'real');
-    realNode = nodes.items.find((node) => node.metadata?.labels?.[REAL_NODE_LABEL] === 'real')?.metadata
-      ?.name;
+    const real = nodes.items.find((node) => node.metadata?.labels?.[REAL_NODE_LABEL] === 'real');
+    if (real?.metadata?.name)
+      realNode = {
+        name: real.metadata.name,
+        label: { key: REAL_NODE_LABEL, value: 'real' },
+        images: (real.status?.images ?? []).flatMap((image) => image.names ?? []),
+      };
     simulated =
       storeNodes.length > 0 && storeNodes.every((node) => node.metadata?.annotations?.[KWOK_NODE_ANNOTATION]);
   } catch {
     // Least-privilege accounts may not list nodes; such a cluster is taken to be real.
   }
-  const beside = realNode ? ` A real node (${realNode}, containerd) runs workloads that ask for it.` : '';
-  const description = simulated
-    ? `Local control plane ${version} at ${server}: store pods are simulated (KWOK), store URLs will not serve.${beside} Use k3d, kind or k3s for real stores.`
-    : `Kubernetes ${version} at ${server}`;
-  return { configured: true, simulated, description };
+  const realStores = realNode !== undefined && placement === 'auto';
+  const description = realStores
+    ? `Local control plane ${version} at ${server} with a real node (${realNode?.name}, containerd): stores of engines whose images it holds run there and serve; engines whose images it lacks are unavailable.`
+    : simulated
+      ? `Local control plane ${version} at ${server}: store pods are simulated (KWOK), store URLs will not serve. Use k3d, kind or k3s for real stores.`
+      : `Kubernetes ${version} at ${server}`;
+  return {
+    info: { configured: true, simulated: simulated && !realStores, description },
+    nodes: { simulated, realNode },
+  };
 }

@@ -10,8 +10,16 @@ import {
   RbacAuthorizationV1Api,
   Watch,
 } from '@kubernetes/client-node';
-import type { ReleaseRevision, StoreResources, StoreValues } from '@storefleet/contracts';
+import {
+  ENGINES,
+  type Engine,
+  type EngineAvailability,
+  type ReleaseRevision,
+  type StoreResources,
+} from '@storefleet/contracts';
 import type { Logger } from 'pino';
+import type { EngineChart } from '../engines/engine.ts';
+import { type ClusterNodes, decideEngine, engineModule, type PlacementPolicy } from '../engines/registry.ts';
 import { type HelmCli, HelmError } from './helm-cli.ts';
 import {
   type AdminCredentials,
@@ -40,10 +48,7 @@ export const LABELS = {
 } as const;
 
 export interface ChartSettings {
-  /** Path (or reference) of the store chart. */
-  chart: string;
-  /** Environment values files (values-local.yaml / values-prod.yaml), applied before the store's own. */
-  valuesFiles: string[];
+  charts: Record<Engine, EngineChart>;
   baseDomain: string;
   ingressClass: string;
   storageClass: string | undefined;
@@ -55,6 +60,9 @@ export interface KubernetesClusterOptions {
   helm: HelmCli;
   chart: ChartSettings;
   info: ClusterInfo;
+  /** The kinds of nodes found at start-up, and where stores go when there is a real node. */
+  nodes: ClusterNodes;
+  placement: PlacementPolicy;
   /** When set, each store namespace gets a RoleBinding of this ClusterRole to this ServiceAccount. */
   storeAccess?: { clusterRole: string; serviceAccount: { name: string; namespace: string } };
   logger: Logger;
@@ -84,6 +92,14 @@ export class KubernetesCluster implements Cluster {
 
   info(): ClusterInfo {
     return this.options.info;
+  }
+
+  engines(): EngineAvailability[] {
+    return ENGINES.map((engine) => this.decide(engine).availability);
+  }
+
+  private decide(engine: Engine) {
+    return decideEngine(engineModule(engine), this.options.nodes, this.options.placement);
   }
 
   async ensureNamespace(target: StoreTarget): Promise<void> {
@@ -190,8 +206,7 @@ export class KubernetesCluster implements Cluster {
         {
           release: target.release,
           namespace: target.namespace,
-          chart: this.options.chart.chart,
-          valuesFiles: this.options.chart.valuesFiles,
+          ...this.options.chart.charts[target.engine],
           values: this.storeValues(target),
         },
         AbortSignal.any([signal, rejection.signal]),
@@ -299,7 +314,7 @@ export class KubernetesCluster implements Cluster {
       return {
         revision: status.revision,
         chartVersion: status.chartVersion,
-        values: storeValuesFromChart(values),
+        values: engineModule(target.engine).storeValuesFrom(values),
       };
     } catch (error) {
       throw helmFailure(error, `roll the release back to revision ${revision}`);
@@ -394,14 +409,19 @@ export class KubernetesCluster implements Cluster {
   /** Non-secret values for one store; everything secret is in the store Secret. */
   storeValues(target: StoreTarget): Record<string, unknown> {
     const { chart } = this.options;
-    return {
-      engine: target.engine,
-      store: { id: target.storeId, slug: target.slug, owner: labelValue(target.ownerId) },
-      existingSecret: STORE_SECRET_NAME,
-      ingress: { className: chart.ingressClass, host: `${target.slug}.${chart.baseDomain}` },
-      ...(chart.storageClass ? { persistence: { storageClass: chart.storageClass } } : {}),
-      ...chartValuesFromStore(target.values),
-    };
+    return engineModule(target.engine).values(
+      {
+        storeId: target.storeId,
+        slug: target.slug,
+        owner: labelValue(target.ownerId),
+        secretName: STORE_SECRET_NAME,
+        ingressClass: chart.ingressClass,
+        host: `${target.slug}.${chart.baseDomain}`,
+        storageClass: chart.storageClass,
+        values: target.values,
+      },
+      this.decide(target.engine).placement,
+    );
   }
 
   /** A release left pending by a process that died mid-operation blocks every later one: undo it. */
@@ -601,16 +621,6 @@ export class KubernetesCluster implements Cluster {
       if (gone) return;
     }
   }
-}
-
-/** The store chart's keys for the settings a merchant may change, and back. */
-function chartValuesFromStore(values: StoreValues): Record<string, unknown> {
-  return values.replicas === undefined ? {} : { app: { replicas: values.replicas } };
-}
-
-function storeValuesFromChart(values: Record<string, unknown>): StoreValues {
-  const replicas = (values.app as { replicas?: unknown } | undefined)?.replicas;
-  return typeof replicas === 'number' ? { replicas } : {};
 }
 
 /** Kubernetes times arrive as Date objects or (micro-time) strings. */

@@ -3,6 +3,7 @@
 import type {
   ConditionStatus,
   Engine,
+  EngineAvailability,
   ReleaseRevision,
   StoreResources,
   StoreValues,
@@ -57,6 +58,8 @@ export interface WorkloadWatch {
 
 export interface Cluster {
   info(): ClusterInfo;
+  /** Whether this cluster can run each engine's stores, and where their pods run. */
+  engines(): EngineAvailability[];
   ensureNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
   ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void>;
   /** Installs the release, or upgrades it in place when it exists; returns the deployed revision. */

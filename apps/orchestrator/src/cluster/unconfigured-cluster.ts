@@ -1,5 +1,10 @@
 // Stands in when no cluster is configured, so that stores fail at once with a reason saying what to do.
-import type { ReleaseRevision, StoreResources } from '@storefleet/contracts';
+import {
+  ENGINES,
+  type EngineAvailability,
+  type ReleaseRevision,
+  type StoreResources,
+} from '@storefleet/contracts';
 import {
   type AdminCredentials,
   type Cluster,
@@ -16,6 +21,11 @@ const HOW_TO =
 export class UnconfiguredCluster implements Cluster {
   info(): ClusterInfo {
     return { configured: false, simulated: false, description: HOW_TO };
+  }
+
+  /** Every engine, as far as this platform goes: creating a store then fails with what to configure. */
+  engines(): EngineAvailability[] {
+    return ENGINES.map((engine) => ({ engine, available: true, pods: 'real' as const, reason: null }));
   }
 
   private refuse(): never {

@@ -312,6 +312,22 @@ export function podProblem(
   return undefined;
 }
 
+/**
+ * What a failed setup container said last: the chart's setup containers keep the end of their log as
+ * their termination message (`FallbackToLogsOnError`).
+ */
+function setupOutput(pods: readonly V1Pod[]): string | undefined {
+  for (const pod of pods) {
+    if (componentOf(pod) !== 'setup') continue;
+    for (const status of pod.status?.containerStatuses ?? []) {
+      const terminated = status.state?.terminated ?? status.lastState?.terminated;
+      if (terminated && terminated.exitCode !== 0 && terminated.message?.trim())
+        return terminated.message.trim().split('\n').slice(-3).join(' / ');
+    }
+  }
+  return undefined;
+}
+
 function clip(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   if (oneLine.length > MAX_DETAIL_LENGTH) return `${oneLine.slice(0, MAX_DETAIL_LENGTH - 1)}….`;
@@ -329,6 +345,9 @@ function notReady(
     ? { type, status: 'False', reason: problem.reason, message: `${summary} ${problem.message}` }
     : { type, status: 'False', reason: 'Starting', message: summary };
 }
+
+/** The Deployments that serve a store: the engine's app, and where it has them its storefront and worker. */
+const APP_COMPONENTS = new Set(['app', 'storefront', 'worker']);
 
 /** The three workload conditions of a store namespace, from its StatefulSets, Deployments, Jobs and pods. */
 export function workloadState(objects: WorkloadObjects): WorkloadState {
@@ -359,7 +378,7 @@ export function workloadState(objects: WorkloadObjects): WorkloadState {
           },
   );
 
-  const apps = deployments.filter((d) => componentOf(d) === 'app');
+  const apps = deployments.filter((d) => APP_COMPONENTS.has(componentOf(d) ?? ''));
   const notReadyApp = apps.find(
     (d) =>
       (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
@@ -378,7 +397,7 @@ export function workloadState(objects: WorkloadObjects): WorkloadState {
             'AppReady',
             `App ${notReadyApp.metadata?.name}: ${notReadyApp.status?.readyReplicas ?? 0}/${notReadyApp.spec?.replicas ?? 1} ready.`,
             pods,
-            'app',
+            componentOf(notReadyApp) ?? 'app',
           )
         : { type: 'AppReady', status: 'True', reason: 'AppReady', message: 'The store app is ready.' },
   );
@@ -392,7 +411,11 @@ export function workloadState(objects: WorkloadObjects): WorkloadState {
   );
   if (failed) {
     const condition = failed.status?.conditions?.find((c) => c.type === 'Failed');
-    const message = `Setup job ${failed.metadata?.name} failed: ${condition?.message ?? condition?.reason ?? 'no reason given'}.`;
+    const said = setupOutput(pods);
+    const message = clip(
+      `Setup job ${failed.metadata?.name} failed: ${condition?.message ?? condition?.reason ?? 'no reason given'}` +
+        (said ? `; its last words: ${said}` : ''),
+    );
     progress.push({ type: 'StoreConfigured', status: 'False', reason: 'SetupJobFailed', message });
     return {
       progress,

@@ -1,12 +1,11 @@
 // Where a store is reachable, derived from its slug and the platform's base domain.
 import type { Engine } from '@storefleet/contracts';
+import { engineModule } from '../engines/registry.ts';
 
 export interface StoreUrls {
   storefront: string;
   admin: string;
 }
-
-const ADMIN_PATH: Record<Engine, string> = { woocommerce: '/wp-admin/', medusa: '/app/' };
 
 /** `port`: where the ingress answers when it is not the scheme's own (the local cluster's Traefik). */
 export function storeUrls(
@@ -17,5 +16,5 @@ export function storeUrls(
   port?: number,
 ): StoreUrls {
   const storefront = `${scheme}://${slug}.${baseDomain}${port ? `:${port}` : ''}`;
-  return { storefront, admin: `${storefront}${ADMIN_PATH[engine]}` };
+  return { storefront, admin: `${storefront}${engineModule(engine).adminPath}` };
 }

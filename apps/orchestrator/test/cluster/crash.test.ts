@@ -69,6 +69,7 @@ beforeAll(async () => {
     KUBECONFIG: await orchestratorKubeconfig(cluster),
     HELM_BIN: cluster.helm,
     STORE_CHART,
+    STORE_PLACEMENT: 'simulated',
     STORE_VALUES_FILES: values,
     STORE_CLUSTER_ROLE: 'storefleet-store',
     ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',

@@ -96,6 +96,29 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     expect(tooLong.body.error.message).toMatch(/too long/);
   });
 
+  it('refuses an engine this cluster cannot run with 400 and its reason, creating nothing', async () => {
+    const reason = 'woocommerce cannot run on this cluster: node n1 lacks storefleet/wordpress:1.';
+    cluster.unavailableEngines.set('woocommerce', reason);
+    try {
+      const before = StoreList.parse((await request('GET', '/api/stores')).json()).items.length;
+      const refused = await create('Unavailable Engine Shop');
+      expect(refused.response.statusCode).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: reason });
+      expect(StoreList.parse((await request('GET', '/api/stores')).json()).items).toHaveLength(before);
+      const platformInfo = (await request('GET', '/api/platform')).json();
+      expect(platformInfo.engines).toContainEqual({
+        engine: 'woocommerce',
+        available: false,
+        pods: 'simulated',
+        reason,
+      });
+      const other = await create('Unavailable Engine Shop', 'medusa');
+      expect(other.response.statusCode).toBe(202);
+    } finally {
+      cluster.unavailableEngines.clear();
+    }
+  });
+
   it('refuses malformed JSON, non-JSON bodies and bodies over the limit', async () => {
     const malformed = await platform.app.inject({
       method: 'POST',
@@ -263,6 +286,10 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     expect((await request('GET', '/api/platform')).json()).toEqual({
       environment: 'local',
       cluster: { configured: true, simulated: true, description: 'in-memory test cluster' },
+      engines: [
+        { engine: 'woocommerce', available: true, pods: 'simulated', reason: null },
+        { engine: 'medusa', available: true, pods: 'simulated', reason: null },
+      ],
     });
     const openapi = (await request('GET', '/api/openapi.json')).json();
     expect(openapi.openapi).toBe('3.1.0');

@@ -13,6 +13,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     DATA_DIR: '/tmp/storefleet-test-unused',
     LOG_LEVEL: 'silent',
+    // Stores stay on the simulated nodes unless a test asks for real pods.
+    STORE_PLACEMENT: 'simulated',
     PROVISION_TIMEOUT: '5s',
     MAX_PROVISION_RETRIES: '2',
     PROVISION_RETRY_BACKOFF: '40ms',

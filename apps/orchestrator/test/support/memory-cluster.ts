@@ -1,7 +1,14 @@
 // An in-memory Cluster for fast tests of the queue and reconciler. It keeps what a real cluster
 // would hold (namespaces, secrets, releases), can be told to fail, hang or block at any operation,
 // and records overlapping calls for one store, which must never happen.
-import type { ReleaseRevision, StoreResources, StoreValues } from '@storefleet/contracts';
+import {
+  ENGINES,
+  type Engine,
+  type EngineAvailability,
+  type ReleaseRevision,
+  type StoreResources,
+  type StoreValues,
+} from '@storefleet/contracts';
 import {
   type AdminCredentials,
   type Cluster,
@@ -64,6 +71,16 @@ export class MemoryCluster implements Cluster {
 
   info(): ClusterInfo {
     return { configured: this.configured, simulated: true, description: 'in-memory test cluster' };
+  }
+
+  /** Engines a test has made unavailable, with the reason given. */
+  readonly unavailableEngines = new Map<Engine, string>();
+
+  engines(): EngineAvailability[] {
+    return ENGINES.map((engine) => {
+      const reason = this.unavailableEngines.get(engine);
+      return { engine, available: reason === undefined, pods: 'simulated' as const, reason: reason ?? null };
+    });
   }
 
   failOn(

@@ -4,6 +4,7 @@ import {
   CreateStoreRequest,
   ENGINES,
   type Engine,
+  type EngineAvailability,
   type ErrorCode,
   STORE_NAME_MAX_LENGTH,
 } from '@storefleet/contracts';
@@ -40,10 +41,14 @@ function placeError(error: unknown): { name?: string; form?: string } {
   return { form: error.message };
 }
 
-export function CreateStoreForm() {
+/** `engines`: what this cluster can run (GET /api/platform); unknown means every engine is offered. */
+export function CreateStoreForm({ engines = [] }: { engines?: readonly EngineAvailability[] }) {
   const engineId = useId();
+  const engineNoteId = useId();
   const [name, setName] = useState('');
-  const [engine, setEngine] = useState<Engine>('woocommerce');
+  const unavailable = new Map(engines.filter((e) => !e.available).map((e) => [e.engine, e.reason]));
+  const [chosen, setEngine] = useState<Engine>();
+  const engine = chosen ?? ENGINES.find((value) => !unavailable.has(value)) ?? 'woocommerce';
   const [nameError, setNameError] = useState<string>();
   const [formError, setFormError] = useState<string>();
   const [created, setCreated] = useState<string>();
@@ -109,10 +114,12 @@ export function CreateStoreForm() {
             value={engine}
             onChange={(event) => setEngine(event.target.value as Engine)}
             className={inputClass}
+            {...(unavailable.size > 0 ? { 'aria-describedby': engineNoteId } : {})}
           >
             {ENGINES.map((value) => (
-              <option key={value} value={value}>
+              <option key={value} value={value} disabled={unavailable.has(value)}>
                 {ENGINE_NAMES[value]}
+                {unavailable.has(value) ? ' (unavailable)' : ''}
               </option>
             ))}
           </select>
@@ -121,6 +128,15 @@ export function CreateStoreForm() {
           Create store
         </Button>
       </div>
+      {unavailable.size > 0 ? (
+        <ul id={engineNoteId} className="mt-2 text-xs text-slate-600">
+          {[...unavailable].map(([value, reason]) => (
+            <li key={value}>
+              {ENGINE_NAMES[value]} is unavailable here: {reason ?? 'this cluster cannot run it.'}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {formError ? (
         <Notice tone="error" role="alert" className="mt-3">
           {formError}

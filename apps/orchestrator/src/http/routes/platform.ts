@@ -39,7 +39,7 @@ export function platformRoutes({ app, services, environment }: HttpContext): voi
         response: { 200: PlatformInfo, ...errorResponses({ access: 'public' }) },
       },
     },
-    async () => ({ environment, cluster: cluster.info() }),
+    async () => ({ environment, cluster: cluster.info(), engines: cluster.engines() }),
   );
 
   app.get(

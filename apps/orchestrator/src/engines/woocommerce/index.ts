@@ -1,0 +1,42 @@
+// WooCommerce on WordPress: charts/store.
+import type { StoreValues } from '@storefleet/contracts';
+import { type ChartInput, commonSecrets, type EngineModule, password } from '../engine.ts';
+
+const SALTS = [
+  'auth-key',
+  'secure-auth-key',
+  'logged-in-key',
+  'nonce-key',
+  'auth-salt',
+  'secure-auth-salt',
+  'logged-in-salt',
+  'nonce-salt',
+];
+
+export const woocommerce: EngineModule = {
+  name: 'woocommerce',
+  adminPath: '/wp-admin/',
+  images: {
+    refs: ['storefleet/wordpress:7.1.1-wc11.1.2'],
+    whyMissing:
+      'its image bakes in the WooCommerce plugin, which comes from the internet (wordpress.org); build images/wordpress where the internet is reachable and import it',
+  },
+  secrets(slug) {
+    return { ...commonSecrets(slug), ...Object.fromEntries(SALTS.map((name) => [name, password(48)])) };
+  },
+  // WordPress stays on the cluster's general nodes: its chart takes no placement.
+  values(input: ChartInput) {
+    return {
+      engine: 'woocommerce',
+      store: { id: input.storeId, slug: input.slug, owner: input.owner },
+      existingSecret: input.secretName,
+      ingress: { className: input.ingressClass, host: input.host },
+      ...(input.storageClass ? { persistence: { storageClass: input.storageClass } } : {}),
+      ...(input.values.replicas === undefined ? {} : { app: { replicas: input.values.replicas } }),
+    };
+  },
+  storeValuesFrom(chartValues): StoreValues {
+    const replicas = (chartValues.app as { replicas?: unknown } | undefined)?.replicas;
+    return typeof replicas === 'number' ? { replicas } : {};
+  },
+};
