@@ -199,6 +199,9 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
       }),
     ).toBe(false);
     expect(await may({ verb: 'list', resource: 'persistentvolumes' })).toBe(true);
+    // Which engines the cluster can run: nodes and the images they hold, read only.
+    expect(await may({ verb: 'list', resource: 'nodes' })).toBe(true);
+    expect(await may({ verb: 'patch', resource: 'nodes' })).toBe(false);
     expect(await may({ verb: 'delete', resource: 'persistentvolumes' })).toBe(false);
     // The fleet-wide watch of Ready stores' workloads: read only, and never Secrets.
     expect(await may({ verb: 'watch', resource: 'pods' })).toBe(true);
