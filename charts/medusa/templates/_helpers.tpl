@@ -1,0 +1,177 @@
+{{/* Names */}}
+
+{{- define "medusa.fullname" -}}
+{{- .Release.Name | trunc 42 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* `include "medusa.componentName" (dict "root" $ "component" "app")` = <fullname>-app */}}
+{{- define "medusa.componentName" -}}
+{{- printf "%s-%s" (include "medusa.fullname" .root) .component -}}
+{{- end -}}
+
+{{- define "medusa.databaseHost" -}}
+{{- include "medusa.componentName" (dict "root" . "component" "database") -}}
+{{- end -}}
+
+{{- define "medusa.redisHost" -}}
+{{- include "medusa.componentName" (dict "root" . "component" "redis") -}}
+{{- end -}}
+
+{{/* Labels */}}
+
+{{- define "medusa.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "medusa.storeLabels" -}}
+storefleet.io/store-id: {{ .Values.store.id | quote }}
+{{- with .Values.store.owner }}
+storefleet.io/owner: {{ . | quote }}
+{{- end }}
+storefleet.io/engine: medusa
+{{- end -}}
+
+{{- define "medusa.labels" -}}
+{{ include "medusa.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: storefleet
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{ include "medusa.storeLabels" . }}
+{{- end -}}
+
+{{/* Labels of one component's objects: `include "medusa.componentLabels" (dict "root" $ "component" "app")` */}}
+{{- define "medusa.componentLabels" -}}
+{{ include "medusa.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "medusa.componentSelector" -}}
+{{ include "medusa.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Pod template labels carry no versions, so that an unchanged pod spec stays unchanged across chart versions. */}}
+{{- define "medusa.podLabels" -}}
+{{ include "medusa.componentSelector" . }}
+{{ include "medusa.storeLabels" .root }}
+{{- end -}}
+
+{{/* Store settings */}}
+
+{{- define "medusa.host" -}}
+{{- if .Values.ingress.host -}}
+{{- .Values.ingress.host -}}
+{{- else -}}
+{{- printf "%s.%s" (.Values.store.slug | default .Release.Name) .Values.ingress.baseDomain -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "medusa.url" -}}
+{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) (include "medusa.host" .) -}}
+{{- end -}}
+
+{{- define "medusa.title" -}}
+{{- .Values.store.name | default ((.Values.store.slug | default .Release.Name) | replace "-" " " | title) -}}
+{{- end -}}
+
+{{- define "medusa.tlsSecretName" -}}
+{{- .Values.ingress.tls.secretName | default (printf "%s-tls" (include "medusa.fullname" .)) -}}
+{{- end -}}
+
+{{/* Checks the schema cannot express; included by every workload template. */}}
+{{- define "medusa.validate" -}}
+{{- if and .Values.worker.enabled (not .Values.redis.enabled) -}}
+{{- fail "worker.enabled needs redis.enabled=true: the server and the worker are two processes, and Medusa's event bus, locks and workflow state reach across processes only through Redis (without it events emitted by the server never reach the worker)" -}}
+{{- end -}}
+{{- if and (gt (int .Values.medusa.replicas) 1) (not .Values.redis.enabled) -}}
+{{- fail (printf "medusa.replicas=%d needs redis.enabled=true: without Redis each server keeps events, cache and locks in its own memory, so replicas would not see each other's events or locks" (int .Values.medusa.replicas)) -}}
+{{- end -}}
+{{- if and .Values.ingress.tls.enabled (not .Values.ingress.tls.clusterIssuer) (not .Values.ingress.tls.secretName) -}}
+{{- fail "ingress.tls.enabled needs ingress.tls.secretName (an existing TLS Secret) or ingress.tls.clusterIssuer (cert-manager fills the Secret)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pod-level security context of the Medusa image's pods (server, worker, setup, storefront): its medusa user. */}}
+{{- define "medusa.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Every container: read-only root filesystem; what it writes goes to its volumes (emptyDirs with a size limit). */}}
+{{- define "medusa.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+privileged: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
+
+{{/* What every pod of the store shares: no API token, no service links, pull secrets, placement. */}}
+{{- define "medusa.podCommon" -}}
+automountServiceAccountToken: false
+enableServiceLinks: false
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Replicas of one component prefer different nodes: `include "medusa.spreadOverNodes" (dict "root" $ "component" "app")` */}}
+{{- define "medusa.spreadOverNodes" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels: {{- include "medusa.componentSelector" . | nindent 12 }}
+{{- end -}}
+
+{{/*
+The environment of `serve` and `setup`. DATABASE_URL is built by the kubelet from DATABASE_PASSWORD
+(declared before it); the password is URL-safe, so it needs no escaping.
+*/}}
+{{- define "medusa.env" -}}
+{{- $url := include "medusa.url" .root -}}
+- name: DATABASE_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: database-password } }
+- name: DATABASE_URL
+  value: {{ printf "postgres://medusa:$(DATABASE_PASSWORD)@%s:5432/medusa" (include "medusa.databaseHost" .root) | quote }}
+- name: JWT_SECRET
+  valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: jwt-secret } }
+- name: COOKIE_SECRET
+  valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: cookie-secret } }
+- { name: STORE_CORS, value: {{ $url | quote }} }
+- { name: ADMIN_CORS, value: {{ $url | quote }} }
+- { name: AUTH_CORS, value: {{ $url | quote }} }
+- { name: PORT, value: "9000" }
+- { name: NODE_ENV, value: production }
+- { name: MEDUSA_DISABLE_TELEMETRY, value: "true" }
+- { name: MEDUSA_WORKER_MODE, value: {{ .workerMode }} }
+{{- if .root.Values.redis.enabled }}
+- { name: REDIS_URL, value: {{ printf "redis://%s:6379" (include "medusa.redisHost" .root) | quote }} }
+{{- end }}
+{{- end -}}
+
+{{/* Images */}}
+
+{{/* `include "medusa.image" .Values.medusa.image`: registry/repository:tag, or @digest when one is set. */}}
+{{- define "medusa.image" -}}
+{{- $repository := ternary (printf "%s/%s" .registry .repository) .repository (ne .registry "") -}}
+{{- if .digest -}}
+{{- printf "%s@%s" $repository .digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repository .tag -}}
+{{- end -}}
+{{- end -}}
