@@ -32,6 +32,15 @@ export default defineConfig({
           setupFiles: ['apps/dashboard/test/setup.ts'],
         },
       },
+      {
+        plugins: [react()],
+        test: {
+          name: 'storefront',
+          environment: 'jsdom',
+          include: ['apps/storefront/test/**/*.test.tsx'],
+          setupFiles: ['apps/storefront/test/setup.ts'],
+        },
+      },
     ],
   },
 });
