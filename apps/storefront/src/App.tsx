@@ -7,7 +7,7 @@ import { CheckoutPage } from './pages/CheckoutPage.tsx';
 import { ConfirmationPage } from './pages/ConfirmationPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { ProductPage } from './pages/ProductPage.tsx';
-import { Link, matchRoute, PageHeading, usePath } from './router.tsx';
+import { Link, matchRoute, PageHeading, setSiteName, usePath } from './router.tsx';
 import { StoreProvider, useCart, useStore } from './store.tsx';
 import type { StorefrontConfig } from './types.ts';
 
@@ -21,7 +21,10 @@ export function App() {
   const load = useCallback(() => {
     setLoading({ state: 'loading' });
     loadConfig().then(
-      (config) => setLoading({ state: 'ready', config }),
+      (config) => {
+        setSiteName(config.storeName);
+        setLoading({ state: 'ready', config });
+      },
       (error: unknown) =>
         setLoading({ state: 'failed', message: error instanceof Error ? error.message : String(error) }),
     );

@@ -12,6 +12,12 @@ import {
 
 const listeners = new Set<() => void>();
 let focusHeadingOnMount = false;
+let siteName = '';
+
+/** The store's name, shown after each page's title in the browser tab. */
+export function setSiteName(name: string) {
+  siteName = name;
+}
 
 function subscribe(listener: () => void) {
   listeners.add(listener);
@@ -82,7 +88,7 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
 export function PageHeading({ children, title }: { children: ReactNode; title: string }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    document.title = title;
+    document.title = siteName && title !== siteName ? `${title} · ${siteName}` : title;
     if (focusHeadingOnMount) {
       focusHeadingOnMount = false;
       ref.current?.focus();

@@ -26,6 +26,7 @@ describe('a shopper on the storefront', () => {
     const heading = await screen.findByRole('heading', { level: 1, name: 'Fleet T-Shirt' });
     expect(window.location.pathname).toBe('/products/fleet-t-shirt');
     await waitFor(() => expect(heading).toHaveFocus());
+    expect(document.title).toBe('Fleet T-Shirt · Acme Harbour Shop');
     expect(screen.getByText('The fleet t-shirt everybody wants.')).toBeInTheDocument();
     expect(screen.getByRole('img', { name: 'Fleet T-Shirt' })).toHaveAttribute('src', '/images/shirt.png');
     const size = screen.getByRole('group', { name: 'Size' });
@@ -82,7 +83,7 @@ describe('a shopper on the storefront', () => {
     expect(window.location.pathname).toBe('/order/confirmed/order_1');
     expect(screen.getByText('1 × Fleet T-Shirt (M)')).toBeInTheDocument();
     expect(screen.getByText('Total').nextElementSibling).toHaveTextContent('€25.00');
-    expect(screen.getByText('A confirmation goes to ada@example.com.')).toBeInTheDocument();
+    expect(screen.getByText('Placed with the email address ada@example.com.')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Cart (0)' })).toBeInTheDocument();
     expect(window.localStorage.getItem(CART_KEY)).toBeNull();
 

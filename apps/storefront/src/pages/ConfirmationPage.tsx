@@ -21,7 +21,7 @@ export function ConfirmationPage({ orderId }: { orderId: string }) {
     <>
       <PageHeading title={`Order #${display_id}`}>Order #{display_id}</PageHeading>
       <p className="lead">Thank you! Your order has been placed; you pay on delivery.</p>
-      {email && <p>A confirmation goes to {email}.</p>}
+      {email && <p>Placed with the email address {email}.</p>}
       <section aria-labelledby="order-items">
         <h2 id="order-items">Items</h2>
         <ItemSummary items={items ?? []} currency={currency_code} />
