@@ -6,34 +6,47 @@ role="${1:-serve}"
 cd /app
 
 wait_for_database() {
-  # `medusa start` hangs without a word when PostgreSQL is unreachable: fail with a reason instead.
+  # `medusa start` hangs without a word when PostgreSQL is unreachable, and exits when the setup has
+  # not migrated it yet (a crash loop whose back-off outlasts the setup): wait for what is needed
+  # ($1: "reachable" or "migrated"), and fail with the reason after DATABASE_WAIT_SECONDS.
   node -e '
     const { Client } = require("pg");
-    const deadline = Date.now() + Number(process.env.DATABASE_WAIT_SECONDS || 180) * 1000;
+    const [need, role] = process.argv.slice(1);
+    const deadline = Date.now() + Number(process.env.DATABASE_WAIT_SECONDS || 600) * 1000;
+    let said = "";
     (async function attempt() {
       const client = new Client({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 3000 });
+      let why;
       try {
         await client.connect();
-        await client.end();
-      } catch (error) {
-        if (Date.now() > deadline) {
-          console.error(`setup: the database is not reachable: ${error.message}`);
-          process.exit(1);
+        if (need === "migrated") {
+          const { rows } = await client.query("select to_regclass($1) as found", ["public.tax_provider"]);
+          if (!rows[0].found) why = "not migrated yet (the setup job migrates it)";
         }
-        setTimeout(attempt, 1000);
+      } catch (error) {
+        why = `not reachable: ${error.message}`;
+      } finally {
+        await client.end().catch(() => {});
       }
+      if (!why) return;
+      if (Date.now() > deadline) {
+        console.error(`${role}: the database is ${why}; gave up`);
+        process.exit(1);
+      }
+      if (why !== said) console.log(`${role}: waiting, the database is ${why}`);
+      said = why;
+      setTimeout(attempt, 2000);
     })();
-  '
+  ' "$1" "$role"
 }
 
 case "$role" in
   serve)
-    wait_for_database
+    wait_for_database migrated
     exec medusa start
     ;;
   setup)
-    echo "setup: waiting for the database"
-    wait_for_database
+    wait_for_database reachable
     echo "setup: migrating"
     medusa db:migrate
     echo "setup: admin user, region, shipping, storefront key and products"

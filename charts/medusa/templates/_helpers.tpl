@@ -140,14 +140,16 @@ podAntiAffinity:
 
 {{/*
 The environment of `serve` and `setup`. DATABASE_URL is built by the kubelet from DATABASE_PASSWORD
-(declared before it); the password is URL-safe, so it needs no escaping.
+(declared before it); the password is URL-safe, so it needs no escaping. `sslmode=disable`: the
+store's own PostgreSQL speaks plain TCP inside the namespace, and Medusa asks for TLS from any host
+but localhost unless the URL says otherwise (its migrations then stall until they time out).
 */}}
 {{- define "medusa.env" -}}
 {{- $url := include "medusa.url" .root -}}
 - name: DATABASE_PASSWORD
   valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: database-password } }
 - name: DATABASE_URL
-  value: {{ printf "postgres://medusa:$(DATABASE_PASSWORD)@%s:5432/medusa" (include "medusa.databaseHost" .root) | quote }}
+  value: {{ printf "postgres://medusa:$(DATABASE_PASSWORD)@%s:5432/medusa?sslmode=disable" (include "medusa.databaseHost" .root) | quote }}
 - name: JWT_SECRET
   valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: jwt-secret } }
 - name: COOKIE_SECRET

@@ -20,6 +20,8 @@ spec:
       image: {{ include "medusa.image" $root.Values.medusa.image }}
       imagePullPolicy: {{ $root.Values.imagePullPolicy }}
       args: ["setup"]
+      # A failure's reason reaches the store's condition: the end of the log becomes the termination message.
+      terminationMessagePolicy: FallbackToLogsOnError
       env:
         {{- include "medusa.env" (dict "root" $root "workerMode" "shared") | nindent 8 }}
         - name: MEDUSA_ADMIN_EMAIL

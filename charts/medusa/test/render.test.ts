@@ -275,7 +275,8 @@ describe('the image contract', { timeout: 30_000 }, () => {
     expect(names.indexOf('DATABASE_PASSWORD')).toBeLessThan(names.indexOf('DATABASE_URL'));
     expect(envOf(server)).toEqual({
       DATABASE_PASSWORD: { secretKeyRef: { name: 'store-credentials', key: 'database-password' } },
-      DATABASE_URL: 'postgres://medusa:$(DATABASE_PASSWORD)@store-cube-shop-database:5432/medusa',
+      DATABASE_URL:
+        'postgres://medusa:$(DATABASE_PASSWORD)@store-cube-shop-database:5432/medusa?sslmode=disable',
       JWT_SECRET: { secretKeyRef: { name: 'store-credentials', key: 'jwt-secret' } },
       COOKIE_SECRET: { secretKeyRef: { name: 'store-credentials', key: 'cookie-secret' } },
       STORE_CORS: 'http://cube-shop.localhost',
@@ -307,8 +308,13 @@ describe('the image contract', { timeout: 30_000 }, () => {
       STORE_NAME: 'Cube Shop',
       STORE_CURRENCY: 'eur',
       STORE_COUNTRIES: 'de,fr,nl,gb,us',
-      DATABASE_URL: 'postgres://medusa:$(DATABASE_PASSWORD)@store-cube-shop-database:5432/medusa',
+      DATABASE_URL:
+        'postgres://medusa:$(DATABASE_PASSWORD)@store-cube-shop-database:5432/medusa?sslmode=disable',
     });
+    // Its last log lines become the termination message the store's condition quotes.
+    expect(podSpecOf(find(render(SCENARIOS.local), 'Job')).containers[0].terminationMessagePolicy).toBe(
+      'FallbackToLogsOnError',
+    );
     expect(setup(OPTIONS_CASE)).toMatchObject({
       STORE_NAME: 'Acme Outdoor Supplies',
       STORE_CURRENCY: 'usd',

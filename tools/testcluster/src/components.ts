@@ -119,6 +119,8 @@ export function componentSpecs(
         // Logs and exec on a real node's pods: the kubelet accepts only authenticated callers.
         `--kubelet-client-certificate=${pki('admin.crt')}`,
         `--kubelet-client-key=${pki('admin.key')}`,
+        // The node's name does not resolve on the host; its bridge address does.
+        '--kubelet-preferred-address-types=InternalIP,Hostname',
         // Admission plugins are left at their defaults (NamespaceLifecycle, LimitRanger, ResourceQuota, …).
         '--authorization-mode=Node,RBAC',
         '--allow-privileged=true',

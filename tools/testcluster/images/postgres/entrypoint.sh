@@ -23,7 +23,10 @@ if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   rm -f "$pwfile"
   echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
   echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
-  if [ -n "${POSTGRES_DB:-}" ] && [ "$POSTGRES_DB" != "$POSTGRES_USER" ]; then
+  # initdb makes only `postgres`: the application's database (POSTGRES_DB, else one named after the
+  # user, as the official image does) is created here.
+  POSTGRES_DB="${POSTGRES_DB:-$POSTGRES_USER}"
+  if [ "$POSTGRES_DB" != postgres ]; then
     pg_ctl --pgdata="$PGDATA" --options="-c listen_addresses=''" --wait start >/dev/null
     psql --username="$POSTGRES_USER" --dbname=postgres --quiet \
       --command="CREATE DATABASE \"$POSTGRES_DB\" OWNER \"$POSTGRES_USER\""
