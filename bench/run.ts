@@ -4,19 +4,21 @@
 //                                              status, scale, watch)
 //   npm run bench -- --only=scale            (just those parts)
 //   --no-write                               (do not rewrite docs/benchmarks.md)
+//   medusa: one Medusa store on the real node (POST → Ready → first order, memory at rest)
 // Sizes: BENCH_SEQUENTIAL (8), BENCH_CONCURRENT (20), BENCH_SCALE_STORES (10000), BENCH_WATCH_STORES (200),
 // BENCH_STORES (300, the throughput part).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stderrLog } from '../tools/testcluster/src/log.ts';
 import { startCluster } from './lib/env.ts';
+import { medusaPart } from './parts/medusa.ts';
 import { provisioningParts } from './parts/provisioning.ts';
 import { scalePart } from './parts/scale.ts';
 import { throughputPart } from './parts/throughput.ts';
 import { watchPart } from './parts/watch.ts';
 import { Report } from './report.ts';
 
-const PARTS = ['throughput', 'overhead', 'concurrency', 'queueing', 'status', 'scale', 'watch'];
+const PARTS = ['throughput', 'overhead', 'concurrency', 'queueing', 'status', 'scale', 'watch', 'medusa'];
 const CLUSTER_PARTS = ['overhead', 'concurrency', 'queueing', 'status', 'watch'];
 
 function listFlag(name: string): string[] | undefined {
@@ -62,6 +64,9 @@ if (CLUSTER_PARTS.some((part) => !skip.has(part))) {
     await cluster.down();
   }
 }
+
+// Its own cluster, with the real node (only one may run on a machine).
+if (!skip.has('medusa')) await medusaPart(report, log, quiet);
 
 const seconds = (performance.now() - started) / 1000;
 log(`done in ${(seconds / 60).toFixed(1)} min`);

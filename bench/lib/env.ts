@@ -105,7 +105,7 @@ let accounts = 0;
  */
 export async function startOrchestrator(
   env: Record<string, string>,
-  cluster?: BenchCluster,
+  cluster?: Pick<BenchCluster, 'kubeconfig' | 'helm'>,
 ): Promise<Orchestrator> {
   const email = `bench-${process.pid}-${accounts++}@example.com`;
   const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-bench-data-'));

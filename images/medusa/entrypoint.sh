@@ -5,23 +5,27 @@ set -eu
 role="${1:-serve}"
 cd /app
 
-wait_for_database() {
-  # `medusa start` hangs without a word when PostgreSQL is unreachable, and exits when the setup has
-  # not migrated it yet (a crash loop whose back-off outlasts the setup): wait for what is needed
-  # ($1: "reachable" or "migrated"), and fail with the reason after DATABASE_WAIT_SECONDS.
+# The setup marks the database once it is migrated and seeded (a row in storefleet_setup): the server
+# starts only then. Started earlier, it exits on a missing table (a crash loop whose back-off outlasts
+# the setup) or races the setup to create the store's defaults twice.
+database() {
   node -e '
     const { Client } = require("pg");
-    const [need, role] = process.argv.slice(1);
-    const deadline = Date.now() + Number(process.env.DATABASE_WAIT_SECONDS || 600) * 1000;
+    const [action, role] = process.argv.slice(1);
+    const deadline = Date.now() + Number(process.env.DATABASE_WAIT_SECONDS || 900) * 1000;
     let said = "";
     (async function attempt() {
       const client = new Client({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 3000 });
       let why;
       try {
         await client.connect();
-        if (need === "migrated") {
-          const { rows } = await client.query("select to_regclass($1) as found", ["public.tax_provider"]);
-          if (!rows[0].found) why = "not migrated yet (the setup job migrates it)";
+        if (action === "mark-set-up") {
+          await client.query("create table if not exists storefleet_setup (step text primary key, done_at timestamptz not null)");
+          await client.query("insert into storefleet_setup values ($1, now()) on conflict (step) do update set done_at = now()", ["set-up"]);
+        } else if (action === "wait-set-up") {
+          const { rows } = await client.query("select to_regclass($1) is not null as found", ["public.storefleet_setup"]);
+          const done = rows[0].found && (await client.query("select 1 from storefleet_setup where step = $1", ["set-up"])).rowCount;
+          if (!done) why = "not set up yet (the setup job migrates and seeds it)";
         }
       } catch (error) {
         why = `not reachable: ${error.message}`;
@@ -42,15 +46,17 @@ wait_for_database() {
 
 case "$role" in
   serve)
-    wait_for_database migrated
+    database wait-set-up
     exec medusa start
     ;;
   setup)
-    wait_for_database reachable
+    database wait-reachable
     echo "setup: migrating"
     medusa db:migrate
     echo "setup: admin user, region, shipping, storefront key and products"
-    exec medusa exec ./src/scripts/setup-store.js
+    medusa exec ./src/scripts/setup-store.js
+    database mark-set-up
+    echo "setup: done"
     ;;
   storefront)
     exec node /srv/storefront/server.mjs

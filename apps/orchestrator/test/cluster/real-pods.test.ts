@@ -3,7 +3,7 @@
 // limits, and a deleted namespace leaving nothing behind on the host.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,9 +18,10 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realNodeBlocker } from '../../../../tools/testcluster/src/node/mode.ts';
-import { CGROUP_ROOT, NODE_LABEL } from '../../../../tools/testcluster/src/node/node-layout.ts';
+import { NODE_LABEL } from '../../../../tools/testcluster/src/node/node-layout.ts';
 import { podProblem } from '../../src/cluster/workload-watch.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
+import { podCgroups } from '../support/pod-cgroups.ts';
 
 const cluster = testCluster();
 const state = JSON.parse(readFileSync(join(dirname(cluster.adminKubeconfig), 'cluster.json'), 'utf8')) as {
@@ -505,21 +506,6 @@ describe.runIf(node?.kind === 'real')('real pods on the real node', { timeout: 2
     expect(leftoverPods).toEqual([]);
   });
 });
-
-/** The kubelet's pod cgroups (`pod<uid>`) in the memory hierarchy. */
-function podCgroups(): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (depth > 4 || !existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      if (entry.name.startsWith('pod')) found.push(join(dir, entry.name));
-      walk(join(dir, entry.name), depth + 1);
-    }
-  };
-  walk(join('/sys/fs/cgroup/memory', CGROUP_ROOT), 0);
-  return found;
-}
 
 function iptablesSave(): string {
   return execFileSync('iptables-save', { encoding: 'utf8' });

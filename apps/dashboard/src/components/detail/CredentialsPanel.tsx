@@ -52,9 +52,10 @@ export function CredentialsPanel({ store }: { store: Store }) {
     >
       {credentials ? (
         <dl>
-          <Field label="Username" value={credentials.username} />
-          <Field label="Password" value={credentials.password} secret />
+          {/* Medusa's admin signs in with the e-mail address; WordPress takes either. */}
+          {store.engine === 'medusa' ? null : <Field label="Username" value={credentials.username} />}
           <Field label="Email" value={credentials.email} />
+          <Field label="Password" value={credentials.password} secret />
           <p className="pt-2 text-sm">
             Sign in at <ExternalLink href={credentials.adminUrl}>{credentials.adminUrl}</ExternalLink>
           </p>

@@ -1,0 +1,278 @@
+// A Medusa store end to end on the real node: a signed-in merchant creates it through the API, it
+// becomes Ready with every condition true, a shopper orders in Chromium through our storefront
+// behind the ingress, the merchant finds that order through Medusa's Admin API with the credentials
+// the orchestrator generated, and deleting the store leaves nothing behind.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { PlatformInfo, Store } from '@storefleet/contracts';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectCluster } from '../../src/cluster/connect.ts';
+import { type Database, openDatabase } from '../../src/db/database.ts';
+import { type Platform, startPlatform } from '../../src/platform.ts';
+import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import { adminConfig, orchestratorKubeconfig, STORE_CHART, testCluster } from '../support/kube.ts';
+import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
+
+const cluster = testCluster();
+const state = JSON.parse(readFileSync(join(dirname(cluster.adminKubeconfig), 'cluster.json'), 'utf8')) as {
+  node?: { kind: 'real'; ingressPort: number; ingressClass: string } | { kind: 'simulated'; reason: string };
+};
+const node = state.node?.kind === 'real' ? state.node : undefined;
+const core = adminConfig(cluster).makeApiClient(CoreV1Api);
+
+const CHROMIUM = process.env.STOREFLEET_CHROMIUM ?? '/usr/bin/chromium';
+const READY_TIMEOUT_MS = 12 * 60_000;
+const suffix = Date.now().toString(36).slice(-5);
+
+let database: Database;
+let platform: Platform;
+let auth: Record<string, string>;
+let context: BrowserContext | undefined;
+let userDataDir: string | undefined;
+let store: Store | undefined;
+
+const api = async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => {
+  const response = await platform.app.inject({
+    method,
+    url,
+    headers: auth,
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+  return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+};
+
+/** A request to the store through the ingress, as the host sees it. */
+function storeRequest(
+  host: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string } = {},
+): Promise<{ status: number; body: unknown }> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: node?.ingressPort,
+        method,
+        path,
+        timeout: 20_000,
+        headers: {
+          host,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {}
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.end(payload);
+  });
+}
+
+describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT_MS + 5 * 60_000 }, () => {
+  const timings: Record<string, number> = {};
+
+  beforeAll(async () => {
+    const config = testConfig({
+      KUBECONFIG: await orchestratorKubeconfig(cluster),
+      HELM_BIN: cluster.helm,
+      STORE_CHART,
+      STORE_CLUSTER_ROLE: 'storefleet-store',
+      ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
+      STORE_PLACEMENT: 'auto',
+      INGRESS_CLASS: node?.ingressClass ?? 'traefik',
+      STORE_URL_PORT: String(node?.ingressPort),
+      PROVISION_TIMEOUT: `${READY_TIMEOUT_MS / 1000}s`,
+      MAX_PROVISION_RETRIES: '1',
+      PROVISION_RETRY_BACKOFF: '2s',
+      LEASE_DURATION: '30s',
+    });
+    database = await openDatabase({ inMemory: true });
+    platform = await startPlatform({
+      config,
+      logger: silentLogger,
+      database,
+      cluster: await connectCluster(config, silentLogger),
+      pollIntervalMs: 200,
+      heartbeatIntervalMs: 2_000,
+    });
+    auth = (await signedIn(platform, `merchant-${suffix}@example.com`)).headers;
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    if (store && platform) {
+      const current = await platform.stores.get(store.id).catch(() => undefined);
+      if (current && current.state !== 'Deleted') {
+        await platform.stores.delete(store.id).catch(() => undefined);
+        await waitForState(database, store.id, 'Deleted', 180_000).catch(() => undefined);
+      }
+    }
+    await platform?.stop();
+    await database?.close();
+    if (Object.keys(timings).length > 0) console.info(`medusa store timings (s): ${JSON.stringify(timings)}`);
+  }, 240_000);
+
+  it('offers Medusa on real pods, and says why WooCommerce cannot run here', async () => {
+    const info = PlatformInfo.parse((await api('GET', '/api/platform')).body);
+    expect(info.cluster.simulated).toBe(false);
+    expect(info.engines).toContainEqual({ engine: 'medusa', available: true, pods: 'real', reason: null });
+    const woocommerce = info.engines.find((e) => e.engine === 'woocommerce');
+    expect(woocommerce?.available).toBe(false);
+    expect(woocommerce?.reason).toMatch(/internet/);
+    const refused = await api('POST', '/api/stores', { name: `Woo ${suffix}`, engine: 'woocommerce' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+
+  it('becomes Ready with every condition true', async () => {
+    const started = Date.now();
+    const created = await api('POST', '/api/stores', { name: `Harbour ${suffix}`, engine: 'medusa' });
+    expect(created.status).toBe(202);
+    store = Store.parse(created.body);
+    await waitForState(database, store.id, 'Ready', READY_TIMEOUT_MS);
+    timings.createdToReady = Math.round((Date.now() - started) / 1000);
+    store = Store.parse((await api('GET', `/api/stores/${store.id}`)).body);
+    expect(store.conditions.length).toBeGreaterThan(0);
+    for (const condition of store.conditions)
+      expect(condition, condition.type).toMatchObject({ status: 'True' });
+    expect(store.urls.storefront).toBe(`http://${store.slug}.localhost:${node?.ingressPort}`);
+    expect(store.urls.admin).toBe(`${store.urls.storefront}/app/`);
+    const pods = await core.listNamespacedPod({ namespace: store.namespace });
+    expect(pods.items.length).toBeGreaterThan(0);
+    for (const pod of pods.items) expect(pod.spec?.nodeName, pod.metadata?.name).toBe('storefleet-node');
+  });
+
+  let orderNumber: string;
+
+  it('takes an order in Chromium through our storefront behind the ingress', async () => {
+    if (!store) throw new Error('no store: the previous test failed');
+    userDataDir = mkdtempSync(join(tmpdir(), 'storefleet-storefront-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+      viewport: { width: 390, height: 844 },
+    });
+    const page: Page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const started = Date.now();
+
+    await page.goto(store.urls.storefront);
+    await page
+      .getByRole('link', { name: /Fleet T-Shirt/ })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByRole('link', { name: /Cart \(1\)/ }).click();
+    await page
+      .getByRole('link', { name: 'Checkout' })
+      .or(page.getByRole('button', { name: 'Checkout' }))
+      .click();
+    await page.getByLabel('Email').fill(`shopper-${suffix}@example.com`);
+    await page.getByLabel('First name').fill('Ada');
+    await page.getByLabel('Last name').fill('Lovelace');
+    await page.getByLabel('Address').fill('Harbour Street 1');
+    await page.getByLabel('City').fill('Hamburg');
+    await page.getByLabel('Postal code').fill('20457');
+    await page.getByLabel('Country').selectOption('de');
+    await page.getByRole('radio', { name: /Standard shipping/ }).check();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    const heading = page.getByRole('heading', { name: /Order #\d+/ });
+    await heading.waitFor();
+    orderNumber = /Order #(\d+)/.exec((await heading.textContent()) ?? '')?.[1] ?? '';
+    timings.firstOrderInBrowser = Math.round((Date.now() - started) / 1000);
+    await page.screenshot({ path: join(userDataDir, 'confirmation.png') });
+    expect(orderNumber).toMatch(/^\d+$/);
+    expect(errors).toEqual([]);
+  });
+
+  it("lists that order in Medusa's Admin API with the credentials the orchestrator generated", async () => {
+    if (!store) throw new Error('no store: the previous test failed');
+    const revealed = await api('POST', `/api/stores/${store.id}/credentials`, {});
+    expect(revealed.status).toBe(200);
+    const { email, password } = revealed.body as { email: string; password: string };
+    const host = `${store.slug}.localhost`;
+    const login = await storeRequest(host, 'POST', '/auth/user/emailpass', { body: { email, password } });
+    expect(login.status).toBe(200);
+    const token = (login.body as { token: string }).token;
+    const orders = await storeRequest(host, 'GET', '/admin/orders?fields=display_id,email,total', { token });
+    expect(orders.status).toBe(200);
+    const list = (orders.body as { orders: { display_id: number; email: string }[] }).orders;
+    expect(list).toContainEqual(
+      expect.objectContaining({ display_id: Number(orderNumber), email: `shopper-${suffix}@example.com` }),
+    );
+    const wrong = await storeRequest(host, 'POST', '/auth/user/emailpass', {
+      body: { email, password: `${password}-wrong` },
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('records the memory of the store at rest', async () => {
+    if (!store) throw new Error('no store: the previous test failed');
+    const pods = await core.listNamespacedPod({ namespace: store.namespace });
+    const running = pods.items.filter((pod) => pod.status?.phase === 'Running');
+    const byComponent = Object.fromEntries(
+      running.map((pod) => [
+        pod.metadata?.labels?.['app.kubernetes.io/component'] ?? '?',
+        Math.round(podWorkingSetBytes(pod.metadata?.uid ?? '') / 2 ** 20),
+      ]),
+    );
+    expect(Object.keys(byComponent)).toEqual(expect.arrayContaining(['app', 'database', 'storefront']));
+    // A live process uses memory; each figure is read from the pod's own cgroup on this host.
+    for (const [component, mib] of Object.entries(byComponent)) expect(mib, component).toBeGreaterThan(1);
+    timings.memoryAtRestMiB = Object.values(byComponent).reduce((sum, mib) => sum + mib, 0);
+    console.info(`medusa store memory at rest (MiB): ${JSON.stringify(byComponent)}`);
+  });
+
+  it('is deleted with nothing left: no namespace, pods or volumes', async () => {
+    if (!store) throw new Error('no store: the previous test failed');
+    const { namespace } = store;
+    const volumes = (await core.listPersistentVolume()).items
+      .filter((pv) => pv.spec?.claimRef?.namespace === namespace)
+      .map((pv) => pv.metadata?.name);
+    expect(volumes.length).toBeGreaterThan(0);
+    expect((await api('DELETE', `/api/stores/${store.id}`)).status).toBe(202);
+    await waitForState(database, store.id, 'Deleted', 240_000);
+    await waitFor(
+      async () => {
+        const left = (await core.listPersistentVolume()).items.filter((pv) =>
+          volumes.includes(pv.metadata?.name),
+        );
+        return left.length === 0;
+      },
+      'the store volumes to be deleted',
+      120_000,
+      1_000,
+    );
+    await expect(core.readNamespace({ name: namespace })).rejects.toThrow();
+    store = undefined;
+  });
+});
