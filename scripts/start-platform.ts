@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { resolveBinaries, resolveHelm, resolveNodeBinaries } from '../tools/testcluster/src/binaries.ts';
 import { clusterStatus, clusterUp } from '../tools/testcluster/src/control-plane.ts';
-import { buildImage, readRecipes } from '../tools/testcluster/src/node/images.ts';
+import { buildImages } from '../tools/testcluster/src/node/images.ts';
 import { chooseNodeMode } from '../tools/testcluster/src/node/mode.ts';
 import { REPO_ROOT } from '../tools/testcluster/src/paths.ts';
 import { keepRunning } from '../tools/testcluster/src/shared-cluster.ts';
@@ -106,7 +106,7 @@ try {
   });
   if (realNode) {
     await preparation.run(STEPS.images, async (step) => {
-      for (const [name, recipe] of await readRecipes()) await buildImage(name, recipe, step);
+      await buildImages(step);
     });
   }
   kubeconfig = configured ?? (await preparation.run(STEPS.cluster, startLocalCluster));

@@ -524,24 +524,37 @@ export async function buildImage(name: string, recipe: ImageRecipe, log: Log): P
   }
 }
 
+/**
+ * Every recipe's archive, built where the cache lacks it. The node needs its own test images; a
+ * product image that cannot be built is left out with its error logged, which only makes the engines
+ * that need it unavailable.
+ */
+export async function buildImages(log: Log): Promise<{ ref: string; archive: string | undefined }[]> {
+  const built: { ref: string; archive: string | undefined }[] = [];
+  for (const [name, recipe] of await readRecipes()) {
+    const ref = imageRef(recipe);
+    try {
+      built.push({ ref, archive: await buildImage(name, recipe, log) });
+    } catch (error) {
+      if (recipeDir(name).startsWith(IMAGES_DIR)) throw error;
+      log(
+        `image ${ref} could not be built, so the engines that need it are unavailable: ${(error as Error).message}`,
+      );
+      built.push({ ref, archive: undefined });
+    }
+  }
+  return built;
+}
+
 /** Imports each image that the node's containerd does not hold at the archive's digest. */
 export async function importImages(socket: string, log: Log): Promise<string[]> {
   const ctr = (args: string[]) => ['--address', socket, '--namespace', 'k8s.io', ...args];
   // One listing: each line is `REF TYPE DIGEST SIZE PLATFORMS LABELS`.
   const listed = (await capture('ctr', ctr(['images', 'ls'])).catch(() => '')).split('\n');
   const refs: string[] = [];
-  for (const [name, recipe] of await readRecipes()) {
-    const ref = imageRef(recipe);
-    let archive: string;
-    try {
-      archive = await buildImage(name, recipe, log);
-    } catch (error) {
-      // The node needs its own test images; a product image that cannot be built only makes the
-      // engines that need it unavailable (the orchestrator says so), never an older copy of it.
-      if (recipeDir(name).startsWith(IMAGES_DIR)) throw error;
-      log(
-        `image ${ref} could not be built, so the engines that need it are unavailable: ${(error as Error).message}`,
-      );
+  for (const { ref, archive } of await buildImages(log)) {
+    if (!archive) {
+      // Never an older copy of an image whose recipe no longer builds.
       await capture('ctr', ctr(['images', 'rm', ref])).catch(() => '');
       continue;
     }
