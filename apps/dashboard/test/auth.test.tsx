@@ -8,6 +8,10 @@ import { apiError, FakeEventSource, makeStore, mockApi, session, storeList } fro
 const platform = {
   environment: 'local',
   cluster: { configured: true, simulated: true, description: 'Local control plane: pods are simulated.' },
+  engines: [
+    { engine: 'woocommerce', available: true, pods: 'simulated', reason: null },
+    { engine: 'medusa', available: true, pods: 'simulated', reason: null },
+  ],
 };
 
 describe('signing in', () => {

@@ -142,6 +142,10 @@ describe('the progress view', () => {
       'GET /api/platform': () => ({
         environment: 'local',
         cluster: { configured: true, simulated: false, description: 'Kubernetes v1.34.4' },
+        engines: [
+          { engine: 'woocommerce', available: true, pods: 'real', reason: null },
+          { engine: 'medusa', available: true, pods: 'real', reason: null },
+        ],
       }),
     });
     vi.stubGlobal('EventSource', FakeEventSource);
