@@ -56,21 +56,31 @@ export interface WorkloadWatch {
   stop(): Promise<void>;
 }
 
-export interface Cluster {
-  info(): ClusterInfo;
-  /** Whether this cluster can run each engine's stores, and where their pods run. */
-  engines(): EngineAvailability[];
+/** The store's namespace, with the access the orchestrator needs in it. */
+export interface ClusterNamespaces {
   ensureNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
+  /** Deletes the namespace and resolves only when it is gone. */
+  deleteNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
+}
+
+/** The store Secret: generated once, never regenerated. */
+export interface ClusterSecrets {
   ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void>;
+}
+
+/** The store's Helm release. */
+export interface ClusterReleases {
   /** Installs the release, or upgrades it in place when it exists; returns the deployed revision. */
   installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease>;
   /** Rolls the release back to `revision` (a new revision with that one's chart and values). */
   rollbackRelease(target: StoreTarget, revision: number, signal: AbortSignal): Promise<DeployedRelease>;
   releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]>;
-  /** Pods, services, ingresses, PVCs, jobs and recent events of the store namespace. */
-  resources(target: StoreTarget, signal: AbortSignal): Promise<StoreResources>;
-  /** The store admin's login, read from the store Secret. */
-  adminCredentials(target: StoreTarget, signal: AbortSignal): Promise<AdminCredentials>;
+  /** Removes the release; a release that does not exist is not an error. */
+  uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void>;
+}
+
+/** The store's workloads: readiness and the conditions they add up to. */
+export interface ClusterWorkloads {
   /** Resolves once the database, the app and the setup job are ready, reporting progress meanwhile. */
   waitUntilReady(
     target: StoreTarget,
@@ -87,10 +97,25 @@ export interface Cluster {
   ): WorkloadWatch;
   /** The workload conditions as they are now (for the periodic resync of Ready stores). */
   observeWorkloads(target: StoreTarget, signal: AbortSignal): Promise<WorkloadProgress[]>;
-  /** Removes the release; a release that does not exist is not an error. */
-  uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void>;
-  /** Deletes the namespace and resolves only when it is gone. */
-  deleteNamespace(target: StoreTarget, signal: AbortSignal): Promise<void>;
+}
+
+/** What people look at: the store's objects, its events and its admin login. */
+export interface ClusterInspection {
+  /** Pods, services, ingresses, PVCs, jobs and recent events of the store namespace. */
+  resources(target: StoreTarget, signal: AbortSignal): Promise<StoreResources>;
+  /** The store admin's login, read from the store Secret. */
+  adminCredentials(target: StoreTarget, signal: AbortSignal): Promise<AdminCredentials>;
+}
+
+export interface Cluster
+  extends ClusterNamespaces,
+    ClusterSecrets,
+    ClusterReleases,
+    ClusterWorkloads,
+    ClusterInspection {
+  info(): ClusterInfo;
+  /** Whether this cluster can run each engine's stores, and where their pods run. */
+  engines(): EngineAvailability[];
 }
 
 /** A failure the cluster reported, with a stable code and whether trying again may help. */

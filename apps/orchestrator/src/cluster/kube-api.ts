@@ -1,0 +1,73 @@
+// The typed API clients of one cluster, shared by the role adapters, and what every call needs:
+// the caller's AbortSignal on the request, and failures in words.
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  BatchV1Api,
+  type ConfigurationOptions,
+  CoreV1Api,
+  type KubeConfig,
+  NetworkingV1Api,
+  Observable,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
+import { apiFailure } from './cluster-errors.ts';
+
+export class KubeApi {
+  readonly kubeConfig: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
+  readonly rbac: RbacAuthorizationV1Api;
+  readonly authorization: AuthorizationV1Api;
+  readonly networking: NetworkingV1Api;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.kubeConfig = kubeConfig;
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.batch = kubeConfig.makeApiClient(BatchV1Api);
+    this.rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    this.authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
+    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
+  }
+
+  /** What to throw for a failed call: the abort reason once `signal` fired, else a ClusterError. */
+  failure(error: unknown, action: string, signal?: AbortSignal): unknown {
+    return apiFailure(error, action, signal);
+  }
+}
+
+/**
+ * Per-call options that put `signal` on the request (client-node passes it on to fetch), after the
+ * client's own middleware (its User-Agent header).
+ */
+export function withSignal(signal: AbortSignal): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (request) => {
+          request.setSignal(signal);
+          return new Observable(Promise.resolve(request));
+        },
+        post: (response) => new Observable(Promise.resolve(response)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}
+
+/** Waits `ms`, or rejects with the abort reason as soon as `signal` fires. */
+export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

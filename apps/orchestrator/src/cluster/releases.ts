@@ -1,0 +1,123 @@
+// The store's Helm release, and the only caller of helm: install or upgrade (undoing a release an
+// interrupted operation left pending first), rollback, history and uninstall.
+import type { Engine, ReleaseRevision } from '@storefleet/contracts';
+import type { Logger } from 'pino';
+import type { Placement } from '../engines/engine.ts';
+import { engineModule } from '../engines/registry.ts';
+import { watchAdmissionRejections } from './admission-rejections.ts';
+import { helmFailure } from './cluster-errors.ts';
+import { type HelmCli, HelmError } from './helm-cli.ts';
+import type { KubeApi } from './kube-api.ts';
+import { ClusterError, type ClusterReleases, type DeployedRelease, type StoreTarget } from './port.ts';
+import { type ChartSettings, storeValues } from './store-values.ts';
+
+export interface HelmReleasesOptions {
+  kube: KubeApi;
+  helm: HelmCli;
+  chart: ChartSettings;
+  /** Where the pods of an engine's stores go (a real node, or anywhere). */
+  placementOf: (engine: Engine) => Placement;
+  logger: Logger;
+}
+
+export class HelmReleases implements ClusterReleases {
+  private readonly options: HelmReleasesOptions;
+
+  constructor(options: HelmReleasesOptions) {
+    this.options = options;
+  }
+
+  async installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
+    const { helm, kube, chart, placementOf } = this.options;
+    const rejection = new AbortController();
+    let rejectedBy: ClusterError | undefined;
+    const stopWatching = await watchAdmissionRejections(kube, target.namespace, signal, (error) => {
+      rejectedBy = error;
+      rejection.abort(error);
+    });
+    try {
+      await this.recoverInterruptedRelease(target, signal);
+      const release = await helm.upgradeInstall(
+        {
+          release: target.release,
+          namespace: target.namespace,
+          ...chart.charts[target.engine],
+          values: storeValues(target, chart, placementOf(target.engine)),
+        },
+        AbortSignal.any([signal, rejection.signal]),
+      );
+      return { revision: release.revision, chartVersion: release.chartVersion, values: target.values };
+    } catch (error) {
+      if (rejectedBy && !signal.aborted) throw rejectedBy;
+      throw this.failure(error, 'install the Helm release', signal);
+    } finally {
+      stopWatching();
+    }
+  }
+
+  /** A release left pending by a process that died mid-operation blocks every later one: undo it. */
+  private async recoverInterruptedRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    const { helm, logger } = this.options;
+    const status = await helm.status(target.release, target.namespace, signal);
+    if (!status?.status.startsWith('pending-')) return;
+    const deployed = (await helm.history(target.release, target.namespace, signal))
+      .filter((revision) => revision.status === 'deployed' || revision.status === 'superseded')
+      .at(-1);
+    logger.warn(
+      { release: target.release, status: status.status },
+      'recovering an interrupted helm operation',
+    );
+    if (status.status === 'pending-install' || !deployed)
+      await helm.uninstall(target.release, target.namespace, signal);
+    else await helm.rollback(target.release, target.namespace, deployed.revision, signal);
+  }
+
+  async rollbackRelease(
+    target: StoreTarget,
+    revision: number,
+    signal: AbortSignal,
+  ): Promise<DeployedRelease> {
+    const { helm } = this.options;
+    try {
+      await helm.rollback(target.release, target.namespace, revision, signal);
+      const status = await helm.status(target.release, target.namespace, signal);
+      if (!status)
+        throw new ClusterError(
+          'ReleaseMissing',
+          `Release ${target.release} disappeared during the rollback.`,
+          { retryable: false },
+        );
+      const values = await helm.values(target.release, target.namespace, status.revision, signal);
+      return {
+        revision: status.revision,
+        chartVersion: status.chartVersion,
+        values: engineModule(target.engine).storeValuesFrom(values),
+      };
+    } catch (error) {
+      throw this.failure(error, `roll the release back to revision ${revision}`, signal);
+    }
+  }
+
+  async releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]> {
+    try {
+      return await this.options.helm.history(target.release, target.namespace, signal);
+    } catch (error) {
+      throw this.failure(error, 'read the release history', signal);
+    }
+  }
+
+  async uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    try {
+      await this.options.helm.uninstall(target.release, target.namespace, signal);
+    } catch (error) {
+      if (error instanceof HelmError && /namespaces? .* not found/i.test(error.stderr)) return;
+      throw this.failure(error, 'uninstall the Helm release', signal);
+    }
+  }
+
+  /** helm rejects with the abort reason once `signal` fires; anything else is a helm failure. */
+  private failure(error: unknown, action: string, signal: AbortSignal): unknown {
+    if (signal.aborted) return signal.reason;
+    return helmFailure(error, action);
+  }
+}

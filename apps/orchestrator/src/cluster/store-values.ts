@@ -1,0 +1,37 @@
+// The chart values of one store, as one pure function of the store, the platform's chart settings
+// and where the store's pods go.
+import type { Engine } from '@storefleet/contracts';
+import type { EngineChart, Placement } from '../engines/engine.ts';
+import { engineModule } from '../engines/registry.ts';
+import type { StoreTarget } from './port.ts';
+import { labelValue } from './store-labels.ts';
+import { STORE_SECRET_NAME } from './store-secrets.ts';
+
+export interface ChartSettings {
+  charts: Record<Engine, EngineChart>;
+  baseDomain: string;
+  ingressClass: string;
+  storageClass: string | undefined;
+  environment: 'local' | 'production';
+}
+
+/** Non-secret values for one store; everything secret is in the store Secret. */
+export function storeValues(
+  target: StoreTarget,
+  chart: ChartSettings,
+  placement: Placement,
+): Record<string, unknown> {
+  return engineModule(target.engine).values(
+    {
+      storeId: target.storeId,
+      slug: target.slug,
+      owner: labelValue(target.ownerId),
+      secretName: STORE_SECRET_NAME,
+      ingressClass: chart.ingressClass,
+      host: `${target.slug}.${chart.baseDomain}`,
+      storageClass: chart.storageClass,
+      values: target.values,
+    },
+    placement,
+  );
+}

@@ -1,0 +1,120 @@
+// The store's workloads: waiting for readiness with per-namespace informers, following Ready stores
+// through the fleet-wide watch, and reading their conditions once (uses workload-watch.ts).
+import type { Logger } from 'pino';
+import { type KubeApi, withSignal } from './kube-api.ts';
+import type {
+  ClusterWorkloads,
+  StoreTarget,
+  WorkloadCondition,
+  WorkloadProgress,
+  WorkloadWatch,
+} from './port.ts';
+import { STORE_WORKLOAD_SELECTOR } from './store-labels.ts';
+import { FleetWorkloadWatch, WorkloadInformers, workloadState } from './workload-watch.ts';
+
+export class KubernetesWorkloads implements ClusterWorkloads {
+  private readonly kube: KubeApi;
+  private readonly logger: Logger;
+  /** Ready stores' workloads: one label-selected watch per kind across namespaces. */
+  private readonly fleetWatch: FleetWorkloadWatch;
+
+  constructor(kube: KubeApi, logger: Logger) {
+    this.kube = kube;
+    this.logger = logger;
+    this.fleetWatch = this.makeFleetWatch();
+  }
+
+  async waitUntilReady(
+    target: StoreTarget,
+    signal: AbortSignal,
+    onProgress: (progress: WorkloadProgress) => Promise<void>,
+  ): Promise<void> {
+    signal.throwIfAborted();
+    const informers = this.workloadInformers(target.namespace, signal);
+    const reported = new Map<WorkloadCondition, string>();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        informers
+          .start(async (state) => {
+            for (const progress of state.progress) {
+              const key = `${progress.status}/${progress.reason}/${progress.message}`;
+              if (reported.get(progress.type) === key) continue;
+              reported.set(progress.type, key);
+              await onProgress(progress);
+            }
+            if (state.failure) reject(state.failure);
+            else if (state.progress.every((p) => p.status === 'True')) resolve();
+          }, reject)
+          .catch((error: unknown) =>
+            reject(this.kube.failure(error, `watch the workloads of ${target.namespace}`, signal)),
+          );
+      });
+    } finally {
+      await informers.stop();
+    }
+  }
+
+  watchWorkloads(
+    target: StoreTarget,
+    onChange: (progress: WorkloadProgress[]) => Promise<void>,
+  ): WorkloadWatch {
+    const stop = this.fleetWatch.subscribe(
+      target.namespace,
+      (state) => onChange(state.progress),
+      (error: unknown) =>
+        this.logger.warn({ err: error, storeId: target.storeId }, 'store health update failed'),
+    );
+    return { stop };
+  }
+
+  async observeWorkloads(target: StoreTarget, signal: AbortSignal): Promise<WorkloadProgress[]> {
+    const namespace = target.namespace;
+    const { apps, batch, core } = this.kube;
+    const options = withSignal(signal);
+    try {
+      const [statefulSets, deployments, jobs, pods] = await Promise.all([
+        apps.listNamespacedStatefulSet({ namespace }, options),
+        apps.listNamespacedDeployment({ namespace }, options),
+        batch.listNamespacedJob({ namespace }, options),
+        core.listNamespacedPod({ namespace }, options),
+      ]);
+      return workloadState({
+        statefulSets: statefulSets.items,
+        deployments: deployments.items,
+        jobs: jobs.items,
+        pods: pods.items,
+      }).progress;
+    } catch (error) {
+      throw this.kube.failure(error, `read the workloads of ${namespace}`, signal);
+    }
+  }
+
+  private makeFleetWatch(): FleetWorkloadWatch {
+    const labelSelector = STORE_WORKLOAD_SELECTOR;
+    const { apps, batch, core } = this.kube;
+    return new FleetWorkloadWatch(
+      this.kube.kubeConfig,
+      this.logger,
+      {
+        statefulSets: () => apps.listStatefulSetForAllNamespaces({ labelSelector }),
+        deployments: () => apps.listDeploymentForAllNamespaces({ labelSelector }),
+        jobs: () => batch.listJobForAllNamespaces({ labelSelector }),
+        pods: () => core.listPodForAllNamespaces({ labelSelector }),
+      },
+      labelSelector,
+    );
+  }
+
+  /** The informers' lists carry `signal`; their watches end when the informers stop. */
+  private workloadInformers(namespace: string, signal: AbortSignal): WorkloadInformers {
+    const { apps, batch, core } = this.kube;
+    const options = withSignal(signal);
+    return new WorkloadInformers(this.kube.kubeConfig, namespace, this.logger, {
+      statefulSets: () => apps.listNamespacedStatefulSet({ namespace }, options),
+      deployments: () => apps.listNamespacedDeployment({ namespace }, options),
+      jobs: () => batch.listNamespacedJob({ namespace }, options),
+      pods: () => core.listNamespacedPod({ namespace }, options),
+    });
+  }
+}
