@@ -49,6 +49,8 @@ export function makeStore(overrides: Partial<Store> = {}): Store {
     engine: 'woocommerce',
     ownerId: 'local',
     state: 'Queued',
+    generation: 1,
+    observedGeneration: 0,
     conditions: pendingConditions(),
     failure: null,
     attempts: 0,
@@ -71,6 +73,7 @@ export function makeStore(overrides: Partial<Store> = {}): Store {
 export function readyStore(overrides: Partial<Store> = {}): Store {
   return makeStore({
     state: 'Ready',
+    observedGeneration: 1,
     conditions: doneConditions(),
     stepTimings: {
       namespace: { startedAt: at(1), finishedAt: at(2), durationMs: 400 },

@@ -1,6 +1,8 @@
 // Request and response shapes of the Storefleet API, shared by the orchestrator and the dashboard.
 import { z } from 'zod';
 
+export * from './lifecycle.ts';
+
 export const ENGINES = ['woocommerce', 'medusa'] as const;
 export const Engine = z.enum(ENGINES);
 export type Engine = z.infer<typeof Engine>;
@@ -74,6 +76,10 @@ export const Store = z.object({
   engine: Engine,
   ownerId: z.string(),
   state: StoreState,
+  /** Bumped by every request that changes what is asked of the store (create, upgrade, rollback, retry, delete). */
+  generation: z.number().int().positive(),
+  /** The generation the state and conditions describe: equal to `generation` once the latest request is settled. */
+  observedGeneration: z.number().int().nonnegative(),
   conditions: z.array(Condition),
   failure: Failure.nullable(),
   attempts: z.number().int().nonnegative(),

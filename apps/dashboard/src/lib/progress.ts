@@ -3,9 +3,12 @@
 // running step in pipeline order, then the first pending one) rather than by the latest change, so
 // that it does not jump between steps whose conditions update at nearly the same time.
 import {
-  CONDITION_TYPES,
+  CONDITION_STEPS,
   type Condition,
   type ConditionType,
+  IN_FLIGHT_STATES,
+  LIFECYCLE,
+  PROVISION_CONDITIONS,
   type StepTiming,
   type Store,
   type StoreState,
@@ -45,26 +48,16 @@ const RUNNING_WORDS: Record<ConditionType, string> = {
   StoreConfigured: 'Running the setup job',
 };
 
-/** The orchestrator's step (stepTimings key) that makes each condition true. */
-const CONDITION_STEPS: Record<ConditionType, readonly string[]> = {
-  NamespaceReady: ['namespace'],
-  SecretsReady: ['secrets'],
-  ReleaseDeployed: ['release', 'upgrade', 'rollback'],
-  DatabaseReady: ['ready'],
-  AppReady: ['ready'],
-  StoreConfigured: ['ready'],
-};
+/** Conditions that share one step (the workloads of `ready`); each is done when its own condition turned true. */
+const SHARED_STEP: ReadonlySet<ConditionType> = new Set(
+  PROVISION_CONDITIONS.filter((type) =>
+    PROVISION_CONDITIONS.some(
+      (other) => other !== type && CONDITION_STEPS[other][0] === CONDITION_STEPS[type][0],
+    ),
+  ),
+);
 
-/** The workload conditions share the `ready` step; each is done when its own condition turned true. */
-const SHARED_STEP: ReadonlySet<ConditionType> = new Set(['DatabaseReady', 'AppReady', 'StoreConfigured']);
-
-export const IN_FLIGHT: ReadonlySet<StoreState> = new Set([
-  'Queued',
-  'Provisioning',
-  'Upgrading',
-  'RollingBack',
-  'Deleting',
-]);
+export const IN_FLIGHT: ReadonlySet<StoreState> = new Set(IN_FLIGHT_STATES);
 
 function latestTiming(store: Store, type: ConditionType): StepTiming | undefined {
   let latest: StepTiming | undefined;
@@ -84,8 +77,11 @@ function stepStatus(store: Store, condition: Condition | undefined): StepStatus 
   return condition.reason === 'InProgress' && working ? 'running' : 'pending';
 }
 
+/** The conditions the progress view lists: the provision plan's, in the order its steps set them. */
+export const PROGRESS_CONDITIONS: readonly ConditionType[] = PROVISION_CONDITIONS;
+
 export function progressSteps(store: Store): ProgressStep[] {
-  return CONDITION_TYPES.map((type) => {
+  return PROGRESS_CONDITIONS.map((type) => {
     const condition = store.conditions.find((c) => c.type === type);
     const status = stepStatus(store, condition);
     const timing = latestTiming(store, type);
@@ -133,12 +129,18 @@ const OPERATION_WORDS: Partial<Record<StoreState, string>> = {
   RollingBack: 'Rolling the Helm release back',
 };
 
+const DELETION_WORDS: Record<(typeof LIFECYCLE.delete.steps)[number], string> = {
+  uninstall: 'Uninstalling the Helm release',
+  'namespace-delete': 'Deleting the namespace',
+};
+
 function deletionHeadline(store: Store): Headline {
-  const uninstall = store.stepTimings.uninstall;
-  const namespace = store.stepTimings['namespace-delete'];
-  if (namespace && !namespace.finishedAt) return { tone: 'working', text: 'Deleting the namespace' };
-  if (uninstall && !uninstall.finishedAt) return { tone: 'working', text: 'Uninstalling the Helm release' };
-  return { tone: 'working', text: 'Deleting the store' };
+  // The latest unfinished step of the delete plan.
+  const running = [...LIFECYCLE.delete.steps].reverse().find((step) => {
+    const timing = store.stepTimings[step];
+    return timing && !timing.finishedAt;
+  });
+  return { tone: 'working', text: running ? DELETION_WORDS[running] : 'Deleting the store' };
 }
 
 /** The one line that says what is happening to the store now. */

@@ -21,6 +21,7 @@ import {
   assertTransition,
   IN_FLIGHT_STATES,
   LIVE_STATES,
+  resumingOperation,
   retryState,
 } from '../domain/lifecycle.ts';
 import { slugForStoreName } from '../domain/slug.ts';
@@ -333,7 +334,7 @@ export class StoreService {
       .where('work_queue.id', 'is', null)
       .execute();
     for (const orphan of orphans) {
-      const kind = IN_FLIGHT_KIND[orphan.state as StoreState];
+      const kind = resumingOperation(orphan.state as StoreState);
       if (!kind) continue;
       await enqueueJob(this.db, orphan.id, kind, { now: this.now() });
     }
@@ -369,7 +370,7 @@ export class StoreService {
     return this.db.transaction().execute(async (trx) => {
       const updated = await new StoresRepository(trx).update(
         store.id,
-        { state: to, failure: null, attempts: 0, ...extra.patch },
+        { state: to, generation: store.generation + 1, failure: null, attempts: 0, ...extra.patch },
         { states: [store.state] },
         now,
       );
@@ -388,14 +389,6 @@ export class StoreService {
     });
   }
 }
-
-/** The job that resumes a store found mid-flight in each state (a rollback needs its revision: not resumed). */
-const IN_FLIGHT_KIND: Partial<Record<StoreState, JobKind>> = {
-  Queued: 'provision',
-  Provisioning: 'provision',
-  Deleting: 'delete',
-  Upgrading: 'upgrade',
-};
 
 function jobKindFor(operation: Operation): JobKind {
   if (operation === 'rollback') {

@@ -2,7 +2,7 @@
 
 import type { Condition, StepTiming, StoreValues } from '@storefleet/contracts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
-import type { JobPayload } from '../domain/store.ts';
+import type { DeployedRecord, JobPayload } from '../domain/store.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -13,6 +13,8 @@ export interface StoresTable {
   engine: string;
   owner_id: string;
   state: string;
+  generation: number;
+  observed_generation: number;
   conditions: JSONColumnType<Condition[], string, string>;
   failure_operation: string | null;
   failure_step: string | null;
@@ -26,6 +28,7 @@ export interface StoresTable {
   revision: number | null;
   values: JSONColumnType<StoreValues, string, string>;
   chart_version: string | null;
+  deployed: JSONColumnType<DeployedRecord | null, string | null, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
   provisioning_started_at: Timestamp | null;

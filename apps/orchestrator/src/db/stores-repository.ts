@@ -18,6 +18,9 @@ export type StorePatch = Partial<
   Pick<
     Store,
     | 'state'
+    | 'generation'
+    | 'observedGeneration'
+    | 'deployed'
     | 'conditions'
     | 'failure'
     | 'attempts'
@@ -165,6 +168,8 @@ function toRow(store: Store): Insertable<StoresTable> {
     engine: store.engine,
     owner_id: store.ownerId,
     state: store.state,
+    generation: store.generation,
+    observed_generation: store.observedGeneration,
     conditions: JSON.stringify(store.conditions),
     failure_operation: store.failure?.operation ?? null,
     failure_step: store.failure?.step ?? null,
@@ -178,6 +183,7 @@ function toRow(store: Store): Insertable<StoresTable> {
     revision: store.revision,
     values: JSON.stringify(store.values),
     chart_version: store.chartVersion,
+    deployed: store.deployed ? JSON.stringify(store.deployed) : null,
     created_at: store.createdAt,
     updated_at: store.updatedAt,
     provisioning_started_at: store.provisioningStartedAt,
@@ -189,6 +195,9 @@ function toRow(store: Store): Insertable<StoresTable> {
 function toPatchRow(patch: StorePatch) {
   const row: Partial<{
     state: string;
+    generation: number;
+    observed_generation: number;
+    deployed: string | null;
     conditions: string;
     failure_operation: string | null;
     failure_step: string | null;
@@ -205,6 +214,9 @@ function toPatchRow(patch: StorePatch) {
     deleted_at: Date | null;
   }> = {};
   if (patch.state !== undefined) row.state = patch.state;
+  if (patch.generation !== undefined) row.generation = patch.generation;
+  if (patch.observedGeneration !== undefined) row.observed_generation = patch.observedGeneration;
+  if (patch.deployed !== undefined) row.deployed = patch.deployed ? JSON.stringify(patch.deployed) : null;
   if (patch.conditions !== undefined) row.conditions = JSON.stringify(patch.conditions);
   if (patch.failure !== undefined) {
     row.failure_operation = patch.failure?.operation ?? null;
@@ -242,6 +254,8 @@ function fromRow(row: Selectable<StoresTable>): Store {
     engine: row.engine as Engine,
     ownerId: row.owner_id,
     state: row.state as StoreState,
+    generation: row.generation,
+    observedGeneration: row.observed_generation,
     conditions: row.conditions as Condition[],
     failure,
     attempts: row.attempts,
@@ -251,6 +265,7 @@ function fromRow(row: Selectable<StoresTable>): Store {
     revision: row.revision,
     values: row.values as StoreValues,
     chartVersion: row.chart_version,
+    deployed: row.deployed,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     provisioningStartedAt: row.provisioning_started_at,

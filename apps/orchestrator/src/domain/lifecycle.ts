@@ -1,20 +1,39 @@
-// The store lifecycle: which state may follow which, and what each operation needs.
-import type { Operation, StoreState } from '@storefleet/contracts';
+// The store lifecycle: the plans of packages/contracts (entry state, steps, success, resumption) and
+// every rule derived from them: which state may follow which, what a request may start, what a
+// worker may run, and which job resumes a store found mid-flight.
+import {
+  type ConditionType,
+  IN_FLIGHT_STATES,
+  LIFECYCLE,
+  type Operation,
+  type OperationPlan,
+  STEP_CONDITIONS,
+  type Step,
+  type StoreState,
+} from '@storefleet/contracts';
 import { AppError } from '../errors.ts';
 
-const TRANSITIONS: Record<StoreState, readonly StoreState[]> = {
-  Queued: ['Provisioning', 'Failed', 'Deleting'],
-  Provisioning: ['Ready', 'Failed', 'Deleting'],
-  Ready: ['Upgrading', 'RollingBack', 'Deleting'],
-  Failed: ['Queued', 'Upgrading', 'RollingBack', 'Deleting'],
-  Upgrading: ['Ready', 'Failed', 'Deleting'],
-  RollingBack: ['Ready', 'Failed', 'Deleting'],
-  Deleting: ['Deleted', 'Failed'],
-  Deleted: [],
-};
+export { IN_FLIGHT_STATES, LIFECYCLE, type OperationPlan, type Step } from '@storefleet/contracts';
+
+const PLANS: readonly OperationPlan[] = Object.values(LIFECYCLE);
+
+/** from → to, derived from the plans: a request, its take-up by a worker, success and failure. */
+const TRANSITIONS = new Set<string>(
+  PLANS.flatMap((plan) => [
+    ...plan.from.map((from) => edge(from, plan.requested)),
+    edge(plan.requested, plan.running),
+    edge(plan.requested, plan.failure),
+    edge(plan.running, plan.success),
+    edge(plan.running, plan.failure),
+  ]),
+);
+
+function edge(from: StoreState, to: StoreState): string {
+  return `${from}→${to}`;
+}
 
 export function canTransition(from: StoreState, to: StoreState): boolean {
-  return TRANSITIONS[from].includes(to);
+  return from !== to && TRANSITIONS.has(edge(from, to));
 }
 
 export function assertTransition(from: StoreState, to: StoreState): void {
@@ -31,29 +50,30 @@ export function assertTransition(from: StoreState, to: StoreState): void {
   }
 }
 
-/** States in which work is under way (or owed) and must resume after a crash. */
-export const IN_FLIGHT_STATES: readonly StoreState[] = [
-  'Queued',
-  'Provisioning',
-  'Upgrading',
-  'RollingBack',
-  'Deleting',
-];
-
 /** States that count against store quotas: everything that holds, or may hold, cluster resources. */
 export const LIVE_STATES: readonly StoreState[] = [...IN_FLIGHT_STATES, 'Ready', 'Failed'];
 
-/** The state a store enters when an operation starts. */
-export const OPERATION_STATE: Record<Operation, StoreState> = {
-  provision: 'Provisioning',
-  delete: 'Deleting',
-  upgrade: 'Upgrading',
-  rollback: 'RollingBack',
-};
+/** The state a store is in while a worker runs each operation. */
+export const OPERATION_STATE = Object.fromEntries(
+  PLANS.map((plan) => [plan.operation, plan.running]),
+) as Record<Operation, StoreState>;
+
+/** The states in which a worker may take up a job of this operation (any other: the job is stale). */
+export function runnableStates(operation: Operation): readonly StoreState[] {
+  const plan = LIFECYCLE[operation];
+  return plan.requested === plan.running ? [plan.running] : [plan.requested, plan.running];
+}
 
 /** The state a store is put in when a failed operation is retried. */
 export function retryState(operation: Operation): StoreState {
-  return operation === 'provision' ? 'Queued' : OPERATION_STATE[operation];
+  return LIFECYCLE[operation].requested;
+}
+
+/** The job that resumes a store found mid-flight with no job (a rollback needs its revision: none). */
+export function resumingOperation(state: StoreState): Operation | undefined {
+  return PLANS.find(
+    (plan) => plan.resume === 'job-or-start-up' && (plan.requested === state || plan.running === state),
+  )?.operation;
 }
 
 export function assertCanRetry(state: StoreState): void {
@@ -68,3 +88,19 @@ export function assertCanRetry(state: StoreState): void {
     );
   }
 }
+
+export function conditionsOf(step: Step): readonly ConditionType[] {
+  return STEP_CONDITIONS[step];
+}
+
+/** What each step does, in words for people (activity, failures, conditions). */
+export const STEP_TITLES: Record<Step, string> = {
+  namespace: 'create the namespace',
+  secrets: 'write the store secrets',
+  release: 'install the Helm release',
+  ready: 'wait for the database, the app and the setup job',
+  uninstall: 'uninstall the Helm release',
+  'namespace-delete': 'delete the namespace',
+  upgrade: 'upgrade the Helm release',
+  rollback: 'roll the Helm release back',
+};

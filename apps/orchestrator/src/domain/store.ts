@@ -17,6 +17,10 @@ export interface Store {
   engine: Engine;
   ownerId: string;
   state: StoreState;
+  /** Bumped by every request that changes what is asked of the store (create: 1). */
+  generation: number;
+  /** The generation the state and conditions describe (0 until the first request is settled). */
+  observedGeneration: number;
   conditions: Condition[];
   failure: Failure | null;
   /** Attempts made at the current (or last) operation. */
@@ -28,11 +32,21 @@ export interface Store {
   /** Value overrides asked for by upgrades; applied on every install. */
   values: StoreValues;
   chartVersion: string | null;
+  /** The release the last release step deployed; how a resumed attempt tells a release in sync. */
+  deployed: DeployedRecord | null;
   createdAt: Date;
   updatedAt: Date;
   provisioningStartedAt: Date | null;
   readyAt: Date | null;
   deletedAt: Date | null;
+}
+
+export interface DeployedRecord {
+  revision: number;
+  chartVersion: string;
+  values: StoreValues;
+  /** The store's generation the release was deployed for. */
+  generation: number;
 }
 
 export interface NewStoreInput {
@@ -54,6 +68,8 @@ export function newStore(input: NewStoreInput): Store {
     engine: input.engine,
     ownerId: input.ownerId,
     state: 'Queued',
+    generation: 1,
+    observedGeneration: 0,
     conditions: initialConditions(input.now),
     failure: null,
     attempts: 0,
@@ -63,6 +79,7 @@ export function newStore(input: NewStoreInput): Store {
     revision: null,
     values: {},
     chartVersion: null,
+    deployed: null,
     createdAt: input.now,
     updatedAt: input.now,
     provisioningStartedAt: null,

@@ -20,6 +20,8 @@ export function presentStore(store: Store, settings: PresentationSettings): ApiS
     engine: store.engine,
     ownerId: store.ownerId,
     state: store.state,
+    generation: store.generation,
+    observedGeneration: store.observedGeneration,
     conditions: store.conditions,
     failure: store.failure,
     attempts: store.attempts,

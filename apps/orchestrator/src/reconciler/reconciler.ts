@@ -4,15 +4,26 @@
 import type { ConditionType, Operation, StoreState } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type Cluster, ClusterError, type StoreTarget, storeTarget } from '../cluster/port.ts';
+import {
+  type Cluster,
+  ClusterError,
+  type DeployedRelease,
+  type StoreTarget,
+  storeTarget,
+} from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { type StorePatch, StoresRepository } from '../db/stores-repository.ts';
 import { setCondition } from '../domain/conditions.ts';
-import { assertTransition, OPERATION_STATE } from '../domain/lifecycle.ts';
+import { conditionsOf, LIFECYCLE, runnableStates, STEP_TITLES, type Step } from '../domain/lifecycle.ts';
+import { nextAction, observeRelease } from '../domain/next-action.ts';
 import { type RetryPolicy, retryDelayMs, shouldRetry } from '../domain/retry.ts';
-import { STEP_CONDITIONS, STEP_TITLES, type Step } from '../domain/steps.ts';
-import { mayHaveClusterResources, provisioningSeconds, type Store } from '../domain/store.ts';
+import {
+  type DeployedRecord,
+  mayHaveClusterResources,
+  provisioningSeconds,
+  type Store,
+} from '../domain/store.ts';
 import { formatDuration } from '../duration.ts';
 import type { ReconcileMetrics } from '../observability/metrics.ts';
 import type { Job } from '../queue/work-queue.ts';
@@ -51,7 +62,12 @@ interface Attempt {
   /** Aborts on job interruption (supersession, shutdown) and on PROVISION_TIMEOUT. */
   signal: AbortSignal;
   log: Logger;
+  /** What the release step deployed (or found deployed for this generation). */
+  deployed: DeployedRecord | undefined;
 }
+
+/** How often one attempt unlocks a release left pending before it gives up (retryable). */
+const MAX_UNLOCKS = 2;
 
 interface FailureDescription {
   reason: string;
@@ -85,9 +101,7 @@ export class Reconciler {
   readonly handle = async (job: Job, jobSignal: AbortSignal): Promise<JobResult> => {
     const store = await this.stores.get(job.storeId);
     if (!store) return { outcome: 'done' };
-    const expected: readonly StoreState[] =
-      job.kind === 'provision' ? ['Queued', 'Provisioning'] : [OPERATION_STATE[job.kind]];
-    if (!expected.includes(store.state)) return { outcome: 'done' };
+    if (!runnableStates(job.kind).includes(store.state)) return { outcome: 'done' };
 
     const timeout = AbortSignal.timeout(this.options.attemptTimeoutMs);
     const attempt: Attempt = {
@@ -102,9 +116,14 @@ export class Reconciler {
         operation: job.kind,
         attempt: job.attempts,
       }),
+      deployed: undefined,
     };
     try {
-      await this.operations[job.kind](attempt);
+      await this.begin[job.kind](attempt);
+      for (const step of this.stepsToRun(attempt)) {
+        await this.step(attempt, step, (signal) => this.steps[step](attempt, signal));
+      }
+      await this.finish[job.kind](attempt);
       return { outcome: 'done' };
     } catch (error) {
       if (error instanceof StaleAttempt) return { outcome: 'done' };
@@ -114,59 +133,122 @@ export class Reconciler {
     }
   };
 
-  private readonly operations: Record<Operation, (attempt: Attempt) => Promise<void>> = {
-    provision: (attempt) => this.provision(attempt),
-    delete: (attempt) => this.delete(attempt),
-    upgrade: (attempt) => this.changeRelease(attempt, 'upgrade'),
-    rollback: (attempt) => this.changeRelease(attempt, 'rollback'),
+  /** The plan's steps; a store that never reached the cluster has nothing there to delete. */
+  private stepsToRun(attempt: Attempt): readonly Step[] {
+    const { steps } = LIFECYCLE[attempt.operation];
+    if (attempt.operation === 'delete' && !mayHaveClusterResources(attempt.store)) return [];
+    return steps;
+  }
+
+  /** What each step does in the cluster. */
+  private readonly steps: Record<Step, (attempt: Attempt, signal: AbortSignal) => Promise<unknown>> = {
+    namespace: (attempt, signal) => this.options.cluster.ensureNamespace(attempt.target, signal),
+    secrets: (attempt, signal) => this.options.cluster.ensureSecrets(attempt.target, signal),
+    release: (attempt, signal) => this.converge(attempt, signal),
+    upgrade: (attempt, signal) => this.converge(attempt, signal),
+    rollback: (attempt, signal) => this.converge(attempt, signal),
+    ready: (attempt, signal) =>
+      this.options.cluster.waitUntilReady(attempt.target, signal, async (progress) => {
+        const conditions = setCondition(attempt.store.conditions, progress, this.now());
+        await this.save(attempt, { conditions });
+      }),
+    uninstall: (attempt, signal) => this.options.cluster.uninstallRelease(attempt.target, signal),
+    'namespace-delete': (attempt, signal) => this.options.cluster.deleteNamespace(attempt.target, signal),
   };
 
-  private async provision(attempt: Attempt): Promise<void> {
+  /**
+   * Brings the release to what the store asks: reads the release history, lets `nextAction` decide,
+   * and does that: unlock (then look again), install, remediate, upgrade, roll back, or nothing when
+   * the release deployed for this generation is there already (a resumed attempt only waits).
+   */
+  private async converge(attempt: Attempt, signal: AbortSignal): Promise<void> {
     const { cluster } = this.options;
-    const startedAt = this.now();
-    if (attempt.store.state === 'Queued') assertTransition('Queued', 'Provisioning');
-    await this.save(
-      attempt,
-      {
-        state: 'Provisioning',
-        attempts: attempt.job.attempts,
-        provisioningStartedAt: attempt.store.provisioningStartedAt ?? startedAt,
-      },
-      ['Queued', 'Provisioning'],
-    );
-    await this.record(attempt, 'store.provisioning', this.attemptMessage(attempt, 'Provisioning'));
-
-    if (!cluster.info().configured) {
-      throw new StepFailed(
-        'namespace',
-        new ClusterError('ClusterNotConfigured', cluster.info().description, { retryable: false }),
-      );
+    const { target } = attempt;
+    for (let look = 0; look < MAX_UNLOCKS + 1; look++) {
+      const observed = observeRelease(await cluster.releaseHistory(target, signal));
+      const action = nextAction({ ...attempt.store, rollbackTo: attempt.job.payload.revision }, observed);
+      attempt.log.debug({ observed, action }, 'release action');
+      let deployed: DeployedRelease;
+      switch (action.do) {
+        case 'wait':
+          attempt.deployed = attempt.store.deployed ?? undefined;
+          return;
+        case 'refuse':
+          throw new ClusterError(action.reason, action.message, { retryable: false });
+        case 'unlock':
+          attempt.log.warn({ observed }, 'unlocking a release left pending by an interrupted helm operation');
+          if (action.by === 'uninstall') await cluster.uninstallRelease(target, signal);
+          else await cluster.rollbackRelease(target, action.revision, signal);
+          continue;
+        case 'rollback':
+          deployed = await cluster.rollbackRelease(target, action.revision, signal);
+          break;
+        default:
+          deployed = await cluster.installRelease(target, signal);
+      }
+      attempt.deployed = { ...deployed, generation: attempt.store.generation };
+      await this.save(attempt, { deployed: attempt.deployed });
+      return;
     }
-    await this.step(attempt, 'namespace', (signal) => cluster.ensureNamespace(attempt.target, signal));
-    await this.step(attempt, 'secrets', (signal) => cluster.ensureSecrets(attempt.target, signal));
-    const deployed = await this.step(attempt, 'release', (signal) =>
-      cluster.installRelease(attempt.target, signal),
-    );
-    await this.step(attempt, 'ready', (signal) =>
-      cluster.waitUntilReady(attempt.target, signal, async (progress) => {
-        const conditions = setCondition(attempt.store.conditions, progress, this.now());
-        await this.save(attempt, { conditions }, ['Provisioning']);
-      }),
-    );
+    throw new ClusterError('ReleaseLocked', 'The release stays locked by an interrupted helm operation.', {
+      retryable: true,
+    });
+  }
 
-    assertTransition('Provisioning', 'Ready');
-    const readyAt = this.now();
-    const ready = await this.save(
-      attempt,
-      {
-        state: 'Ready',
-        readyAt,
-        revision: deployed.revision,
-        chartVersion: deployed.chartVersion,
-        failure: null,
-      },
-      ['Provisioning'],
-    );
+  /** Takes the job up: the store enters the plan's running state; the attempt is recorded. */
+  private readonly begin: Record<Operation, (attempt: Attempt) => Promise<void>> = {
+    provision: async (attempt) => {
+      const { cluster } = this.options;
+      await this.save(
+        attempt,
+        {
+          state: LIFECYCLE.provision.running,
+          attempts: attempt.job.attempts,
+          provisioningStartedAt: attempt.store.provisioningStartedAt ?? this.now(),
+        },
+        runnableStates('provision'),
+      );
+      await this.record(attempt, 'store.provisioning', this.attemptMessage(attempt, 'Provisioning'));
+      if (!cluster.info().configured) {
+        throw new StepFailed(
+          LIFECYCLE.provision.steps[0],
+          new ClusterError('ClusterNotConfigured', cluster.info().description, { retryable: false }),
+        );
+      }
+    },
+    upgrade: (attempt) => this.beginWork(attempt, 'store.upgrading', 'Upgrading'),
+    rollback: (attempt) =>
+      this.beginWork(
+        attempt,
+        'store.rolling_back',
+        `Rolling back to revision ${attempt.job.payload.revision}`,
+      ),
+    delete: (attempt) => this.beginWork(attempt, 'store.deleting', 'Deleting'),
+  };
+
+  private async beginWork(attempt: Attempt, type: string, what: string): Promise<void> {
+    await this.save(attempt, { attempts: attempt.job.attempts });
+    await this.record(attempt, type, this.attemptMessage(attempt, what));
+  }
+
+  /** Every step is done: the store enters the plan's success state. */
+  private readonly finish: Record<Operation, (attempt: Attempt) => Promise<void>> = {
+    provision: (attempt) => this.provisioned(attempt),
+    upgrade: (attempt) => this.releaseChanged(attempt, 'upgrade'),
+    rollback: (attempt) => this.releaseChanged(attempt, 'rollback'),
+    delete: (attempt) => this.deleted(attempt),
+  };
+
+  private async provisioned(attempt: Attempt): Promise<void> {
+    const deployed = deployedOf(attempt);
+    const ready = await this.save(attempt, {
+      state: LIFECYCLE.provision.success,
+      observedGeneration: attempt.store.generation,
+      readyAt: this.now(),
+      revision: deployed.revision,
+      chartVersion: deployed.chartVersion,
+      failure: null,
+    });
     const seconds = provisioningSeconds(ready);
     if (seconds !== null) this.options.metrics.observeProvisioned(ready.engine, seconds);
     await this.record(
@@ -181,42 +263,17 @@ export class Reconciler {
     attempt.log.info({ provisioningSeconds: seconds }, 'store ready');
   }
 
-  /** Upgrade (to the store's desired values and the shipped chart) or roll back, then wait for readiness. */
-  private async changeRelease(attempt: Attempt, operation: 'upgrade' | 'rollback'): Promise<void> {
-    const { cluster } = this.options;
-    const state = OPERATION_STATE[operation];
-    await this.save(attempt, { attempts: attempt.job.attempts }, [state]);
-    const revision = attempt.job.payload.revision;
-    const what = operation === 'upgrade' ? 'Upgrading' : `Rolling back to revision ${revision}`;
-    const started = operation === 'upgrade' ? 'store.upgrading' : 'store.rolling_back';
-    await this.record(attempt, started, this.attemptMessage(attempt, what));
-    const deployed = await this.step(attempt, operation, (signal) => {
-      if (operation === 'upgrade') return cluster.installRelease(attempt.target, signal);
-      if (revision === undefined) {
-        throw new ClusterError('RevisionMissing', 'No revision to roll back to was given.', {
-          retryable: false,
-        });
-      }
-      return cluster.rollbackRelease(attempt.target, revision, signal);
+  private async releaseChanged(attempt: Attempt, operation: 'upgrade' | 'rollback'): Promise<void> {
+    const deployed = deployedOf(attempt);
+    await this.save(attempt, {
+      state: LIFECYCLE[operation].success,
+      observedGeneration: attempt.store.generation,
+      revision: deployed.revision,
+      chartVersion: deployed.chartVersion,
+      values: deployed.values,
+      failure: null,
     });
-    await this.step(attempt, 'ready', (signal) =>
-      cluster.waitUntilReady(attempt.target, signal, async (progress) => {
-        const conditions = setCondition(attempt.store.conditions, progress, this.now());
-        await this.save(attempt, { conditions }, [state]);
-      }),
-    );
-    assertTransition(state, 'Ready');
-    await this.save(
-      attempt,
-      {
-        state: 'Ready',
-        revision: deployed.revision,
-        chartVersion: deployed.chartVersion,
-        values: deployed.values,
-        failure: null,
-      },
-      [state],
-    );
+    const revision = attempt.job.payload.revision;
     const done = operation === 'upgrade' ? 'Upgraded' : `Rolled back to the state of revision ${revision}`;
     const finished = operation === 'upgrade' ? 'store.upgraded' : 'store.rolled_back';
     await this.record(attempt, finished, `${done}; now at revision ${deployed.revision}.`, {
@@ -224,17 +281,7 @@ export class Reconciler {
     });
   }
 
-  private async delete(attempt: Attempt): Promise<void> {
-    const { cluster } = this.options;
-    await this.save(attempt, { attempts: attempt.job.attempts }, ['Deleting']);
-    await this.record(attempt, 'store.deleting', this.attemptMessage(attempt, 'Deleting'));
-    if (mayHaveClusterResources(attempt.store)) {
-      await this.step(attempt, 'uninstall', (signal) => cluster.uninstallRelease(attempt.target, signal));
-      await this.step(attempt, 'namespace-delete', (signal) =>
-        cluster.deleteNamespace(attempt.target, signal),
-      );
-    }
-    assertTransition('Deleting', 'Deleted');
+  private async deleted(attempt: Attempt): Promise<void> {
     const now = this.now();
     const conditions = attempt.store.conditions.map((c) => ({
       ...c,
@@ -243,7 +290,13 @@ export class Reconciler {
       message: 'The store was deleted.',
       lastTransitionTime: now.toISOString(),
     }));
-    await this.save(attempt, { state: 'Deleted', deletedAt: now, conditions, failure: null }, ['Deleting']);
+    await this.save(attempt, {
+      state: LIFECYCLE.delete.success,
+      observedGeneration: attempt.store.generation,
+      deletedAt: now,
+      conditions,
+      failure: null,
+    });
     await this.record(attempt, 'store.deleted', 'Store deleted; nothing of it is left in the cluster.');
     attempt.log.info('store deleted');
   }
@@ -321,7 +374,8 @@ export class Reconciler {
         this.now(),
       );
     }
-    const stillState = OPERATION_STATE[attempt.operation];
+    const plan = LIFECYCLE[attempt.operation];
+    const stillState = plan.running;
 
     if (shouldRetry(retryPolicy, attemptNumber, description.retryable)) {
       const delayMs = retryDelayMs(retryPolicy, attemptNumber, this.options.random);
@@ -336,13 +390,13 @@ export class Reconciler {
       return { outcome: 'retry', delayMs, error: `${description.reason}: ${description.message}` };
     }
 
-    assertTransition(stillState, 'Failed');
     const exhausted = description.retryable ? ` (gave up after ${attemptNumber} attempts)` : '';
     const failureMessage = `Step "${step}" failed: ${description.message}${exhausted}`;
     await this.save(
       attempt,
       {
-        state: 'Failed',
+        state: plan.failure,
+        observedGeneration: attempt.store.generation,
         conditions,
         failure: {
           operation: attempt.operation,
@@ -417,8 +471,9 @@ export class Reconciler {
   }
 }
 
-function conditionsOf(step: Step): readonly ConditionType[] {
-  return STEP_CONDITIONS[step];
+function deployedOf(attempt: Attempt): DeployedRecord {
+  if (!attempt.deployed) throw new Error('the release step did not record what it deployed');
+  return attempt.deployed;
 }
 
 /** Settles with `work`, or rejects as soon as `signal` aborts, whichever comes first. */

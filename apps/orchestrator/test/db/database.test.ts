@@ -58,6 +58,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0003_accounts',
       '0004_fleet_upgrades',
       '0005_fleet_upgrade_leases',
+      '0006_generations',
     ]);
   });
 

@@ -55,6 +55,8 @@ export class MemoryCluster implements Cluster {
   /** Values deployed at each revision of each release. */
   readonly revisions = new Map<string, StoreValues[]>();
   readonly calls: { operation: ClusterOperation; storeId: string }[] = [];
+  /** Releases a helm operation was interrupted in: their newest revision stays pending-* (locked). */
+  readonly locked = new Map<string, 'pending-install' | 'pending-upgrade' | 'pending-rollback'>();
   /** Calls that started while another call for the same store was still running. */
   overlaps = 0;
   /** Most stores that had a provisioning call running at the same moment. */
@@ -181,7 +183,27 @@ export class MemoryCluster implements Cluster {
   }
 
   installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
-    return this.call('installRelease', target, signal, () => this.deploy(target.release, target.values));
+    return this.call('installRelease', target, signal, () => {
+      if (this.locked.has(target.release)) {
+        throw new ClusterError(
+          'HelmInstallFailed',
+          'another operation (install/upgrade/rollback) is in progress',
+          {
+            retryable: true,
+          },
+        );
+      }
+      return this.deploy(target.release, target.values);
+    });
+  }
+
+  /** Leaves the release as a helm killed mid-operation would: a new revision, pending and locked. */
+  interrupt(release: string, phase: 'pending-install' | 'pending-upgrade' | 'pending-rollback'): void {
+    const history = this.revisions.get(release) ?? [];
+    history.push(history.at(-1) ?? {});
+    this.revisions.set(release, history);
+    this.releases.set(release, history.length);
+    this.locked.set(release, phase);
   }
 
   rollbackRelease(target: StoreTarget, revision: number, signal: AbortSignal): Promise<DeployedRelease> {
@@ -191,6 +213,7 @@ export class MemoryCluster implements Cluster {
         throw new ClusterError('RevisionMissing', `release has no revision ${revision}`, {
           retryable: false,
         });
+      this.locked.delete(target.release);
       return this.deploy(target.release, values);
     });
   }
@@ -205,9 +228,10 @@ export class MemoryCluster implements Cluster {
 
   async releaseHistory(target: StoreTarget): Promise<ReleaseRevision[]> {
     const history = this.revisions.get(target.release) ?? [];
+    const newest = this.locked.get(target.release) ?? 'deployed';
     return history.map((_, index) => ({
       revision: index + 1,
-      status: index === history.length - 1 ? 'deployed' : 'superseded',
+      status: index === history.length - 1 ? newest : 'superseded',
       chart: 'store-0.1.0',
       appVersion: '0.1.0',
       updated: new Date(0).toISOString(),
@@ -300,6 +324,7 @@ export class MemoryCluster implements Cluster {
     return this.call('uninstallRelease', target, signal, () => {
       this.releases.delete(target.release);
       this.revisions.delete(target.release);
+      this.locked.delete(target.release);
     });
   }
 

@@ -4,6 +4,7 @@ import * as upgrades from './0002_upgrades.ts';
 import * as accounts from './0003_accounts.ts';
 import * as fleetUpgrades from './0004_fleet_upgrades.ts';
 import * as fleetUpgradeLeases from './0005_fleet_upgrade_leases.ts';
+import * as generations from './0006_generations.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_accounts': accounts,
   '0004_fleet_upgrades': fleetUpgrades,
   '0005_fleet_upgrade_leases': fleetUpgradeLeases,
+  '0006_generations': generations,
 };

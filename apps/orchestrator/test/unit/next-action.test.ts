@@ -1,0 +1,187 @@
+// Every row of the release decision table: what a worker does next from the store (desired) and the
+// release history (observed), including the cases it must refuse.
+import type { ReleaseRevision, StoreState } from '@storefleet/contracts';
+import { describe, expect, it } from 'vitest';
+import {
+  type DesiredRelease,
+  nextAction,
+  type ObservedRelease,
+  observeRelease,
+  type ReleaseAction,
+} from '../../src/domain/next-action.ts';
+
+const deployedAt = (revision: number, generation: number) => ({
+  revision,
+  generation,
+  chartVersion: '0.1.0',
+  values: {},
+});
+
+const store = (state: StoreState, extra: Partial<DesiredRelease> = {}): DesiredRelease => ({
+  state,
+  generation: 2,
+  deployed: null,
+  ...extra,
+});
+
+const absent: ObservedRelease = { status: 'absent' };
+const deployed = (revision: number): ObservedRelease => ({ status: 'deployed', revision });
+const failed = (revision: number): ObservedRelease => ({ status: 'failed', revision });
+const pending = (phase: string, revision: number, lastDeployed: number | null): ObservedRelease => ({
+  status: 'pending',
+  phase,
+  revision,
+  lastDeployed,
+});
+
+const rows: [string, DesiredRelease, ObservedRelease, ReleaseAction][] = [
+  // absent → install
+  ['a queued store with no release installs', store('Queued'), absent, { do: 'install' }],
+  ['a provisioning store with no release installs', store('Provisioning'), absent, { do: 'install' }],
+  ['an upgrade whose release vanished installs it', store('Upgrading'), absent, { do: 'install' }],
+  // pending-locked → unlock
+  [
+    'pending-install is unlocked by uninstalling',
+    store('Provisioning'),
+    pending('pending-install', 1, null),
+    { do: 'unlock', by: 'uninstall' },
+  ],
+  [
+    'pending-upgrade with nothing deployed before is unlocked by uninstalling',
+    store('Upgrading'),
+    pending('pending-upgrade', 2, null),
+    { do: 'unlock', by: 'uninstall' },
+  ],
+  [
+    'pending-upgrade is unlocked by rolling back to the last deployed revision',
+    store('Upgrading'),
+    pending('pending-upgrade', 3, 2),
+    { do: 'unlock', by: 'rollback', revision: 2 },
+  ],
+  [
+    'pending-rollback is unlocked before the rollback is tried again',
+    store('RollingBack', { rollbackTo: 1 }),
+    pending('pending-rollback', 4, 3),
+    { do: 'unlock', by: 'rollback', revision: 3 },
+  ],
+  // failed → remediate
+  ['a failed release is remediated', store('Provisioning'), failed(1), { do: 'remediate' }],
+  ['a failed upgrade is remediated', store('Upgrading'), failed(3), { do: 'remediate' }],
+  [
+    'a failed release being rolled back is rolled back',
+    store('RollingBack', { rollbackTo: 1 }),
+    failed(3),
+    { do: 'rollback', revision: 1 },
+  ],
+  // out of date → upgrade
+  [
+    'a release deployed for an earlier generation is upgraded',
+    store('Upgrading', { deployed: deployedAt(1, 1) }),
+    deployed(1),
+    { do: 'upgrade' },
+  ],
+  [
+    'a deployed release this store never recorded is upgraded',
+    store('Provisioning'),
+    deployed(1),
+    { do: 'upgrade' },
+  ],
+  [
+    'a release changed behind the store (another revision) is upgraded',
+    store('Provisioning', { deployed: deployedAt(1, 2) }),
+    deployed(2),
+    { do: 'upgrade' },
+  ],
+  [
+    'a rollback not yet done rolls back',
+    store('RollingBack', { rollbackTo: 1, deployed: deployedAt(2, 1) }),
+    deployed(2),
+    { do: 'rollback', revision: 1 },
+  ],
+  // deployed and in sync → wait
+  [
+    'a resumed provisioning whose release is deployed for this generation waits',
+    store('Provisioning', { deployed: deployedAt(1, 2) }),
+    deployed(1),
+    { do: 'wait' },
+  ],
+  [
+    'a resumed upgrade already deployed waits',
+    store('Upgrading', { deployed: deployedAt(3, 2) }),
+    deployed(3),
+    { do: 'wait' },
+  ],
+  [
+    'a resumed rollback already done waits',
+    store('RollingBack', { rollbackTo: 1, deployed: deployedAt(4, 2) }),
+    deployed(4),
+    { do: 'wait' },
+  ],
+  // must refuse
+  ...(['Ready', 'Failed', 'Deleting', 'Deleted'] as const).map(
+    (state): [string, DesiredRelease, ObservedRelease, ReleaseAction] => [
+      `a ${state} store has no release work`,
+      store(state),
+      deployed(1),
+      {
+        do: 'refuse',
+        reason: 'NoReleaseWork',
+        message: `A store that is ${state} has no release to change.`,
+      },
+    ],
+  ),
+  [
+    'a rollback without a revision is refused',
+    store('RollingBack'),
+    deployed(1),
+    { do: 'refuse', reason: 'RevisionMissing', message: 'No revision to roll back to was given.' },
+  ],
+  [
+    'a rollback of a release that does not exist is refused',
+    store('RollingBack', { rollbackTo: 1 }),
+    absent,
+    {
+      do: 'refuse',
+      reason: 'ReleaseMissing',
+      message: 'The release does not exist: there is no revision to roll back to.',
+    },
+  ],
+  [
+    'a release in sync for an earlier generation is never taken for in sync',
+    store('Provisioning', { generation: 3, deployed: deployedAt(1, 2) }),
+    deployed(1),
+    { do: 'upgrade' },
+  ],
+];
+
+describe('nextAction', () => {
+  it.each(rows)('%s', (_, desired, observed, action) => {
+    expect(nextAction(desired, observed)).toEqual(action);
+  });
+});
+
+const entry = (revision: number, status: string): ReleaseRevision => ({
+  revision,
+  status,
+  chart: 'store-0.1.0',
+  appVersion: '0.1.0',
+  updated: new Date(0).toISOString(),
+  description: '',
+});
+
+describe('observeRelease', () => {
+  it.each<[string, ReleaseRevision[], ObservedRelease]>([
+    ['no history: absent', [], absent],
+    ['newest deployed', [entry(1, 'superseded'), entry(2, 'deployed')], deployed(2)],
+    ['newest failed', [entry(1, 'deployed'), entry(2, 'failed')], failed(2)],
+    ['a state helm cannot build on counts as failed', [entry(1, 'uninstalling')], failed(1)],
+    ['pending-install', [entry(1, 'pending-install')], pending('pending-install', 1, null)],
+    [
+      'pending-upgrade remembers the last deployed revision, in any listing order',
+      [entry(3, 'pending-upgrade'), entry(1, 'superseded'), entry(2, 'failed')],
+      pending('pending-upgrade', 3, 1),
+    ],
+  ])('%s', (_, history, observed) => {
+    expect(observeRelease(history)).toEqual(observed);
+  });
+});
