@@ -17,6 +17,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { buildHttpApp } from './http/app.ts';
 import type { App } from './http/context.ts';
 import { Metrics } from './observability/metrics.ts';
+import { reclaimAllLeases, reclaimsLeasesAtStart } from './queue/reclaim.ts';
 import { WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
 import { Worker } from './queue/worker.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
@@ -49,6 +50,10 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, logger } = options;
   const database = options.database ?? (await openDatabase(databaseLocation(config)));
+  if (reclaimsLeasesAtStart(database.engine, !options.database)) {
+    const reclaimed = await reclaimAllLeases(database.db);
+    if (reclaimed > 0) logger.info({ reclaimed }, 'reclaimed the leases of the process that ran before');
+  }
   const cluster = options.cluster ?? (await connectCluster(config, logger));
   const queue = new WorkQueue(database.db, {
     leaseMs: config.LEASE_DURATION,
