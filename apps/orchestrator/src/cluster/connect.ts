@@ -4,6 +4,7 @@ import { CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ClusterNodes, PlacementPolicy } from '../engines/registry.ts';
+import { apiError } from './cluster-errors.ts';
 import { HelmCli } from './helm-cli.ts';
 import { KubernetesCluster } from './kubernetes-cluster.ts';
 import type { Cluster, ClusterInfo } from './port.ts';
@@ -67,7 +68,8 @@ async function describe(
   try {
     version = (await kubeConfig.makeApiClient(VersionApi).getCode()).gitVersion;
   } catch (error) {
-    logger.warn({ err: error, server }, 'the cluster does not answer yet; store operations will retry');
+    const failure = apiError(error, 'read the cluster version', server);
+    logger.warn({ err: failure, server }, 'the cluster does not answer yet; store operations will retry');
     return {
       info: {
         configured: true,

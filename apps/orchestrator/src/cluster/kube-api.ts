@@ -1,5 +1,5 @@
 // The typed API clients of one cluster, shared by the role adapters, and what every call needs:
-// the caller's AbortSignal on the request, and failures in words.
+// the caller's AbortSignal on the request and failures that name the API server.
 import {
   AppsV1Api,
   AuthorizationV1Api,
@@ -15,6 +15,8 @@ import { apiFailure } from './cluster-errors.ts';
 
 export class KubeApi {
   readonly kubeConfig: KubeConfig;
+  /** The API server's address, for messages that say where the cluster was looked for. */
+  readonly server: string;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
   readonly batch: BatchV1Api;
@@ -24,6 +26,7 @@ export class KubeApi {
 
   constructor(kubeConfig: KubeConfig) {
     this.kubeConfig = kubeConfig;
+    this.server = kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.batch = kubeConfig.makeApiClient(BatchV1Api);
@@ -34,7 +37,7 @@ export class KubeApi {
 
   /** What to throw for a failed call: the abort reason once `signal` fired, else a ClusterError. */
   failure(error: unknown, action: string, signal?: AbortSignal): unknown {
-    return apiFailure(error, action, signal);
+    return apiFailure(error, action, this.server, signal);
   }
 }
 

@@ -118,6 +118,6 @@ export class HelmReleases implements ClusterReleases {
   /** helm rejects with the abort reason once `signal` fires; anything else is a helm failure. */
   private failure(error: unknown, action: string, signal: AbortSignal): unknown {
     if (signal.aborted) return signal.reason;
-    return helmFailure(error, action);
+    return helmFailure(error, action, this.options.kube.server);
   }
 }
