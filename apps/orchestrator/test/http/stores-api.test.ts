@@ -389,6 +389,16 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     expect(resources.items.length).toBeGreaterThan(0);
   });
 
+  it('tells by generation and observedGeneration whether the state answers the latest request', async () => {
+    const { body } = await create('Generation Shop');
+    expect(body).toMatchObject({ state: 'Queued', generation: 1, observedGeneration: 0 });
+    expect(await waitUntil(body.id, 'Ready')).toMatchObject({ generation: 1, observedGeneration: 1 });
+    const upgrade = await request('POST', `/api/stores/${body.id}/upgrade`, { values: { replicas: 2 } });
+    // Until the upgrade settles, the store says it describes the request before it.
+    expect(upgrade.json()).toMatchObject({ state: 'Upgrading', generation: 2, observedGeneration: 1 });
+    expect(await waitUntil(body.id, 'Ready')).toMatchObject({ generation: 2, observedGeneration: 2 });
+  });
+
   it('refuses creation beyond MAX_STORES with a clear code', async () => {
     let response = (await create('Filler 0')).response;
     for (let i = 1; response.statusCode === 202 && i < 20; i++)
