@@ -4,19 +4,12 @@
 import type { ConditionType, Operation, StoreState } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import {
-  type Cluster,
-  ClusterError,
-  type DeployedRelease,
-  type StoreTarget,
-  storeTarget,
-} from '../cluster/port.ts';
+import { type Cluster, ClusterError, type StoreTarget, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { type StorePatch, StoresRepository } from '../db/stores-repository.ts';
 import { setCondition } from '../domain/conditions.ts';
 import { conditionsOf, LIFECYCLE, runnableStates, STEP_TITLES, type Step } from '../domain/lifecycle.ts';
-import { nextAction, observeRelease } from '../domain/next-action.ts';
 import { type RetryPolicy, retryDelayMs, shouldRetry } from '../domain/retry.ts';
 import {
   type DeployedRecord,
@@ -28,6 +21,7 @@ import { formatDuration } from '../duration.ts';
 import type { ReconcileMetrics } from '../observability/metrics.ts';
 import type { Job } from '../queue/work-queue.ts';
 import type { JobResult } from '../queue/worker.ts';
+import { convergeRelease } from './release-step.ts';
 
 export interface ReconcilerOptions {
   db: Kysely<Schema>;
@@ -65,9 +59,6 @@ interface Attempt {
   /** What the release step deployed (or found deployed for this generation). */
   deployed: DeployedRecord | undefined;
 }
-
-/** How often one attempt unlocks a release left pending before it gives up (retryable). */
-const MAX_UNLOCKS = 2;
 
 interface FailureDescription {
   reason: string;
@@ -156,43 +147,20 @@ export class Reconciler {
     'namespace-delete': (attempt, signal) => this.options.cluster.deleteNamespace(attempt.target, signal),
   };
 
-  /**
-   * Brings the release to what the store asks: reads the release history, lets `nextAction` decide,
-   * and does that: unlock (then look again), install, remediate, upgrade, roll back, or nothing when
-   * the release deployed for this generation is there already (a resumed attempt only waits).
-   */
+  /** The release step: converge the release, and remember what it deployed for this generation. */
   private async converge(attempt: Attempt, signal: AbortSignal): Promise<void> {
-    const { cluster } = this.options;
-    const { target } = attempt;
-    for (let look = 0; look < MAX_UNLOCKS + 1; look++) {
-      const observed = observeRelease(await cluster.releaseHistory(target, signal));
-      const action = nextAction({ ...attempt.store, rollbackTo: attempt.job.payload.revision }, observed);
-      attempt.log.debug({ observed, action }, 'release action');
-      let deployed: DeployedRelease;
-      switch (action.do) {
-        case 'wait':
-          attempt.deployed = attempt.store.deployed ?? undefined;
-          return;
-        case 'refuse':
-          throw new ClusterError(action.reason, action.message, { retryable: false });
-        case 'unlock':
-          attempt.log.warn({ observed }, 'unlocking a release left pending by an interrupted helm operation');
-          if (action.by === 'uninstall') await cluster.uninstallRelease(target, signal);
-          else await cluster.rollbackRelease(target, action.revision, signal);
-          continue;
-        case 'rollback':
-          deployed = await cluster.rollbackRelease(target, action.revision, signal);
-          break;
-        default:
-          deployed = await cluster.installRelease(target, signal);
-      }
-      attempt.deployed = { ...deployed, generation: attempt.store.generation };
-      await this.save(attempt, { deployed: attempt.deployed });
-      return;
-    }
-    throw new ClusterError('ReleaseLocked', 'The release stays locked by an interrupted helm operation.', {
-      retryable: true,
-    });
+    const { deployed, changed } = await convergeRelease(
+      {
+        cluster: this.options.cluster,
+        store: attempt.store,
+        target: attempt.target,
+        rollbackTo: attempt.job.payload.revision,
+        log: attempt.log,
+      },
+      signal,
+    );
+    attempt.deployed = deployed;
+    if (changed) await this.save(attempt, { deployed });
   }
 
   /** Takes the job up: the store enters the plan's running state; the attempt is recorded. */
