@@ -292,7 +292,8 @@ export class Reconciler {
     let result: T;
     try {
       attempt.signal.throwIfAborted();
-      result = await untilAborted(run(attempt.signal), attempt.signal);
+      // Every Cluster operation honours the signal itself (a timeout, a lost lease, a newer request).
+      result = await run(attempt.signal);
     } catch (error) {
       throw new StepFailed(step, error);
     }
@@ -442,22 +443,4 @@ export class Reconciler {
 function deployedOf(attempt: Attempt): DeployedRecord {
   if (!attempt.deployed) throw new Error('the release step did not record what it deployed');
   return attempt.deployed;
-}
-
-/** Settles with `work`, or rejects as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
