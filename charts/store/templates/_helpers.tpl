@@ -95,7 +95,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* Checks the schema cannot express; included by every workload template. */}}
 {{- define "store.validate" -}}
 {{- if ne .Values.engine "woocommerce" -}}
-{{- fail (printf "engine %q is not available yet: this chart provisions only woocommerce stores (medusa comes with its own chart work)" .Values.engine) -}}
+{{- fail (printf "engine %q is not this chart's: it provisions only woocommerce stores (Medusa stores use charts/medusa)" .Values.engine) -}}
 {{- end -}}
 {{- if and .Values.networkPolicy.enabled (eq .Values.woocommerce.source "download") (not .Values.networkPolicy.allowInternetEgress) -}}
 {{- fail "woocommerce.source=download needs networkPolicy.allowInternetEgress=true (the setup Job downloads WooCommerce and Storefront); use woocommerce.source=image for a store without internet access" -}}

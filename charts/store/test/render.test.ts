@@ -1,9 +1,9 @@
 // Golden renders (values in, manifests out) and the values the chart must refuse.
 // Regenerate the golden files after an intended change: UPDATE_GOLDEN=1 npx vitest run charts/store
 // (*.yaml.golden, not *.yaml: they hold helm's output byte for byte, which a YAML formatter would change.)
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeGoldenRenders, describeRefusals } from '../../test-support/chart-suites.ts';
 import {
   CHART,
   type Container,
@@ -27,7 +27,6 @@ import {
 import { quantity } from './support/quantity.ts';
 
 const GOLDEN = join(CHART, 'test', 'golden');
-const update = process.env.UPDATE_GOLDEN === '1';
 
 const goldenCases: Record<string, RenderInput> = {
   // What the orchestrator installs on a laptop cluster and on the test control plane.
@@ -40,72 +39,52 @@ const goldenCases: Record<string, RenderInput> = {
   options: OPTIONS_CASE,
 };
 
-describe('golden renders', { timeout: 30_000 }, () => {
-  for (const [name, input] of Object.entries(goldenCases)) {
-    it(`renders the ${name} case as in golden/${name}.yaml.golden`, () => {
-      const file = join(GOLDEN, `${name}.yaml.golden`);
-      const actual = renderText(input);
-      if (update || !existsSync(file)) {
-        if (!update) throw new Error(`${file} is missing: run with UPDATE_GOLDEN=1 to create it`);
-        mkdirSync(GOLDEN, { recursive: true });
-        writeFileSync(file, actual);
-      }
-      expect(actual).toBe(readFileSync(file, 'utf8'));
-    });
-  }
-});
+describeGoldenRenders(GOLDEN, renderText, goldenCases);
 
-describe('values the chart refuses', { timeout: 30_000 }, () => {
-  const local = (values: Record<string, unknown>): RenderInput => ({
-    files: [VALUES_LOCAL],
-    values: { ...orchestratorValues('cube-shop'), ...values },
-  });
-  const cases: [string, RenderInput, RegExp[]][] = [
-    [
-      'the medusa engine (not built yet)',
-      local({ engine: 'medusa' }),
-      [/engine "medusa" is not available yet/],
-    ],
-    ['an unknown engine', local({ engine: 'shopify' }), [/\/engine/, /value must be one of/]],
-    [
-      'a volume size that is not a quantity',
-      local({ persistence: { size: 'a lot' } }),
-      [/\/persistence\/size/, /does not match pattern/],
-    ],
-    ['an unknown key', local({ app: { replica: 2 } }), [/additional properties 'replica' not allowed/]],
-    ['too many replicas', local({ app: { replicas: 6 } }), [/\/app\/replicas/, /maximum/]],
-    ['no replicas', local({ app: { replicas: 0 } }), [/\/app\/replicas/, /minimum/]],
-    ['a privileged port', local({ app: { containerPort: 80 } }), [/\/app\/containerPort/, /minimum/]],
-    ['an unknown WooCommerce source', local({ woocommerce: { source: 'git' } }), [/\/woocommerce\/source/]],
-    ['a quota that is not a string', local({ quota: { hard: { pods: 20 } } }), [/\/quota\/hard\/pods/]],
-    [
-      'resources without limits',
-      local({ database: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: null } } }),
-      [/\/database\/resources/, /missing property 'limits'/],
-    ],
-    [
-      'a malformed host',
-      local({ ingress: { className: 'traefik', host: 'Not A Host' } }),
-      [/\/ingress\/host/],
-    ],
-    [
-      'downloads with internet egress denied',
-      local({ woocommerce: { source: 'download' } }),
-      [/woocommerce.source=download needs networkPolicy.allowInternetEgress=true/],
-    ],
-    [
-      'TLS without a certificate source',
-      local({ ingress: { className: 'traefik', host: 'cube-shop.localhost', tls: { enabled: true } } }),
-      [/ingress.tls.enabled needs ingress.tls.secretName/],
-    ],
-  ];
-  for (const [what, input, messages] of cases) {
-    it(`refuses ${what}`, () => {
-      const error = renderError(input);
-      for (const message of messages) expect(error).toMatch(message);
-    });
-  }
+const localWith = (values: Record<string, unknown>): RenderInput => ({
+  files: [VALUES_LOCAL],
+  values: { ...orchestratorValues('cube-shop'), ...values },
 });
+const refusals: [string, RenderInput, RegExp[]][] = [
+  [
+    'the medusa engine (it has its own chart)',
+    localWith({ engine: 'medusa' }),
+    [/engine "medusa" is not this chart's: .*charts\/medusa/],
+  ],
+  ['an unknown engine', localWith({ engine: 'shopify' }), [/\/engine/, /value must be one of/]],
+  [
+    'a volume size that is not a quantity',
+    localWith({ persistence: { size: 'a lot' } }),
+    [/\/persistence\/size/, /does not match pattern/],
+  ],
+  ['an unknown key', localWith({ app: { replica: 2 } }), [/additional properties 'replica' not allowed/]],
+  ['too many replicas', localWith({ app: { replicas: 6 } }), [/\/app\/replicas/, /maximum/]],
+  ['no replicas', localWith({ app: { replicas: 0 } }), [/\/app\/replicas/, /minimum/]],
+  ['a privileged port', localWith({ app: { containerPort: 80 } }), [/\/app\/containerPort/, /minimum/]],
+  ['an unknown WooCommerce source', localWith({ woocommerce: { source: 'git' } }), [/\/woocommerce\/source/]],
+  ['a quota that is not a string', localWith({ quota: { hard: { pods: 20 } } }), [/\/quota\/hard\/pods/]],
+  [
+    'resources without limits',
+    localWith({ database: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: null } } }),
+    [/\/database\/resources/, /missing property 'limits'/],
+  ],
+  [
+    'a malformed host',
+    localWith({ ingress: { className: 'traefik', host: 'Not A Host' } }),
+    [/\/ingress\/host/],
+  ],
+  [
+    'downloads with internet egress denied',
+    localWith({ woocommerce: { source: 'download' } }),
+    [/woocommerce.source=download needs networkPolicy.allowInternetEgress=true/],
+  ],
+  [
+    'TLS without a certificate source',
+    localWith({ ingress: { className: 'traefik', host: 'cube-shop.localhost', tls: { enabled: true } } }),
+    [/ingress.tls.enabled needs ingress.tls.secretName/],
+  ],
+];
+describeRefusals(renderError, refusals);
 
 describe('re-running the setup', { timeout: 30_000 }, () => {
   it('runs a new Job for each new setup.rerun value, and keeps the name while the value stays', () => {
