@@ -18,7 +18,7 @@ export interface ChartSettings {
 /** Non-secret values for one store; everything secret is in the store Secret. */
 export function storeValues(
   target: StoreTarget,
-  chart: ChartSettings,
+  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass'>,
   placement: Placement,
 ): Record<string, unknown> {
   return engineModule(target.engine).values(

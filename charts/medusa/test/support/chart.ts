@@ -2,6 +2,7 @@
 // selectors evaluated as Kubernetes does.
 import { join, resolve } from 'node:path';
 import { chartRenderer, type Manifest } from '../../../test-support/helm-chart.ts';
+import { orchestratorValuesFor } from '../../../test-support/orchestrator-values.ts';
 
 export {
   find,
@@ -46,12 +47,7 @@ export function orchestratorValues(
   slug: string,
   options: { baseDomain?: string; storageClass?: string } = {},
 ): Record<string, unknown> {
-  return {
-    store: { id: '3f6c1f0e-5b7a-4c1e-9d2a-0b8e7c6d5a41', slug, owner: 'merchant-1' },
-    existingSecret: 'store-credentials',
-    ingress: { className: 'traefik', host: `${slug}.${options.baseDomain ?? 'localhost'}` },
-    ...(options.storageClass ? { persistence: { storageClass: options.storageClass } } : {}),
-  };
+  return orchestratorValuesFor('medusa', slug, options);
 }
 
 export const { render, renderText, renderError } = chartRenderer(CHART, {

@@ -9,6 +9,7 @@ import {
   type RenderInput,
   valueArgs,
 } from '../../../test-support/helm-chart.ts';
+import { orchestratorValuesFor } from '../../../test-support/orchestrator-values.ts';
 
 export {
   find,
@@ -48,14 +49,7 @@ export function orchestratorValues(
   slug: string,
   options: { baseDomain?: string; storageClass?: string; replicas?: number } = {},
 ): Record<string, unknown> {
-  return {
-    engine: 'woocommerce',
-    store: { id: '3f6c1f0e-5b7a-4c1e-9d2a-0b8e7c6d5a41', slug, owner: 'merchant-1' },
-    existingSecret: 'store-credentials',
-    ingress: { className: 'traefik', host: `${slug}.${options.baseDomain ?? 'localhost'}` },
-    ...(options.storageClass ? { persistence: { storageClass: options.storageClass } } : {}),
-    ...(options.replicas ? { app: { replicas: options.replicas } } : {}),
-  };
+  return orchestratorValuesFor('woocommerce', slug, options);
 }
 
 export const { render, renderText, renderError } = chartRenderer(CHART, {

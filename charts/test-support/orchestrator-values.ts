@@ -1,0 +1,30 @@
+// What the orchestrator passes a store chart, from the orchestrator's own pure function: the chart
+// tests render exactly the values it installs with, not a hand-kept copy of them.
+import type { Engine } from '@storefleet/contracts';
+import { storeValues } from '../../apps/orchestrator/src/cluster/store-values.ts';
+
+export const TEST_STORE_ID = '3f6c1f0e-5b7a-4c1e-9d2a-0b8e7c6d5a41';
+
+export function orchestratorValuesFor(
+  engine: Engine,
+  slug: string,
+  options: { baseDomain?: string; storageClass?: string; replicas?: number } = {},
+): Record<string, unknown> {
+  return storeValues(
+    {
+      storeId: TEST_STORE_ID,
+      slug,
+      engine,
+      ownerId: 'merchant-1',
+      namespace: `store-${slug}`,
+      release: `store-${slug}`,
+      values: options.replicas ? { replicas: options.replicas } : {},
+    },
+    {
+      baseDomain: options.baseDomain ?? 'localhost',
+      ingressClass: 'traefik',
+      storageClass: options.storageClass,
+    },
+    { kind: 'anywhere' },
+  );
+}
