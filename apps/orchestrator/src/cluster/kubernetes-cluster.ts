@@ -67,7 +67,6 @@ export class KubernetesCluster implements Cluster {
       helm: options.helm,
       chart: options.chart,
       placementOf: (engine) => this.decide(engine).placement,
-      logger: options.logger,
     });
     this.workloads = new KubernetesWorkloads(kube, options.logger);
     this.inspection = new KubernetesInspection(kube);

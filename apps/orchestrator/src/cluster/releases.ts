@@ -1,7 +1,6 @@
-// The store's Helm release, and the only caller of helm: install or upgrade (undoing a release an
-// interrupted operation left pending first), rollback, history and uninstall.
+// The store's Helm release, and the only caller of helm: install or upgrade, rollback, history and
+// uninstall. (A release an interrupted operation left pending is the reconciler's to unlock first.)
 import type { Engine, ReleaseRevision } from '@storefleet/contracts';
-import type { Logger } from 'pino';
 import type { Placement } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { watchAdmissionRejections } from './admission-rejections.ts';
@@ -17,7 +16,6 @@ export interface HelmReleasesOptions {
   chart: ChartSettings;
   /** Where the pods of an engine's stores go (a real node, or anywhere). */
   placementOf: (engine: Engine) => Placement;
-  logger: Logger;
 }
 
 export class HelmReleases implements ClusterReleases {
@@ -36,7 +34,8 @@ export class HelmReleases implements ClusterReleases {
       rejection.abort(error);
     });
     try {
-      await this.recoverInterruptedRelease(target, signal);
+      // A release left pending-* by a dead process is unlocked before this, by the reconciler's
+      // release step (nextAction over the release history).
       const release = await helm.upgradeInstall(
         {
           release: target.release,
@@ -53,23 +52,6 @@ export class HelmReleases implements ClusterReleases {
     } finally {
       stopWatching();
     }
-  }
-
-  /** A release left pending by a process that died mid-operation blocks every later one: undo it. */
-  private async recoverInterruptedRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
-    const { helm, logger } = this.options;
-    const status = await helm.status(target.release, target.namespace, signal);
-    if (!status?.status.startsWith('pending-')) return;
-    const deployed = (await helm.history(target.release, target.namespace, signal))
-      .filter((revision) => revision.status === 'deployed' || revision.status === 'superseded')
-      .at(-1);
-    logger.warn(
-      { release: target.release, status: status.status },
-      'recovering an interrupted helm operation',
-    );
-    if (status.status === 'pending-install' || !deployed)
-      await helm.uninstall(target.release, target.namespace, signal);
-    else await helm.rollback(target.release, target.namespace, deployed.revision, signal);
   }
 
   async rollbackRelease(
