@@ -4,6 +4,7 @@
 // (*.yaml.golden, not *.yaml: they hold helm's output byte for byte, which a YAML formatter would change.)
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { engineModule } from '../../../apps/orchestrator/src/engines/registry.ts';
 import { quantity } from '../../store/test/support/quantity.ts';
 import { describeGoldenRenders, describeRefusals } from '../../test-support/chart-suites.ts';
 import {
@@ -554,5 +555,12 @@ describe('notes', { timeout: 30_000 }, () => {
     expect(result.stdout).toContain('Storefront:  https://cube-shop.stores.example.com/');
     expect(result.stdout).toContain('Admin:       https://cube-shop.stores.example.com/app');
     expect(result.stdout).toContain("-o jsonpath='{.data.admin-password}' | base64 -d");
+  });
+});
+
+describe('the images the engine module names', { timeout: 30_000 }, () => {
+  it('are exactly the images a local store runs (what the real node must hold)', () => {
+    const images = new Set(containers(render(SCENARIOS.local)).map(({ container }) => container.image));
+    expect([...images].sort()).toEqual([...engineModule('medusa').images.refs].sort());
   });
 });

@@ -3,6 +3,7 @@
 // (*.yaml.golden, not *.yaml: they hold helm's output byte for byte, which a YAML formatter would change.)
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { engineModule } from '../../../apps/orchestrator/src/engines/registry.ts';
 import { describeGoldenRenders, describeRefusals } from '../../test-support/chart-suites.ts';
 import {
   CHART,
@@ -365,5 +366,12 @@ describe('probes behind TLS', { timeout: 30_000 }, () => {
 
   it('send no header over plain http', () => {
     expect(probes(render(SCENARIOS.local))).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('the images the engine module names', { timeout: 30_000 }, () => {
+  it('are among the images a local store runs (the ones a real node could not build)', () => {
+    const images = new Set(containers(render(SCENARIOS.local)).map(({ container }) => container.image));
+    for (const ref of engineModule('woocommerce').images.refs) expect(images).toContain(ref);
   });
 });
