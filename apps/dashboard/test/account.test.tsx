@@ -70,6 +70,9 @@ describe('the account page', () => {
     expect(within(summary).getByText('merchant@example.com')).toBeInTheDocument();
     expect(within(summary).getByText('Merchant')).toBeInTheDocument();
     expect(within(summary).getByText('Your stores').nextElementSibling).toHaveTextContent('2 of at most 5');
+    expect(within(summary).getByText('Your backups').nextElementSibling).toHaveTextContent(
+      '1.5 GiB of at most 5 GiB',
+    );
     expect(within(summary).getByText('Changes').nextElementSibling).toHaveTextContent('At most 60 per 60 s');
     expect(summary).toHaveTextContent('at most 100 stores in all');
     const list = await screen.findByRole('list', { name: 'Your API tokens' });

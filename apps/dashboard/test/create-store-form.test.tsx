@@ -134,4 +134,32 @@ describe('the create form', () => {
     await submit();
     await waitFor(() => expect(api.calls[0]?.body).toEqual({ name: 'Real Shop', engine: 'medusa' }));
   });
+
+  it("makes a store from a backup: the engine is the backup's, and the request carries fromBackup", async () => {
+    const backupId = '00000000-0000-4000-9000-00000000beef';
+    const message = 'Backup 00000000-0000-4000-9000-00000000beef has not succeeded; it cannot be restored.';
+    let answer: unknown = apiError(400, 'BACKUP_NOT_RESTORABLE', message);
+    const api = mockApi({ 'POST /api/stores': () => answer });
+    renderWithProviders(
+      <CreateStoreForm
+        fromBackup={{ id: backupId, engine: 'medusa', description: 'the backup of “Bolt”' }}
+      />,
+    );
+    const form = screen.getByRole('form', { name: 'New store from a backup' });
+    expect(form).toHaveTextContent('The new store starts with the data of the backup of “Bolt”');
+    expect(screen.getByRole('combobox', { name: 'Engine' })).toHaveValue('medusa');
+    expect(screen.getByRole('combobox', { name: 'Engine' })).toBeDisabled();
+    expect(nameInput()).toHaveFocus();
+    await userEvent.type(nameInput(), 'Bolt Again');
+    await submit();
+    expect(await screen.findByRole('alert')).toHaveTextContent(message);
+
+    answer = { status: 202, body: makeStore({ name: 'Bolt Again', engine: 'medusa' }) };
+    await submit();
+    expect(await screen.findByRole('link', { name: 'Open the new store' })).toBeInTheDocument();
+    expect(api.calls.map((call) => call.body)).toEqual([
+      { name: 'Bolt Again', engine: 'medusa', fromBackup: backupId },
+      { name: 'Bolt Again', engine: 'medusa', fromBackup: backupId },
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ import {
   FakeEventSource,
   makeStore,
   mockApi,
+  platformInfo,
   readyStore,
   renderWithProviders,
   session,
@@ -139,14 +140,7 @@ describe('the progress view', () => {
     const store = makeStore({ name: 'Live Shop', state: 'Queued' });
     const api = mockApi({
       'GET /api/stores': () => storeList([store]),
-      'GET /api/platform': () => ({
-        environment: 'local',
-        cluster: { configured: true, simulated: false, description: 'Kubernetes v1.34.4' },
-        engines: [
-          { engine: 'woocommerce', available: true, pods: 'real', reason: null },
-          { engine: 'medusa', available: true, pods: 'real', reason: null },
-        ],
-      }),
+      'GET /api/platform': platformInfo,
     });
     vi.stubGlobal('EventSource', FakeEventSource);
     renderWithProviders(

@@ -1,9 +1,12 @@
 // Test helpers: valid stores (checked against the contract), a fake API behind fetch, a fake
 // EventSource, and rendering inside the app's providers.
 import {
+  Backup,
+  type BackupList,
   CONDITION_TYPES,
   type Condition,
   type ConditionType,
+  type PlatformInfo,
   type SessionInfo,
   Store,
   type StoreList,
@@ -92,6 +95,45 @@ export function readyStore(overrides: Partial<Store> = {}): Store {
 
 export const storeList = (items: Store[]): StoreList => ({ items, nextCursor: null });
 
+/** GET /api/platform of a real cluster that runs every engine. */
+export const platformInfo = (): PlatformInfo => ({
+  environment: 'local',
+  cluster: { configured: true, simulated: false, description: 'Kubernetes v1.34.4' },
+  engines: [
+    { engine: 'woocommerce', available: true, pods: 'real', reason: null },
+    { engine: 'medusa', available: true, pods: 'real', reason: null },
+  ],
+});
+
+let backupCounter = 0;
+
+/** A backup of `store` (checked against the contract): succeeded, manual, unless told otherwise. */
+export function makeBackup(store: Store, overrides: Partial<Backup> = {}): Backup {
+  backupCounter++;
+  return Backup.parse({
+    id: `00000000-0000-4000-9000-${String(backupCounter).padStart(12, '0')}`,
+    storeId: store.id,
+    engine: store.engine,
+    status: 'succeeded',
+    trigger: 'manual',
+    sizeBytes: 12.5 * 1024 ** 2,
+    parts: ['database', 'files'],
+    failure: null,
+    createdAt: at(3_600),
+    startedAt: at(3_601),
+    finishedAt: at(3_643),
+    durationMs: 42_000,
+    ...overrides,
+  });
+}
+
+export const backupList = (items: Backup[], overrides: Partial<BackupList> = {}): BackupList => ({
+  items,
+  schedule: { cron: null, keep: 7 },
+  usage: { bytes: 1536 * 1024 ** 2, quotaBytes: 5 * 1024 ** 3 },
+  ...overrides,
+});
+
 type Handler = (request: { body: unknown; url: URL }) => { status?: number; body: unknown } | unknown;
 
 /** Answers fetch from `routes` ("METHOD /path" → handler); anything else is a 404 the test will notice. */
@@ -176,8 +218,13 @@ export class FakeEventSource {
 export const session: SessionInfo = {
   user: { id: '00000000-0000-4000-8000-aaaaaaaaaaaa', email: 'merchant@example.com', role: 'merchant' },
   csrfToken: 'csrf-123',
-  limits: { maxStores: 100, maxStoresPerUser: 5, rateLimit: { max: 60, windowSeconds: 60 } },
-  usage: { stores: 2 },
+  limits: {
+    backupQuotaBytes: 5 * 1024 ** 3,
+    maxStores: 100,
+    maxStoresPerUser: 5,
+    rateLimit: { max: 60, windowSeconds: 60 },
+  },
+  usage: { stores: 2, backupBytes: 1536 * 1024 ** 2 },
 };
 
 export const adminSession: SessionInfo = {

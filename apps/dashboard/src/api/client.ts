@@ -5,6 +5,9 @@ import {
   ApiError,
   ApiToken,
   AuditList,
+  Backup,
+  BackupList,
+  BackupSchedule,
   type CreateApiTokenRequest,
   CreatedApiToken,
   type CreateStoreRequest,
@@ -15,8 +18,10 @@ import {
   PlatformInfo,
   PlatformMetrics,
   ReleaseHistory,
+  type RestoreStoreRequest,
   type RollbackStoreRequest,
   SessionInfo,
+  type SetBackupScheduleRequest,
   type StartFleetUpgradeRequest,
   Store,
   StoreCredentials,
@@ -150,6 +155,17 @@ export const api = {
   storeHistory: (id: string) => request(`${storePath(id)}/history`, ReleaseHistory),
   storeResources: (id: string) => request(`${storePath(id)}/resources`, StoreResources),
   storeActivity: (id: string) => request(`${storePath(id)}/activity?limit=50`, ActivityList),
+  /** Sleep, wake and a manual backup take no body. */
+  sleepStore: (id: string) => request(`${storePath(id)}/sleep`, Store, { method: 'POST' }),
+  wakeStore: (id: string) => request(`${storePath(id)}/wake`, Store, { method: 'POST' }),
+  restoreStore: (id: string, body: RestoreStoreRequest) =>
+    request(`${storePath(id)}/restore`, Store, { method: 'POST', body }),
+  storeBackups: (id: string) => request(`${storePath(id)}/backups`, BackupList),
+  createBackup: (id: string) => request(`${storePath(id)}/backups`, Backup, { method: 'POST' }),
+  deleteBackup: (id: string, backupId: string) =>
+    request(`${storePath(id)}/backups/${encodeURIComponent(backupId)}`, z.null(), { method: 'DELETE' }),
+  setBackupSchedule: (id: string, body: SetBackupScheduleRequest) =>
+    request(`${storePath(id)}/backup-schedule`, BackupSchedule, { method: 'PUT', body }),
   revealCredentials: (id: string) =>
     request(`${storePath(id)}/credentials`, StoreCredentials, { method: 'POST', body: {} }),
   activity: (limit = 30) => request(`/api/activity?limit=${limit}`, ActivityList),

@@ -1,6 +1,15 @@
 // Query keys, queries and cache updates. The live event stream writes into the same cache
 // (see live/events.ts), so a page shows a change the moment the orchestrator makes it.
-import type { ActivityEntry, ActivityList, AuditList, Store, StoreList } from '@storefleet/contracts';
+import type {
+  ActivityEntry,
+  ActivityList,
+  AuditList,
+  Backup,
+  BackupList,
+  SetBackupScheduleRequest,
+  Store,
+  StoreList,
+} from '@storefleet/contracts';
 import {
   type InfiniteData,
   type QueryClient,
@@ -19,6 +28,7 @@ export const keys = {
   storeActivity: (id: string) => ['store', id, 'activity'] as const,
   storeHistory: (id: string) => ['store', id, 'history'] as const,
   storeResources: (id: string) => ['store', id, 'resources'] as const,
+  storeBackups: (id: string) => ['store', id, 'backups'] as const,
   activity: ['activity'] as const,
   metrics: ['metrics'] as const,
   platform: ['platform'] as const,
@@ -83,6 +93,73 @@ export function useStoreResources(id: string, enabled: boolean) {
     enabled,
     // Pods and events change without the store changing; a slow refresh keeps them current.
     refetchInterval: 15_000,
+  });
+}
+
+/** How often the backups of a store are fetched while one is being made: they have no event. */
+export const BACKUP_POLL_MS = 2_000;
+
+/** True while a backup is under way: the store is BackingUp, or a listed backup is pending or running. */
+export const backupsBusy = (store: Store, list: BackupList | undefined) =>
+  store.state === 'BackingUp' ||
+  Boolean(list?.items.some((backup) => backup.status === 'pending' || backup.status === 'running'));
+
+/** A store's backups, newest first; polled every 2 s while one is under way, refreshed after actions otherwise. */
+export function useStoreBackups(store: Store) {
+  return useQuery({
+    queryKey: keys.storeBackups(store.id),
+    queryFn: () => api.storeBackups(store.id),
+    enabled: store.state !== 'Deleted',
+    refetchInterval: (query) => (backupsBusy(store, query.state.data) ? BACKUP_POLL_MS : false),
+  });
+}
+
+/** Backups count against the owner's quota, which the session and every backup list show. */
+function useBackupsChanged() {
+  const client = useQueryClient();
+  return (storeId: string) => {
+    void client.invalidateQueries({ queryKey: keys.storeBackups(storeId) });
+    void client.invalidateQueries({ queryKey: sessionKey });
+  };
+}
+
+export function useCreateBackup() {
+  const client = useQueryClient();
+  const changed = useBackupsChanged();
+  return useMutation({
+    mutationFn: (storeId: string) => api.createBackup(storeId),
+    onSuccess: (backup: Backup, storeId) => {
+      // Shown at once (and the list polled while it is pending), before the next fetch confirms it.
+      client.setQueryData<BackupList>(keys.storeBackups(storeId), (list) =>
+        list && !list.items.some((item) => item.id === backup.id)
+          ? { ...list, items: [backup, ...list.items] }
+          : list,
+      );
+      changed(storeId);
+    },
+  });
+}
+
+export function useDeleteBackup() {
+  const changed = useBackupsChanged();
+  return useMutation({
+    mutationFn: ({ storeId, backupId }: { storeId: string; backupId: string }) =>
+      api.deleteBackup(storeId, backupId),
+    onSuccess: (_, { storeId }) => changed(storeId),
+  });
+}
+
+export function useSetBackupSchedule() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ storeId, schedule }: { storeId: string; schedule: SetBackupScheduleRequest }) =>
+      api.setBackupSchedule(storeId, schedule),
+    onSuccess: (schedule, { storeId }) => {
+      client.setQueryData<BackupList>(keys.storeBackups(storeId), (list) =>
+        list ? { ...list, schedule } : list,
+      );
+      void client.invalidateQueries({ queryKey: keys.storeBackups(storeId) });
+    },
   });
 }
 
@@ -210,6 +287,12 @@ export const useRetryStore = () => useStoreMutation(api.retryStore);
 export const useUpgradeStore = () =>
   useStoreMutation(({ id, replicas }: { id: string; replicas: number }) =>
     api.upgradeStore(id, { values: { replicas } }),
+  );
+export const useSleepStore = () => useStoreMutation(api.sleepStore);
+export const useWakeStore = () => useStoreMutation(api.wakeStore);
+export const useRestoreStore = () =>
+  useStoreMutation(({ id, backupId }: { id: string; backupId: string }) =>
+    api.restoreStore(id, { backupId }),
   );
 export const useRollbackStore = () =>
   useStoreMutation(({ id, revision }: { id: string; revision: number }) =>

@@ -11,6 +11,11 @@ const STATE_STYLES: Record<StoreState, string> = {
   RollingBack: 'bg-violet-50 text-violet-800 ring-violet-300',
   Deleting: 'bg-amber-50 text-amber-800 ring-amber-300',
   Deleted: 'bg-slate-50 text-slate-500 ring-slate-200',
+  BackingUp: 'bg-teal-50 text-teal-800 ring-teal-300',
+  Restoring: 'bg-orange-50 text-orange-800 ring-orange-300',
+  Sleeping: 'bg-indigo-50 text-indigo-800 ring-indigo-300',
+  Asleep: 'bg-indigo-100 text-indigo-900 ring-indigo-300',
+  Waking: 'bg-sky-50 text-sky-800 ring-sky-300',
 };
 
 const STATE_WORDS: Record<StoreState, string> = {
@@ -22,7 +27,15 @@ const STATE_WORDS: Record<StoreState, string> = {
   RollingBack: 'Rolling back',
   Deleting: 'Deleting',
   Deleted: 'Deleted',
+  BackingUp: 'Backing up',
+  Restoring: 'Restoring',
+  Sleeping: 'Going to sleep',
+  Asleep: 'Asleep',
+  Waking: 'Waking up',
 };
+
+/** The state in words, as the badge shows it. */
+export const stateWords = (state: StoreState) => STATE_WORDS[state];
 
 /** The store state as a coloured badge; `animated` spins for states in which work is under way. */
 export function StatusBadge({ state, animated = true }: { state: StoreState; animated?: boolean }) {

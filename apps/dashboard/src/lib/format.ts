@@ -41,3 +41,19 @@ export function formatRelative(iso: string, now: number): string {
 const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
 
 export const formatDateTime = (iso: string) => absolute.format(new Date(iso));
+
+const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** A size in bytes in binary units, e.g. `512 B`, `1.5 MiB`, `12.5 GiB`, `240 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.max(0, Math.round(bytes))} B`;
+  let value = bytes / 1024;
+  let index = 0;
+  while (value >= 1024 && index < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    index++;
+  }
+  // One decimal below 100 (a trailing .0 dropped), whole numbers from there on.
+  const shown = value < 99.95 ? Number(value.toFixed(1)) : Math.round(value);
+  return `${shown} ${BYTE_UNITS[index]}`;
+}

@@ -54,9 +54,12 @@ export function connectLiveUpdates(client: QueryClient, options: LiveOptions): (
     }
     if (previous?.state !== store.state) {
       void client.invalidateQueries({ queryKey: keys.storeResources(store.id) });
+      // Backups have no event of their own; a backup or restore ending shows as a change of state.
+      void client.invalidateQueries({ queryKey: keys.storeBackups(store.id) });
     }
-    // A deleted store no longer counts against the owner's quota.
-    if (store.state === 'Deleted') void client.invalidateQueries({ queryKey: sessionKey });
+    // A deleted store no longer counts against the owner's quota; a finished backup counts against theirs.
+    if (store.state === 'Deleted' || (previous?.state === 'BackingUp' && store.state !== 'BackingUp'))
+      void client.invalidateQueries({ queryKey: sessionKey });
     refreshMetricsSoon();
   };
 

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { ApiRequestError } from '../api/client.ts';
 import { useStore, useStoreActivity } from '../api/queries.ts';
 import { ActivityFeed } from '../components/ActivityFeed.tsx';
+import { BackupsPanel } from '../components/detail/BackupsPanel.tsx';
 import { CredentialsPanel } from '../components/detail/CredentialsPanel.tsx';
 import { ResourcesPanel } from '../components/detail/ResourcesPanel.tsx';
 import { RevisionsPanel } from '../components/detail/RevisionsPanel.tsx';
@@ -13,7 +14,7 @@ import { Empty, LoadError, Loading } from '../components/states.tsx';
 import { ENGINE_NAMES } from '../components/stores/CreateStoreForm.tsx';
 import { StoreActions } from '../components/stores/StoreActions.tsx';
 import { StoreLinks } from '../components/stores/StoreLinks.tsx';
-import { Fact, Notice, Panel } from '../components/ui.tsx';
+import { ExternalLink, Fact, Notice, Panel } from '../components/ui.tsx';
 import { formatDateTime, formatRelative, formatSeconds } from '../lib/format.ts';
 import { useNow } from '../lib/useNow.ts';
 import { Link } from '../router/router.tsx';
@@ -74,6 +75,14 @@ function StoreDetail({ store }: { store: Store }) {
           This store was deleted on {formatDateTime(store.deletedAt)}; nothing of it is left in the cluster.
         </Notice>
       ) : null}
+      {store.state === 'Asleep' ? (
+        <Notice tone="info" role="status" className="mb-4">
+          This store is asleep: its workloads are scaled down to zero and its data is kept. Its address,{' '}
+          <ExternalLink href={store.urls.storefront}>{store.urls.storefront}</ExternalLink>, shows a platform
+          page saying the store is asleep, with a button to wake it up; its admin is unavailable until then.
+          Wake it up here with “Wake up”.
+        </Notice>
+      ) : null}
       <div className="space-y-6">
         <Panel title="Overview">
           <Facts store={store} />
@@ -91,6 +100,7 @@ function StoreDetail({ store }: { store: Store }) {
             <ResourcesPanel store={store} />
           </div>
         </div>
+        {!deleted ? <BackupsPanel store={store} /> : null}
       </div>
     </>
   );

@@ -6,6 +6,7 @@ import { Empty, LoadError, Loading } from '../components/states.tsx';
 import { CreateStoreForm } from '../components/stores/CreateStoreForm.tsx';
 import { StoreList } from '../components/stores/StoreList.tsx';
 import { Button } from '../components/ui.tsx';
+import { formatBytes } from '../lib/format.ts';
 
 function StoresSection() {
   const stores = useStores();
@@ -60,7 +61,9 @@ function Quota() {
   return (
     <p className="text-sm text-slate-600">
       You run <strong className="tabular-nums">{usage.stores}</strong> of at most{' '}
-      <span className="tabular-nums">{limits.maxStoresPerUser}</span> stores.
+      <span className="tabular-nums">{limits.maxStoresPerUser}</span> stores; your backups take{' '}
+      <strong className="tabular-nums">{formatBytes(usage.backupBytes)}</strong> of{' '}
+      <span className="tabular-nums">{formatBytes(limits.backupQuotaBytes)}</span>.
     </p>
   );
 }

@@ -1,5 +1,5 @@
-// The compact progress of a store in the list: a bar of its six steps and the one line that says
-// what is happening now.
+// The compact progress of a store in the list: a bar of the steps of its operation (the provision's
+// six, a restore's four, ...) and the one line that says what is happening now.
 import type { Store } from '@storefleet/contracts';
 import { formatElapsed } from '../../lib/format.ts';
 import { headline, IN_FLIGHT, progressSteps, type Tone } from '../../lib/progress.ts';
@@ -28,7 +28,7 @@ export function ProgressSummary({ store }: { store: Store }) {
   const now = useNow(1_000, inFlight);
   const done = steps.filter((step) => step.status === 'done').length;
   const runningSince = line.step?.status === 'running' ? line.step.startedAt : null;
-  const showBar = store.state !== 'Ready' && store.state !== 'Deleting' && store.state !== 'Deleted';
+  const showBar = !['Ready', 'Asleep', 'Deleting', 'Deleted'].includes(store.state);
   return (
     <div className="min-w-0 space-y-1">
       {showBar ? (

@@ -8,9 +8,10 @@ import {
   type ErrorCode,
   STORE_NAME_MAX_LENGTH,
 } from '@storefleet/contracts';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiRequestError, errorMessage, inputIssue } from '../../api/client.ts';
 import { useCreateStore } from '../../api/queries.ts';
+import { Link } from '../../router/router.tsx';
 import { TextField } from '../TextField.tsx';
 import { Button, inputClass, Notice } from '../ui.tsx';
 
@@ -41,19 +42,45 @@ function placeError(error: unknown): { name?: string; form?: string } {
   return { form: error.message };
 }
 
-/** `engines`: what this cluster can run (GET /api/platform); unknown means every engine is offered. */
-export function CreateStoreForm({ engines = [] }: { engines?: readonly EngineAvailability[] }) {
+/** A backup a new store starts from: the store is provisioned with its engine, then restored from it. */
+export interface BackupSource {
+  id: string;
+  engine: Engine;
+  /** Which backup, in words: "the backup of Acme Shoes from 29 Nov 2026, 03:00:00". */
+  description: string;
+}
+
+/**
+ * `engines`: what this cluster can run (GET /api/platform); unknown means every engine is offered.
+ * `fromBackup`: the form makes a store from that backup (its engine is fixed); `onCancel` closes it.
+ */
+export function CreateStoreForm({
+  engines = [],
+  fromBackup,
+  onCancel,
+}: {
+  engines?: readonly EngineAvailability[];
+  fromBackup?: BackupSource;
+  onCancel?: () => void;
+}) {
   const engineId = useId();
   const engineNoteId = useId();
   const [name, setName] = useState('');
   const unavailable = new Map(engines.filter((e) => !e.available).map((e) => [e.engine, e.reason]));
   const [chosen, setEngine] = useState<Engine>();
-  const engine = chosen ?? ENGINES.find((value) => !unavailable.has(value)) ?? 'woocommerce';
+  const engine =
+    fromBackup?.engine ?? chosen ?? ENGINES.find((value) => !unavailable.has(value)) ?? 'woocommerce';
   const [nameError, setNameError] = useState<string>();
   const [formError, setFormError] = useState<string>();
-  const [created, setCreated] = useState<string>();
+  const [created, setCreated] = useState<{ id: string; text: string }>();
   const nameRef = useRef<HTMLInputElement>(null);
   const create = useCreateStore();
+  const title = fromBackup ? 'New store from a backup' : 'Create a store';
+
+  // Opened from a backup's row: the name is the one thing left to type.
+  useEffect(() => {
+    if (fromBackup) nameRef.current?.focus();
+  }, [fromBackup]);
 
   const showNameError = (message: string) => {
     setNameError(message);
@@ -68,11 +95,16 @@ export function CreateStoreForm({ engines = [] }: { engines?: readonly EngineAva
     if (local) return showNameError(local);
     setNameError(undefined);
     create.mutate(
-      { name: name.trim(), engine },
+      { name: name.trim(), engine, ...(fromBackup ? { fromBackup: fromBackup.id } : {}) },
       {
         onSuccess: (store) => {
           setName('');
-          setCreated(`“${store.name}” is on its way: follow its progress below.`);
+          setCreated({
+            id: store.id,
+            text: fromBackup
+              ? `“${store.name}” is on its way: it is provisioned, then restored from the backup.`
+              : `“${store.name}” is on its way: follow its progress below.`,
+          });
         },
         onError: (error) => {
           const placed = placeError(error);
@@ -87,10 +119,20 @@ export function CreateStoreForm({ engines = [] }: { engines?: readonly EngineAva
     <form
       onSubmit={submit}
       noValidate
-      aria-label="Create a store"
+      aria-label={title}
       className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
     >
-      <h2 className="mb-3 text-base font-semibold text-slate-900">Create a store</h2>
+      {fromBackup ? (
+        <>
+          <h3 className="text-base font-semibold text-slate-900">{title}</h3>
+          <p className="mb-3 text-sm text-slate-600">
+            The new store starts with the data of {fromBackup.description}; the store the backup was made of
+            is not changed.
+          </p>
+        </>
+      ) : (
+        <h2 className="mb-3 text-base font-semibold text-slate-900">{title}</h2>
+      )}
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
         <TextField
           label="Store name"
@@ -113,6 +155,8 @@ export function CreateStoreForm({ engines = [] }: { engines?: readonly EngineAva
             name="engine"
             value={engine}
             onChange={(event) => setEngine(event.target.value as Engine)}
+            // A backup is restored into a store of its own engine.
+            disabled={Boolean(fromBackup)}
             className={inputClass}
             {...(unavailable.size > 0 ? { 'aria-describedby': engineNoteId } : {})}
           >
@@ -124,9 +168,12 @@ export function CreateStoreForm({ engines = [] }: { engines?: readonly EngineAva
             ))}
           </select>
         </div>
-        <Button type="submit" variant="primary" busy={create.isPending} className="sm:mt-6">
-          Create store
-        </Button>
+        <div className="flex gap-2 sm:mt-6">
+          <Button type="submit" variant="primary" busy={create.isPending}>
+            Create store
+          </Button>
+          {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
+        </div>
       </div>
       {unavailable.size > 0 ? (
         <ul id={engineNoteId} className="mt-2 text-xs text-slate-600">
@@ -143,7 +190,19 @@ export function CreateStoreForm({ engines = [] }: { engines?: readonly EngineAva
         </Notice>
       ) : null}
       <p role="status" className="mt-2 text-sm text-emerald-800 empty:hidden">
-        {created}
+        {created ? (
+          <>
+            {created.text}
+            {fromBackup ? (
+              <>
+                {' '}
+                <Link to={`/stores/${created.id}`} className="font-medium text-indigo-700 underline">
+                  Open the new store
+                </Link>
+              </>
+            ) : null}
+          </>
+        ) : null}
       </p>
     </form>
   );

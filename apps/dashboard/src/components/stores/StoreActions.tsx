@@ -1,9 +1,11 @@
-// Retry (for a Failed store) and Delete with confirmation (from any state but Deleting/Deleted,
-// provisioning included: the orchestrator stops the work in flight and removes what it created).
-import type { Store } from '@storefleet/contracts';
+// Retry (for a Failed store), sleep (a Ready store, with confirmation) and wake (an Asleep store, or
+// one whose sleep or wake failed), and Delete with confirmation (from any state but
+// Deleting/Deleted, provisioning included: the orchestrator stops the work in flight and removes
+// what it created).
+import { LIFECYCLE, type Store } from '@storefleet/contracts';
 import { useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
-import { useDeleteStore, useRetryStore } from '../../api/queries.ts';
+import { useDeleteStore, useRetryStore, useSleepStore, useWakeStore } from '../../api/queries.ts';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { Button } from '../ui.tsx';
 
@@ -14,13 +16,29 @@ function deleteWarning(store: Store): string {
   return 'Its namespace, Helm release, data and secrets are removed. This cannot be undone.';
 }
 
+const SLEEP_FROM: readonly Store['state'][] = LIFECYCLE.sleep.from;
+const WAKE_FROM: readonly Store['state'][] = LIFECYCLE.wake.from;
+
+/** A Ready store may be put to sleep. */
+export const canSleep = (store: Store) => SLEEP_FROM.includes(store.state);
+
+/** An Asleep store may be woken up, and so may one whose sleep or wake failed. */
+export const canWake = (store: Store) =>
+  WAKE_FROM.includes(store.state) &&
+  (store.state !== 'Failed' || store.failure?.operation === 'sleep' || store.failure?.operation === 'wake');
+
 export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm' | 'md' }) {
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'delete' | 'sleep'>();
   const remove = useDeleteStore();
   const retry = useRetryStore();
+  const sleep = useSleepStore();
+  const wake = useWakeStore();
   const canDelete = store.state !== 'Deleting' && store.state !== 'Deleted';
   const canRetry = store.state === 'Failed';
-  if (!canDelete && !canRetry) return null;
+  const sleepable = canSleep(store);
+  const wakeable = canWake(store);
+  if (!canDelete && !canRetry && !sleepable && !wakeable) return null;
+  const error = retry.error ?? wake.error;
 
   return (
     <div className="flex flex-col items-start gap-1">
@@ -29,10 +47,39 @@ export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm'
           <Button
             size={size}
             busy={retry.isPending}
-            onClick={() => retry.mutate(store.id)}
+            onClick={() => {
+              wake.reset();
+              retry.mutate(store.id);
+            }}
             aria-label={`Retry ${store.name}`}
           >
             Retry
+          </Button>
+        ) : null}
+        {wakeable ? (
+          <Button
+            size={size}
+            variant={store.state === 'Asleep' ? 'primary' : 'secondary'}
+            busy={wake.isPending}
+            onClick={() => {
+              retry.reset();
+              wake.mutate(store.id);
+            }}
+            aria-label={`Wake up ${store.name}`}
+          >
+            Wake up
+          </Button>
+        ) : null}
+        {sleepable ? (
+          <Button
+            size={size}
+            onClick={() => {
+              sleep.reset();
+              setConfirming('sleep');
+            }}
+            aria-label={`Put ${store.name} to sleep`}
+          >
+            Put to sleep
           </Button>
         ) : null}
         {canDelete ? (
@@ -41,7 +88,7 @@ export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm'
             variant="dangerOutline"
             onClick={() => {
               remove.reset();
-              setConfirming(true);
+              setConfirming('delete');
             }}
             aria-label={`Delete ${store.name}`}
           >
@@ -49,21 +96,35 @@ export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm'
           </Button>
         ) : null}
       </div>
-      {retry.error ? (
+      {error ? (
         <p role="alert" className="text-sm text-red-700">
-          {errorMessage(retry.error)}
+          {errorMessage(error)}
         </p>
       ) : null}
-      {confirming ? (
+      {confirming === 'delete' ? (
         <ConfirmDialog
           title={`Delete “${store.name}”?`}
           confirmLabel="Delete store"
           busy={remove.isPending}
           error={remove.error ? errorMessage(remove.error) : undefined}
-          onCancel={() => setConfirming(false)}
-          onConfirm={() => remove.mutate(store.id, { onSuccess: () => setConfirming(false) })}
+          onCancel={() => setConfirming(undefined)}
+          onConfirm={() => remove.mutate(store.id, { onSuccess: () => setConfirming(undefined) })}
         >
           {deleteWarning(store)}
+        </ConfirmDialog>
+      ) : null}
+      {confirming === 'sleep' ? (
+        <ConfirmDialog
+          title={`Put “${store.name}” to sleep?`}
+          confirmLabel="Put to sleep"
+          busy={sleep.isPending}
+          error={sleep.error ? errorMessage(sleep.error) : undefined}
+          onCancel={() => setConfirming(undefined)}
+          onConfirm={() => sleep.mutate(store.id, { onSuccess: () => setConfirming(undefined) })}
+        >
+          Its workloads are scaled down to zero; its data is kept. Until it is woken up (here, or with the
+          button on that page), shoppers who open its address see a page saying the store is asleep, and its
+          admin is unavailable.
         </ConfirmDialog>
       ) : null}
     </div>

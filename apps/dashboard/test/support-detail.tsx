@@ -1,0 +1,20 @@
+// The API a store page asks, mocked: the store itself (as `current()` says it is now), its activity,
+// Helm history, resources and backups, the platform and the session; `routes` adds or overrides.
+import type { BackupList, Store } from '@storefleet/contracts';
+import { mockApi, platformInfo, session } from './support.tsx';
+
+type Routes = Parameters<typeof mockApi>[0];
+
+export function storePageApi(current: () => Store, backups: () => BackupList, routes: Routes = {}) {
+  const id = current().id;
+  return mockApi({
+    'GET /api/auth/session': () => session,
+    [`GET /api/stores/${id}`]: () => current(),
+    [`GET /api/stores/${id}/activity`]: () => ({ items: [], nextCursor: null }),
+    [`GET /api/stores/${id}/history`]: () => ({ items: [] }),
+    [`GET /api/stores/${id}/resources`]: () => ({ namespace: current().namespace, items: [], events: [] }),
+    [`GET /api/stores/${id}/backups`]: () => backups(),
+    'GET /api/platform': platformInfo,
+    ...routes,
+  });
+}
