@@ -18,7 +18,7 @@ import { buildHttpApp } from './http/app.ts';
 import type { App } from './http/context.ts';
 import { Metrics } from './observability/metrics.ts';
 import { reclaimAllLeases, reclaimsLeasesAtStart } from './queue/reclaim.ts';
-import { WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
+import { FLEET_UPGRADE_KIND, WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
 import { Worker } from './queue/worker.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
 
@@ -80,7 +80,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const worker = new Worker({
     queue,
-    handler: reconciler.handle,
+    // Store jobs go to the reconciler; the jobs that pace fleet upgrade runs, to the fleet upgrader.
+    handler: (job, signal) =>
+      job.kind === FLEET_UPGRADE_KIND ? fleet.handle(job, signal) : reconciler.handle(job, signal),
     workerId,
     concurrency: config.WORKER_CONCURRENCY,
     pollIntervalMs: options.pollIntervalMs ?? 2000,
@@ -102,13 +104,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     sessionTtlMs: config.SESSION_TTL,
   });
   const limiter = new RateLimiter(database.db);
-  const fleet = new FleetUpgrader({
-    db: database.db,
-    stores,
-    logger,
-    ownerId: workerId,
-    leaseMs: config.LEASE_DURATION,
-  });
+  const fleet = new FleetUpgrader({ db: database.db, stores, logger });
   const hub = new EventHub(database, logger);
   await hub.start();
   const unlistenWork = await database.listen(WORK_CHANNEL, () => worker.wake());
@@ -139,7 +135,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
   );
   worker.start();
-  fleet.startAdopting();
   const monitor = new StoreMonitor({ database, cluster, hub, intervalMs: config.RESYNC_INTERVAL, logger });
   monitor.start();
 
@@ -154,7 +149,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     fleet,
     async stop() {
       await app.close();
-      await fleet.stop();
       await monitor.stop();
       await worker.stop();
       await unlistenWork();

@@ -1,55 +1,46 @@
 // Upgrades many stores to the store chart shipped with this orchestrator, a few at a time, and stops
 // at the first store that does not come back Ready. Each store's upgrade is an ordinary queued
 // upgrade (so it is leased, retried and rolled back like any other); this module only paces them.
-// The pacing itself is durable: one replica paces a run under a lease it renews, progress is saved
-// after every batch, and a run whose pacer died (or shut down) is taken over by the next replica
-// that looks, which carries on from the last saved batch.
+// The pacing is itself a job in the durable work queue, one per run: each claim of it does one step
+// (start the next batch, or look at the batch in flight) and asks to be called again a little later.
+// It runs under the queue's lease like any job, so a run whose worker died is taken over by another
+// worker once the lease runs out. Progress and the batch in flight are saved after every step, in
+// writes fenced by that lease, and each store's generation before the run asked for its upgrade is
+// kept with the batch: whoever carries on knows which upgrades were asked for and asks for none twice.
 import { randomUUID } from 'node:crypto';
 import type { FleetUpgrade } from '@storefleet/contracts';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Logger } from 'pino';
 import { ActivityRepository } from '../db/activity-repository.ts';
-import type { FleetUpgradesTable, Schema } from '../db/schema.ts';
+import type { FleetBatchEntry, FleetUpgradesTable, Schema } from '../db/schema.ts';
 import { StoresRepository } from '../db/stores-repository.ts';
 import type { Actor } from '../domain/actor.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
+import { enqueueFleetJob, type FleetJob, holdsLease } from '../queue/work-queue.ts';
+import type { JobResult } from '../queue/worker.ts';
 import type { StoreService } from './store-service.ts';
 
 export interface FleetUpgradeOptions {
   db: Kysely<Schema>;
   stores: StoreService;
   logger: Logger;
-  /** Who paces runs here; unique per process. */
-  ownerId: string;
-  /** How long a pacer's claim on a run lasts without renewal (renewed every third of it). */
-  leaseMs: number;
+  /** How long the pacer waits before it looks at the batch in flight again. */
   pollIntervalMs?: number;
 }
 
-/** How one store's upgrade ended: `Lost` when this replica stopped pacing before it was over. */
-type Outcome = { kind: 'Ready' } | { kind: 'Failed'; name: string; reason: string } | { kind: 'Lost' };
+/** Where one store of the batch in flight stands. */
+type Outcome = { kind: 'Ready' } | { kind: 'Pending' } | { kind: 'Failed'; name: string; reason: string };
+
+/** The step could not save what it did: the job's lease is no longer this worker's. */
+const LEASE_LOST: JobResult = { outcome: 'retry', delayMs: 0, error: null };
 
 export class FleetUpgrader {
   private readonly options: FleetUpgradeOptions;
   private readonly db: Kysely<Schema>;
-  private readonly running = new Map<string, Promise<void>>();
-  private adoptTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
 
   constructor(options: FleetUpgradeOptions) {
     this.options = options;
     this.db = options.db;
-  }
-
-  /** Takes over runs left without a pacer now, and keeps looking every lease period. */
-  startAdopting(): void {
-    const adopt = () =>
-      this.adoptOrphans().catch((error: unknown) =>
-        this.options.logger.warn({ err: error }, 'looking for fleet upgrades to resume failed'),
-      );
-    void adopt();
-    this.adoptTimer = setInterval(adopt, this.options.leaseMs);
-    this.adoptTimer.unref();
   }
 
   async start(
@@ -81,12 +72,12 @@ export class FleetUpgrader {
       message: `Upgrading ${storeIds.length} stores, ${request.concurrency} at a time.`,
       created_by: actor.email,
       created_at: now,
-      lease_owner: this.options.ownerId,
-      lease_expires_at: new Date(now.getTime() + this.options.leaseMs),
     };
-    await this.db.insertInto('fleet_upgrades').values(run).execute();
-    await this.note(`Fleet upgrade ${run.id} started by ${actor.email}: ${run.message}`, run.id);
-    this.pace(run.id);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('fleet_upgrades').values(run).execute();
+      await this.note(`Fleet upgrade ${run.id} started by ${actor.email}: ${run.message}`, run.id, trx);
+      await enqueueFleetJob(trx, run.id, { now });
+    });
     return this.get(run.id);
   }
 
@@ -111,183 +102,146 @@ export class FleetUpgrader {
   }
 
   /**
-   * Stops pacing (on shutdown) and hands the runs back at once, so that another replica, or this
-   * one started again, resumes them; store upgrades already queued finish on their own.
+   * The queue's handler for fleet jobs: one step of pacing a run. It asks for the upgrades of the next
+   * batch, or looks at the batch in flight; when a batch is over it saves the progress and starts the
+   * next one at once. It finishes the run when every store is upgraded, and halts it at the first
+   * store that did not come back Ready (after the rest of its batch is over).
    */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.adoptTimer);
-    await Promise.allSettled([...this.running.values()]);
-    await this.db
-      .updateTable('fleet_upgrades')
-      .set({ lease_owner: null, lease_expires_at: null })
-      .where('lease_owner', '=', this.options.ownerId)
-      .where('state', '=', 'running')
-      .execute();
-  }
-
-  /** Claims every running run whose pacer's lease ran out, and paces it from its last saved batch. */
-  async adoptOrphans(): Promise<string[]> {
-    if (this.stopped) return [];
-    const now = new Date();
-    const claimed = await this.db
-      .updateTable('fleet_upgrades')
-      .set({
-        lease_owner: this.options.ownerId,
-        lease_expires_at: new Date(now.getTime() + this.options.leaseMs),
-      })
-      .where('state', '=', 'running')
-      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
-      .returning('id')
-      .execute();
-    for (const { id } of claimed) {
-      this.options.logger.info({ fleetUpgrade: id }, 'resuming a fleet upgrade left without a pacer');
-      await this.note(`Fleet upgrade ${id} resumed by another orchestrator after its pacer stopped.`, id);
-      this.pace(id);
-    }
-    return claimed.map(({ id }) => id);
-  }
-
-  private pace(id: string): void {
-    if (this.running.has(id)) return;
-    const work = this.drive(id)
-      .catch((error: unknown) =>
-        this.options.logger.error({ err: error, fleetUpgrade: id }, 'fleet upgrade driver failed'),
-      )
-      .finally(() => this.running.delete(id));
-    this.running.set(id, work);
-  }
-
-  /** Renews this replica's lease on a run; false once another replica holds it. */
-  private async renew(id: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('fleet_upgrades')
-      .set({ lease_expires_at: new Date(Date.now() + this.options.leaseMs) })
-      .where('id', '=', id)
-      .where('lease_owner', '=', this.options.ownerId)
-      .where('state', '=', 'running')
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  }
-
-  private async drive(id: string): Promise<void> {
-    const row = await this.db
-      .selectFrom('fleet_upgrades')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (row?.state !== 'running') return;
-    const storeIds = row.store_ids;
-    const upgraded = [...row.upgraded_ids];
-    const remaining = storeIds.filter((storeId) => !upgraded.includes(storeId));
-    const lease = { held: true };
-    const heartbeat = setInterval(
-      () => {
-        this.renew(id).then(
-          (held) => {
-            lease.held &&= held;
-          },
-          (error: unknown) =>
-            this.options.logger.warn({ err: error, fleetUpgrade: id }, 'renewing a fleet lease failed'),
-        );
-      },
-      Math.max(50, Math.floor(this.options.leaseMs / 3)),
-    );
-    heartbeat.unref();
-    try {
-      for (let start = 0; start < remaining.length; start += row.concurrency) {
-        const batch = remaining.slice(start, start + row.concurrency);
-        const outcomes = await Promise.all(batch.map((storeId) => this.upgradeOne(storeId, lease)));
-        if (outcomes.some((outcome) => outcome.kind === 'Lost') || this.stopped) return;
-        upgraded.push(...batch.filter((_, index) => outcomes[index]?.kind === 'Ready'));
-        const failedAt = outcomes.findIndex((outcome) => outcome.kind === 'Failed');
-        const failure = outcomes[failedAt];
-        if (failure?.kind === 'Failed') {
-          const message = `Halted: ${failure.name} did not upgrade (${failure.reason}); ${upgraded.length} of ${storeIds.length} upgraded, the rest left as they were.`;
-          await this.finish(id, 'halted', upgraded, message, batch[failedAt] ?? null);
-          return;
+  readonly handle = async (job: FleetJob, signal: AbortSignal): Promise<JobResult> => {
+    const id = job.fleetUpgradeId;
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      const row = await this.db
+        .selectFrom('fleet_upgrades')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row?.state !== 'running') return { outcome: 'done' };
+      const storeIds = row.store_ids;
+      const upgraded = [...row.upgraded_ids];
+      let batch = row.batch ?? [];
+      if (batch.length === 0) {
+        const next = storeIds.filter((storeId) => !upgraded.includes(storeId)).slice(0, row.concurrency);
+        if (next.length === 0) {
+          this.options.logger.info({ fleetUpgrade: id, by: row.created_by }, 'fleet upgrade finished');
+          const message = `All ${storeIds.length} stores upgraded.`;
+          return (await this.finish(job, 'succeeded', upgraded, message, null))
+            ? { outcome: 'done' }
+            : LEASE_LOST;
         }
-        const saved = await this.db
-          .updateTable('fleet_upgrades')
-          .set({
-            upgraded_ids: JSON.stringify(upgraded),
-            message: `${upgraded.length} of ${storeIds.length} upgraded.`,
-          })
-          .where('id', '=', id)
-          .where('lease_owner', '=', this.options.ownerId)
-          .executeTakeFirst();
-        if (saved.numUpdatedRows === 0n) return;
-        await this.note(`Fleet upgrade ${id}: ${upgraded.length} of ${storeIds.length} stores upgraded.`, id);
+        const stores = new StoresRepository(this.db);
+        batch = await Promise.all(
+          next.map(async (storeId) => ({
+            storeId,
+            generation: (await stores.get(storeId))?.generation ?? 0,
+          })),
+        );
+        // Saved before any upgrade is asked for: whoever carries on knows which ones may have been.
+        if (!(await this.save(job, { batch: JSON.stringify(batch) }))) return LEASE_LOST;
       }
-      this.options.logger.info({ fleetUpgrade: id, by: row.created_by }, 'fleet upgrade finished');
-      await this.finish(id, 'succeeded', upgraded, `All ${storeIds.length} stores upgraded.`, null);
-    } finally {
-      clearInterval(heartbeat);
+      const outcomes: Outcome[] = [];
+      const seen = batch.map((entry) => ({ ...entry }));
+      for (const entry of seen) outcomes.push(await this.advance(entry));
+      if (outcomes.some((outcome) => outcome.kind === 'Pending')) {
+        const changed = JSON.stringify(seen) !== JSON.stringify(batch);
+        if (changed && !(await this.save(job, { batch: JSON.stringify(seen) }))) return LEASE_LOST;
+        return { outcome: 'retry', delayMs: this.options.pollIntervalMs ?? 500, error: null };
+      }
+      upgraded.push(...seen.filter((_, index) => outcomes[index]?.kind === 'Ready').map((e) => e.storeId));
+      const failedAt = outcomes.findIndex((outcome) => outcome.kind === 'Failed');
+      const failure = outcomes[failedAt];
+      if (failure?.kind === 'Failed') {
+        const message = `Halted: ${failure.name} did not upgrade (${failure.reason}); ${upgraded.length} of ${storeIds.length} upgraded, the rest left as they were.`;
+        const halted = await this.finish(job, 'halted', upgraded, message, seen[failedAt]?.storeId ?? null);
+        return halted ? { outcome: 'done' } : LEASE_LOST;
+      }
+      const progress = {
+        upgraded_ids: JSON.stringify(upgraded),
+        message: `${upgraded.length} of ${storeIds.length} upgraded.`,
+        batch: null,
+      };
+      const note = `Fleet upgrade ${id}: ${upgraded.length} of ${storeIds.length} stores upgraded.`;
+      if (!(await this.save(job, progress, note))) return LEASE_LOST;
     }
+  };
+
+  /**
+   * Moves one store of the batch in flight on: asks for its upgrade unless that was asked already
+   * (its generation moved on since the batch was saved), then tells where it stands. A store found
+   * Upgrading that the run has not asked for (a run paced before these generations were kept, or an
+   * upgrade someone asked for meanwhile) is adopted: waited for, not upgraded a second time. A store
+   * whose upgrade could not be asked for keeps that failure in the batch, and is not asked again.
+   */
+  private async advance(entry: FleetBatchEntry): Promise<Outcome> {
+    if (entry.failed) return { kind: 'Failed', ...entry.failed };
+    const stores = new StoresRepository(this.db);
+    const store = await stores.get(entry.storeId);
+    if (!store) return { kind: 'Failed', name: entry.storeId, reason: 'it no longer exists' };
+    if (store.generation <= entry.generation) {
+      if (store.state === 'Upgrading') {
+        entry.generation = store.generation - 1;
+        return { kind: 'Pending' };
+      }
+      let reason = `it is ${store.state}`;
+      if (store.state === 'Ready') {
+        try {
+          await this.options.stores.upgrade(entry.storeId, {});
+          return { kind: 'Pending' };
+        } catch (error) {
+          reason = error instanceof Error ? error.message : String(error);
+        }
+      }
+      entry.failed = { name: store.name, reason };
+      return { kind: 'Failed', ...entry.failed };
+    }
+    if (store.state === 'Ready') return { kind: 'Ready' };
+    if (store.state === 'Upgrading') return { kind: 'Pending' };
+    return { kind: 'Failed', name: store.name, reason: store.failure?.message ?? `it is ${store.state}` };
   }
 
   /**
-   * Upgrades one store and waits until the upgrade is over. A store already Upgrading was queued by
-   * the pacer this run had before (it died mid-batch): it is waited for, not upgraded twice.
+   * Saves a running run's progress (and its activity entry, if any) if this worker still holds the
+   * run's job; false when it does not, and then nothing is written.
    */
-  private async upgradeOne(storeId: string, lease: { held: boolean }): Promise<Outcome> {
-    const stores = new StoresRepository(this.db);
-    const before = await stores.get(storeId);
-    if (!before) return { kind: 'Failed', name: storeId, reason: 'it no longer exists' };
-    if (before.state === 'Ready') {
-      try {
-        await this.options.stores.upgrade(storeId, {});
-      } catch (error) {
-        return {
-          kind: 'Failed',
-          name: before.name,
-          reason: error instanceof Error ? error.message : String(error),
-        };
-      }
-    } else if (before.state !== 'Upgrading') {
-      return { kind: 'Failed', name: before.name, reason: `it is ${before.state}` };
-    }
-    for (;;) {
-      const store = await stores.get(storeId);
-      if (store?.state === 'Ready') return { kind: 'Ready' };
-      if (store?.state !== 'Upgrading') {
-        return {
-          kind: 'Failed',
-          name: before.name,
-          reason: store?.failure?.message ?? `it is ${store?.state ?? 'gone'}`,
-        };
-      }
-      if (this.stopped || !lease.held) return { kind: 'Lost' };
-      await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 500));
-    }
+  private async save(
+    job: FleetJob,
+    values: Updateable<FleetUpgradesTable>,
+    activity?: string,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await holdsLease(trx, job))) return false;
+      await trx
+        .updateTable('fleet_upgrades')
+        .set(values)
+        .where('id', '=', job.fleetUpgradeId)
+        .where('state', '=', 'running')
+        .execute();
+      if (activity) await this.note(activity, job.fleetUpgradeId, trx);
+      return true;
+    });
   }
 
+  /** Ends the run; false when this worker no longer holds its job (and so may not end it). */
   private async finish(
-    id: string,
+    job: FleetJob,
     state: 'succeeded' | 'halted',
     upgraded: string[],
     message: string,
     failedId: string | null,
-  ) {
-    const finished = await this.db
-      .updateTable('fleet_upgrades')
-      .set({
-        state,
-        upgraded_ids: JSON.stringify(upgraded),
-        message,
-        failed_store_id: failedId,
-        finished_at: new Date(),
-        lease_owner: null,
-        lease_expires_at: null,
-      })
-      .where('id', '=', id)
-      .where('lease_owner', '=', this.options.ownerId)
-      .executeTakeFirst();
-    if (finished.numUpdatedRows > 0n) await this.note(`Fleet upgrade ${id} ${state}: ${message}`, id);
+  ): Promise<boolean> {
+    const finished = {
+      state,
+      upgraded_ids: JSON.stringify(upgraded),
+      message,
+      failed_store_id: failedId,
+      finished_at: new Date(),
+      batch: null,
+    };
+    return this.save(job, finished, `Fleet upgrade ${job.fleetUpgradeId} ${state}: ${message}`);
   }
 
-  private async note(message: string, id: string): Promise<void> {
-    await new ActivityRepository(this.db).append({
+  private async note(message: string, id: string, executor: Kysely<Schema> = this.db): Promise<void> {
+    await new ActivityRepository(executor).append({
       storeId: null,
       type: 'fleet.upgrade',
       message,

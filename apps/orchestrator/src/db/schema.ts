@@ -36,9 +36,11 @@ export interface StoresTable {
   deleted_at: Timestamp | null;
 }
 
+/** A job is about exactly one subject: a store, or a fleet upgrade run. */
 export interface WorkQueueTable {
   id: string;
-  store_id: string;
+  store_id: string | null;
+  fleet_upgrade_id: string | null;
   kind: string;
   version: number;
   run_at: Timestamp;
@@ -131,9 +133,15 @@ export interface FleetUpgradesTable {
   created_by: string;
   created_at: Timestamp;
   finished_at: Timestamp | null;
-  /** The replica pacing the run while it is running, until `lease_expires_at`. */
-  lease_owner: string | null;
-  lease_expires_at: Timestamp | null;
+  /** The batch in flight: its stores, each with the generation it had before the run upgraded it. */
+  batch: ColumnType<FleetBatchEntry[] | null, string | null | undefined, string | null>;
+}
+
+export interface FleetBatchEntry {
+  storeId: string;
+  generation: number;
+  /** Set when the run could not ask for this store's upgrade: the store's name and why. */
+  failed?: { name: string; reason: string };
 }
 
 export interface Schema {

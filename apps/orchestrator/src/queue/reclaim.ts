@@ -11,20 +11,12 @@ export function reclaimsLeasesAtStart(engine: DatabaseEngine, openedHere: boolea
   return engine === 'pglite' && openedHere;
 }
 
-/** Hands back every job and fleet upgrade lease; returns how many jobs it freed. */
+/** Hands back every job lease (store jobs and the jobs that pace fleet upgrades); returns how many. */
 export async function reclaimAllLeases(db: Kysely<Schema>): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const jobs = await trx
-      .updateTable('work_queue')
-      .set({ lease_owner: null, lease_token: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
-      .where('lease_token', 'is not', null)
-      .executeTakeFirst();
-    await trx
-      .updateTable('fleet_upgrades')
-      .set({ lease_owner: null, lease_expires_at: null })
-      .where('state', '=', 'running')
-      .where('lease_owner', 'is not', null)
-      .execute();
-    return Number(jobs.numUpdatedRows);
-  });
+  const jobs = await db
+    .updateTable('work_queue')
+    .set({ lease_owner: null, lease_token: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
+    .where('lease_token', 'is not', null)
+    .executeTakeFirst();
+  return Number(jobs.numUpdatedRows);
 }

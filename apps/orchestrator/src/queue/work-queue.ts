@@ -1,6 +1,7 @@
-// A small durable work queue in PostgreSQL. One job per store at most: a newer request for the same
-// store replaces the pending one and bumps its version, so a worker holding the old lease notices on
-// its next heartbeat that it has been superseded (that is how a delete wins over provisioning).
+// A small durable work queue in PostgreSQL. Every job is about one subject, a store or a fleet
+// upgrade run, and there is at most one job per subject: a newer request for the same store replaces
+// the pending one and bumps its version, so a worker holding the old lease notices on its next
+// heartbeat that it has been superseded (that is how a delete wins over provisioning).
 // Leases expire; a worker that dies simply stops renewing and another worker takes the job over.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
@@ -8,18 +9,35 @@ import { lockForTransaction } from '../db/locks.ts';
 import type { Schema, WorkQueueTable } from '../db/schema.ts';
 import type { JobKind, JobPayload } from '../domain/store.ts';
 
-export interface Job {
+/** What every claimed job carries: the lease that fences its worker's writes. */
+export interface JobLease {
   id: string;
-  storeId: string;
-  kind: JobKind;
   version: number;
   /** 1 for the first attempt; counts every claim, including ones whose worker died. */
   attempts: number;
   leaseOwner: string;
   leaseToken: string;
   lastError: string | null;
+}
+
+/** A job about one store: one of its operations, run by the reconciler. */
+export interface Job extends JobLease {
+  storeId: string;
+  kind: JobKind;
   payload: JobPayload;
 }
+
+/** The kind of the job that paces a fleet upgrade run, one step per claim. */
+export const FLEET_UPGRADE_KIND = 'fleet-upgrade';
+
+/** A job that paces one fleet upgrade run. */
+export interface FleetJob extends JobLease {
+  kind: typeof FLEET_UPGRADE_KIND;
+  fleetUpgradeId: string;
+}
+
+/** Any job the queue hands out; `kind` tells which. */
+export type QueuedJob = Job | FleetJob;
 
 export interface WorkQueueOptions {
   leaseMs: number;
@@ -27,7 +45,7 @@ export interface WorkQueueOptions {
   maxConcurrentProvisions: number;
 }
 
-/** Kinds that run helm installs: these are what MAX_CONCURRENT_PROVISIONS bounds. */
+/** Kinds that run helm installs: these are what MAX_CONCURRENT_PROVISIONS bounds (fleet jobs do not). */
 const CONCURRENCY_BOUNDED_KINDS: readonly JobKind[] = ['provision', 'upgrade', 'rollback'];
 
 export type LeaseStatus = 'held' | 'superseded' | 'lost';
@@ -47,17 +65,7 @@ export async function enqueueJob(
   const now = options.now ?? new Date();
   await executor
     .insertInto('work_queue')
-    .values({
-      id: randomUUID(),
-      store_id: storeId,
-      kind,
-      version: 1,
-      run_at: options.runAt ?? now,
-      attempts: 0,
-      payload: JSON.stringify(options.payload ?? {}),
-      created_at: now,
-      updated_at: now,
-    })
+    .values({ ...newJob(kind, now, options.runAt, options.payload), store_id: storeId })
     .onConflict((oc) =>
       oc.column('store_id').doUpdateSet((eb) => ({
         kind: eb.ref('excluded.kind'),
@@ -73,6 +81,50 @@ export async function enqueueJob(
   await sql`select pg_notify(${WORK_CHANNEL}, ${storeId})`.execute(executor);
 }
 
+/** Puts the job that paces a fleet upgrade run; call it inside the transaction that creates the run. */
+export async function enqueueFleetJob(
+  executor: Kysely<Schema>,
+  fleetUpgradeId: string,
+  options: { now?: Date } = {},
+): Promise<void> {
+  await executor
+    .insertInto('work_queue')
+    .values({ ...newJob(FLEET_UPGRADE_KIND, options.now ?? new Date()), fleet_upgrade_id: fleetUpgradeId })
+    .onConflict((oc) => oc.column('fleet_upgrade_id').doNothing())
+    .execute();
+  await sql`select pg_notify(${WORK_CHANNEL}, ${fleetUpgradeId})`.execute(executor);
+}
+
+/** A new job's row, but for its subject. */
+function newJob(kind: string, now: Date, runAt?: Date, payload?: JobPayload) {
+  return {
+    id: randomUUID(),
+    kind,
+    version: 1,
+    run_at: runAt ?? now,
+    attempts: 0,
+    payload: JSON.stringify(payload ?? {}),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/**
+ * Whether `job`'s lease is still this worker's, locking the job's row until `trx` ends so that no
+ * other worker can claim it meanwhile: writes made in `trx` after a true answer are fenced.
+ */
+export async function holdsLease(trx: Kysely<Schema>, job: JobLease): Promise<boolean> {
+  const row = await trx
+    .selectFrom('work_queue')
+    .select('id')
+    .where('id', '=', job.id)
+    .where('lease_token', '=', job.leaseToken)
+    .where('lease_expires_at', '>', sql<Date>`now()`)
+    .forUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export const WORK_CHANNEL = 'storefleet_work';
 
 export class WorkQueue {
@@ -85,7 +137,7 @@ export class WorkQueue {
   }
 
   /** Leases the next due job this worker may take, or returns undefined when there is none. */
-  async claim(workerId: string): Promise<Job | undefined> {
+  async claim(workerId: string): Promise<QueuedJob | undefined> {
     const leaseToken = randomUUID();
     const row = await this.db.transaction().execute(async (trx) => {
       await lockForTransaction(trx, 'queue-claim');
@@ -126,7 +178,7 @@ export class WorkQueue {
   }
 
   /** Renews the lease; tells whether it is still held and whether a newer request replaced the job. */
-  async heartbeat(job: Job): Promise<LeaseStatus> {
+  async heartbeat(job: JobLease): Promise<LeaseStatus> {
     const row = await this.db
       .updateTable('work_queue')
       .set({ lease_expires_at: sql<Date>`now() + ${this.options.leaseMs}::int * interval '1 millisecond'` })
@@ -139,7 +191,7 @@ export class WorkQueue {
   }
 
   /** The job is finished. If it was superseded meanwhile, the newer request stays and becomes due. */
-  async complete(job: Job): Promise<void> {
+  async complete(job: JobLease): Promise<void> {
     const deleted = await this.db
       .deleteFrom('work_queue')
       .where('id', '=', job.id)
@@ -150,7 +202,7 @@ export class WorkQueue {
   }
 
   /** Gives the job back to be tried again after `delayMs` (unless a newer request replaced it). */
-  async retryLater(job: Job, delayMs: number, error: string): Promise<void> {
+  async retryLater(job: JobLease, delayMs: number, error: string | null): Promise<void> {
     const updated = await this.db
       .updateTable('work_queue')
       .set({
@@ -169,7 +221,7 @@ export class WorkQueue {
   }
 
   /** Drops the lease so that any worker can take the job at once (used on shutdown and supersession). */
-  async release(job: Job): Promise<void> {
+  async release(job: JobLease): Promise<void> {
     await this.db
       .updateTable('work_queue')
       .set({ lease_owner: null, lease_token: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
@@ -192,16 +244,17 @@ export class WorkQueue {
   }
 }
 
-function toJob(row: Selectable<WorkQueueTable>): Job {
-  return {
+function toJob(row: Selectable<WorkQueueTable>): QueuedJob {
+  const lease: JobLease = {
     id: row.id,
-    storeId: row.store_id,
-    kind: row.kind as JobKind,
     version: row.version,
     attempts: row.attempts,
     leaseOwner: row.lease_owner ?? '',
     leaseToken: row.lease_token ?? '',
     lastError: row.last_error,
-    payload: row.payload as JobPayload,
   };
+  if (row.fleet_upgrade_id !== null)
+    return { ...lease, kind: FLEET_UPGRADE_KIND, fleetUpgradeId: row.fleet_upgrade_id };
+  if (row.store_id === null) throw new Error(`Job ${row.id} has no subject.`);
+  return { ...lease, storeId: row.store_id, kind: row.kind as JobKind, payload: row.payload as JobPayload };
 }

@@ -1,10 +1,12 @@
 // Runs jobs from the work queue: a few concurrent slots per process, each claiming a job, keeping its
 // lease alive while the handler works, and settling the job from the handler's result.
 import type { Logger } from 'pino';
-import type { Job, WorkQueue } from './work-queue.ts';
+import type { QueuedJob, WorkQueue } from './work-queue.ts';
 
-export type JobResult = { outcome: 'done' } | { outcome: 'retry'; delayMs: number; error: string };
-export type JobHandler = (job: Job, signal: AbortSignal) => Promise<JobResult>;
+/** A job is done, or is to be run again after `delayMs` (a failed attempt says why in `error`). */
+export type JobResult = { outcome: 'done' } | { outcome: 'retry'; delayMs: number; error: string | null };
+/** Runs a job of any kind: a store operation, or a step of a fleet upgrade run. */
+export type JobHandler = (job: QueuedJob, signal: AbortSignal) => Promise<JobResult>;
 
 /** Why a running job was interrupted; the handler's signal carries it as `reason`. */
 export class JobInterrupted extends Error {
@@ -30,7 +32,7 @@ export interface WorkerOptions {
 }
 
 interface Running {
-  job: Job;
+  job: QueuedJob;
   controller: AbortController;
 }
 
@@ -80,7 +82,7 @@ export class Worker {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      let job: Job | undefined;
+      let job: QueuedJob | undefined;
       try {
         job = await this.options.queue.claim(this.options.workerId);
       } catch (error) {
@@ -106,12 +108,15 @@ export class Worker {
     });
   }
 
-  private async run(job: Job): Promise<void> {
+  private async run(job: QueuedJob): Promise<void> {
     const { queue, logger } = this.options;
-    const log = logger.child({ storeId: job.storeId, job: job.kind, attempt: job.attempts });
+    const subject = 'storeId' in job ? { storeId: job.storeId } : { fleetUpgrade: job.fleetUpgradeId };
+    const log = logger.child({ ...subject, job: job.kind, attempt: job.attempts });
     const entry: Running = { job, controller: new AbortController() };
     this.running.add(entry);
     const heartbeat = setInterval(() => {
+      // A killed process renews nothing, even while a handler of its is still running.
+      if (this.killed) return;
       queue.heartbeat(job).then(
         (status) => {
           if (status !== 'held') entry.controller.abort(new JobInterrupted(status));
@@ -141,7 +146,7 @@ export class Worker {
     }
   }
 
-  private async settleInterrupted(job: Job, cause: JobInterrupted['kind']): Promise<void> {
+  private async settleInterrupted(job: QueuedJob, cause: JobInterrupted['kind']): Promise<void> {
     // superseded: complete() keeps the newer request and frees it; lost: the job is someone else's.
     if (cause === 'superseded') await this.options.queue.complete(job);
     else if (cause === 'shutdown') await this.options.queue.release(job);

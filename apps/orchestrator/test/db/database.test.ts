@@ -59,6 +59,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0004_fleet_upgrades',
       '0005_fleet_upgrade_leases',
       '0006_generations',
+      '0007_queue_subjects',
     ]);
   });
 

@@ -1,8 +1,10 @@
-// A fleet upgrade outlives the replica pacing it: a run whose pacer died or shut down is taken over
-// by another replica, which carries on from the last saved batch without upgrading a store twice.
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.ts';
+// A fleet upgrade outlives the worker pacing it: the run is paced by a job in the durable work queue,
+// so a run whose worker died is taken over by another worker once the job's lease runs out, and
+// carries on from its last saved step without upgrading a store twice; a run handed back on shutdown
+// is resumed at once; a halted run stays halted.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClusterError } from '../../src/cluster/port.ts';
+import { StoresRepository } from '../../src/db/stores-repository.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
@@ -11,11 +13,14 @@ import { MemoryCluster } from '../support/memory-cluster.ts';
 
 const admin: Actor = { userId: 'ops', email: 'ops@example.com', role: 'admin', via: 'token' };
 
-describe.each(ENGINES)('fleet upgrades that lose their pacer, on %s', (engine) => {
+describe.each(ENGINES)('fleet upgrades paced through the work queue, on %s', (engine) => {
   let test: TestDatabase;
   const platforms: Platform[] = [];
+  /** Lets a dead worker's step end, so that its platform can stop even when a test failed. */
+  let releaseTheDead: (() => void) | undefined;
 
   afterEach(async () => {
+    releaseTheDead?.();
     for (const platform of platforms.splice(0)) await platform.stop();
     await test.close();
   });
@@ -28,6 +33,11 @@ describe.each(ENGINES)('fleet upgrades that lose their pacer, on %s', (engine) =
     const platform = await startTestPlatform(test.database, cluster, overrides, workerId);
     platforms.push(platform);
     return platform;
+  }
+
+  async function stop(platform: Platform): Promise<void> {
+    platforms.splice(platforms.indexOf(platform), 1);
+    await platform.stop();
   }
 
   async function readyStores(platform: Platform, names: string[]): Promise<string[]> {
@@ -50,78 +60,82 @@ describe.each(ENGINES)('fleet upgrades that lose their pacer, on %s', (engine) =
         return run.state === 'running' ? undefined : run;
       },
       'the fleet upgrade to finish',
-      20_000,
+      30_000,
     );
 
-  const leaseOwner = async (runId: string) =>
-    (
-      await test.database.db
-        .selectFrom('fleet_upgrades')
-        .select('lease_owner')
-        .where('id', '=', runId)
-        .executeTakeFirstOrThrow()
-    ).lease_owner;
+  /** The job pacing a run, if there is one. */
+  const fleetJob = (runId: string) =>
+    test.database.db
+      .selectFrom('work_queue')
+      .select(['kind', 'lease_owner'])
+      .where('fleet_upgrade_id', '=', runId)
+      .executeTakeFirst();
 
-  /** The row a pacer that died after its first batch leaves behind. */
-  async function orphanedRun(database: Database, storeIds: string[], upgraded: string[]): Promise<string> {
-    const id = randomUUID();
-    await database.db
-      .insertInto('fleet_upgrades')
-      .values({
-        id,
-        state: 'running',
-        store_ids: JSON.stringify(storeIds),
-        upgraded_ids: JSON.stringify(upgraded),
-        concurrency: 2,
-        message: `${upgraded.length} of ${storeIds.length} upgraded.`,
-        created_by: admin.email,
-        created_at: new Date(),
-        lease_owner: 'replica-that-died',
-        lease_expires_at: new Date(Date.now() - 1000),
-      })
-      .execute();
-    return id;
-  }
+  const revisions = (platform: Platform, ids: string[]) =>
+    Promise.all(ids.map(async (id) => (await platform.stores.get(id)).revision));
 
-  it('carries on a run whose pacer died, waiting for the upgrade it left in flight instead of repeating it', async () => {
+  it('is taken over by another worker once the lease of a killed one runs out, and upgrades every store once', async () => {
     test = await createTestDatabase(engine);
     const cluster = new MemoryCluster();
-    const first = await start(cluster, 'replica-a');
-    const ids = await readyStores(first, ['Orphan A', 'Orphan B', 'Orphan C', 'Orphan D']);
-    const [a, b, c, d] = ids as [string, string, string, string];
-    // The dead pacer had upgraded A and B, and queued C's upgrade before it died.
-    for (const id of [a, b]) {
-      await first.stores.upgrade(id, {});
-      await waitFor(async () => (await first.stores.get(id)).revision === 2 || undefined, `${id} upgraded`);
-    }
-    await waitForState(test.database, b, 'Ready');
-    const gate = cluster.blockOn('installRelease');
-    await first.stores.upgrade(c, {});
-    await gate.reached;
-    await first.stop();
-    platforms.splice(0);
-    const runId = await orphanedRun(test.database, ids, [a, b]);
+    const leaseMs = 2000;
+    const lease = { LEASE_DURATION: `${leaseMs}ms` };
+    const first = await start(cluster, 'replica-a', lease);
+    const ids = await readyStores(first, ['Killed A', 'Killed B', 'Killed C', 'Killed D']);
+    const [, , , d] = ids as [string, string, string, string];
+    // replica-a dies while it asks for D's upgrade, in the middle of a step of the run's job: the job
+    // is leased to it, and D's upgrade was not asked for.
+    let dying!: () => void;
+    const gone = new Promise<void>((resolve) => {
+      dying = resolve;
+    });
+    releaseTheDead = dying;
+    let reached!: () => void;
+    const atD = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const upgrade = first.stores.upgrade;
+    vi.spyOn(first.stores, 'upgrade').mockImplementation(async (id, values) => {
+      if (id !== d) return upgrade(id, values);
+      reached();
+      await gone;
+      throw new Error('replica-a is gone');
+    });
+    const run = await first.fleet.start(admin, { concurrency: 2 });
+    await atD;
+    first.worker.kill();
+    const killedAt = Date.now();
+    expect(await fleetJob(run.id)).toEqual({ kind: 'fleet-upgrade', lease_owner: 'replica-a' });
 
-    const second = await start(cluster, 'replica-b');
-    // Only once the new pacer has looked at the batch (it reads C, then asks for D's upgrade) may C's
-    // upgrade finish: otherwise C would be Ready again and rightly upgraded a second time.
-    await waitFor(async () => (await leaseOwner(runId)) === 'replica-b', 'replica-b to take the run over');
-    await waitForState(test.database, d, 'Upgrading');
-    gate.open();
-    const run = await finished(second, runId);
-    expect(run).toMatchObject({ state: 'succeeded', message: 'All 4 stores upgraded.' });
-    expect(run.upgradedIds).toEqual([a, b, c, d]);
-    const revisions = await Promise.all(ids.map(async (id) => (await second.stores.get(id)).revision));
-    expect(revisions).toEqual([2, 2, 2, 2]);
-    const row = await test.database.db
-      .selectFrom('fleet_upgrades')
-      .select(['lease_owner', 'lease_expires_at'])
-      .where('id', '=', runId)
-      .executeTakeFirstOrThrow();
-    expect(row).toEqual({ lease_owner: null, lease_expires_at: null });
+    const second = await start(cluster, 'replica-b', lease);
+    const storesRepository = new StoresRepository(test.database.db);
+    await waitFor(
+      async () => ((await storesRepository.get(d))?.generation ?? 0) > 1,
+      "D's upgrade to be asked for",
+      15_000,
+      10,
+    );
+    // Not before the killed worker's lease ran out (it renewed the lease up to its last heartbeat).
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(leaseMs - 500);
+    const done = await finished(second, run.id);
+    expect(done).toMatchObject({
+      state: 'succeeded',
+      message: 'All 4 stores upgraded.',
+      failedStoreId: null,
+    });
+    expect(done.upgradedIds).toEqual(ids);
+    expect(await revisions(second, ids)).toEqual([2, 2, 2, 2]);
+    expect(await fleetJob(run.id)).toBeUndefined();
+    // D's upgrade was asked for once (one generation more), by replica-b.
+    expect((await storesRepository.get(d))?.generation).toBe(2);
+
+    // The dead worker's step ends now: its lease is gone, so what it would write is refused.
+    dying();
+    await stop(first);
+    expect(await second.fleet.get(run.id)).toMatchObject({ state: 'succeeded', upgradedIds: ids });
+    expect(await revisions(second, ids)).toEqual([2, 2, 2, 2]);
   });
 
-  it('hands its runs back on shutdown; the next replica resumes them and the run succeeds', async () => {
+  it('hands the run back on shutdown; the next replica resumes it and the run succeeds', async () => {
     test = await createTestDatabase(engine);
     const cluster = new MemoryCluster();
     const first = await start(cluster, 'replica-a');
@@ -129,51 +143,43 @@ describe.each(ENGINES)('fleet upgrades that lose their pacer, on %s', (engine) =
     const gate = cluster.blockOn('installRelease');
     const run = await first.fleet.start(admin, { concurrency: 1 });
     await gate.reached;
-    await first.stop();
-    platforms.splice(0);
-    const paused = await test.database.db
-      .selectFrom('fleet_upgrades')
-      .select(['state', 'lease_owner'])
-      .where('id', '=', run.id)
-      .executeTakeFirstOrThrow();
-    expect(paused).toEqual({ state: 'running', lease_owner: null });
+    await stop(first);
+    expect(await first.fleet.get(run.id)).toMatchObject({ state: 'running' });
+    expect(await fleetJob(run.id)).toEqual({ kind: 'fleet-upgrade', lease_owner: null });
 
     gate.open();
     const second = await start(cluster, 'replica-b');
     const done = await finished(second, run.id);
     expect(done).toMatchObject({ state: 'succeeded', upgradedIds: ids });
-    for (const id of ids) expect((await second.stores.get(id)).revision).toBe(2);
+    expect(await revisions(second, ids)).toEqual([2, 2, 2]);
   });
 
-  it('lets exactly one of two replicas take over an orphaned run', async () => {
+  it('leaves a halted run halted: its job is gone, and no replica carries it on', async () => {
     test = await createTestDatabase(engine);
     const cluster = new MemoryCluster();
-    // A lease far longer than the test: the replicas look for orphans on their own only at start-up
-    // and then once per lease period, so only the explicit calls below can adopt the run.
-    const a = await start(cluster, 'replica-a', { LEASE_DURATION: '10s' });
-    const b = await start(cluster, 'replica-b', { LEASE_DURATION: '10s' });
-    const ids = await readyStores(a, ['Contested A']);
-    cluster.blockOn('installRelease');
-    const runId = await orphanedRun(test.database, ids, []);
-    const [byA, byB] = await Promise.all([a.fleet.adoptOrphans(), b.fleet.adoptOrphans()]);
-    expect([...byA, ...byB]).toEqual([runId]);
-    const holder = byA.length > 0 ? 'replica-a' : 'replica-b';
-    expect(await leaseOwner(runId)).toBe(holder);
+    const first = await start(cluster, 'replica-a', { MAX_PROVISION_RETRIES: '0' });
+    const ids = await readyStores(first, ['Halted A', 'Halted B', 'Halted C']);
+    const [a, broken, c] = ids as [string, string, string];
+    cluster.failOn(
+      'installRelease',
+      new ClusterError('ChartRejected', 'values rejected', { retryable: false }),
+      1,
+      (target) => target.storeId === broken,
+    );
+    const run = await first.fleet.start(admin, { storeIds: ids, concurrency: 1 });
+    const halted = await finished(first, run.id);
+    expect(halted).toMatchObject({ state: 'halted', failedStoreId: broken, upgradedIds: [a] });
+    expect(halted.message).toMatch(
+      /^Halted: Halted B did not upgrade \(Step "upgrade" failed: values rejected\)/,
+    );
+    expect(await fleetJob(run.id)).toBeUndefined();
 
-    // The holder renews its lease (every third of it) while it paces the run, and while the lease
-    // holds, neither replica finds anything to take: the run stays with its holder.
-    const leaseExpiry = async () =>
-      (
-        await test.database.db
-          .selectFrom('fleet_upgrades')
-          .select('lease_expires_at')
-          .where('id', '=', runId)
-          .executeTakeFirstOrThrow()
-      ).lease_expires_at?.getTime() ?? 0;
-    const claimed = await leaseExpiry();
-    await waitFor(async () => (await leaseExpiry()) > claimed, 'the holder to renew its lease', 10_000, 100);
-    expect(await a.fleet.adoptOrphans()).toEqual([]);
-    expect(await b.fleet.adoptOrphans()).toEqual([]);
-    expect(await leaseOwner(runId)).toBe(holder);
+    await stop(first);
+    const second = await start(cluster, 'replica-b');
+    // Long enough for several pacing steps, had the run been left with a job.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await second.fleet.get(run.id)).toEqual(halted);
+    expect(await fleetJob(run.id)).toBeUndefined();
+    expect(await second.stores.get(c)).toMatchObject({ state: 'Ready', revision: 1 });
   });
 });

@@ -5,6 +5,7 @@ import * as accounts from './0003_accounts.ts';
 import * as fleetUpgrades from './0004_fleet_upgrades.ts';
 import * as fleetUpgradeLeases from './0005_fleet_upgrade_leases.ts';
 import * as generations from './0006_generations.ts';
+import * as queueSubjects from './0007_queue_subjects.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_fleet_upgrades': fleetUpgrades,
   '0005_fleet_upgrade_leases': fleetUpgradeLeases,
   '0006_generations': generations,
+  '0007_queue_subjects': queueSubjects,
 };
