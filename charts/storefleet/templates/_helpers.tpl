@@ -138,6 +138,38 @@ database-url
 {{- .Values.database.embedded.persistence.existingClaim | default (printf "%s-data" (include "storefleet.fullname" .)) -}}
 {{- end -}}
 
+{{/* Store backups (BACKUP_DIR) */}}
+
+{{- define "storefleet.storeBackupsClaimName" -}}
+{{- .Values.storeBackups.persistence.existingClaim | default (printf "%s-store-backups" (include "storefleet.fullname" .)) -}}
+{{- end -}}
+
+{{/* With more than one replica on a ReadWriteOnce volume, the replicas are kept on its node. */}}
+{{- define "storefleet.colocateReplicas" -}}
+{{- $p := .Values.storeBackups.persistence -}}
+{{- if and $p.enabled (gt (int .Values.replicaCount) 1) (eq $p.accessMode "ReadWriteOnce") $p.colocateReplicas -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* PLATFORM_INTERNAL_URL: `auto` is the orchestrator Service, unless the stores run in another cluster (kubeconfig.existingSecret). */}}
+{{- define "storefleet.platformInternalUrl" -}}
+{{- $url := .Values.config.platformInternalUrl -}}
+{{- if eq $url "auto" -}}
+{{- if not .Values.kubeconfig.existingSecret -}}
+{{- printf "http://%s.%s.svc:%d" (include "storefleet.orchestratorName" .) .Release.Namespace (int .Values.service.port) -}}
+{{- end -}}
+{{- else -}}
+{{- $url -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The port of INGRESS_METRICS_URL: the one it names, or its scheme's. */}}
+{{- define "storefleet.ingressMetricsPort" -}}
+{{- $url := urlParse .Values.config.ingressMetricsUrl -}}
+{{- $port := regexFind ":[0-9]+$" $url.host | trimPrefix ":" -}}
+{{- $port | default (ternary "443" "80" (eq $url.scheme "https")) -}}
+{{- end -}}
 
 {{/* Values the chart cannot express in its schema: checked once, included by the Deployment. */}}
 {{- define "storefleet.validate" -}}
@@ -153,5 +185,20 @@ database-url
 {{- end -}}
 {{- if and .Values.database.migrations.existingSecret (eq $mode "embedded") -}}
 {{- fail "database.migrations.existingSecret needs PostgreSQL (database.existingSecret or database.postgresql.enabled=true)" -}}
+{{- end -}}
+{{- if and .Values.config.idleSleepAfter (not .Values.config.ingressMetricsUrl) -}}
+{{- fail "config.idleSleepAfter needs config.ingressMetricsUrl: idle sleep measures each store's storefront traffic from Traefik's Prometheus metrics (e.g. http://traefik-metrics.kube-system.svc:9100/metrics)" -}}
+{{- end -}}
+{{- if has (clean .Values.config.backupDir) (list (clean .Values.config.dataDir) "/tmp") -}}
+{{- fail (printf "config.backupDir=%s is where another volume is mounted: give the stores' backups a path of their own (the default is /store-backups)" .Values.config.backupDir) -}}
+{{- end -}}
+{{- $backups := .Values.storeBackups.persistence -}}
+{{- if gt (int .Values.replicaCount) 1 -}}
+{{- if not $backups.enabled -}}
+{{- fail (printf "replicaCount=%d needs storeBackups.persistence.enabled=true: every replica reads and writes the stores' backups, and an emptyDir would give each its own. Enable it (with accessMode ReadWriteMany, or colocateReplicas=true), or set replicaCount=1" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if and (not $backups.existingClaim) (eq $backups.accessMode "ReadWriteOnce") (not $backups.colocateReplicas) -}}
+{{- fail (printf "replicaCount=%d with storeBackups.persistence.accessMode=ReadWriteOnce: every replica reads and writes the stores' backups, and a ReadWriteOnce volume is mounted on one node only. Set storeBackups.persistence.accessMode=ReadWriteMany (with a storageClass that offers it: NFS, CephFS, Longhorn…), or storeBackups.persistence.colocateReplicas=true to run every replica on the volume's node (a single-node cluster such as k3s with local-path), or replicaCount=1" (int .Values.replicaCount)) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}

@@ -164,11 +164,13 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
         `ClusterRoleBinding/${FULLNAME}-orchestrator`,
         `ConfigMap/${FULLNAME}-orchestrator`,
         `Deployment/${FULLNAME}-orchestrator`,
+        `Ingress/${FULLNAME}-fallback`,
         `Ingress/${FULLNAME}-orchestrator`,
         `NetworkPolicy/${FULLNAME}-default-deny`,
         `NetworkPolicy/${FULLNAME}-dns`,
         `NetworkPolicy/${FULLNAME}-orchestrator`,
         `PersistentVolumeClaim/${FULLNAME}-data`,
+        `PersistentVolumeClaim/${FULLNAME}-store-backups`,
         `Service/${FULLNAME}-orchestrator`,
         `ServiceAccount/${FULLNAME}-orchestrator`,
         `ValidatingAdmissionPolicy/${FULLNAME}-orchestrator-store-namespaces-only`,
@@ -259,6 +261,12 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
       expect(names).toContain(`NetworkPolicy/${FULLNAME}-${policy}`);
     }
     expect(names).not.toContain(`PersistentVolumeClaim/${FULLNAME}-data`);
+    // The stores' backups keep their volume through the change of database, shared by both replicas.
+    const storeBackups = await core.readNamespacedPersistentVolumeClaim({
+      name: `${FULLNAME}-store-backups`,
+      namespace: NAMESPACE,
+    });
+    expect(storeBackups.status?.phase).toBe('Bound');
 
     // The password is generated once: another upgrade finds it (lookup) and keeps it.
     const password = async () =>

@@ -195,10 +195,35 @@ describe('orchestrator configuration', { timeout: 60_000 }, () => {
     expect(config.KUBECONFIG).toBe('/etc/storefleet/kubeconfig/config');
     expect(config.STORE_CLUSTER_ROLE).toBe('acme-storefleet-store');
     expect(config.ORCHESTRATOR_SERVICE_ACCOUNT).toBe('platform/orchestrator');
+    expect(config.backupDir).toBe('/var/lib/storefleet/store-backups');
+    expect(config.BACKUP_QUOTA_BYTES).toBe(5368709120);
+    expect(config.PLATFORM_INTERNAL_URL).toBe('https://storefleet-internal.example.net');
+    expect(config.IDLE_SLEEP_AFTER).toBe(2 * 3_600_000);
+    expect(config.INGRESS_METRICS_URL).toBe('http://traefik-metrics.kube-system.svc:9100/metrics');
+    expect(config.PUBLISH_INGRESS_FALLBACK).toBe(false);
     expect(config.engineCharts.woocommerce.valuesFiles.slice(-2)).toEqual([
       '/etc/extra/store.yaml',
       '/etc/storefleet/store-values/values.yaml',
     ]);
+  });
+
+  it('gives the backup, quota and internal address defaults the orchestrator expects in a cluster', () => {
+    const config = loadConfig(orchestratorEnvironment(objectsOf('prod')));
+    expect(config.backupDir).toBe('/store-backups');
+    expect(config.BACKUP_QUOTA_BYTES).toBe(2 * 1024 ** 3);
+    // The orchestrator Service, as pods in store namespaces reach it.
+    expect(config.PLATFORM_INTERNAL_URL).toBe('http://storefleet-orchestrator.storefleet.svc:80');
+    // The chart renders the ingress's default backend itself.
+    expect(config.PUBLISH_INGRESS_FALLBACK).toBe(false);
+    expect(config.IDLE_SLEEP_AFTER).toBeUndefined();
+    expect(config.INGRESS_METRICS_URL).toBeUndefined();
+  });
+
+  it('leaves PLATFORM_INTERNAL_URL unset when asked to, or when the stores run in another cluster', () => {
+    const disabled = orchestratorEnvironment(render({ values: { config: { platformInternalUrl: '' } } }));
+    expect(disabled.PLATFORM_INTERNAL_URL).toBeUndefined();
+    const remote = orchestratorEnvironment(render({ values: { kubeconfig: { existingSecret: 'other' } } }));
+    expect(remote.PLATFORM_INTERNAL_URL).toBeUndefined();
   });
 
   it('leaves the store role to the kubeconfig when the chart creates no RBAC', () => {
@@ -209,12 +234,11 @@ describe('orchestrator configuration', { timeout: 60_000 }, () => {
 });
 
 describe('the store role', { timeout: 60_000 }, () => {
+  const storeRoleRules = (): { apiGroups: string[]; resources: string[]; verbs: string[] }[] =>
+    find(render({}), 'ClusterRole', 'storefleet-store').rules;
+
   it('lets the orchestrator manage every kind of object the store chart renders', () => {
-    const rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] = find(
-      render({}),
-      'ClusterRole',
-      'storefleet-store',
-    ).rules;
+    const rules = storeRoleRules();
     const cases = [STORE_SCENARIOS.local, STORE_SCENARIOS.prod, STORE_OPTIONS_CASE];
     const kinds = new Map<string, string>();
     for (const input of cases) {
@@ -232,5 +256,22 @@ describe('the store role', { timeout: 60_000 }, () => {
       );
     });
     expect(missing).toEqual([]);
+  });
+
+  it('lets the orchestrator exec into store pods (backups and restores), and nothing more on pods', () => {
+    const rules = storeRoleRules();
+    const onPods = rules.filter((rule) => rule.resources.some((resource) => resource.startsWith('pods')));
+    expect(onPods.map((rule) => [rule.resources, rule.verbs])).toEqual([
+      [
+        ['pods', 'events'],
+        ['get', 'list', 'watch'],
+      ],
+      [['pods/exec'], ['get', 'create']],
+    ]);
+    // Only inside store namespaces: the orchestrator's own ClusterRole has no exec anywhere.
+    const own: { resources?: string[] }[] = find(render({}), 'ClusterRole', 'storefleet-orchestrator').rules;
+    expect(
+      own.flatMap((rule) => rule.resources ?? []).filter((resource) => resource.includes('/exec')),
+    ).toEqual([]);
   });
 });

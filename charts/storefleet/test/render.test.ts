@@ -116,7 +116,11 @@ describe('database modes', { timeout: 60_000 }, () => {
 
   it('existing: DATABASE_URL from the named Secret, rolling updates, no database objects', () => {
     const objects = render({
-      values: { replicaCount: 3, database: { existingSecret: 'pg', existingSecretKey: 'uri' } },
+      values: {
+        replicaCount: 3,
+        database: { existingSecret: 'pg', existingSecretKey: 'uri' },
+        storeBackups: { persistence: { accessMode: 'ReadWriteMany' } },
+      },
     });
     const d = find(objects, 'Deployment');
     expect(d.spec.strategy.type).toBe('RollingUpdate');
@@ -125,8 +129,10 @@ describe('database modes', { timeout: 60_000 }, () => {
       key: 'uri',
     });
     expect(
-      objects.filter((o) => ['StatefulSet', 'PersistentVolumeClaim', 'Secret'].includes(o.kind)),
-    ).toEqual([]);
+      objects
+        .filter((o) => ['StatefulSet', 'PersistentVolumeClaim', 'Secret'].includes(o.kind))
+        .map((o) => `${o.kind}/${o.metadata.name}`),
+    ).toEqual(['PersistentVolumeClaim/storefleet-store-backups']);
   });
 
   it('bundled PostgreSQL: a generated password Secret, a StatefulSet, and the orchestrator waits for it', () => {
@@ -270,6 +276,20 @@ describe('network policies', { timeout: 60_000 }, () => {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
         ports: [{ protocol: 'TCP', port: 'http' }],
       },
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'storefleet' } },
+            podSelector: {
+              matchLabels: {
+                'app.kubernetes.io/managed-by': 'storefleet',
+                'app.kubernetes.io/component': 'backup-schedule',
+              },
+            },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 'http' }],
+      },
     ]);
     expect(orchestrator.egress).toEqual([
       {
@@ -337,7 +357,10 @@ describe('network policies', { timeout: 60_000 }, () => {
         podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
       },
     ]);
-    expect(orchestrator.ingress[1]).toEqual({
+    expect(orchestrator.ingress[1].from[0].podSelector.matchLabels['app.kubernetes.io/component']).toBe(
+      'backup-schedule',
+    );
+    expect(orchestrator.ingress[2]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } } }],
     });
   });
@@ -345,6 +368,161 @@ describe('network policies', { timeout: 60_000 }, () => {
   it('renders none with networkPolicy.enabled=false', () => {
     const objects = render({ files: [VALUES_PROD], values: { networkPolicy: { enabled: false } } });
     expect(objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+  });
+});
+
+describe('store backups, sleep and wake', { timeout: 60_000 }, () => {
+  const orchestratorPod = (objects: Manifest[]) => find(objects, 'Deployment').spec.template.spec;
+  const config = (objects: Manifest[]) =>
+    objects.find((o) => o.kind === 'ConfigMap' && o.data?.BACKUP_DIR !== undefined)?.data ?? {};
+
+  it("keeps the stores' backups on a volume of their own, mounted where BACKUP_DIR points", () => {
+    const objects = render({});
+    const claim = find(objects, 'PersistentVolumeClaim', 'storefleet-store-backups');
+    expect(claim.spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '10Gi' } },
+    });
+    expect(claim.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    expect(claim.metadata.labels?.['app.kubernetes.io/component']).toBe('store-backups');
+    const pod = orchestratorPod(objects);
+    expect(pod.volumes).toContainEqual({
+      name: 'store-backups',
+      persistentVolumeClaim: { claimName: 'storefleet-store-backups' },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: 'store-backups',
+      mountPath: '/store-backups',
+    });
+    expect(config(objects).BACKUP_DIR).toBe('/store-backups');
+    expect(config(objects).BACKUP_QUOTA_BYTES).toBe('2147483648');
+    // Not the platform database's dumps: that volume is the pg_dump CronJob's only.
+    expect(objects.some((o) => o.metadata.name === 'storefleet-backups')).toBe(false);
+  });
+
+  it('follows backupDir, size, storage class, access mode and keepOnUninstall', () => {
+    const objects = render(SCENARIOS.options ?? {});
+    const claim = find(objects, 'PersistentVolumeClaim', 'sf-store-backups');
+    expect(claim.spec).toEqual({
+      accessModes: ['ReadWriteMany'],
+      storageClassName: 'shared-nfs',
+      resources: { requests: { storage: '50Gi' } },
+    });
+    expect(orchestratorPod(objects).containers[0].volumeMounts).toContainEqual({
+      name: 'store-backups',
+      mountPath: '/var/lib/storefleet/store-backups',
+    });
+    expect(config(objects).BACKUP_DIR).toBe('/var/lib/storefleet/store-backups');
+    const dropped = render({ values: { database: { keepOnUninstall: false } } });
+    expect(
+      find(dropped, 'PersistentVolumeClaim', 'storefleet-store-backups').metadata.annotations,
+    ).toBeUndefined();
+  });
+
+  it('uses an existing claim, or an emptyDir of the same size when persistence is off (one replica)', () => {
+    const existing = render({ values: { storeBackups: { persistence: { existingClaim: 'my-backups' } } } });
+    expect(existing.some((o) => o.metadata.name === 'storefleet-store-backups')).toBe(false);
+    expect(orchestratorPod(existing).volumes).toContainEqual({
+      name: 'store-backups',
+      persistentVolumeClaim: { claimName: 'my-backups' },
+    });
+    const ephemeral = render({ values: { storeBackups: { persistence: { enabled: false, size: '3Gi' } } } });
+    expect(ephemeral.some((o) => o.metadata.name === 'storefleet-store-backups')).toBe(false);
+    expect(orchestratorPod(ephemeral).volumes).toContainEqual({
+      name: 'store-backups',
+      emptyDir: { sizeLimit: '3Gi' },
+    });
+  });
+
+  it("with several replicas on ReadWriteOnce and colocateReplicas (values-prod.yaml): all on the volume's node", () => {
+    const objects = render({ files: [VALUES_PROD] });
+    expect(find(objects, 'PersistentVolumeClaim', 'storefleet-store-backups').spec.accessModes).toEqual([
+      'ReadWriteOnce',
+    ]);
+    const affinity = orchestratorPod(objects).affinity;
+    expect(affinity.podAntiAffinity).toBeUndefined();
+    expect(affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      {
+        topologyKey: 'kubernetes.io/hostname',
+        labelSelector: { matchLabels: find(objects, 'Deployment').spec.selector.matchLabels },
+      },
+    ]);
+    // With ReadWriteMany the replicas spread over nodes again.
+    const shared = render({
+      files: [VALUES_PROD],
+      values: { storeBackups: { persistence: { accessMode: 'ReadWriteMany', colocateReplicas: false } } },
+    });
+    expect(orchestratorPod(shared).affinity.podAffinity).toBeUndefined();
+    expect(orchestratorPod(shared).affinity.podAntiAffinity).toBeDefined();
+    // One replica: nothing to colocate.
+    expect(orchestratorPod(render({})).affinity.podAffinity).toBeUndefined();
+  });
+
+  it("publishes the orchestrator as the default backend of the stores' ingress class, with no rules", () => {
+    const objects = render({ files: [VALUES_LOCAL] });
+    const fallback = find(objects, 'Ingress', 'storefleet-fallback');
+    expect(fallback.spec).toEqual({
+      ingressClassName: 'traefik',
+      defaultBackend: { service: { name: 'storefleet-orchestrator', port: { name: 'http' } } },
+    });
+    expect(find(objects, 'Service', 'storefleet-orchestrator').spec.ports[0].name).toBe('http');
+    const options = find(render(SCENARIOS.options ?? {}), 'Ingress', 'sf-fallback');
+    expect(options.spec.ingressClassName).toBe('nginx');
+    expect(options.spec.rules).toBeUndefined();
+    expect(options.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30' });
+    expect(config(objects).PUBLISH_INGRESS_FALLBACK).toBe('false');
+  });
+
+  it('renders no fallback without the ingress, or with ingress.fallback.enabled=false', () => {
+    const names = (objects: Manifest[]) =>
+      objects.filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name);
+    expect(names(render({}))).toEqual([]);
+    expect(
+      names(render({ files: [VALUES_LOCAL], values: { ingress: { fallback: { enabled: false } } } })),
+    ).toEqual(['storefleet-orchestrator']);
+  });
+
+  it("lets the stores' backup schedules reach the orchestrator only while PLATFORM_INTERNAL_URL is set", () => {
+    const rule = (objects: Manifest[]) =>
+      find(objects, 'NetworkPolicy', 'storefleet-orchestrator').spec.ingress.find(
+        (r: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }) =>
+          r.from[0]?.podSelector?.matchLabels['app.kubernetes.io/component'] === 'backup-schedule',
+      );
+    expect(rule(render({}))).toBeDefined();
+    expect(rule(render({ values: { config: { platformInternalUrl: '' } } }))).toBeUndefined();
+  });
+
+  it('passes IDLE_SLEEP_AFTER and INGRESS_METRICS_URL only when set, and lets idle sleep read the metrics', () => {
+    const plain = render({});
+    expect(config(plain).IDLE_SLEEP_AFTER).toBeUndefined();
+    expect(config(plain).INGRESS_METRICS_URL).toBeUndefined();
+    const egress = (objects: Manifest[]) =>
+      find(objects, 'NetworkPolicy', 'storefleet-orchestrator').spec.egress;
+    expect(egress(plain)).toHaveLength(1);
+    const sleepy = render({
+      values: {
+        config: {
+          idleSleepAfter: '90m',
+          ingressMetricsUrl: 'http://traefik-metrics.kube-system.svc:9100/metrics',
+        },
+        networkPolicy: { ingressPodLabels: { 'app.kubernetes.io/name': 'traefik' } },
+      },
+    });
+    expect(config(sleepy).IDLE_SLEEP_AFTER).toBe('90m');
+    expect(config(sleepy).INGRESS_METRICS_URL).toBe('http://traefik-metrics.kube-system.svc:9100/metrics');
+    expect(egress(sleepy)[1]).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 9100 }],
+    });
+    const https = render({
+      values: { config: { ingressMetricsUrl: 'https://metrics.example.net/traefik' } },
+    });
+    expect(egress(https)[1].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
   });
 });
 
@@ -483,6 +661,31 @@ describe('values the chart refuses', { timeout: 120_000 }, () => {
       [/database.backup.enabled dumps the bundled PostgreSQL \(database.postgresql.enabled=true\)/],
     ],
     [
+      'several replicas on a ReadWriteOnce store-backups volume without colocateReplicas',
+      { values: { replicaCount: 2, database: { existingSecret: 'pg' } } },
+      [
+        /replicaCount=2 with storeBackups.persistence.accessMode=ReadWriteOnce: .* a ReadWriteOnce volume is mounted on one node only/,
+        /storeBackups.persistence.accessMode=ReadWriteMany/,
+        /storeBackups.persistence.colocateReplicas=true/,
+      ],
+    ],
+    [
+      "several replicas with the stores' backups on an emptyDir each",
+      {
+        values: {
+          replicaCount: 2,
+          database: { existingSecret: 'pg' },
+          storeBackups: { persistence: { enabled: false } },
+        },
+      },
+      [/replicaCount=2 needs storeBackups.persistence.enabled=true/],
+    ],
+    [
+      "the store backups on the database's volume",
+      { values: { config: { backupDir: '/data/' } } },
+      [/config.backupDir=\/data\/ is where another volume is mounted/],
+    ],
+    [
       'owner migrations on the embedded database',
       { values: { database: { migrations: { existingSecret: 'owner' } } } },
       [/database.migrations.existingSecret needs PostgreSQL/],
@@ -545,6 +748,26 @@ describe('values the chart refuses', { timeout: 120_000 }, () => {
       'a backup without a starting deadline',
       { values: { database: { backup: { startingDeadlineSeconds: 0 } } } },
       [/\/database\/backup\/startingDeadlineSeconds/, /minimum/],
+    ],
+    [
+      'an unknown access mode of the store backups',
+      { values: { storeBackups: { persistence: { accessMode: 'ReadWriteOncePod' } } } },
+      [/\/storeBackups\/persistence\/accessMode/],
+    ],
+    [
+      'idle sleep without the ingress metrics it reads',
+      { values: { config: { idleSleepAfter: '2h' } } },
+      [/config.idleSleepAfter needs config.ingressMetricsUrl/],
+    ],
+    [
+      'a bad idle sleep duration',
+      { values: { config: { idleSleepAfter: '2 hours' } } },
+      [/\/config\/idleSleepAfter/],
+    ],
+    [
+      'an internal URL that is not one',
+      { values: { config: { platformInternalUrl: 'storefleet:8080' } } },
+      [/\/config\/platformInternalUrl/],
     ],
     [
       'an API server address that is not a CIDR',

@@ -119,6 +119,16 @@ export const OPTIONS_VALUES: Record<string, unknown> = {
     signupEnabled: false,
     bodyLimitBytes: 1048576,
     maxStores: 100000,
+    backupDir: '/var/lib/storefleet/store-backups',
+    backupQuotaBytes: 5368709120,
+    // The stores run in another cluster (kubeconfig.existingSecret): an address that cluster reaches.
+    platformInternalUrl: 'https://storefleet-internal.example.net',
+    idleSleepAfter: '2h',
+    ingressMetricsUrl: 'http://traefik-metrics.kube-system.svc:9100/metrics',
+  },
+  // Three replicas on several nodes share the stores' backups.
+  storeBackups: {
+    persistence: { size: '50Gi', storageClass: 'shared-nfs', accessMode: 'ReadWriteMany' },
   },
   storeValues: { networkPolicy: { ingressNamespace: 'ingress-nginx' } },
   kubeconfig: { existingSecret: 'stores-cluster', key: 'config' },
@@ -135,6 +145,7 @@ export const OPTIONS_VALUES: Record<string, unknown> = {
     host: 'storefleet.example.net',
     annotations: { 'nginx.ingress.kubernetes.io/proxy-buffering': 'off' },
     tls: { enabled: true, secretName: 'storefleet-example-net-tls' },
+    fallback: { annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30' } },
   },
   rbac: { clusterResourcePrefix: 'acme-storefleet', restrictToStoreNamespaces: true },
 };
