@@ -12,6 +12,7 @@ import { resolveBinaries, resolveHelm, resolveNodeBinaries } from '../tools/test
 import { clusterStatus, clusterUp } from '../tools/testcluster/src/control-plane.ts';
 import { buildImages } from '../tools/testcluster/src/node/images.ts';
 import { chooseNodeMode } from '../tools/testcluster/src/node/mode.ts';
+import { GATEWAY } from '../tools/testcluster/src/node/node-layout.ts';
 import { REPO_ROOT } from '../tools/testcluster/src/paths.ts';
 import { keepRunning } from '../tools/testcluster/src/shared-cluster.ts';
 import { ensureDashboardBuilt } from './build-dashboard.ts';
@@ -50,19 +51,23 @@ async function configuredCluster(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The local Traefik's port, for store URLs, when the local cluster has a real node. */
+/** The local Traefik's port (store URLs) and metrics (idle sleep), when the local cluster has a real node. */
 let ingressPort: number | undefined;
+let ingressMetricsUrl: string | undefined;
 
 async function startLocalCluster(step: (line: string) => void): Promise<string> {
   const cluster = await clusterUp({ build: true, log: step });
   await keepRunning(cluster.dir, step);
   const { node } = await clusterStatus(cluster.dir);
-  if (node?.kind === 'real') ingressPort = node.ingressPort;
+  if (node?.kind === 'real') {
+    ingressPort = node.ingressPort;
+    ingressMetricsUrl = node.ingressMetricsUrl;
+  }
   log(
     node?.kind === 'real'
-      ? `local control plane up with a real node (${node.name}): workloads that ask for it run in real ` +
-          `containers and answer through the ingress at http://<host>.localhost:${node.ingressPort}; ` +
-          'store pods are still SIMULATED; `npm run cluster:down` stops it'
+      ? `local control plane up with a real node (${node.name}): stores of the engines whose images it holds ` +
+          `run in real containers and answer through the ingress at http://<store>.localhost:${node.ingressPort}; ` +
+          '`npm run cluster:down` stops it'
       : `local control plane up: pods are SIMULATED (${node?.reason ?? 'no real node'}), store URLs will not serve; ` +
           '`npm run cluster:down` stops it',
   );
@@ -114,6 +119,24 @@ try {
   log(`start-up failed: ${(error as Error).message}`);
   process.exit(1);
 }
+/**
+ * On the local cluster's real node the orchestrator runs on the host beside Traefik: it publishes
+ * itself as the ingress's default backend (asleep stores' pages) and reads Traefik's metrics (idle
+ * sleep). Store pods reach the host on the node's bridge: when HOST listens there too, scheduled
+ * backups can call back.
+ */
+function localIngressSettings(): Record<string, string> {
+  return {
+    PUBLISH_INGRESS_FALLBACK: process.env.PUBLISH_INGRESS_FALLBACK ?? 'true',
+    ...(ingressMetricsUrl && !process.env.INGRESS_METRICS_URL
+      ? { INGRESS_METRICS_URL: ingressMetricsUrl }
+      : {}),
+    ...((host === '0.0.0.0' || host === GATEWAY) && !process.env.PLATFORM_INTERNAL_URL
+      ? { PLATFORM_INTERNAL_URL: `http://${GATEWAY}:${port}` }
+      : {}),
+  };
+}
+
 // Hand the port to the orchestrator; the page reloads into the dashboard.
 page.closeAllConnections();
 await new Promise((resolve) => page.close(resolve));
@@ -126,6 +149,7 @@ const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/src/ma
     STORE_CHART: process.env.STORE_CHART ?? join(REPO_ROOT, 'charts/store'),
     MEDUSA_CHART: process.env.MEDUSA_CHART ?? join(REPO_ROOT, 'charts/medusa'),
     ...(ingressPort && !process.env.STORE_URL_PORT ? { STORE_URL_PORT: String(ingressPort) } : {}),
+    ...(ingressPort ? localIngressSettings() : {}),
   },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

@@ -2,111 +2,98 @@
 // through the Store API behind the ingress, and the store's memory at rest. Needs the host to run the
 // real node (Linux, root, the kernel features in tools/testcluster); elsewhere the part says why.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { placeOrder, storeHttp } from '../../apps/orchestrator/test/support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../../apps/orchestrator/test/support/pod-cgroups.ts';
 import { resolveHelm } from '../../tools/testcluster/src/binaries.ts';
 import { clusterDown, clusterUp } from '../../tools/testcluster/src/control-plane.ts';
 import { buildImage, readRecipes } from '../../tools/testcluster/src/node/images.ts';
 import { realNodeBlocker } from '../../tools/testcluster/src/node/mode.ts';
-import { type ApiStore, api, REPO, startOrchestrator } from '../lib/env.ts';
+import { type ApiStore, api, type Orchestrator, REPO, startOrchestrator } from '../lib/env.ts';
 import { since } from '../lib/stats.ts';
 import type { Report } from '../report.ts';
 
 const READY_TARGET_S = 180;
 
-/** A Store API call through the ingress, as a shopper's browser makes it. */
-function storeApi<T>(
-  port: number,
-  host: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-): Promise<T> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        headers: { host, ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () =>
-          (res.statusCode ?? 500) < 300
-            ? resolve(JSON.parse(text) as T)
-            : reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+interface DataFigures {
+  backupS: number;
+  backupBytes: number;
+  freedMiB: number;
+  wakeS: number;
 }
 
-/** The Store API checkout our storefront makes: config → products → cart → … → complete. */
-async function placeOrder(port: number, host: string): Promise<number> {
-  const config = await storeApi<{ publishableKey: string; region: { id: string } }>(
-    port,
-    host,
-    'GET',
-    '/storefront/config',
-    {},
-  );
-  const key = { 'x-publishable-api-key': config.publishableKey };
-  const call = <T>(method: string, path: string, body?: unknown) =>
-    storeApi<T>(port, host, method, path, key, body);
-  const { products } = await call<{ products: { variants: { id: string }[] }[] }>(
-    'GET',
-    `/store/products?region_id=${config.region.id}&fields=*variants.calculated_price`,
-  );
-  const variant = products[0]?.variants[0]?.id;
-  if (!variant) throw new Error('the store sells nothing');
-  const { cart } = await call<{ cart: { id: string } }>('POST', '/store/carts', {
-    region_id: config.region.id,
-  });
-  await call('POST', `/store/carts/${cart.id}/line-items`, { variant_id: variant, quantity: 1 });
-  const address = {
-    first_name: 'Bench',
-    last_name: 'Shopper',
-    address_1: 'Quay 1',
-    city: 'Hamburg',
-    postal_code: '20457',
-    country_code: 'de',
-  };
-  await call('POST', `/store/carts/${cart.id}`, {
-    email: 'bench@example.com',
-    shipping_address: address,
-    billing_address: address,
-  });
-  const { shipping_options } = await call<{ shipping_options: { id: string }[] }>(
-    'GET',
-    `/store/shipping-options?cart_id=${cart.id}`,
-  );
-  await call('POST', `/store/carts/${cart.id}/shipping-methods`, { option_id: shipping_options[0]?.id });
-  const { payment_collection } = await call<{ payment_collection: { id: string } }>(
-    'POST',
-    '/store/payment-collections',
-    { cart_id: cart.id },
-  );
-  await call('POST', `/store/payment-collections/${payment_collection.id}/payment-sessions`, {
-    provider_id: 'pp_system_default',
-  });
-  const done = await call<{ type: string; order?: { display_id: number } }>(
-    'POST',
-    `/store/carts/${cart.id}/complete`,
-  );
-  if (done.type !== 'order' || !done.order) throw new Error(`the cart did not become an order: ${done.type}`);
-  return done.order.display_id;
+/** A backup of the ordered store, then sleep (what it frees) and wake (until the storefront answers). */
+async function backupSleepWake(
+  orchestrator: Orchestrator,
+  store: ApiStore,
+  port: number,
+  awakePods: V1Pod[],
+  core: CoreV1Api,
+  log: (line: string) => void,
+): Promise<DataFigures> {
+  const listPods = async (namespace: string) => (await core.listNamespacedPod({ namespace })).items;
+  const host = `${store.slug}.localhost`;
+  log('backing the store up, putting it to sleep and waking it…');
+  const backupStart = performance.now();
+  const { id } = await api<{ id: string }>(orchestrator, 'POST', `/api/stores/${store.id}/backups`);
+  let backup: { status: string; sizeBytes: number | null; failure: string | null } | undefined;
+  while (backup?.status !== 'succeeded') {
+    if (backup?.status === 'failed') throw new Error(`the backup failed: ${backup.failure}`);
+    if (since(backupStart) > 5 * 60_000) throw new Error('the backup did not finish within 5 minutes');
+    await new Promise((done) => setTimeout(done, 250));
+    const list = await api<{
+      items: { id: string; status: string; sizeBytes: number | null; failure: string | null }[];
+    }>(orchestrator, 'GET', `/api/stores/${store.id}/backups`);
+    backup = list.items.find((item) => item.id === id);
+  }
+  const backupS = since(backupStart) / 1000;
+  await waitForStoreState(orchestrator, store.id, 'Ready', 60_000);
+
+  const memoryOf = (pods: V1Pod[]) =>
+    pods
+      .filter((pod) => pod.status?.phase === 'Running')
+      .reduce((sum, pod) => sum + podWorkingSetBytes(pod.metadata?.uid ?? '') / 2 ** 20, 0);
+  const awakeMiB = memoryOf(awakePods);
+  await api(orchestrator, 'POST', `/api/stores/${store.id}/sleep`);
+  await waitForStoreState(orchestrator, store.id, 'Asleep', 5 * 60_000);
+  // Wait for the pods to be gone: their memory is freed when they are.
+  const deadline = performance.now() + 3 * 60_000;
+  let asleepMiB = awakeMiB;
+  while (performance.now() < deadline) {
+    const running = (await listPods(store.namespace)).filter((pod) => pod.status?.phase === 'Running');
+    asleepMiB = memoryOf(running);
+    if (running.length === 0) break;
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+  const asleepPage = await storeHttp(port, host, 'GET', '/');
+  if (asleepPage.status !== 503 || !asleepPage.text.includes('is asleep')) {
+    throw new Error(`the asleep store's URL answered ${asleepPage.status}, not its asleep page`);
+  }
+
+  const wakeStart = performance.now();
+  await api(orchestrator, 'POST', `/api/stores/${store.id}/wake`);
+  for (;;) {
+    const page = await storeHttp(port, host, 'GET', '/').catch(() => undefined);
+    if (page?.status === 200) break;
+    if (since(wakeStart) > 5 * 60_000)
+      throw new Error('the storefront did not answer within 5 minutes of waking');
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  const wakeS = since(wakeStart) / 1000;
+  return { backupS, backupBytes: backup.sizeBytes ?? 0, freedMiB: awakeMiB - asleepMiB, wakeS };
+}
+
+async function waitForStoreState(orchestrator: Orchestrator, id: string, state: string, timeoutMs: number) {
+  const start = performance.now();
+  for (;;) {
+    const store = await api<ApiStore>(orchestrator, 'GET', `/api/stores/${id}`);
+    if (store.state === state) return store;
+    if (store.state === 'Failed') throw new Error(`the store failed on its way to ${state}`);
+    if (since(start) > timeoutMs) throw new Error(`the store was not ${state} within ${timeoutMs / 1000} s`);
+    await new Promise((done) => setTimeout(done, 500));
+  }
 }
 
 export async function medusaPart(report: Report, log: (line: string) => void, quiet: (line: string) => void) {
@@ -143,6 +130,8 @@ export async function medusaPart(report: Report, log: (line: string) => void, qu
         STORE_URL_PORT: String(port),
         INGRESS_CLASS: state.node.ingressClass ?? 'traefik',
         PROVISION_TIMEOUT: '15m',
+        // The orchestrator runs on the host, like Traefik: it serves asleep stores' pages.
+        PUBLISH_INGRESS_FALLBACK: 'true',
       },
       { kubeconfig: cluster.kubeconfig, helm: await resolveHelm({ build: true, log: quiet }) },
     );
@@ -176,7 +165,7 @@ export async function medusaPart(report: Report, log: (line: string) => void, qu
       );
       report.result(
         'medusa',
-        `Medusa store on the real node: image ${(imageMs / 1000).toFixed(0)} s (cache), POST → Ready ${readyS.toFixed(0)} s, → first order #${order} ${orderS.toFixed(0)} s, memory at rest ${mib.toFixed(0)} MiB (${running.length} running pods)`,
+        `Medusa store on the real node: image ${(imageMs / 1000).toFixed(0)} s (cache), POST → Ready ${readyS.toFixed(0)} s, → first order #${order.displayId} ${orderS.toFixed(0)} s, memory at rest ${mib.toFixed(0)} MiB (${running.length} running pods)`,
         { imageS: imageMs / 1000, readyS, orderS, memoryMiB: mib },
       );
       report.target(
@@ -184,6 +173,24 @@ export async function medusaPart(report: Report, log: (line: string) => void, qu
         `${readyS.toFixed(0)} s`,
         `≤ ${READY_TARGET_S} s`,
         readyS <= READY_TARGET_S,
+      );
+      const data = await backupSleepWake(
+        orchestrator,
+        store,
+        port,
+        running,
+        kube.makeApiClient(CoreV1Api),
+        log,
+      );
+      report.result(
+        'medusa-data',
+        `Medusa store backup ${data.backupS.toFixed(1)} s (${(data.backupBytes / 1024).toFixed(0)} KiB); asleep: ${data.freedMiB.toFixed(0)} MiB freed of ${mib.toFixed(0)} MiB; wake → storefront answering ${data.wakeS.toFixed(0)} s`,
+        {
+          backupS: data.backupS,
+          backupKiB: data.backupBytes / 1024,
+          memoryFreedMiB: data.freedMiB,
+          wakeS: data.wakeS,
+        },
       );
       await api(orchestrator, 'DELETE', `/api/stores/${created.id}`);
     } finally {

@@ -1,7 +1,10 @@
 // The first benchmarks: store creation through the service and job claim/complete cycles on the work
 // queue, on the embedded database (and on a PostgreSQL server when given). Operations per second.
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StoreService } from '../../apps/orchestrator/src/app/store-service.ts';
+import { DirectoryBackupStorage } from '../../apps/orchestrator/src/backups/storage.ts';
 import { UnconfiguredCluster } from '../../apps/orchestrator/src/cluster/unconfigured-cluster.ts';
 import { type Database, openDatabase } from '../../apps/orchestrator/src/db/database.ts';
 import { WorkQueue } from '../../apps/orchestrator/src/queue/work-queue.ts';
@@ -14,6 +17,9 @@ async function bench(label: string, database: Database, stores: number, report: 
     maxStores: stores * 10,
     maxStoresPerUser: stores * 10,
     resourcePrefix: 'store-',
+    // Creating stores touches no backup; nothing is written there.
+    backupStorage: new DirectoryBackupStorage(join(tmpdir(), 'storefleet-bench-backups')),
+    backupQuotaBytes: 0,
   });
   const run = randomUUID().slice(0, 6);
   let started = performance.now();

@@ -50,6 +50,31 @@ const EnvSchema = z.object({
     )
     .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Where backups are kept; default: DATA_DIR/backups. */
+  BACKUP_DIR: z.string().min(1).optional(),
+  /** Bytes of backups each user may keep, across all their stores. */
+  BACKUP_QUOTA_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(2 * 1024 ** 3),
+  /**
+   * The orchestrator's address as pods in store namespaces reach it: scheduled backups ask for their
+   * backup there. Unset: backup schedules are refused (backups on demand still work).
+   */
+  PLATFORM_INTERNAL_URL: z
+    .url({ message: 'expected a URL such as "http://storefleet.storefleet.svc:8080"' })
+    .optional(),
+  /**
+   * Outside the cluster (the local cluster): publish this orchestrator as the ingress's default
+   * backend, so an asleep store's URL shows its asleep page. In a cluster the platform chart does it.
+   */
+  PUBLISH_INGRESS_FALLBACK: z
+    .enum(['true', 'false'], { message: 'expected "true" or "false"' })
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Put a Ready store to sleep after this long without storefront traffic; unset: never. */
+  IDLE_SLEEP_AFTER: duration('2h').optional(),
+  /** The ingress controller's Prometheus metrics (Traefik): idle sleep reads storefront traffic there. */
+  INGRESS_METRICS_URL: z
+    .url({ message: 'expected a URL such as "http://traefik.kube-system.svc:9100/metrics"' })
+    .optional(),
   KUBECONFIG: z.string().min(1).optional(),
   HELM_BIN: z.string().min(1).default('helm'),
   /** The WooCommerce engine's chart. */
@@ -147,6 +172,8 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config extends Env {
   /** Absolute path of DATA_DIR. */
   dataDir: string;
+  /** Absolute path of BACKUP_DIR (DATA_DIR/backups unless set). */
+  backupDir: string;
   /** Each engine's chart with the environment's values file of it, then its *_VALUES_FILES. */
   engineCharts: Record<Engine, EngineChart>;
 }
@@ -169,6 +196,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const data = parsed.data;
+  if (data.IDLE_SLEEP_AFTER !== undefined && data.INGRESS_METRICS_URL === undefined) {
+    throw new ConfigError(
+      "Invalid configuration:\n  IDLE_SLEEP_AFTER needs INGRESS_METRICS_URL: idle sleep measures storefront traffic from the ingress controller's metrics.",
+    );
+  }
   const engineChart = (chart: string, extra: string[]): EngineChart => {
     const environmentValues = join(
       chart,
@@ -179,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...data,
     dataDir: resolve(data.DATA_DIR),
+    backupDir: resolve(data.BACKUP_DIR ?? join(data.DATA_DIR, 'backups')),
     engineCharts: {
       woocommerce: engineChart(data.STORE_CHART, data.STORE_VALUES_FILES),
       medusa: engineChart(data.MEDUSA_CHART, data.MEDUSA_VALUES_FILES),

@@ -27,6 +27,19 @@ async function main(): Promise<void> {
     },
     `Storefleet orchestrator listening on ${address}`,
   );
+  if (config.PUBLISH_INGRESS_FALLBACK && platform.cluster.info().configured) {
+    const port = platform.app.server.address();
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    if (port && typeof port === 'object') {
+      await platform.cluster
+        .publishFallbackRoute({ host, port: port.port }, AbortSignal.timeout(30_000))
+        .then(
+          () =>
+            logger.info({ host, port: port.port }, 'published as the ingress default backend (asleep pages)'),
+          (error: unknown) => logger.warn({ err: error }, 'could not publish the ingress default backend'),
+        );
+    }
+  }
   const cluster = platform.cluster.info();
   if (!cluster.configured) logger.warn(cluster.description);
   else if (cluster.simulated) logger.warn(`Simulated cluster: ${cluster.description}`);

@@ -7,15 +7,19 @@ import { AccountService } from './accounts/account-service.ts';
 import { RateLimiter } from './accounts/rate-limiter.ts';
 import { EventHub } from './app/event-hub.ts';
 import { FleetUpgrader } from './app/fleet-upgrades.ts';
+import { IdleSleeper } from './app/idle-sleeper.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
 import { StoreMonitor } from './app/store-monitor.ts';
 import { StoreService } from './app/store-service.ts';
+import { BackupRunner } from './backups/backup-runner.ts';
+import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
 import { connectCluster } from './cluster/connect.ts';
 import type { Cluster } from './cluster/port.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { buildHttpApp } from './http/app.ts';
 import type { App } from './http/context.ts';
+import { PrometheusTrafficSource } from './ingress/traffic.ts';
 import { Metrics } from './observability/metrics.ts';
 import { reclaimAllLeases, reclaimsLeasesAtStart } from './queue/reclaim.ts';
 import { FLEET_UPGRADE_KIND, WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
@@ -32,6 +36,8 @@ export interface PlatformOptions {
   pollIntervalMs?: number;
   heartbeatIntervalMs?: number;
   random?: () => number;
+  /** Where backups go (default: a directory at BACKUP_DIR). */
+  backupStorage?: BackupStorage;
 }
 
 export interface Platform {
@@ -68,9 +74,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     backoffMs: config.PROVISION_RETRY_BACKOFF,
     maxBackoffMs: Math.max(config.PROVISION_RETRY_BACKOFF, 10 * 60_000),
   };
+  const backupStorage = options.backupStorage ?? new DirectoryBackupStorage(config.backupDir);
   const reconciler = new Reconciler({
     db: database.db,
     cluster,
+    backups: new BackupRunner({ db: database.db, cluster, storage: backupStorage, logger }),
     retryPolicy,
     attemptTimeoutMs: config.PROVISION_TIMEOUT,
     metrics,
@@ -96,6 +104,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     maxStores: config.MAX_STORES,
     maxStoresPerUser: config.MAX_STORES_PER_USER,
     resourcePrefix: config.RESOURCE_PREFIX,
+    backupStorage,
+    backupQuotaBytes: config.BACKUP_QUOTA_BYTES,
+    internalUrl: config.PLATFORM_INTERNAL_URL,
   });
   const accounts = new AccountService({
     db: database.db,
@@ -130,6 +141,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         signInRateLimit: { max: config.AUTH_RATE_LIMIT_MAX, windowMs: config.AUTH_RATE_LIMIT_WINDOW },
         maxStores: config.MAX_STORES,
         maxStoresPerUser: config.MAX_STORES_PER_USER,
+        backupQuotaBytes: config.BACKUP_QUOTA_BYTES,
         corsOrigins: config.CORS_ORIGINS,
       },
     },
@@ -137,6 +149,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   worker.start();
   const monitor = new StoreMonitor({ database, cluster, hub, intervalMs: config.RESYNC_INTERVAL, logger });
   monitor.start();
+  const idleSleeper =
+    config.IDLE_SLEEP_AFTER !== undefined && config.INGRESS_METRICS_URL !== undefined
+      ? new IdleSleeper({
+          db: database.db,
+          operations: stores.operations,
+          traffic: new PrometheusTrafficSource(config.INGRESS_METRICS_URL),
+          idleAfterMs: config.IDLE_SLEEP_AFTER,
+          logger,
+        })
+      : undefined;
+  idleSleeper?.start();
 
   return {
     app,
@@ -150,6 +173,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     async stop() {
       await app.close();
       await monitor.stop();
+      await idleSleeper?.stop();
       await worker.stop();
       await unlistenWork();
       await hub.stop();

@@ -1,7 +1,9 @@
 // The storefront: it learns the store (publishable key, name, region) from GET /storefront/config at
-// start, so one build serves every store; without it there is only an error page with a retry.
-import { useCallback, useEffect, useState } from 'react';
-import { loadConfig } from './api.ts';
+// start, so one build serves every store; without it there is only an error page with a retry. A
+// store that is starting (waking from sleep: the storefront is back before the server) answers 502,
+// 503 or 504, or not at all: then the page tries again by itself every few seconds.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { loadConfig, StoreApiError } from './api.ts';
 import { CartPage } from './pages/CartPage.tsx';
 import { CheckoutPage } from './pages/CheckoutPage.tsx';
 import { ConfirmationPage } from './pages/ConfirmationPage.tsx';
@@ -13,23 +15,39 @@ import type { StorefrontConfig } from './types.ts';
 
 type Loading =
   | { state: 'loading' }
-  | { state: 'failed'; message: string }
+  | { state: 'failed'; message: string; starting: boolean }
   | { state: 'ready'; config: StorefrontConfig };
+
+/** How long a starting store is given before the page asks again. */
+export const CONFIG_RETRY_MS = 3000;
+const STARTING_STATUSES = new Set([0, 502, 503, 504]);
 
 export function App() {
   const [loading, setLoading] = useState<Loading>({ state: 'loading' });
+  const retry = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const load = useCallback(() => {
+    clearTimeout(retry.current);
     setLoading({ state: 'loading' });
     loadConfig().then(
       (config) => {
         setSiteName(config.storeName);
         setLoading({ state: 'ready', config });
       },
-      (error: unknown) =>
-        setLoading({ state: 'failed', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => {
+        const starting = error instanceof StoreApiError && STARTING_STATUSES.has(error.status);
+        setLoading({
+          state: 'failed',
+          message: error instanceof Error ? error.message : String(error),
+          starting,
+        });
+        if (starting) retry.current = setTimeout(() => load(), CONFIG_RETRY_MS);
+      },
     );
   }, []);
-  useEffect(() => load(), [load]);
+  useEffect(() => {
+    load();
+    return () => clearTimeout(retry.current);
+  }, [load]);
 
   if (loading.state === 'loading') {
     return (
@@ -43,7 +61,11 @@ export function App() {
       <main id="main" className="page centered">
         <PageHeading title="Store unavailable">This store could not be loaded</PageHeading>
         <p role="alert">{loading.message}</p>
-        <p>It may still be starting. Please try again in a moment.</p>
+        <p>
+          {loading.starting
+            ? 'It may still be starting: this page tries again by itself every few seconds.'
+            : 'Please try again in a moment.'}
+        </p>
         <button type="button" className="button primary" onClick={load}>
           Try again
         </button>

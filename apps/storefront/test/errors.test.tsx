@@ -1,5 +1,6 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_RETRY_MS } from '../src/App.tsx';
 import { CART_KEY } from '../src/store.tsx';
 import { fillCheckout, renderShop } from './support/render.tsx';
 
@@ -37,6 +38,18 @@ describe('when things go wrong', () => {
     expect(await screen.findByRole('link', { name: 'Fleet T-Shirt' })).toBeInTheDocument();
     expect(medusa.requests.filter((r) => r.path === '/storefront/config')).toHaveLength(2);
   });
+
+  it('tries again by itself while the store is starting (waking up), until it answers', async () => {
+    const { medusa } = renderShop('/', (m) => {
+      m.configFailures = 2;
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('This store is still being set up.');
+    expect(screen.getByText(/tries again by itself/)).toBeVisible();
+    expect(
+      await screen.findByRole('link', { name: 'Fleet T-Shirt' }, { timeout: 3 * CONFIG_RETRY_MS }),
+    ).toBeInTheDocument();
+    expect(medusa.requests.filter((r) => r.path === '/storefront/config')).toHaveLength(3);
+  }, 20_000);
 
   it('says so when the store cannot be reached at all', async () => {
     renderShop('/', (_medusa, fetch) => {

@@ -16,6 +16,11 @@ export const STORE_STATES = [
   'RollingBack',
   'Deleting',
   'Deleted',
+  'BackingUp',
+  'Restoring',
+  'Sleeping',
+  'Asleep',
+  'Waking',
 ] as const;
 export const StoreState = z.enum(STORE_STATES);
 export type StoreState = z.infer<typeof StoreState>;
@@ -27,6 +32,9 @@ export const CONDITION_TYPES = [
   'DatabaseReady',
   'AppReady',
   'StoreConfigured',
+  'BackedUp',
+  'Restored',
+  'Asleep',
 ] as const;
 export const ConditionType = z.enum(CONDITION_TYPES);
 export type ConditionType = z.infer<typeof ConditionType>;
@@ -43,7 +51,16 @@ export const Condition = z.object({
 });
 export type Condition = z.infer<typeof Condition>;
 
-export const OPERATIONS = ['provision', 'delete', 'upgrade', 'rollback'] as const;
+export const OPERATIONS = [
+  'provision',
+  'delete',
+  'upgrade',
+  'rollback',
+  'backup',
+  'restore',
+  'sleep',
+  'wake',
+] as const;
 export const Operation = z.enum(OPERATIONS);
 export type Operation = z.infer<typeof Operation>;
 
@@ -139,6 +156,12 @@ export const StoreName = z
 export const CreateStoreRequest = z.strictObject({
   name: StoreName,
   engine: Engine,
+  fromBackup: z
+    .uuid({ message: 'fromBackup must be a backup id (a UUID)' })
+    .optional()
+    .describe(
+      'A succeeded backup of one of your stores with the same engine: the new store starts with its data. Unknown or unusable: 400 BACKUP_NOT_RESTORABLE.',
+    ),
 });
 export type CreateStoreRequest = z.infer<typeof CreateStoreRequest>;
 
@@ -198,6 +221,71 @@ export const StoreResources = z.object({
 });
 export type StoreResources = z.infer<typeof StoreResources>;
 
+export const BACKUP_STATUSES = ['pending', 'running', 'succeeded', 'failed'] as const;
+export const BackupStatus = z.enum(BACKUP_STATUSES);
+export type BackupStatus = z.infer<typeof BackupStatus>;
+
+/** One backup of a store: its database dump, plus its uploaded files where the engine has them. */
+export const Backup = z.object({
+  id: z.uuid(),
+  storeId: z.uuid(),
+  engine: Engine,
+  status: BackupStatus,
+  /** `schedule`: started by the store's backup CronJob; `manual`: asked for through the API. */
+  trigger: z.enum(['manual', 'schedule']),
+  /** Bytes kept in backup storage; null until it succeeded. */
+  sizeBytes: z.number().int().nonnegative().nullable(),
+  /** What it holds: `database`, and `files` for engines with uploads. */
+  parts: z.array(z.enum(['database', 'files'])),
+  /** Why it failed, in words a person can act on; null unless failed. */
+  failure: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+});
+export type Backup = z.infer<typeof Backup>;
+
+/** A five-field cron expression (minute hour day-of-month month day-of-week), as a CronJob takes it. */
+export const CRON_PATTERN = /^(\S+\s+){4}\S+$/;
+
+export const BackupSchedule = z.object({
+  /** When scheduled backups run (UTC), e.g. `0 3 * * *`; null: no schedule. */
+  cron: z.string().nullable(),
+  /** How many succeeded backups are kept; older ones are deleted after each new one. */
+  keep: z.number().int().min(1).max(100),
+});
+export type BackupSchedule = z.infer<typeof BackupSchedule>;
+
+export const SetBackupScheduleRequest = z.strictObject({
+  cron: text()
+    .trim()
+    .max(100)
+    .regex(CRON_PATTERN, 'cron must have five fields, e.g. "0 3 * * *"')
+    .nullable()
+    .describe('Five-field cron expression in UTC; null removes the schedule.'),
+  keep: z.number().int().min(1).max(100).default(7),
+});
+export type SetBackupScheduleRequest = z.infer<typeof SetBackupScheduleRequest>;
+
+export const BackupList = z.object({
+  items: z.array(Backup),
+  schedule: BackupSchedule,
+  /** Bytes the owner's backups take across all their stores, and the most they may take. */
+  usage: z.object({ bytes: z.number().int().nonnegative(), quotaBytes: z.number().int().nonnegative() }),
+});
+export type BackupList = z.infer<typeof BackupList>;
+
+export const BackupParams = z.strictObject({
+  id: z.uuid({ message: 'store id must be a UUID' }),
+  backupId: z.uuid({ message: 'backup id must be a UUID' }),
+});
+
+export const RestoreStoreRequest = z.strictObject({
+  backupId: z.uuid({ message: 'backupId must be a backup id (a UUID)' }),
+});
+export type RestoreStoreRequest = z.infer<typeof RestoreStoreRequest>;
+
 export const StoreCredentials = z.object({
   username: z.string(),
   password: z.string(),
@@ -225,11 +313,12 @@ export const SessionInfo = z.object({
   /** Send it as the X-CSRF-Token header on every cookie-authenticated change. */
   csrfToken: z.string().nullable(),
   limits: z.object({
+    backupQuotaBytes: z.number().int(),
     maxStores: z.number().int(),
     maxStoresPerUser: z.number().int(),
     rateLimit: z.object({ max: z.number().int(), windowSeconds: z.number().int() }),
   }),
-  usage: z.object({ stores: z.number().int() }),
+  usage: z.object({ stores: z.number().int(), backupBytes: z.number().int() }),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -376,6 +465,8 @@ export const ERROR_CODES = [
   'INVALID_STORE_NAME',
   'ENGINE_UNAVAILABLE',
   'REVISION_NOT_FOUND',
+  'BACKUP_NOT_RESTORABLE',
+  'BACKUP_SCHEDULE_UNAVAILABLE',
   // 401
   'AUTHENTICATION_REQUIRED',
   'INVALID_TOKEN',
@@ -386,6 +477,7 @@ export const ERROR_CODES = [
   'SIGNUP_DISABLED',
   'STORE_LIMIT_REACHED',
   'USER_STORE_LIMIT_REACHED',
+  'BACKUP_QUOTA_EXCEEDED',
   // 404, 405
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
@@ -402,6 +494,8 @@ export const ERROR_CODES = [
   'INVALID_STATE_TRANSITION',
   'ROLLBACK_NOT_RETRYABLE',
   'NO_READY_STORES',
+  'STORE_BUSY',
+  'STORE_NOT_ASLEEP',
   // 413, 415, 429
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',

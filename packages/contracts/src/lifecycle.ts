@@ -14,6 +14,12 @@ export const STEP_CONDITIONS = {
   ready: ['DatabaseReady', 'AppReady', 'StoreConfigured'],
   uninstall: [],
   'namespace-delete': [],
+  backup: ['BackedUp'],
+  'app-stop': ['Restored'],
+  'data-restore': ['Restored'],
+  'app-start': ['Restored'],
+  'scale-down': ['Asleep'],
+  'scale-up': [],
 } as const satisfies Record<string, readonly ConditionType[]>;
 export type Step = keyof typeof STEP_CONDITIONS;
 
@@ -36,7 +42,10 @@ export interface OperationPlan {
   steps: readonly Step[];
   /** The state once every step is done. */
   success: StoreState;
-  /** The state once the retries are spent (or the failure cannot heal). */
+  /**
+   * The state once the retries are spent (or the failure cannot heal). A plan that fails back to
+   * `Ready` (a backup) leaves the store as it was: the failure is recorded on what it made, not on it.
+   */
   failure: StoreState;
   resume: Resumption;
 }
@@ -72,9 +81,61 @@ export const LIFECYCLE = {
     failure: 'Failed',
     resume: 'job-only',
   },
+  backup: {
+    operation: 'backup',
+    from: ['Ready'],
+    requested: 'BackingUp',
+    running: 'BackingUp',
+    steps: ['backup'],
+    success: 'Ready',
+    failure: 'Ready',
+    resume: 'job-only',
+  },
+  restore: {
+    operation: 'restore',
+    from: ['Ready', 'Failed', 'Provisioning'],
+    requested: 'Restoring',
+    running: 'Restoring',
+    steps: ['app-stop', 'data-restore', 'app-start', 'ready'],
+    success: 'Ready',
+    failure: 'Failed',
+    resume: 'job-only',
+  },
+  sleep: {
+    operation: 'sleep',
+    from: ['Ready'],
+    requested: 'Sleeping',
+    running: 'Sleeping',
+    steps: ['scale-down'],
+    success: 'Asleep',
+    failure: 'Failed',
+    resume: 'job-or-start-up',
+  },
+  wake: {
+    operation: 'wake',
+    from: ['Asleep', 'Failed'],
+    requested: 'Waking',
+    running: 'Waking',
+    steps: ['scale-up', 'ready'],
+    success: 'Ready',
+    failure: 'Failed',
+    resume: 'job-or-start-up',
+  },
   delete: {
     operation: 'delete',
-    from: ['Queued', 'Provisioning', 'Ready', 'Failed', 'Upgrading', 'RollingBack'],
+    from: [
+      'Queued',
+      'Provisioning',
+      'Ready',
+      'Failed',
+      'Upgrading',
+      'RollingBack',
+      'BackingUp',
+      'Restoring',
+      'Sleeping',
+      'Asleep',
+      'Waking',
+    ],
     requested: 'Deleting',
     running: 'Deleting',
     steps: ['uninstall', 'namespace-delete'],

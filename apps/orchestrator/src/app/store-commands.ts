@@ -22,7 +22,9 @@ import { slugForStoreName } from '../domain/slug.ts';
 import { type JobKind, type JobPayload, newStore, type Store } from '../domain/store.ts';
 import { AppError, conflict } from '../errors.ts';
 import { enqueueJob } from '../queue/work-queue.ts';
+import { restorableBackup } from './backup-rules.ts';
 import { IDEMPOTENCY_KEY_CONSTRAINT, rememberKey, replayedStoreId, requestHash } from './idempotency.ts';
+import { requestOperation } from './request-operation.ts';
 import type { StoreQueries } from './store-queries.ts';
 
 export interface StoreCommandOptions {
@@ -68,6 +70,9 @@ export class StoreCommands {
         { engine: input.engine },
       );
     }
+    if (input.fromBackup !== undefined) {
+      await restorableBackup(this.db, input.fromBackup, context.ownerId, input.engine);
+    }
     const hash = requestHash(input);
     if (context.idempotencyKey !== undefined) {
       const replay = await this.replay(context.ownerId, context.idempotencyKey, hash);
@@ -106,7 +111,10 @@ export class StoreCommands {
           );
         }
         await new StoresRepository(trx).insert(store);
-        await enqueueJob(trx, store.id, 'provision', { now });
+        await enqueueJob(trx, store.id, 'provision', {
+          now,
+          ...(input.fromBackup === undefined ? {} : { payload: { restoreFrom: input.fromBackup } }),
+        });
         if (context.idempotencyKey !== undefined) {
           await rememberKey(trx, {
             ownerId: context.ownerId,
@@ -268,7 +276,7 @@ export class StoreCommands {
     return storeId === undefined ? undefined : this.queries.get(storeId);
   }
 
-  private async transition(
+  private transition(
     store: Store,
     to: StoreState,
     kind: JobKind,
@@ -276,27 +284,7 @@ export class StoreCommands {
     message: string,
     extra: { patch?: { values?: StoreValues }; payload?: JobPayload; details?: Record<string, unknown> } = {},
   ): Promise<Store | undefined> {
-    const now = this.now();
-    return this.db.transaction().execute(async (trx) => {
-      const updated = await new StoresRepository(trx).update(
-        store.id,
-        { state: to, generation: store.generation + 1, failure: null, attempts: 0, ...extra.patch },
-        { states: [store.state] },
-        now,
-      );
-      if (!updated) return undefined;
-      await enqueueJob(trx, store.id, kind, { now, ...(extra.payload ? { payload: extra.payload } : {}) });
-      await new ActivityRepository(trx).append(
-        {
-          storeId: store.id,
-          type: activityType,
-          message,
-          ...(extra.details ? { details: extra.details } : {}),
-        },
-        now,
-      );
-      return updated;
-    });
+    return requestOperation(this.db, { store, to, kind, activityType, message, ...extra }, this.now());
   }
 }
 

@@ -39,6 +39,11 @@ export class StoreQueries {
     return store;
   }
 
+  /** The store at this address, for the pages its URL shows while no workload answers. */
+  findLiveBySlug(slug: string): Promise<Store | undefined> {
+    return this.stores.findLiveBySlug(slug);
+  }
+
   /** The store if this actor may see it; another merchant's store is "not found", so ids cannot be probed. */
   async getFor(id: string, actor: Actor): Promise<Store> {
     const store = await this.stores.get(id);

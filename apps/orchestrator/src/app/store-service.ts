@@ -1,10 +1,13 @@
 // Everything people can do with stores, in one object for the routes and the fleet upgrader: the
 // commands (store-commands.ts), the queries (store-queries.ts) and, behind the commands, the
-// idempotency keys (idempotency.ts).
+// idempotency keys (idempotency.ts), and the operations on a store's data and sleep
+// (store-operations.ts).
 import type { Kysely } from 'kysely';
+import type { BackupStorage } from '../backups/storage.ts';
 import type { Cluster } from '../cluster/port.ts';
 import type { Schema } from '../db/schema.ts';
 import { StoreCommands } from './store-commands.ts';
+import { StoreOperations } from './store-operations.ts';
 import { StoreQueries } from './store-queries.ts';
 
 export type { RequestContext } from './store-commands.ts';
@@ -16,16 +19,31 @@ export interface StoreServiceOptions {
   maxStores: number;
   maxStoresPerUser: number;
   resourcePrefix: string;
+  backupStorage: BackupStorage;
+  backupQuotaBytes: number;
+  /** PLATFORM_INTERNAL_URL; unset: no backup schedules. */
+  internalUrl?: string | undefined;
   now?: () => Date;
 }
 
 export class StoreService {
   readonly queries: StoreQueries;
   readonly commands: StoreCommands;
+  /** Backups, restore, sleep and wake. */
+  readonly operations: StoreOperations;
 
   constructor(options: StoreServiceOptions) {
     this.queries = new StoreQueries(options);
     this.commands = new StoreCommands({ ...options, queries: this.queries });
+    this.operations = new StoreOperations({
+      db: options.db,
+      cluster: options.cluster,
+      queries: this.queries,
+      storage: options.backupStorage,
+      backupQuotaBytes: options.backupQuotaBytes,
+      internalUrl: options.internalUrl,
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   readonly create: StoreCommands['create'] = (input, context) => this.commands.create(input, context);

@@ -1,5 +1,6 @@
 // The Cluster port on a real Kubernetes API server (@kubernetes/client-node) and the helm CLI: a
 // facade over one adapter per role (namespaces, secrets, releases, workloads, inspection).
+import type { Readable, Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   ENGINES,
@@ -10,12 +11,16 @@ import {
 } from '@storefleet/contracts';
 import type { Logger } from 'pino';
 import { type ClusterNodes, decideEngine, engineModule, type PlacementPolicy } from '../engines/registry.ts';
+import { KubernetesBackupSchedule } from './backup-schedule.ts';
+import { publishFallbackRoute } from './fallback-route.ts';
 import type { HelmCli } from './helm-cli.ts';
 import { KubernetesInspection } from './inspection.ts';
 import { KubeApi } from './kube-api.ts';
 import { KubernetesNamespaces, type StoreAccess } from './namespaces.ts';
 import type {
   AdminCredentials,
+  BackupPart,
+  BackupScheduleTarget,
   Cluster,
   ClusterInfo,
   ClusterInspection,
@@ -24,12 +29,15 @@ import type {
   ClusterSecrets,
   ClusterWorkloads,
   DeployedRelease,
+  ScaleScope,
   StoreTarget,
   WorkloadProgress,
   WorkloadWatch,
 } from './port.ts';
 import { HelmReleases } from './releases.ts';
+import { KubernetesScaling } from './scaling.ts';
 import { KubernetesSecrets } from './secrets.ts';
+import { KubernetesStoreData } from './store-data.ts';
 import type { ChartSettings } from './store-values.ts';
 import { KubernetesWorkloads } from './workloads.ts';
 
@@ -56,10 +64,15 @@ export class KubernetesCluster implements Cluster {
   private readonly releases: ClusterReleases;
   private readonly workloads: ClusterWorkloads;
   private readonly inspection: ClusterInspection;
+  private readonly data: KubernetesStoreData;
+  private readonly scaling: KubernetesScaling;
+  private readonly backupSchedule: KubernetesBackupSchedule;
+  private readonly kube: KubeApi;
 
   constructor(options: KubernetesClusterOptions) {
     this.options = options;
     const kube = new KubeApi(options.kubeConfig);
+    this.kube = kube;
     this.namespaces = new KubernetesNamespaces(kube, options.storeAccess);
     this.secrets = new KubernetesSecrets(kube);
     this.releases = new HelmReleases({
@@ -70,6 +83,9 @@ export class KubernetesCluster implements Cluster {
     });
     this.workloads = new KubernetesWorkloads(kube, options.logger);
     this.inspection = new KubernetesInspection(kube);
+    this.data = new KubernetesStoreData(kube);
+    this.scaling = new KubernetesScaling(kube);
+    this.backupSchedule = new KubernetesBackupSchedule(kube);
   }
 
   info(): ClusterInfo {
@@ -126,5 +142,33 @@ export class KubernetesCluster implements Cluster {
   }
   adminCredentials(target: StoreTarget, signal: AbortSignal): Promise<AdminCredentials> {
     return this.inspection.adminCredentials(target, signal);
+  }
+  backupParts(target: StoreTarget): BackupPart[] {
+    return this.data.backupParts(target);
+  }
+  dumpData(target: StoreTarget, part: BackupPart, sink: Writable, signal: AbortSignal): Promise<void> {
+    return this.data.dumpData(target, part, sink, signal);
+  }
+  restoreData(target: StoreTarget, part: BackupPart, source: Readable, signal: AbortSignal): Promise<void> {
+    return this.data.restoreData(target, part, source, signal);
+  }
+  scaleDown(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void> {
+    return this.scaling.scaleDown(target, scope, signal);
+  }
+  scaleUp(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void> {
+    return this.scaling.scaleUp(target, scope, signal);
+  }
+  rerunSetup(target: StoreTarget, tag: string, signal: AbortSignal): Promise<void> {
+    return this.scaling.rerunSetup(target, tag, signal);
+  }
+  applyBackupSchedule(
+    target: StoreTarget,
+    schedule: BackupScheduleTarget | null,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return this.backupSchedule.applyBackupSchedule(target, schedule, signal);
+  }
+  publishFallbackRoute(upstream: { host: string; port: number }, signal: AbortSignal): Promise<void> {
+    return publishFallbackRoute(this.kube, upstream, this.options.chart.ingressClass, signal);
   }
 }

@@ -1,5 +1,7 @@
 // What the reconciler needs from a Kubernetes cluster. Adapters implement it; the domain and the
 // reconciler never see Kubernetes or Helm types. Every operation is idempotent and honours `signal`.
+
+import type { Readable, Writable } from 'node:stream';
 import type {
   ConditionStatus,
   Engine,
@@ -107,12 +109,56 @@ export interface ClusterInspection {
   adminCredentials(target: StoreTarget, signal: AbortSignal): Promise<AdminCredentials>;
 }
 
+/** A part of a store's data that a backup holds. */
+export type BackupPart = 'database' | 'files';
+
+/** Which workloads a scale change touches: those that write the store's data, or every one. */
+export type ScaleScope = 'writers' | 'all';
+
+export interface BackupScheduleTarget {
+  /** Five-field cron expression (UTC). */
+  cron: string;
+  /** Where the scheduled pod asks for a backup. */
+  url: string;
+  /** The store's bearer token for that endpoint. */
+  token: string;
+}
+
+/** The store's data and the scale of its workloads: backups, restores, sleep and wake. */
+export interface ClusterStoreData {
+  /** The parts a backup of this store's engine holds. */
+  backupParts(target: StoreTarget): BackupPart[];
+  /** Streams a dump of one part of the store's data into `sink`; rejects when the dump fails. */
+  dumpData(target: StoreTarget, part: BackupPart, sink: Writable, signal: AbortSignal): Promise<void>;
+  /** Replaces one part of the store's data with the dump `source` streams; rejects when that fails. */
+  restoreData(target: StoreTarget, part: BackupPart, source: Readable, signal: AbortSignal): Promise<void>;
+  /** Scales the scope's workloads to zero (remembering their replicas) and suspends its CronJobs. */
+  scaleDown(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void>;
+  /** Undoes scaleDown: the remembered replicas come back, suspended CronJobs resume. */
+  scaleUp(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void>;
+  /** Runs the store's setup job again (a copy named with `tag`; an existing copy is kept). */
+  rerunSetup(target: StoreTarget, tag: string, signal: AbortSignal): Promise<void>;
+  /** Puts the store's backup CronJob in place (or removes it: null). */
+  applyBackupSchedule(
+    target: StoreTarget,
+    schedule: BackupScheduleTarget | null,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+/** The platform itself as the ingress's default backend (asleep pages), when it runs outside the cluster. */
+export interface ClusterFallback {
+  publishFallbackRoute(upstream: { host: string; port: number }, signal: AbortSignal): Promise<void>;
+}
+
 export interface Cluster
-  extends ClusterNamespaces,
+  extends ClusterFallback,
+    ClusterNamespaces,
     ClusterSecrets,
     ClusterReleases,
     ClusterWorkloads,
-    ClusterInspection {
+    ClusterInspection,
+    ClusterStoreData {
   info(): ClusterInfo;
   /** Whether this cluster can run each engine's stores, and where their pods run. */
   engines(): EngineAvailability[];

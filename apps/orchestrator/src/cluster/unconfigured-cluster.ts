@@ -7,6 +7,7 @@ import {
 } from '@storefleet/contracts';
 import {
   type AdminCredentials,
+  type BackupPart,
   type Cluster,
   ClusterError,
   type ClusterInfo,
@@ -66,6 +67,30 @@ export class UnconfiguredCluster implements Cluster {
     this.refuse();
   }
   async deleteNamespace(): Promise<void> {
+    this.refuse();
+  }
+  backupParts(): BackupPart[] {
+    return ['database'];
+  }
+  async dumpData(): Promise<void> {
+    this.refuse();
+  }
+  async restoreData(): Promise<void> {
+    this.refuse();
+  }
+  async scaleDown(): Promise<void> {
+    this.refuse();
+  }
+  async scaleUp(): Promise<void> {
+    this.refuse();
+  }
+  async rerunSetup(): Promise<void> {
+    this.refuse();
+  }
+  async applyBackupSchedule(): Promise<void> {
+    this.refuse();
+  }
+  async publishFallbackRoute(): Promise<void> {
     this.refuse();
   }
 }

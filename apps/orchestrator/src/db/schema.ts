@@ -34,6 +34,27 @@ export interface StoresTable {
   provisioning_started_at: Timestamp | null;
   ready_at: Timestamp | null;
   deleted_at: Timestamp | null;
+  backup_cron: string | null;
+  backup_keep: Generated<number>;
+  backup_token_hash: string | null;
+  last_traffic_at: Timestamp | null;
+}
+
+export interface BackupsTable {
+  id: string;
+  store_id: string;
+  owner_id: string;
+  engine: string;
+  status: string;
+  trigger: string;
+  parts: JSONColumnType<string[], string, string>;
+  /** bigint: PostgreSQL drivers hand it back as a string. */
+  size_bytes: ColumnType<string | null, number | null, number | null>;
+  storage_key: string;
+  failure: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
 }
 
 /** A job is about exactly one subject: a store, or a fleet upgrade run. */
@@ -145,6 +166,7 @@ export interface FleetBatchEntry {
 }
 
 export interface Schema {
+  backups: BackupsTable;
   fleet_upgrades: FleetUpgradesTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -60,6 +60,17 @@ export class StoresRepository {
     await notifyChange(this.db, 'store', store.id);
   }
 
+  /** The store that holds this address now (not deleted), if any. */
+  async findLiveBySlug(slug: string): Promise<Store | undefined> {
+    const row = await this.db
+      .selectFrom('stores')
+      .selectAll()
+      .where('slug', '=', slug)
+      .where('state', '!=', 'Deleted')
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
   async get(id: string): Promise<Store | undefined> {
     const row = await this.db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? fromRow(row) : undefined;

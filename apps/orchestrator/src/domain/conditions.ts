@@ -1,6 +1,6 @@
 // Kubernetes-style conditions: one entry per type; lastTransitionTime moves only when the status does.
 import type { Condition, ConditionStatus, ConditionType } from '@storefleet/contracts';
-import { CONDITION_TYPES } from '@storefleet/contracts';
+import { CONDITION_TYPES, PROVISION_CONDITIONS } from '@storefleet/contracts';
 
 export interface ConditionUpdate {
   type: ConditionType;
@@ -22,8 +22,9 @@ export function setCondition(
   return [...others, next].sort((a, b) => CONDITION_TYPES.indexOf(a.type) - CONDITION_TYPES.indexOf(b.type));
 }
 
+/** The conditions provisioning makes true; the other operations add theirs when they run. */
 export function initialConditions(now: Date): Condition[] {
-  return CONDITION_TYPES.map((type) => ({
+  return PROVISION_CONDITIONS.map((type) => ({
     type,
     status: 'Unknown' as const,
     reason: 'Pending',
@@ -32,6 +33,7 @@ export function initialConditions(now: Date): Condition[] {
   }));
 }
 
+/** Whether every condition of a provisioned store is True (its health; operations add others). */
 export function allConditionsTrue(conditions: readonly Condition[]): boolean {
-  return CONDITION_TYPES.every((type) => conditions.some((c) => c.type === type && c.status === 'True'));
+  return PROVISION_CONDITIONS.every((type) => conditions.some((c) => c.type === type && c.status === 'True'));
 }

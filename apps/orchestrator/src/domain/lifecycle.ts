@@ -51,7 +51,7 @@ export function assertTransition(from: StoreState, to: StoreState): void {
 }
 
 /** States that count against store quotas: everything that holds, or may hold, cluster resources. */
-export const LIVE_STATES: readonly StoreState[] = [...IN_FLIGHT_STATES, 'Ready', 'Failed'];
+export const LIVE_STATES: readonly StoreState[] = [...IN_FLIGHT_STATES, 'Ready', 'Failed', 'Asleep'];
 
 /** The state a store is in while a worker runs each operation. */
 export const OPERATION_STATE = Object.fromEntries(
@@ -103,4 +103,10 @@ export const STEP_TITLES: Record<Step, string> = {
   'namespace-delete': 'delete the namespace',
   upgrade: 'upgrade the Helm release',
   rollback: 'roll the Helm release back',
+  backup: 'dump the database and files into backup storage',
+  'app-stop': 'stop the app',
+  'data-restore': 'replace the database and files with the backup',
+  'app-start': 'start the app',
+  'scale-down': 'scale every workload to zero',
+  'scale-up': 'scale the workloads back up',
 };

@@ -25,6 +25,11 @@ const RESERVED_SLUGS = new Set([
 ]);
 const RESERVED_PREFIXES = ['kube-', 'storefleet-', 'system-'];
 
+/** Addresses no store may have: the platform's own hosts may use them. */
+export function isReservedSlug(slug: string): boolean {
+  return RESERVED_SLUGS.has(slug) || RESERVED_PREFIXES.some((prefix) => slug.startsWith(prefix));
+}
+
 export function slugify(name: string): string {
   return name
     .normalize('NFKD')
@@ -53,7 +58,7 @@ export function slugForStoreName(name: string): string {
       `Store name "${name}" is too long: its address "${slug}" has ${slug.length} characters, the limit is ${SLUG_MAX_LENGTH}.`,
     );
   }
-  if (RESERVED_SLUGS.has(slug) || RESERVED_PREFIXES.some((prefix) => slug.startsWith(prefix))) {
+  if (isReservedSlug(slug)) {
     throw invalidName(`Store name "${name}" is reserved (address "${slug}"); choose another name.`);
   }
   return slug;

@@ -105,4 +105,8 @@ export type JobKind = Operation;
 export interface JobPayload {
   values?: StoreValues;
   revision?: number;
+  /** The backup a backup job takes, or a restore job restores. */
+  backupId?: string;
+  /** A store created from a backup: once provisioned, it restores this one. */
+  restoreFrom?: string;
 }

@@ -18,3 +18,16 @@ export function storeUrls(
   const storefront = `${scheme}://${slug}.${baseDomain}${port ? `:${port}` : ''}`;
   return { storefront, admin: `${storefront}${engineModule(engine).adminPath}` };
 }
+
+/**
+ * The slug of a store host (`<slug>.<baseDomain>`, with or without a port), or undefined for any other
+ * host: the ingress sends the platform the requests no store serves (asleep stores among them).
+ */
+export function slugOfStoreHost(host: string | undefined, baseDomain: string): string | undefined {
+  if (!host) return undefined;
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  const suffix = `.${baseDomain}`;
+  if (!name.endsWith(suffix)) return undefined;
+  const slug = name.slice(0, -suffix.length);
+  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(slug) ? slug : undefined;
+}

@@ -24,6 +24,28 @@ export interface ChartInput {
   values: StoreValues;
 }
 
+/** A container of one of the store's workloads, found by its component label. */
+export interface ContainerPlace {
+  component: string;
+  container: string;
+}
+
+/** A command run in a container: reads a backup part from its stdout, or writes one from its stdin. */
+export interface DataCommand extends ContainerPlace {
+  command: readonly string[];
+}
+
+/** How a store's data is backed up and restored, and what must stop while it is replaced. */
+export interface BackupSpec {
+  database: { dump: DataCommand; restore: DataCommand };
+  /** Uploaded files, for engines that keep them (a tar of the directory). */
+  files?: { dump: DataCommand; restore: DataCommand };
+  /** Components that write to the database: stopped while a restore replaces it. */
+  writers: readonly string[];
+  /** The command a scheduled backup's pod runs (in the app's image) to ask the platform for a backup. */
+  scheduleTrigger: { component: string; command: readonly string[] };
+}
+
 /** Where a store's pods must run: on the local cluster's real node, or wherever the cluster puts them. */
 export type Placement = { kind: 'anywhere' } | { kind: 'node'; label: { key: string; value: string } };
 
@@ -39,7 +61,11 @@ export interface EngineModule {
   values(input: ChartInput, placement: Placement): Record<string, unknown>;
   /** The merchant's settings as they were deployed (read back from a release's values). */
   storeValuesFrom(chartValues: Record<string, unknown>): StoreValues;
+  readonly backup: BackupSpec;
 }
+
+/** Environment of a scheduled backup's pod: the platform's backup endpoint and the store's token. */
+export const SCHEDULE_ENV = { url: 'STOREFLEET_BACKUP_URL', token: 'STOREFLEET_BACKUP_TOKEN' } as const;
 
 export const password = (bytes = 24): string => randomBytes(bytes).toString('base64url');
 

@@ -23,7 +23,9 @@ import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { platformRoutes } from './routes/platform.ts';
+import { storeOperationRoutes } from './routes/store-operations.ts';
 import { storeRoutes } from './routes/stores.ts';
+import { registerStoreHostPages } from './store-host-pages.ts';
 
 export interface HttpOptions {
   logger: Logger;
@@ -103,6 +105,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   const dashboard = dashboardDir !== undefined && existsSync(join(dashboardDir, 'index.html'));
   if (dashboard) await app.register(fastifyStatic, { root: dashboardDir, prefix: '/' });
   registerErrorHandling(app, { spaIndex: dashboard });
+  registerStoreHostPages(app, services, options.presentation.baseDomain);
   registerAudit(app, services.database, options.logger);
   await registerAuth(app, {
     accounts: services.accounts,
@@ -120,6 +123,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   };
   authRoutes(context);
   storeRoutes(context);
+  storeOperationRoutes(context);
   platformRoutes(context);
   eventRoutes(context);
   fleetRoutes(context);

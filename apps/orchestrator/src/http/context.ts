@@ -43,6 +43,7 @@ export interface AuthSettings {
   signInRateLimit: { max: number; windowMs: number };
   maxStores: number;
   maxStoresPerUser: number;
+  backupQuotaBytes: number;
   corsOrigins: string[];
 }
 

@@ -4,6 +4,7 @@
 import type { ConditionType, Operation, StoreState } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { BackupRunner } from '../backups/backup-runner.ts';
 import { type Cluster, ClusterError, type StoreTarget, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
@@ -20,12 +21,14 @@ import {
 import { formatDuration } from '../duration.ts';
 import type { ReconcileMetrics } from '../observability/metrics.ts';
 import type { Job } from '../queue/work-queue.ts';
+import { enqueueJob } from '../queue/work-queue.ts';
 import type { JobResult } from '../queue/worker.ts';
 import { convergeRelease } from './release-step.ts';
 
 export interface ReconcilerOptions {
   db: Kysely<Schema>;
   cluster: Cluster;
+  backups: BackupRunner;
   retryPolicy: RetryPolicy;
   /** PROVISION_TIMEOUT: the longest one attempt at an operation may take. */
   attemptTimeoutMs: number;
@@ -58,6 +61,8 @@ interface Attempt {
   log: Logger;
   /** What the release step deployed (or found deployed for this generation). */
   deployed: DeployedRecord | undefined;
+  /** Bytes the backup step kept. */
+  backupSize: number | undefined;
 }
 
 interface FailureDescription {
@@ -74,6 +79,9 @@ const SUCCESS_REASON: Record<ConditionType, string> = {
   DatabaseReady: 'DatabaseReady',
   AppReady: 'AppReady',
   StoreConfigured: 'SetupJobCompleted',
+  BackedUp: 'BackupSucceeded',
+  Restored: 'RestoreSucceeded',
+  Asleep: 'ScaledToZero',
 };
 
 export class Reconciler {
@@ -108,6 +116,7 @@ export class Reconciler {
         attempt: job.attempts,
       }),
       deployed: undefined,
+      backupSize: undefined,
     };
     try {
       await this.begin[job.kind](attempt);
@@ -138,14 +147,66 @@ export class Reconciler {
     release: (attempt, signal) => this.converge(attempt, signal),
     upgrade: (attempt, signal) => this.converge(attempt, signal),
     rollback: (attempt, signal) => this.converge(attempt, signal),
-    ready: (attempt, signal) =>
-      this.options.cluster.waitUntilReady(attempt.target, signal, async (progress) => {
-        const conditions = setCondition(attempt.store.conditions, progress, this.now());
-        await this.save(attempt, { conditions });
-      }),
+    ready: (attempt, signal) => this.ready(attempt, signal),
     uninstall: (attempt, signal) => this.options.cluster.uninstallRelease(attempt.target, signal),
     'namespace-delete': (attempt, signal) => this.options.cluster.deleteNamespace(attempt.target, signal),
+    backup: (attempt, signal) => this.backUp(attempt, signal),
+    'app-stop': async (attempt, signal) => {
+      await this.options.cluster.scaleDown(attempt.target, 'writers', signal);
+      await this.markStopped(
+        attempt,
+        ['AppReady'],
+        'StoppedForRestore',
+        'Stopped while the backup is restored.',
+      );
+    },
+    'data-restore': (attempt, signal) =>
+      this.options.backups.restorePart(backupIdOf(attempt), 'database', attempt.target, signal),
+    'app-start': async (attempt, signal) => {
+      await this.options.cluster.scaleUp(attempt.target, 'writers', signal);
+      // The data that came back gets the engine's migrations and this store's admin login.
+      await this.options.cluster.rerunSetup(attempt.target, `restore-g${attempt.store.generation}`, signal);
+    },
+    'scale-down': async (attempt, signal) => {
+      await this.options.cluster.scaleDown(attempt.target, 'all', signal);
+      await this.markStopped(
+        attempt,
+        ['DatabaseReady', 'AppReady'],
+        'Asleep',
+        'Scaled to zero while the store sleeps.',
+      );
+    },
+    'scale-up': (attempt, signal) => this.options.cluster.scaleUp(attempt.target, 'all', signal),
   };
+
+  /** The ready step; after a restore it also puts back the files, which need the app running. */
+  private async ready(attempt: Attempt, signal: AbortSignal): Promise<void> {
+    await this.options.cluster.waitUntilReady(attempt.target, signal, async (progress) => {
+      const conditions = setCondition(attempt.store.conditions, progress, this.now());
+      await this.save(attempt, { conditions });
+    });
+    if (attempt.operation === 'restore') {
+      await this.options.backups.restorePart(backupIdOf(attempt), 'files', attempt.target, signal);
+    }
+  }
+
+  private async backUp(attempt: Attempt, signal: AbortSignal): Promise<void> {
+    const backup = await this.options.backups.take(backupIdOf(attempt), attempt.target, signal);
+    attempt.backupSize = backup.sizeBytes ?? 0;
+  }
+
+  /** Sets workload conditions False while a step stops their workloads on purpose. */
+  private async markStopped(
+    attempt: Attempt,
+    types: readonly ConditionType[],
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    let conditions = attempt.store.conditions;
+    for (const type of types)
+      conditions = setCondition(conditions, { type, status: 'False', reason, message }, this.now());
+    await this.save(attempt, { conditions });
+  }
 
   /** The release step: converge the release, and remember what it deployed for this generation. */
   private async converge(attempt: Attempt, signal: AbortSignal): Promise<void> {
@@ -192,6 +253,10 @@ export class Reconciler {
         `Rolling back to revision ${attempt.job.payload.revision}`,
       ),
     delete: (attempt) => this.beginWork(attempt, 'store.deleting', 'Deleting'),
+    backup: (attempt) => this.beginWork(attempt, 'backup.started', 'Backing up'),
+    restore: (attempt) => this.beginWork(attempt, 'store.restoring', 'Restoring a backup'),
+    sleep: (attempt) => this.beginWork(attempt, 'store.sleeping', 'Putting the store to sleep'),
+    wake: (attempt) => this.beginWork(attempt, 'store.waking', 'Waking the store'),
   };
 
   private async beginWork(attempt: Attempt, type: string, what: string): Promise<void> {
@@ -205,9 +270,71 @@ export class Reconciler {
     upgrade: (attempt) => this.releaseChanged(attempt, 'upgrade'),
     rollback: (attempt) => this.releaseChanged(attempt, 'rollback'),
     delete: (attempt) => this.deleted(attempt),
+    backup: (attempt) => this.backedUp(attempt),
+    restore: (attempt) =>
+      this.settled(
+        attempt,
+        'restore',
+        'store.restored',
+        `Restored backup ${backupIdOf(attempt)}; the store is ready.`,
+      ),
+    sleep: (attempt) =>
+      this.settled(attempt, 'sleep', 'store.asleep', 'The store is asleep: its workloads run no pods.'),
+    wake: async (attempt) => {
+      // Asleep is a condition of sleeping stores only: an awake store has none.
+      await this.save(attempt, { conditions: attempt.store.conditions.filter((c) => c.type !== 'Asleep') });
+      await this.settled(attempt, 'wake', 'store.woken', 'The store is awake and ready.');
+    },
   };
 
+  /** The plan's success state, with the generation settled. */
+  private async settled(
+    attempt: Attempt,
+    operation: 'restore' | 'sleep' | 'wake',
+    type: string,
+    message: string,
+  ): Promise<void> {
+    await this.save(attempt, {
+      state: LIFECYCLE[operation].success,
+      observedGeneration: attempt.store.generation,
+      failure: null,
+    });
+    await this.record(attempt, type, message);
+    attempt.log.info(message);
+  }
+
+  private async backedUp(attempt: Attempt): Promise<void> {
+    const backupId = backupIdOf(attempt);
+    // Before the store is Ready again: whoever sees it Ready sees the backups it keeps.
+    const removed = await this.options.backups.enforceRetention(attempt.store.id);
+    const size = attempt.backupSize ?? 0;
+    await this.record(attempt, 'backup.succeeded', `Backup ${backupId} taken (${formatBytes(size)}).`, {
+      backupId,
+      sizeBytes: size,
+      ...(removed.length > 0 ? { expired: removed } : {}),
+    });
+    for (const id of removed) {
+      await this.record(
+        attempt,
+        'backup.expired',
+        `Backup ${id} deleted: the store keeps only its newest backups.`,
+        {
+          backupId: id,
+        },
+      );
+    }
+    await this.save(attempt, {
+      state: LIFECYCLE.backup.success,
+      observedGeneration: attempt.store.generation,
+    });
+  }
+
   private async provisioned(attempt: Attempt): Promise<void> {
+    const restoreFrom = attempt.job.payload.restoreFrom;
+    if (restoreFrom) {
+      await this.restoreAfterProvisioning(attempt, restoreFrom);
+      return;
+    }
     const deployed = deployedOf(attempt);
     const ready = await this.save(attempt, {
       state: LIFECYCLE.provision.success,
@@ -229,6 +356,35 @@ export class Reconciler {
       },
     );
     attempt.log.info({ provisioningSeconds: seconds }, 'store ready');
+  }
+
+  /** A store created from a backup: provisioned, it goes straight on to restore (one transaction). */
+  private async restoreAfterProvisioning(attempt: Attempt, backupId: string): Promise<void> {
+    const deployed = deployedOf(attempt);
+    const now = this.now();
+    const restored = await this.options.db.transaction().execute(async (trx) => {
+      const updated = await new StoresRepository(trx).update(
+        attempt.store.id,
+        {
+          state: LIFECYCLE.restore.requested,
+          generation: attempt.store.generation + 1,
+          revision: deployed.revision,
+          chartVersion: deployed.chartVersion,
+          attempts: 0,
+          failure: null,
+        },
+        { leaseToken: attempt.job.leaseToken, states: [attempt.store.state] },
+        now,
+      );
+      if (!updated) return undefined;
+      await enqueueJob(trx, attempt.store.id, 'restore', { now, payload: { backupId } });
+      return updated;
+    });
+    if (!restored) throw new StaleAttempt();
+    attempt.store = restored;
+    await this.record(attempt, 'store.restore_requested', `Provisioned; now restoring backup ${backupId}.`, {
+      backupId,
+    });
   }
 
   private async releaseChanged(attempt: Attempt, operation: 'upgrade' | 'rollback'): Promise<void> {
@@ -265,6 +421,10 @@ export class Reconciler {
       conditions,
       failure: null,
     });
+    await this.options.backups.failUnfinished(
+      attempt.store.id,
+      'The store was deleted before this backup finished.',
+    );
     await this.record(attempt, 'store.deleted', 'Store deleted; nothing of it is left in the cluster.');
     attempt.log.info('store deleted');
   }
@@ -301,7 +461,17 @@ export class Reconciler {
     const finishedAt = this.now();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     let done = attempt.store.conditions;
+    const planSteps: readonly Step[] = LIFECYCLE[attempt.operation].steps;
+    const laterSteps = planSteps.slice(planSteps.indexOf(step) + 1);
     for (const type of conditions) {
+      if (laterSteps.some((later) => conditionsOf(later).includes(type))) {
+        done = setCondition(
+          done,
+          { type, status: 'Unknown', reason: 'InProgress', message: `Done: ${STEP_TITLES[step]}.` },
+          finishedAt,
+        );
+        continue;
+      }
       const current = done.find((c) => c.type === type);
       // What the cluster reported during this step is more specific than a generic "done".
       if (current?.status === 'True' && current.lastTransitionTime >= startedAt.toISOString()) continue;
@@ -361,6 +531,8 @@ export class Reconciler {
 
     const exhausted = description.retryable ? ` (gave up after ${attemptNumber} attempts)` : '';
     const failureMessage = `Step "${step}" failed: ${description.message}${exhausted}`;
+    // Only a backup fails back to Ready (its plan says so): the failure is the backup's, not the store's.
+    if (plan.failure !== 'Failed') return this.backupFailed(attempt, conditions, failureMessage, description);
     await this.save(
       attempt,
       {
@@ -379,6 +551,32 @@ export class Reconciler {
     );
     await this.record(attempt, 'store.failed', failureMessage, { step, reason: description.reason });
     attempt.log.error({ step, reason: description.reason }, 'store failed');
+    return { outcome: 'done' };
+  }
+
+  /**
+   * A backup that failed for good: the store goes back to what it was (its data untouched), and the
+   * failure is told where people look for it: the backup, its condition and the activity feed.
+   */
+  private async backupFailed(
+    attempt: Attempt,
+    conditions: Store['conditions'],
+    message: string,
+    description: FailureDescription,
+  ): Promise<JobResult> {
+    const plan = LIFECYCLE[attempt.operation];
+    await this.save(
+      attempt,
+      { state: plan.failure, observedGeneration: attempt.store.generation, conditions },
+      [plan.running],
+    );
+    const backupId = attempt.job.payload.backupId;
+    if (backupId) await this.options.backups.markFailed(backupId, message);
+    await this.record(attempt, 'backup.failed', `Backup ${backupId ?? ''} failed. ${message}`, {
+      backupId,
+      reason: description.reason,
+    });
+    attempt.log.error({ reason: description.reason, backupId }, 'backup failed');
     return { outcome: 'done' };
   }
 
@@ -438,6 +636,18 @@ export class Reconciler {
       this.now(),
     );
   }
+}
+
+function backupIdOf(attempt: Attempt): string {
+  const backupId = attempt.job.payload.backupId;
+  if (!backupId) throw new Error(`a ${attempt.operation} job carries no backup id`);
+  return backupId;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function deployedOf(attempt: Attempt): DeployedRecord {

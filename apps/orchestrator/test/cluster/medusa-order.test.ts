@@ -2,37 +2,33 @@
 // becomes Ready with every condition true, a shopper orders in Chromium through our storefront
 // behind the ingress, the merchant finds that order through Medusa's Admin API with the credentials
 // the orchestrator generated, and deleting the store leaves nothing behind.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { PlatformInfo, Store } from '@storefleet/contracts';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../src/cluster/connect.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
+import { type Browser, launchBrowser } from '../support/browser.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { adminConfig, orchestratorKubeconfig, STORE_CHART, testCluster } from '../support/kube.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
+import { realNode } from '../support/real-node.ts';
 
 const cluster = testCluster();
-const state = JSON.parse(readFileSync(join(dirname(cluster.adminKubeconfig), 'cluster.json'), 'utf8')) as {
-  node?: { kind: 'real'; ingressPort: number; ingressClass: string } | { kind: 'simulated'; reason: string };
-};
-const node = state.node?.kind === 'real' ? state.node : undefined;
+const node = realNode(cluster);
 const core = adminConfig(cluster).makeApiClient(CoreV1Api);
 
-const CHROMIUM = process.env.STOREFLEET_CHROMIUM ?? '/usr/bin/chromium';
 const READY_TIMEOUT_MS = 12 * 60_000;
 const suffix = Date.now().toString(36).slice(-5);
 
 let database: Database;
 let platform: Platform;
 let auth: Record<string, string>;
-let context: BrowserContext | undefined;
-let userDataDir: string | undefined;
+let browser: Browser | undefined;
 let store: Store | undefined;
 
 const api = async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => {
@@ -118,8 +114,7 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     if (store && platform) {
       const current = await platform.stores.get(store.id).catch(() => undefined);
       if (current && current.state !== 'Deleted') {
@@ -166,21 +161,8 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
 
   it('takes an order in Chromium through our storefront behind the ingress', async () => {
     if (!store) throw new Error('no store: the previous test failed');
-    userDataDir = mkdtempSync(join(tmpdir(), 'storefleet-storefront-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-      viewport: { width: 390, height: 844 },
-    });
-    const page: Page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
+    browser = await launchBrowser({ width: 390, height: 844 });
+    const { page } = browser;
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     const started = Date.now();
@@ -209,7 +191,7 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
     await heading.waitFor();
     orderNumber = /Order #(\d+)/.exec((await heading.textContent()) ?? '')?.[1] ?? '';
     timings.firstOrderInBrowser = Math.round((Date.now() - started) / 1000);
-    await page.screenshot({ path: join(userDataDir, 'confirmation.png') });
+    await page.screenshot({ path: join(browser.dir, 'confirmation.png') });
     expect(orderNumber).toMatch(/^\d+$/);
     expect(errors).toEqual([]);
   });

@@ -60,6 +60,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0005_fleet_upgrade_leases',
       '0006_generations',
       '0007_queue_subjects',
+      '0008_backups',
     ]);
   });
 

@@ -190,7 +190,7 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     expect(all.length).toBeGreaterThanOrEqual(4);
     const ready = StoreList.parse((await request('GET', '/api/stores?state=Ready&limit=100')).json());
     expect(ready.items.every((s) => s.state === 'Ready')).toBe(true);
-    expect((await request('GET', '/api/stores?state=Sleeping')).statusCode).toBe(400);
+    expect((await request('GET', '/api/stores?state=Napping')).statusCode).toBe(400);
     expect((await request('GET', '/api/stores?cursor=bogus')).statusCode).toBe(400);
     expect((await request('GET', '/api/stores?limit=1000')).statusCode).toBe(400);
   });

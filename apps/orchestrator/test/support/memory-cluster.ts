@@ -1,6 +1,8 @@
 // An in-memory Cluster for fast tests of the queue and reconciler. It keeps what a real cluster
 // would hold (namespaces, secrets, releases), can be told to fail, hang or block at any operation,
 // and records overlapping calls for one store, which must never happen.
+
+import type { Readable, Writable } from 'node:stream';
 import {
   ENGINES,
   type Engine,
@@ -11,10 +13,13 @@ import {
 } from '@storefleet/contracts';
 import {
   type AdminCredentials,
+  type BackupPart,
+  type BackupScheduleTarget,
   type Cluster,
   ClusterError,
   type ClusterInfo,
   type DeployedRelease,
+  type ScaleScope,
   type StoreTarget,
   type WorkloadProgress,
   type WorkloadWatch,
@@ -27,7 +32,13 @@ export type ClusterOperation =
   | 'waitUntilReady'
   | 'rollbackRelease'
   | 'uninstallRelease'
-  | 'deleteNamespace';
+  | 'deleteNamespace'
+  | 'dumpData'
+  | 'restoreData'
+  | 'scaleDown'
+  | 'scaleUp'
+  | 'applyBackupSchedule'
+  | 'rerunSetup';
 
 type Behaviour =
   | { kind: 'fail'; error: ClusterError; remaining: number; only?: (target: StoreTarget) => boolean }
@@ -131,7 +142,13 @@ export class MemoryCluster implements Cluster {
     const active = this.activeByStore.get(target.storeId) ?? 0;
     if (active > 0) this.overlaps++;
     this.activeByStore.set(target.storeId, active + 1);
-    const provisioning = operation !== 'uninstallRelease' && operation !== 'deleteNamespace';
+    const provisioning = [
+      'ensureNamespace',
+      'ensureSecrets',
+      'installRelease',
+      'waitUntilReady',
+      'rollbackRelease',
+    ].includes(operation);
     if (provisioning) {
       this.provisioningStores.add(target.storeId);
       this.maxConcurrentProvisioning = Math.max(this.maxConcurrentProvisioning, this.provisioningStores.size);
@@ -342,5 +359,76 @@ export class MemoryCluster implements Cluster {
       !this.secrets.has(target.namespace) &&
       !this.releases.has(target.release)
     );
+  }
+
+  /** Each namespace's data, as a dump would carry it. Tests write it to tell backups apart. */
+  readonly data = new Map<string, string>();
+  /** Which scopes of each namespace are scaled down. */
+  readonly scaledDown = new Map<string, Set<ScaleScope>>();
+  readonly schedules = new Map<string, BackupScheduleTarget>();
+
+  backupParts(): BackupPart[] {
+    return ['database'];
+  }
+
+  dumpData(target: StoreTarget, _part: BackupPart, sink: Writable, signal: AbortSignal): Promise<void> {
+    return this.call('dumpData', target, signal, () => {
+      sink.write(this.data.get(target.namespace) ?? '');
+    });
+  }
+
+  async restoreData(
+    target: StoreTarget,
+    _part: BackupPart,
+    source: Readable,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of source) chunks.push(Buffer.from(chunk as Buffer));
+    await this.call('restoreData', target, signal, () => {
+      this.data.set(target.namespace, Buffer.concat(chunks).toString('utf8'));
+    });
+  }
+
+  scaleDown(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void> {
+    return this.call('scaleDown', target, signal, () => {
+      const scopes = this.scaledDown.get(target.namespace) ?? new Set();
+      scopes.add(scope);
+      this.scaledDown.set(target.namespace, scopes);
+    });
+  }
+
+  scaleUp(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void> {
+    return this.call('scaleUp', target, signal, () => {
+      this.scaledDown.get(target.namespace)?.delete(scope);
+    });
+  }
+
+  /** Setup reruns per namespace, by tag. */
+  readonly setupReruns = new Map<string, Set<string>>();
+
+  rerunSetup(target: StoreTarget, tag: string, signal: AbortSignal): Promise<void> {
+    return this.call('rerunSetup', target, signal, () => {
+      const tags = this.setupReruns.get(target.namespace) ?? new Set();
+      tags.add(tag);
+      this.setupReruns.set(target.namespace, tags);
+    });
+  }
+
+  applyBackupSchedule(
+    target: StoreTarget,
+    schedule: BackupScheduleTarget | null,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return this.call('applyBackupSchedule', target, signal, () => {
+      if (schedule) this.schedules.set(target.namespace, schedule);
+      else this.schedules.delete(target.namespace);
+    });
+  }
+
+  fallback: { host: string; port: number } | undefined;
+
+  async publishFallbackRoute(upstream: { host: string; port: number }): Promise<void> {
+    this.fallback = upstream;
   }
 }

@@ -52,13 +52,20 @@ describe('store names become DNS-1123 slugs', () => {
 describe('lifecycle transitions', () => {
   const allowed: Record<StoreState, StoreState[]> = {
     Queued: ['Provisioning', 'Failed', 'Deleting'],
-    Provisioning: ['Ready', 'Failed', 'Deleting'],
-    Ready: ['Upgrading', 'RollingBack', 'Deleting'],
-    Failed: ['Queued', 'Upgrading', 'RollingBack', 'Deleting'],
+    // A store created from a backup goes from provisioning straight on to the restore.
+    Provisioning: ['Ready', 'Failed', 'Deleting', 'Restoring'],
+    Ready: ['Upgrading', 'RollingBack', 'Deleting', 'BackingUp', 'Restoring', 'Sleeping'],
+    Failed: ['Queued', 'Upgrading', 'RollingBack', 'Deleting', 'Restoring', 'Waking'],
     Upgrading: ['Ready', 'Failed', 'Deleting'],
     RollingBack: ['Ready', 'Failed', 'Deleting'],
     Deleting: ['Deleted', 'Failed'],
     Deleted: [],
+    // A failed backup leaves the store Ready: the failure is the backup's, not the store's.
+    BackingUp: ['Ready', 'Deleting'],
+    Restoring: ['Ready', 'Failed', 'Deleting'],
+    Sleeping: ['Asleep', 'Failed', 'Deleting'],
+    Asleep: ['Waking', 'Deleting'],
+    Waking: ['Ready', 'Failed', 'Deleting'],
   };
   const pairs = STORE_STATES.flatMap((from) => STORE_STATES.map((to) => [from, to] as const));
 

@@ -186,6 +186,13 @@ export function traefikArgs(ports: NodePorts): string[] {
     '--ping.entryPoint=traefik',
     '--providers.kubernetesingress=true',
     '--providers.kubernetesingress.ingressclass=traefik',
+    // The orchestrator runs on the host here: it publishes itself as the ingress's default backend
+    // (asleep stores' pages) through an ExternalName Service naming its loopback address.
+    '--providers.kubernetesingress.allowExternalNameServices=true',
+    // Requests per Service on the ping entry point's /metrics: idle sleep measures store traffic there.
+    '--metrics.prometheus=true',
+    '--metrics.prometheus.entryPoint=traefik',
+    '--metrics.prometheus.addServicesLabels=true',
     '--global.checkNewVersion=false',
     '--global.sendAnonymousUsage=false',
     '--log.level=INFO',

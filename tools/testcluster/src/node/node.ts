@@ -42,6 +42,8 @@ export interface RealNodeInfo {
   name: string;
   ingressPort: number;
   ingressClass: string;
+  /** Traefik's Prometheus metrics: requests per Service, which idle sleep reads. */
+  ingressMetricsUrl: string;
   images: string[];
 }
 
@@ -149,7 +151,13 @@ export async function startRealNode(
   log(
     `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}`,
   );
-  return { name: NODE_NAME, ingressPort: ports.ingress, ingressClass: INGRESS_CLASS, images };
+  return {
+    name: NODE_NAME,
+    ingressPort: ports.ingress,
+    ingressClass: INGRESS_CLASS,
+    ingressMetricsUrl: `http://127.0.0.1:${ports.traefikPing}/metrics`,
+    images,
+  };
 }
 
 /** The directory of another cluster whose real node runs on this machine (there can be one). */

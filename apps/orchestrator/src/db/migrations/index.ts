@@ -6,6 +6,7 @@ import * as fleetUpgrades from './0004_fleet_upgrades.ts';
 import * as fleetUpgradeLeases from './0005_fleet_upgrade_leases.ts';
 import * as generations from './0006_generations.ts';
 import * as queueSubjects from './0007_queue_subjects.ts';
+import * as backups from './0008_backups.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_fleet_upgrade_leases': fleetUpgradeLeases,
   '0006_generations': generations,
   '0007_queue_subjects': queueSubjects,
+  '0008_backups': backups,
 };

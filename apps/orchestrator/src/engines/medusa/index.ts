@@ -1,6 +1,18 @@
 // Medusa v2 with our storefront: charts/medusa, image images/medusa.
 import type { StoreValues } from '@storefleet/contracts';
-import { type ChartInput, commonSecrets, type EngineModule, password, placementValues } from '../engine.ts';
+import {
+  type ChartInput,
+  commonSecrets,
+  type EngineModule,
+  password,
+  placementValues,
+  SCHEDULE_ENV,
+} from '../engine.ts';
+
+const POSTGRES = { component: 'database', container: 'postgres' } as const;
+/** psql's connection, from the container's own environment (the chart sets these). */
+const CONNECT =
+  'PGPASSWORD="$POSTGRES_PASSWORD" exec "$0" --host=127.0.0.1 --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" "$@"';
 
 export const medusa: EngineModule = {
   name: 'medusa',
@@ -25,5 +37,35 @@ export const medusa: EngineModule = {
   storeValuesFrom(chartValues): StoreValues {
     const replicas = (chartValues.medusa as { replicas?: unknown } | undefined)?.replicas;
     return typeof replicas === 'number' ? { replicas } : {};
+  },
+  backup: {
+    database: {
+      dump: { ...POSTGRES, command: ['sh', '-c', CONNECT, 'pg_dump', '--format=custom', '--no-owner'] },
+      // One transaction: a restore that fails part-way leaves the database as it was.
+      restore: {
+        ...POSTGRES,
+        command: [
+          'sh',
+          '-c',
+          CONNECT,
+          'pg_restore',
+          '--clean',
+          '--if-exists',
+          '--no-owner',
+          '--single-transaction',
+          '--exit-on-error',
+        ],
+      },
+    },
+    // Product images are links; Medusa keeps no uploads in the store's volumes.
+    writers: ['app', 'worker', 'storefront'],
+    scheduleTrigger: {
+      component: 'app',
+      command: [
+        'node',
+        '-e',
+        `fetch(process.env.${SCHEDULE_ENV.url}, { method: 'POST', headers: { 'x-backup-token': process.env.${SCHEDULE_ENV.token} } }).then(async (r) => { console.log(r.status, await r.text()); process.exit(r.ok ? 0 : 1); }, (e) => { console.error(e.message); process.exit(1); })`,
+      ],
+    },
   },
 };

@@ -1,6 +1,11 @@
 // WooCommerce on WordPress: charts/store.
 import type { StoreValues } from '@storefleet/contracts';
-import { type ChartInput, commonSecrets, type EngineModule, password } from '../engine.ts';
+import { type ChartInput, commonSecrets, type EngineModule, password, SCHEDULE_ENV } from '../engine.ts';
+
+const MARIADB = { component: 'database', container: 'mariadb' } as const;
+const WORDPRESS = { component: 'app', container: 'wordpress' } as const;
+const MARIADB_ROOT = 'MYSQL_PWD="$MARIADB_ROOT_PASSWORD" exec "$0" --user=root "$@" "$MARIADB_DATABASE"';
+const UPLOADS = '/var/www/html/wp-content';
 
 const SALTS = [
   'auth-key',
@@ -38,5 +43,38 @@ export const woocommerce: EngineModule = {
   storeValuesFrom(chartValues): StoreValues {
     const replicas = (chartValues.app as { replicas?: unknown } | undefined)?.replicas;
     return typeof replicas === 'number' ? { replicas } : {};
+  },
+  backup: {
+    database: {
+      dump: {
+        ...MARIADB,
+        command: [
+          'sh',
+          '-c',
+          MARIADB_ROOT,
+          'mariadb-dump',
+          '--single-transaction',
+          '--routines',
+          '--triggers',
+        ],
+      },
+      restore: { ...MARIADB, command: ['sh', '-c', MARIADB_ROOT, 'mariadb'] },
+    },
+    files: {
+      dump: { ...WORDPRESS, command: ['tar', '-C', UPLOADS, '-cf', '-', 'uploads'] },
+      restore: {
+        ...WORDPRESS,
+        command: ['sh', '-c', `rm -rf ${UPLOADS}/uploads && tar -C ${UPLOADS} -xf -`],
+      },
+    },
+    writers: ['app', 'cron'],
+    scheduleTrigger: {
+      component: 'app',
+      command: [
+        'sh',
+        '-c',
+        `curl --fail-with-body --silent --show-error -X POST -H "X-Backup-Token: $${SCHEDULE_ENV.token}" "$${SCHEDULE_ENV.url}"`,
+      ],
+    },
   },
 };

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiTokenInfo } from '../../accounts/account-service.ts';
 import { AuditRepository } from '../../db/audit-repository.ts';
+import { BackupsRepository } from '../../db/backups-repository.ts';
 import type { Actor } from '../../domain/actor.ts';
 import { invalidInput } from '../../errors.ts';
 import { enforce, requireActor, requireAdmin, SESSION_COOKIE } from '../auth.ts';
@@ -28,11 +29,15 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
     user: { id: actor.userId, email: actor.email, role: actor.role },
     csrfToken,
     limits: {
+      backupQuotaBytes: auth.backupQuotaBytes,
       maxStores: auth.maxStores,
       maxStoresPerUser: auth.maxStoresPerUser,
       rateLimit: { max: auth.rateLimit.max, windowSeconds: Math.round(auth.rateLimit.windowMs / 1000) },
     },
-    usage: { stores: await stores.liveStoreCount(actor) },
+    usage: {
+      stores: await stores.liveStoreCount(actor),
+      backupBytes: await new BackupsRepository(services.database.db).bytesOfOwner(actor.userId),
+    },
   });
 
   /** Opens a fresh session (and ends the one the browser came with, so no id is ever carried over). */

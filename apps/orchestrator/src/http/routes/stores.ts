@@ -61,7 +61,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
             access: 'user',
             change: true,
             codes: {
-              400: ['INVALID_STORE_NAME', 'ENGINE_UNAVAILABLE'],
+              400: ['INVALID_STORE_NAME', 'ENGINE_UNAVAILABLE', 'BACKUP_NOT_RESTORABLE'],
               403: ['STORE_LIMIT_REACHED', 'USER_STORE_LIMIT_REACHED'],
               409: ['STORE_NAME_TAKEN', 'IDEMPOTENCY_KEY_REUSED'],
             },

@@ -1,0 +1,143 @@
+// Backups as rows: what was asked, how it went, and where its parts are kept in backup storage.
+import type { Backup, BackupStatus, Engine } from '@storefleet/contracts';
+import type { Kysely, Selectable } from 'kysely';
+import type { BackupsTable, Schema } from './schema.ts';
+
+export interface BackupRecord {
+  id: string;
+  storeId: string;
+  ownerId: string;
+  engine: Engine;
+  status: BackupStatus;
+  trigger: Backup['trigger'];
+  parts: Backup['parts'];
+  sizeBytes: number | null;
+  storageKey: string;
+  failure: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export class BackupsRepository {
+  private readonly db: Kysely<Schema>;
+
+  constructor(db: Kysely<Schema>) {
+    this.db = db;
+  }
+
+  async insert(backup: BackupRecord): Promise<void> {
+    await this.db
+      .insertInto('backups')
+      .values({
+        id: backup.id,
+        store_id: backup.storeId,
+        owner_id: backup.ownerId,
+        engine: backup.engine,
+        status: backup.status,
+        trigger: backup.trigger,
+        parts: JSON.stringify(backup.parts),
+        size_bytes: backup.sizeBytes,
+        storage_key: backup.storageKey,
+        failure: backup.failure,
+        created_at: backup.createdAt,
+        started_at: backup.startedAt,
+        finished_at: backup.finishedAt,
+      })
+      .execute();
+  }
+
+  async get(id: string): Promise<BackupRecord | undefined> {
+    const row = await this.db.selectFrom('backups').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** A store's backups, newest first. */
+  async listForStore(storeId: string): Promise<BackupRecord[]> {
+    const rows = await this.db
+      .selectFrom('backups')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async markRunning(id: string, parts: Backup['parts'], now: Date): Promise<void> {
+    await this.db
+      .updateTable('backups')
+      .set({ status: 'running', parts: JSON.stringify(parts), started_at: now, failure: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markSucceeded(id: string, sizeBytes: number, now: Date): Promise<void> {
+    await this.db
+      .updateTable('backups')
+      .set({ status: 'succeeded', size_bytes: sizeBytes, finished_at: now, failure: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Marks a backup that has not succeeded as failed (a succeeded one stays as it is). */
+  async markFailed(id: string, failure: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('backups')
+      .set({ status: 'failed', failure, finished_at: now })
+      .where('id', '=', id)
+      .where('status', '!=', 'succeeded')
+      .execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('backups').where('id', '=', id).execute();
+  }
+
+  /** Bytes the owner's backups hold in storage (succeeded ones; others hold nothing kept). */
+  async bytesOfOwner(ownerId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('backups')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('size_bytes'), eb.val('0')).as('bytes'))
+      .where('owner_id', '=', ownerId)
+      .where('status', '=', 'succeeded')
+      .executeTakeFirstOrThrow();
+    return Number(row.bytes);
+  }
+}
+
+function fromRow(row: Selectable<BackupsTable>): BackupRecord {
+  return {
+    id: row.id,
+    storeId: row.store_id,
+    ownerId: row.owner_id,
+    engine: row.engine as Engine,
+    status: row.status as BackupStatus,
+    trigger: row.trigger as Backup['trigger'],
+    parts: row.parts as Backup['parts'],
+    sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+    storageKey: row.storage_key,
+    failure: row.failure,
+    createdAt: new Date(row.created_at),
+    startedAt: row.started_at ? new Date(row.started_at) : null,
+    finishedAt: row.finished_at ? new Date(row.finished_at) : null,
+  };
+}
+
+export function presentBackup(backup: BackupRecord): Backup {
+  return {
+    id: backup.id,
+    storeId: backup.storeId,
+    engine: backup.engine,
+    status: backup.status,
+    trigger: backup.trigger,
+    sizeBytes: backup.sizeBytes,
+    parts: backup.parts,
+    failure: backup.failure,
+    createdAt: backup.createdAt.toISOString(),
+    startedAt: backup.startedAt?.toISOString() ?? null,
+    finishedAt: backup.finishedAt?.toISOString() ?? null,
+    durationMs:
+      backup.startedAt && backup.finishedAt ? backup.finishedAt.getTime() - backup.startedAt.getTime() : null,
+  };
+}

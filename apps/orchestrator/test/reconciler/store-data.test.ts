@@ -1,0 +1,322 @@
+// Backups, restores, sleep and wake through the queue and the reconciler, on both databases, with an
+// in-memory cluster whose "data" is a string per namespace. The adapter itself is proven on the real
+// node (test/cluster/medusa-data.test.ts); here: the rules, the records, and that a worker killed at
+// each step of each operation leaves work that another worker finishes, once.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LIFECYCLE, type Operation } from '@storefleet/contracts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ClusterError } from '../../src/cluster/port.ts';
+import { ActivityRepository } from '../../src/db/activity-repository.ts';
+import { BackupsRepository } from '../../src/db/backups-repository.ts';
+import type { Database } from '../../src/db/database.ts';
+import { StoresRepository } from '../../src/db/stores-repository.ts';
+import type { AppError } from '../../src/errors.ts';
+import type { Platform } from '../../src/platform.ts';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
+import { startTestPlatform, waitFor, waitForState } from '../support/harness.ts';
+import { type ClusterOperation, MemoryCluster } from '../support/memory-cluster.ts';
+
+const owner = { ownerId: 'owner-1' };
+
+/** The cluster call each step makes, to block a worker in the middle of it. */
+const STEP_CALLS: Record<string, ClusterOperation> = {
+  backup: 'dumpData',
+  'app-stop': 'scaleDown',
+  'data-restore': 'restoreData',
+  'app-start': 'rerunSetup',
+  ready: 'waitUntilReady',
+  'scale-down': 'scaleDown',
+  'scale-up': 'scaleUp',
+};
+
+describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
+  let test: TestDatabase;
+  let database: Database;
+  let cluster: MemoryCluster;
+  let backupDir: string;
+  const platforms: Platform[] = [];
+
+  const start = async (
+    overrides: Record<string, string> = {},
+    db: Database = database,
+    workerId?: string,
+  ) => {
+    const platform = await startTestPlatform(db, cluster, { BACKUP_DIR: backupDir, ...overrides }, workerId);
+    platforms.push(platform);
+    return platform;
+  };
+
+  const readyStore = async (platform: Platform, name: string) => {
+    const { store } = await platform.stores.create({ name, engine: 'medusa' }, owner);
+    return waitForState(database, store.id, 'Ready');
+  };
+
+  const backupOf = async (platform: Platform, storeId: string) => {
+    const backup = await platform.stores.operations.backup(await platform.stores.get(storeId));
+    await waitForState(database, storeId, 'Ready');
+    return (await new BackupsRepository(database.db).get(backup.id)) ?? expect.unreachable();
+  };
+
+  const types = async (storeId: string) =>
+    (await new ActivityRepository(database.db).list({ storeId, limit: 100 })).map((a) => a.type);
+
+  beforeEach(async () => {
+    test = await createTestDatabase(engine);
+    database = test.database;
+    cluster = new MemoryCluster();
+    backupDir = mkdtempSync(join(tmpdir(), 'storefleet-backups-'));
+  });
+  afterEach(async () => {
+    for (const platform of platforms.splice(0)) await platform.stop();
+    await test.close();
+    rmSync(backupDir, { recursive: true, force: true });
+  });
+
+  it('backs up, takes more data, restores: the data is the backup again; each step is a condition', async () => {
+    const platform = await start();
+    const store = await readyStore(platform, 'Round Trip');
+    cluster.data.set(store.namespace, 'order 1');
+    const backup = await backupOf(platform, store.id);
+    expect(backup).toMatchObject({ status: 'succeeded', parts: ['database'], sizeBytes: 'order 1'.length });
+    expect(backup.startedAt).not.toBeNull();
+    expect(readdirSync(join(backupDir, 'stores', store.id, backup.id))).toEqual(['database.dump']);
+
+    cluster.data.set(store.namespace, 'order 1, order 2');
+    await platform.stores.operations.restore(await platform.stores.get(store.id), backup.id);
+    const restored = await waitForState(database, store.id, 'Ready');
+    expect(cluster.data.get(store.namespace)).toBe('order 1');
+    expect(restored.conditions.find((c) => c.type === 'Restored')).toMatchObject({ status: 'True' });
+    expect(Object.keys(restored.stepTimings)).toEqual(expect.arrayContaining([...LIFECYCLE.restore.steps]));
+    expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+    expect([...(cluster.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
+    expect(await types(store.id)).toEqual(
+      expect.arrayContaining([
+        'backup.requested',
+        'backup.succeeded',
+        'store.restore_requested',
+        'store.restored',
+      ]),
+    );
+    expect(cluster.overlaps).toBe(0);
+  });
+
+  it('creates a new store from a backup: provisioned, then restored, then Ready', async () => {
+    const platform = await start();
+    const source = await readyStore(platform, 'Source Shop');
+    cluster.data.set(source.namespace, 'the first order');
+    const backup = await backupOf(platform, source.id);
+    const { store } = await platform.stores.create(
+      { name: 'Copy Shop', engine: 'medusa', fromBackup: backup.id },
+      owner,
+    );
+    const ready = await waitForState(database, store.id, 'Ready');
+    expect(cluster.data.get(ready.namespace)).toBe('the first order');
+    expect(await types(store.id)).toEqual(
+      expect.arrayContaining(['store.restore_requested', 'store.restored']),
+    );
+    await expect(
+      platform.stores.create({ name: 'Wrong Engine', engine: 'woocommerce', fromBackup: backup.id }, owner),
+    ).rejects.toMatchObject({ code: 'BACKUP_NOT_RESTORABLE' });
+    await expect(
+      platform.stores.create(
+        { name: 'Not Mine', engine: 'medusa', fromBackup: backup.id },
+        { ownerId: 'other' },
+      ),
+    ).rejects.toMatchObject({
+      code: 'BACKUP_NOT_RESTORABLE',
+      message: expect.stringMatching(/among your backups/),
+    });
+  });
+
+  it('a failed backup is recorded with its reason, and the store stays Ready and untouched', async () => {
+    const platform = await start();
+    const store = await readyStore(platform, 'Flaky Disk');
+    cluster.failOn(
+      'dumpData',
+      new ClusterError('CommandFailed', 'pg_dump failed in the database pod: out of disk', {
+        retryable: true,
+      }),
+    );
+    const requested = await platform.stores.operations.backup(await platform.stores.get(store.id));
+    const failed = await waitFor(async () => {
+      const backup = await new BackupsRepository(database.db).get(requested.id);
+      return backup?.status === 'failed' ? backup : undefined;
+    }, 'the backup to fail');
+    expect(failed.failure).toMatch(/out of disk/);
+    const after = await waitForState(database, store.id, 'Ready');
+    expect(after.failure).toBeNull();
+    expect(after.conditions.find((c) => c.type === 'BackedUp')).toMatchObject({ status: 'False' });
+    const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 50 });
+    expect(activity.find((a) => a.type === 'backup.failed')?.message).toMatch(/out of disk/);
+    expect(readdirSync(backupDir, { recursive: true }).filter((f) => String(f).endsWith('.dump'))).toEqual(
+      [],
+    );
+  });
+
+  it('keeps only the newest backups the schedule says, deleting the others with their files', async () => {
+    const platform = await start({ PLATFORM_INTERNAL_URL: 'http://orchestrator.test:8080' });
+    const store = await readyStore(platform, 'Keep Two');
+    await platform.stores.operations.setSchedule(await platform.stores.get(store.id), {
+      cron: '0 3 * * *',
+      keep: 2,
+    });
+    expect(cluster.schedules.get(store.namespace)).toMatchObject({
+      cron: '0 3 * * *',
+      url: 'http://orchestrator.test:8080/api/internal/scheduled-backups',
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await backupOf(platform, store.id)).id);
+    const kept = (await new BackupsRepository(database.db).listForStore(store.id)).map((b) => b.id);
+    expect(kept).toEqual([ids[2], ids[1]]);
+    expect(readdirSync(join(backupDir, 'stores', store.id)).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(await types(store.id)).toContain('backup.expired');
+
+    // The CronJob's token is the only way in, and it names this store.
+    const token = cluster.schedules.get(store.namespace)?.token ?? '';
+    const scheduled = await platform.stores.operations.scheduledBackup(token);
+    expect(scheduled).toMatchObject({ storeId: store.id, trigger: 'schedule' });
+    await waitForState(database, store.id, 'Ready');
+    await expect(platform.stores.operations.scheduledBackup(`${token}x`)).rejects.toMatchObject({
+      code: 'INVALID_TOKEN',
+    });
+  });
+
+  it('refuses a schedule without PLATFORM_INTERNAL_URL, and backups beyond the quota', async () => {
+    const platform = await start({ BACKUP_QUOTA_BYTES: '10' });
+    const store = await readyStore(platform, 'Tight Quota');
+    await expect(
+      platform.stores.operations.setSchedule(store, { cron: '0 3 * * *', keep: 3 }),
+    ).rejects.toMatchObject({
+      code: 'BACKUP_SCHEDULE_UNAVAILABLE',
+      message: expect.stringMatching(/PLATFORM_INTERNAL_URL/),
+    });
+    cluster.data.set(store.namespace, 'more than ten bytes of data');
+    await backupOf(platform, store.id);
+    const refused = await platform.stores.operations
+      .backup(await platform.stores.get(store.id))
+      .catch((error: AppError) => error);
+    expect(refused).toMatchObject({ code: 'BACKUP_QUOTA_EXCEEDED', kind: 'limit' });
+    expect(await new BackupsRepository(database.db).listForStore(store.id)).toHaveLength(1);
+  });
+
+  it('refuses restore, sleep and backup while the store is mid-operation, and wake unless asleep', async () => {
+    const platform = await start();
+    const store = await readyStore(platform, 'Busy Bee');
+    const backup = await backupOf(platform, store.id);
+    const gate = cluster.blockOn('scaleDown');
+    await platform.stores.operations.sleep(await platform.stores.get(store.id));
+    await gate.reached;
+    const sleeping = await platform.stores.get(store.id);
+    expect(sleeping.state).toBe('Sleeping');
+    for (const attempt of [
+      () => platform.stores.operations.restore(sleeping, backup.id),
+      () => platform.stores.operations.sleep(sleeping),
+      () => platform.stores.operations.backup(sleeping),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({ code: 'STORE_BUSY', kind: 'conflict' });
+    }
+    gate.open();
+    cluster.clearBehaviour('scaleDown');
+    await waitForState(database, store.id, 'Asleep');
+    const ready = await platform.stores.get(store.id);
+    await expect(platform.stores.operations.sleep(ready)).rejects.toMatchObject({ code: 'STORE_NOT_READY' });
+    await platform.stores.operations.wake(ready);
+    await waitForState(database, store.id, 'Ready');
+    await expect(platform.stores.operations.wake(await platform.stores.get(store.id))).rejects.toMatchObject({
+      code: 'STORE_NOT_ASLEEP',
+    });
+    // Nothing half-requested: every refusal left the store and its backups as they were.
+    expect(await new BackupsRepository(database.db).listForStore(store.id)).toHaveLength(1);
+  });
+
+  it('sleeps and wakes: every workload scaled to zero and back, conditions say so', async () => {
+    const platform = await start();
+    const store = await readyStore(platform, 'Night Owl');
+    await platform.stores.operations.sleep(store);
+    const asleep = await waitForState(database, store.id, 'Asleep');
+    expect([...(cluster.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+    const condition = (type: string, s = asleep) => s.conditions.find((c) => c.type === type);
+    expect(condition('Asleep')).toMatchObject({ status: 'True' });
+    expect(condition('AppReady')).toMatchObject({ status: 'False', reason: 'Asleep' });
+    await platform.stores.operations.wake(asleep, 'visitor');
+    const awake = await waitForState(database, store.id, 'Ready');
+    expect(cluster.scaledDown.get(store.namespace)?.size).toBe(0);
+    expect(condition('Asleep', awake)).toBeUndefined();
+    expect(condition('AppReady', awake)).toMatchObject({ status: 'True' });
+    const wake = (await new ActivityRepository(database.db).list({ storeId: store.id, limit: 50 })).find(
+      (a) => a.type === 'store.wake_requested',
+    );
+    expect(wake?.details).toMatchObject({ by: 'visitor' });
+  });
+
+  // Kill a worker in the middle of each step of each operation; another worker must finish it once.
+  const killCases = (['backup', 'restore', 'sleep', 'wake'] as const).flatMap((operation) =>
+    LIFECYCLE[operation].steps.map((step) => [operation, step] as const),
+  );
+
+  it.each(killCases)(
+    'a worker killed during %s step "%s": another one finishes it',
+    async (operation, step) => {
+      const first = await start({}, database, 'first');
+      const store = await readyStore(first, `Kill ${operation} ${step}`);
+      cluster.data.set(store.namespace, 'before');
+      const backup = await backupOf(first, store.id);
+      cluster.data.set(store.namespace, 'after');
+      if (operation === 'wake') {
+        await first.stores.operations.sleep(await first.stores.get(store.id));
+        await waitForState(database, store.id, 'Asleep');
+      }
+
+      const call = STEP_CALLS[step] ?? expect.unreachable(`no cluster call for step ${step}`);
+      const gate = cluster.blockOn(call);
+      const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
+      await first.stop();
+      const current = await doomed.stores.get(store.id);
+      const request: Record<Operation, () => Promise<unknown>> = {
+        backup: () => doomed.stores.operations.backup(current),
+        restore: () => doomed.stores.operations.restore(current, backup.id),
+        sleep: () => doomed.stores.operations.sleep(current),
+        wake: () => doomed.stores.operations.wake(current),
+        provision: expect.unreachable,
+        upgrade: expect.unreachable,
+        rollback: expect.unreachable,
+        delete: expect.unreachable,
+      };
+      const requested = (await request[operation]()) as { id: string };
+      await gate.reached;
+      doomed.worker.kill();
+      cluster.clearBehaviour(call);
+
+      await start({}, await test.openAnother(), 'survivor');
+      const settled = await waitForState(database, store.id, LIFECYCLE[operation].success);
+      expect(settled.attempts).toBe(2);
+      expect(cluster.overlaps).toBe(0);
+      const backups = await new BackupsRepository(database.db).listForStore(store.id);
+      if (operation === 'backup') {
+        expect(backups.find((b) => b.id === requested.id)).toMatchObject({
+          status: 'succeeded',
+          sizeBytes: 5,
+        });
+        expect(readdirSync(join(backupDir, 'stores', store.id, requested.id))).toEqual(['database.dump']);
+      }
+      if (operation === 'restore') expect(cluster.data.get(store.namespace)).toBe('before');
+      if (operation === 'sleep')
+        expect([...(cluster.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+      if (operation === 'wake' || operation === 'restore')
+        expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+      const finished = {
+        backup: 'backup.succeeded',
+        restore: 'store.restored',
+        sleep: 'store.asleep',
+        wake: 'store.woken',
+      }[operation];
+      expect((await types(store.id)).filter((type) => type === finished)).toHaveLength(
+        operation === 'backup' ? 2 : 1,
+      );
+      const stores = new StoresRepository(database.db);
+      expect((await stores.get(store.id))?.observedGeneration).toBe(settled.generation);
+    },
+  );
+});
