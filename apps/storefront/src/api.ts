@@ -34,6 +34,11 @@ async function send<T>(path: string, init: RequestInit = {}): Promise<T> {
     throw new StoreApiError(0, 'The store could not be reached. Check your connection and try again.');
   }
   if (!response.ok) throw await failure(response);
+  // Anything but JSON is not the Store API: while the store's server starts (waking from sleep) the
+  // ingress sends its paths to the storefront, which answers with its page.
+  if (!(response.headers.get('content-type') ?? '').includes('json')) {
+    throw new StoreApiError(502, 'The store is not answering yet: it may still be starting.');
+  }
   return (await response.json()) as T;
 }
 

@@ -51,6 +51,23 @@ describe('when things go wrong', () => {
     expect(medusa.requests.filter((r) => r.path === '/storefront/config')).toHaveLength(3);
   }, 20_000);
 
+  it("waits for the store's server while the ingress still answers its paths with the storefront's page", async () => {
+    renderShop('/', (_medusa, fetch) => {
+      fetch.mockImplementationOnce(() =>
+        Promise.resolve(
+          new Response('<!doctype html><title>Store</title>', {
+            status: 200,
+            headers: { 'content-type': 'text/html' },
+          }),
+        ),
+      );
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('may still be starting');
+    expect(
+      await screen.findByRole('link', { name: 'Fleet T-Shirt' }, { timeout: 3 * CONFIG_RETRY_MS }),
+    ).toBeInTheDocument();
+  }, 20_000);
+
   it('says so when the store cannot be reached at all', async () => {
     renderShop('/', (_medusa, fetch) => {
       fetch.mockImplementationOnce(() => Promise.reject(new TypeError('Failed to fetch')));

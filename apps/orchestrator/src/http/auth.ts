@@ -1,10 +1,12 @@
 // Who is asking: a personal API token (Authorization: Bearer sf_…) or a session cookie. Cookie-
 // authenticated changes must carry the session's CSRF token. Every /api route needs an identity
 // except the few that let one get it.
+
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { RateLimiter } from '../accounts/rate-limiter.ts';
+import { SCHEDULED_BACKUP_PATH } from '../app/store-operations.ts';
 import type { Actor } from '../domain/actor.ts';
 import { AppError } from '../errors.ts';
 
@@ -25,6 +27,8 @@ const PUBLIC_ROUTES = new Set([
   '/api/auth/session',
   '/api/platform',
   '/api/openapi.json',
+  // A store's backup CronJob: it authenticates with the store's own backup token, not as a user.
+  SCHEDULED_BACKUP_PATH,
 ]);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Signing in acts with no session's authority, so it needs no CSRF token (and replaces any session). */

@@ -5,7 +5,7 @@ import type { ConditionType, Operation, StoreState } from '@storefleet/contracts
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { BackupRunner } from '../backups/backup-runner.ts';
-import { type Cluster, ClusterError, type StoreTarget, storeTarget } from '../cluster/port.ts';
+import { type Cluster, ClusterError, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { type StorePatch, StoresRepository } from '../db/stores-repository.ts';
@@ -21,8 +21,9 @@ import {
 import { formatDuration } from '../duration.ts';
 import type { ReconcileMetrics } from '../observability/metrics.ts';
 import type { Job } from '../queue/work-queue.ts';
-import { enqueueJob } from '../queue/work-queue.ts';
 import type { JobResult } from '../queue/worker.ts';
+import { type Attempt, StaleAttempt } from './attempt.ts';
+import { DataOperations } from './data-operations.ts';
 import { convergeRelease } from './release-step.ts';
 
 export interface ReconcilerOptions {
@@ -38,9 +39,6 @@ export interface ReconcilerOptions {
   random?: () => number;
 }
 
-/** The store changed under us (deleted, or the lease moved on): this attempt has nothing more to do. */
-class StaleAttempt extends Error {}
-
 class StepFailed extends Error {
   readonly step: Step;
   constructor(step: Step, cause: unknown) {
@@ -50,20 +48,6 @@ class StepFailed extends Error {
 }
 
 class AttemptTimedOut extends Error {}
-
-interface Attempt {
-  job: Job;
-  operation: Operation;
-  store: Store;
-  target: StoreTarget;
-  /** Aborts on job interruption (supersession, shutdown) and on PROVISION_TIMEOUT. */
-  signal: AbortSignal;
-  log: Logger;
-  /** What the release step deployed (or found deployed for this generation). */
-  deployed: DeployedRecord | undefined;
-  /** Bytes the backup step kept. */
-  backupSize: number | undefined;
-}
 
 interface FailureDescription {
   reason: string;
@@ -89,12 +73,22 @@ export class Reconciler {
   private readonly stores: StoresRepository;
   private readonly activity: ActivityRepository;
   private readonly now: () => Date;
+  /** What the backup, restore, sleep and wake plans' steps do. */
+  private readonly data: DataOperations;
 
   constructor(options: ReconcilerOptions) {
     this.options = options;
     this.stores = new StoresRepository(options.db);
     this.activity = new ActivityRepository(options.db);
     this.now = options.now ?? (() => new Date());
+    this.data = new DataOperations({
+      db: options.db,
+      cluster: options.cluster,
+      backups: options.backups,
+      now: this.now,
+      save: (attempt, patch, states) => this.save(attempt, patch, states),
+      record: (attempt, type, message, details) => this.record(attempt, type, message, details),
+    });
   }
 
   readonly handle = async (job: Job, jobSignal: AbortSignal): Promise<JobResult> => {
@@ -150,33 +144,12 @@ export class Reconciler {
     ready: (attempt, signal) => this.ready(attempt, signal),
     uninstall: (attempt, signal) => this.options.cluster.uninstallRelease(attempt.target, signal),
     'namespace-delete': (attempt, signal) => this.options.cluster.deleteNamespace(attempt.target, signal),
-    backup: (attempt, signal) => this.backUp(attempt, signal),
-    'app-stop': async (attempt, signal) => {
-      await this.options.cluster.scaleDown(attempt.target, 'writers', signal);
-      await this.markStopped(
-        attempt,
-        ['AppReady'],
-        'StoppedForRestore',
-        'Stopped while the backup is restored.',
-      );
-    },
-    'data-restore': (attempt, signal) =>
-      this.options.backups.restorePart(backupIdOf(attempt), 'database', attempt.target, signal),
-    'app-start': async (attempt, signal) => {
-      await this.options.cluster.scaleUp(attempt.target, 'writers', signal);
-      // The data that came back gets the engine's migrations and this store's admin login.
-      await this.options.cluster.rerunSetup(attempt.target, `restore-g${attempt.store.generation}`, signal);
-    },
-    'scale-down': async (attempt, signal) => {
-      await this.options.cluster.scaleDown(attempt.target, 'all', signal);
-      await this.markStopped(
-        attempt,
-        ['DatabaseReady', 'AppReady'],
-        'Asleep',
-        'Scaled to zero while the store sleeps.',
-      );
-    },
-    'scale-up': (attempt, signal) => this.options.cluster.scaleUp(attempt.target, 'all', signal),
+    backup: (attempt, signal) => this.data.backUp(attempt, signal),
+    'app-stop': (attempt, signal) => this.data.stopWriters(attempt, signal),
+    'data-restore': (attempt, signal) => this.data.restoreDatabase(attempt, signal),
+    'app-start': (attempt, signal) => this.data.startWriters(attempt, signal),
+    'scale-down': (attempt, signal) => this.data.scaleDown(attempt, signal),
+    'scale-up': (attempt, signal) => this.data.scaleUp(attempt, signal),
   };
 
   /** The ready step; after a restore it also puts back the files, which need the app running. */
@@ -185,27 +158,7 @@ export class Reconciler {
       const conditions = setCondition(attempt.store.conditions, progress, this.now());
       await this.save(attempt, { conditions });
     });
-    if (attempt.operation === 'restore') {
-      await this.options.backups.restorePart(backupIdOf(attempt), 'files', attempt.target, signal);
-    }
-  }
-
-  private async backUp(attempt: Attempt, signal: AbortSignal): Promise<void> {
-    const backup = await this.options.backups.take(backupIdOf(attempt), attempt.target, signal);
-    attempt.backupSize = backup.sizeBytes ?? 0;
-  }
-
-  /** Sets workload conditions False while a step stops their workloads on purpose. */
-  private async markStopped(
-    attempt: Attempt,
-    types: readonly ConditionType[],
-    reason: string,
-    message: string,
-  ): Promise<void> {
-    let conditions = attempt.store.conditions;
-    for (const type of types)
-      conditions = setCondition(conditions, { type, status: 'False', reason, message }, this.now());
-    await this.save(attempt, { conditions });
+    if (attempt.operation === 'restore') await this.data.restoreFiles(attempt, signal);
   }
 
   /** The release step: converge the release, and remember what it deployed for this generation. */
@@ -270,69 +223,16 @@ export class Reconciler {
     upgrade: (attempt) => this.releaseChanged(attempt, 'upgrade'),
     rollback: (attempt) => this.releaseChanged(attempt, 'rollback'),
     delete: (attempt) => this.deleted(attempt),
-    backup: (attempt) => this.backedUp(attempt),
-    restore: (attempt) =>
-      this.settled(
-        attempt,
-        'restore',
-        'store.restored',
-        `Restored backup ${backupIdOf(attempt)}; the store is ready.`,
-      ),
-    sleep: (attempt) =>
-      this.settled(attempt, 'sleep', 'store.asleep', 'The store is asleep: its workloads run no pods.'),
-    wake: async (attempt) => {
-      // Asleep is a condition of sleeping stores only: an awake store has none.
-      await this.save(attempt, { conditions: attempt.store.conditions.filter((c) => c.type !== 'Asleep') });
-      await this.settled(attempt, 'wake', 'store.woken', 'The store is awake and ready.');
-    },
+    backup: (attempt) => this.data.backedUp(attempt),
+    restore: (attempt) => this.data.restored(attempt),
+    sleep: (attempt) => this.data.asleep(attempt),
+    wake: (attempt) => this.data.awake(attempt),
   };
-
-  /** The plan's success state, with the generation settled. */
-  private async settled(
-    attempt: Attempt,
-    operation: 'restore' | 'sleep' | 'wake',
-    type: string,
-    message: string,
-  ): Promise<void> {
-    await this.save(attempt, {
-      state: LIFECYCLE[operation].success,
-      observedGeneration: attempt.store.generation,
-      failure: null,
-    });
-    await this.record(attempt, type, message);
-    attempt.log.info(message);
-  }
-
-  private async backedUp(attempt: Attempt): Promise<void> {
-    const backupId = backupIdOf(attempt);
-    // Before the store is Ready again: whoever sees it Ready sees the backups it keeps.
-    const removed = await this.options.backups.enforceRetention(attempt.store.id);
-    const size = attempt.backupSize ?? 0;
-    await this.record(attempt, 'backup.succeeded', `Backup ${backupId} taken (${formatBytes(size)}).`, {
-      backupId,
-      sizeBytes: size,
-      ...(removed.length > 0 ? { expired: removed } : {}),
-    });
-    for (const id of removed) {
-      await this.record(
-        attempt,
-        'backup.expired',
-        `Backup ${id} deleted: the store keeps only its newest backups.`,
-        {
-          backupId: id,
-        },
-      );
-    }
-    await this.save(attempt, {
-      state: LIFECYCLE.backup.success,
-      observedGeneration: attempt.store.generation,
-    });
-  }
 
   private async provisioned(attempt: Attempt): Promise<void> {
     const restoreFrom = attempt.job.payload.restoreFrom;
     if (restoreFrom) {
-      await this.restoreAfterProvisioning(attempt, restoreFrom);
+      await this.data.restoreAfterProvisioning(attempt, restoreFrom, deployedOf(attempt));
       return;
     }
     const deployed = deployedOf(attempt);
@@ -356,35 +256,6 @@ export class Reconciler {
       },
     );
     attempt.log.info({ provisioningSeconds: seconds }, 'store ready');
-  }
-
-  /** A store created from a backup: provisioned, it goes straight on to restore (one transaction). */
-  private async restoreAfterProvisioning(attempt: Attempt, backupId: string): Promise<void> {
-    const deployed = deployedOf(attempt);
-    const now = this.now();
-    const restored = await this.options.db.transaction().execute(async (trx) => {
-      const updated = await new StoresRepository(trx).update(
-        attempt.store.id,
-        {
-          state: LIFECYCLE.restore.requested,
-          generation: attempt.store.generation + 1,
-          revision: deployed.revision,
-          chartVersion: deployed.chartVersion,
-          attempts: 0,
-          failure: null,
-        },
-        { leaseToken: attempt.job.leaseToken, states: [attempt.store.state] },
-        now,
-      );
-      if (!updated) return undefined;
-      await enqueueJob(trx, attempt.store.id, 'restore', { now, payload: { backupId } });
-      return updated;
-    });
-    if (!restored) throw new StaleAttempt();
-    attempt.store = restored;
-    await this.record(attempt, 'store.restore_requested', `Provisioned; now restoring backup ${backupId}.`, {
-      backupId,
-    });
   }
 
   private async releaseChanged(attempt: Attempt, operation: 'upgrade' | 'rollback'): Promise<void> {
@@ -532,7 +403,9 @@ export class Reconciler {
     const exhausted = description.retryable ? ` (gave up after ${attemptNumber} attempts)` : '';
     const failureMessage = `Step "${step}" failed: ${description.message}${exhausted}`;
     // Only a backup fails back to Ready (its plan says so): the failure is the backup's, not the store's.
-    if (plan.failure !== 'Failed') return this.backupFailed(attempt, conditions, failureMessage, description);
+    if (plan.failure !== 'Failed') {
+      return this.data.backupFailed(attempt, conditions, failureMessage, description.reason);
+    }
     await this.save(
       attempt,
       {
@@ -551,32 +424,6 @@ export class Reconciler {
     );
     await this.record(attempt, 'store.failed', failureMessage, { step, reason: description.reason });
     attempt.log.error({ step, reason: description.reason }, 'store failed');
-    return { outcome: 'done' };
-  }
-
-  /**
-   * A backup that failed for good: the store goes back to what it was (its data untouched), and the
-   * failure is told where people look for it: the backup, its condition and the activity feed.
-   */
-  private async backupFailed(
-    attempt: Attempt,
-    conditions: Store['conditions'],
-    message: string,
-    description: FailureDescription,
-  ): Promise<JobResult> {
-    const plan = LIFECYCLE[attempt.operation];
-    await this.save(
-      attempt,
-      { state: plan.failure, observedGeneration: attempt.store.generation, conditions },
-      [plan.running],
-    );
-    const backupId = attempt.job.payload.backupId;
-    if (backupId) await this.options.backups.markFailed(backupId, message);
-    await this.record(attempt, 'backup.failed', `Backup ${backupId ?? ''} failed. ${message}`, {
-      backupId,
-      reason: description.reason,
-    });
-    attempt.log.error({ reason: description.reason, backupId }, 'backup failed');
     return { outcome: 'done' };
   }
 
@@ -636,18 +483,6 @@ export class Reconciler {
       this.now(),
     );
   }
-}
-
-function backupIdOf(attempt: Attempt): string {
-  const backupId = attempt.job.payload.backupId;
-  if (!backupId) throw new Error(`a ${attempt.operation} job carries no backup id`);
-  return backupId;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function deployedOf(attempt: Attempt): DeployedRecord {

@@ -1,10 +1,4 @@
-// A Medusa store end to end on the real node: a signed-in merchant creates it through the API, it
-// becomes Ready with every condition true, a shopper orders in Chromium through our storefront
-// behind the ingress, the merchant finds that order through Medusa's Admin API with the credentials
-// the orchestrator generated, and deleting the store leaves nothing behind.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { PlatformInfo, Store } from '@storefleet/contracts';

@@ -174,13 +174,19 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     expect(await types(store.id)).toContain('backup.expired');
 
     // The CronJob's token is the only way in, and it names this store.
+    // Over HTTP, as the CronJob's pod asks: no user, only the store's token.
     const token = cluster.schedules.get(store.namespace)?.token ?? '';
-    const scheduled = await platform.stores.operations.scheduledBackup(token);
-    expect(scheduled).toMatchObject({ storeId: store.id, trigger: 'schedule' });
+    const ask = (headers: Record<string, string>) =>
+      platform.app.inject({ method: 'POST', url: '/api/internal/scheduled-backups', headers });
+    const scheduled = await ask({ 'x-backup-token': token });
+    expect(scheduled.statusCode, scheduled.body).toBe(202);
+    expect(scheduled.json()).toMatchObject({ storeId: store.id, trigger: 'schedule', status: 'pending' });
     await waitForState(database, store.id, 'Ready');
-    await expect(platform.stores.operations.scheduledBackup(`${token}x`)).rejects.toMatchObject({
-      code: 'INVALID_TOKEN',
-    });
+    for (const headers of [{ 'x-backup-token': `${token}x` }, {}] as Record<string, string>[]) {
+      const refused = await ask(headers);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+    }
   });
 
   it('refuses a schedule without PLATFORM_INTERNAL_URL, and backups beyond the quota', async () => {

@@ -184,6 +184,7 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
       schema: {
         summary: "A store's backup CronJob asks for its scheduled backup (X-Backup-Token: the store's token)",
         tags: ['backups'],
+        security: [],
         headers: z.object({ 'x-backup-token': z.string().min(1).max(200).optional() }),
         response: {
           202: Backup,
