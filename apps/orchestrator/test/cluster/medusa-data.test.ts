@@ -16,6 +16,7 @@ import { connectCluster } from '../../src/cluster/connect.ts';
 import { publishFallbackRoute } from '../../src/cluster/fallback-route.ts';
 import { KubeApi } from '../../src/cluster/kube-api.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
+import { PrometheusTrafficSource, requestsByNamespace } from '../../src/ingress/traffic.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
@@ -194,6 +195,11 @@ describe.runIf(node)(
 
       first = await placeOrder(port(), hostOf(store), { email: `first-${suffix}@example.com` });
       stockAfterFirst = await variantStock(port(), hostOf(store), first.variantId);
+      // What idle sleep reads: Traefik counted the shopper's requests against the store's Services.
+      const counts = await new PrometheusTrafficSource(node?.ingressMetricsUrl ?? '').requestCounts(
+        AbortSignal.timeout(10_000),
+      );
+      expect(requestsByNamespace(counts, [store.namespace]).get(store.namespace)).toBeGreaterThan(5);
 
       const started = Date.now();
       const requested = await api('POST', `/api/stores/${store.id}/backups`);

@@ -8,6 +8,8 @@ export interface RealNodeState {
   kind: 'real';
   ingressPort: number;
   ingressClass: string;
+  /** Traefik's Prometheus metrics (requests per Service). */
+  ingressMetricsUrl: string;
 }
 
 export function realNode(cluster: TestCluster): RealNodeState | undefined {
