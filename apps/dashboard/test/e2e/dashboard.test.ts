@@ -337,7 +337,8 @@ describe('the dashboard in a browser', { timeout: 240_000 }, () => {
     await filters.getByRole('combobox', { name: 'Outcome' }).selectOption('denied');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await rows('token.revoke').waitFor({ state: 'detached' });
-    expect(await table.locator('tbody tr').count()).toBe(2);
+    // The filtered page replaces the list once it has loaded: until then the table may be empty.
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
     expect(await table.locator('tbody tr').filter({ hasText: 'INVALID_STORE_NAME' }).count()).toBe(2);
     await screenshot('18-audit-denied');
 
