@@ -57,37 +57,40 @@ export class IdleSleeper {
   async check(): Promise<string[]> {
     const counts = await this.options.traffic.requestCounts(AbortSignal.timeout(10_000));
     const now = this.now();
-    const slept: string[] = [];
     const live = await this.options.db
       .selectFrom('stores')
-      .select('namespace')
+      .select(['id', 'namespace', 'state', 'ready_at', 'updated_at', 'last_traffic_at'])
       .where('state', '!=', 'Deleted')
       .execute();
     const requestsOf = requestsByNamespace(
       counts,
       live.map((row) => row.namespace),
     );
-    for (const id of await this.stores.idsInStates(['Ready'])) {
-      const store = await this.stores.get(id);
-      if (store?.state !== 'Ready') continue;
-      const requests = requestsOf.get(store.namespace) ?? 0;
-      const previous = this.lastCounts.get(id);
-      this.lastCounts.set(id, requests);
+    const visited: string[] = [];
+    const idle: string[] = [];
+    for (const row of live) {
+      if (row.state !== 'Ready') continue;
+      const requests = requestsOf.get(row.namespace) ?? 0;
+      const previous = this.lastCounts.get(row.id);
+      this.lastCounts.set(row.id, requests);
       if (previous === undefined || requests !== previous) {
-        await this.options.db
-          .updateTable('stores')
-          .set({ last_traffic_at: now })
-          .where('id', '=', id)
-          .execute();
+        visited.push(row.id);
         continue;
       }
-      const row = await this.options.db
-        .selectFrom('stores')
-        .select('last_traffic_at')
-        .where('id', '=', id)
-        .executeTakeFirst();
-      const since = new Date(row?.last_traffic_at ?? store.readyAt ?? store.updatedAt);
-      if (now.getTime() - since.getTime() < this.options.idleAfterMs) continue;
+      const since = new Date(row.last_traffic_at ?? row.ready_at ?? row.updated_at);
+      if (now.getTime() - since.getTime() >= this.options.idleAfterMs) idle.push(row.id);
+    }
+    if (visited.length > 0) {
+      await this.options.db
+        .updateTable('stores')
+        .set({ last_traffic_at: now })
+        .where('id', 'in', visited)
+        .execute();
+    }
+    const slept: string[] = [];
+    for (const id of idle) {
+      const store = await this.stores.get(id);
+      if (store?.state !== 'Ready') continue;
       try {
         await this.options.operations.sleep(store, 'idle');
         slept.push(id);

@@ -1,7 +1,7 @@
 // What people can ask of a store's data and its sleep: backups (on demand and on a schedule), restore,
 // sleep and wake. Each request checks the lifecycle's guards and is recorded with its job in one
 // transaction (request-operation.ts); the work itself runs in the reconciler.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type {
   BackupList,
   BackupSchedule,
@@ -10,6 +10,7 @@ import type {
   StoreState,
 } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
+import { newSecret, sha256 } from '../accounts/secrets.ts';
 import { storageKeyFor } from '../backups/backup-runner.ts';
 import type { BackupStorage } from '../backups/storage.ts';
 import { type Cluster, storeTarget } from '../cluster/port.ts';
@@ -135,7 +136,7 @@ export class StoreOperations {
         throw conflict('STORE_NOT_READY', `Schedule backups of a Ready store; this store is ${store.state}.`);
       }
     }
-    const token = randomBytes(24).toString('base64url');
+    const token = newSecret();
     const target = storeTarget(store);
     const current = await this.schedule(store.id);
     // Removing a schedule that does not exist asks nothing of the cluster.
@@ -155,7 +156,7 @@ export class StoreOperations {
       .set({
         backup_cron: request.cron,
         backup_keep: request.keep,
-        backup_token_hash: request.cron === null ? null : hashToken(token),
+        backup_token_hash: request.cron === null ? null : sha256(token),
       })
       .where('id', '=', store.id)
       .execute();
@@ -179,7 +180,7 @@ export class StoreOperations {
     const row = await this.db
       .selectFrom('stores')
       .select('id')
-      .where('backup_token_hash', '=', hashToken(token))
+      .where('backup_token_hash', '=', sha256(token))
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!row)
@@ -296,10 +297,6 @@ export class StoreOperations {
       .executeTakeFirstOrThrow();
     return { cron: row.backup_cron, keep: row.backup_keep };
   }
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 function changed(what: string): AppError {

@@ -5,11 +5,11 @@ import type { V1CronJob, V1NetworkPolicy, V1PodSpec } from '@kubernetes/client-n
 import { SCHEDULE_ENV } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { isStatus } from './cluster-errors.ts';
-import { type KubeApi, withSignal } from './kube-api.ts';
+import { createOrReplace, type KubeApi, withSignal } from './kube-api.ts';
 import { type BackupScheduleTarget, ClusterError, type StoreTarget } from './port.ts';
 import { storeLabels } from './store-labels.ts';
+import { COMPONENT_LABEL } from './workload-watch.ts';
 
-const COMPONENT = 'app.kubernetes.io/component';
 export const BACKUP_CRONJOB = 'storefleet-backup';
 const BACKUP_TOKEN_SECRET = 'storefleet-backup-trigger';
 
@@ -22,7 +22,7 @@ function backupSchedulePolicy(target: StoreTarget, url: string): V1NetworkPolicy
     kind: 'NetworkPolicy',
     metadata: { name: BACKUP_CRONJOB, namespace: target.namespace, labels: storeLabels(target) },
     spec: {
-      podSelector: { matchLabels: { [COMPONENT]: 'backup-schedule' } },
+      podSelector: { matchLabels: { [COMPONENT_LABEL]: 'backup-schedule' } },
       policyTypes: ['Egress'],
       egress: [
         {
@@ -125,7 +125,7 @@ export class KubernetesBackupSchedule {
     let pod: V1PodSpec | undefined;
     try {
       const list = await this.kube.apps.listNamespacedDeployment(
-        { namespace: target.namespace, labelSelector: `${COMPONENT}=${trigger.component}` },
+        { namespace: target.namespace, labelSelector: `${COMPONENT_LABEL}=${trigger.component}` },
         withSignal(signal),
       );
       pod = list.items[0]?.spec?.template.spec;
@@ -140,7 +140,7 @@ export class KubernetesBackupSchedule {
         { retryable: true },
       );
     }
-    const labels = { ...storeLabels(target), [COMPONENT]: 'backup-schedule' };
+    const labels = { ...storeLabels(target), [COMPONENT_LABEL]: 'backup-schedule' };
     return {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
@@ -200,21 +200,15 @@ export class KubernetesBackupSchedule {
     };
   }
 
-  /** Creates the object, or replaces it at the version just read. */
+  /** Creates or replaces one object; a failure names what was being done. */
   private async put(
     read: () => Promise<{ metadata?: { resourceVersion?: string } }>,
     write: (resourceVersion: string | undefined) => Promise<unknown>,
     action: string,
     signal: AbortSignal,
   ): Promise<void> {
-    let resourceVersion: string | undefined;
     try {
-      resourceVersion = (await read()).metadata?.resourceVersion;
-    } catch (error) {
-      if (!isStatus(error, 404)) throw this.kube.failure(error, action, signal);
-    }
-    try {
-      await write(resourceVersion);
+      await createOrReplace(read, write);
     } catch (error) {
       throw this.kube.failure(error, action, signal);
     }

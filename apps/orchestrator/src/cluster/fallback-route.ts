@@ -4,7 +4,9 @@
 // store sleeps (its Services have no endpoints). In a cluster, the platform chart renders the same.
 import type { V1Ingress, V1Namespace, V1Service } from '@kubernetes/client-node';
 import { isStatus } from './cluster-errors.ts';
-import { type KubeApi, withSignal } from './kube-api.ts';
+import { createOrReplace, type KubeApi, withSignal } from './kube-api.ts';
+import { LABELS } from './store-labels.ts';
+import { COMPONENT_LABEL } from './workload-watch.ts';
 
 export const FALLBACK_NAMESPACE = 'storefleet-system';
 const NAME = 'storefleet-fallback';
@@ -22,7 +24,7 @@ export async function publishFallbackRoute(
 ): Promise<void> {
   const options = withSignal(signal);
   const namespace = FALLBACK_NAMESPACE;
-  const labels = { 'app.kubernetes.io/managed-by': 'storefleet', 'app.kubernetes.io/component': 'fallback' };
+  const labels = { [LABELS.managedBy]: 'storefleet', [COMPONENT_LABEL]: 'fallback' };
   const ns: V1Namespace = { metadata: { name: namespace, labels } };
   const service: V1Service = {
     metadata: { name: NAME, namespace, labels },
@@ -42,7 +44,7 @@ export async function publishFallbackRoute(
   const { core, networking } = kube;
   try {
     await ignoreConflict(core.createNamespace({ body: ns }, options));
-    await replaceOrCreate(
+    await createOrReplace(
       () => core.readNamespacedService({ name: NAME, namespace }, options),
       (resourceVersion) =>
         resourceVersion
@@ -56,7 +58,7 @@ export async function publishFallbackRoute(
             )
           : core.createNamespacedService({ namespace, body: service }, options),
     );
-    await replaceOrCreate(
+    await createOrReplace(
       () => networking.readNamespacedIngress({ name: NAME, namespace }, options),
       (resourceVersion) =>
         resourceVersion
@@ -81,17 +83,4 @@ async function ignoreConflict(call: Promise<unknown>): Promise<void> {
   } catch (error) {
     if (!isStatus(error, 409)) throw error;
   }
-}
-
-async function replaceOrCreate(
-  read: () => Promise<{ metadata?: { resourceVersion?: string } }>,
-  write: (resourceVersion: string | undefined) => Promise<unknown>,
-): Promise<void> {
-  let resourceVersion: string | undefined;
-  try {
-    resourceVersion = (await read()).metadata?.resourceVersion;
-  } catch (error) {
-    if (!isStatus(error, 404)) throw error;
-  }
-  await write(resourceVersion);
 }

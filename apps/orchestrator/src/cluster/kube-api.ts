@@ -11,7 +11,7 @@ import {
   Observable,
   RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
-import { apiFailure } from './cluster-errors.ts';
+import { apiFailure, isStatus } from './cluster-errors.ts';
 
 export class KubeApi {
   readonly kubeConfig: KubeConfig;
@@ -73,4 +73,21 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Creates an object, or replaces it at the version just read: `write` gets that resourceVersion, or
+ * undefined when the read found nothing (404) and the object is to be created.
+ */
+export async function createOrReplace(
+  read: () => Promise<{ metadata?: { resourceVersion?: string } }>,
+  write: (resourceVersion: string | undefined) => Promise<unknown>,
+): Promise<void> {
+  let resourceVersion: string | undefined;
+  try {
+    resourceVersion = (await read()).metadata?.resourceVersion;
+  } catch (error) {
+    if (!isStatus(error, 404)) throw error;
+  }
+  await write(resourceVersion);
 }

@@ -6,8 +6,8 @@ import { engineModule } from '../engines/registry.ts';
 import { isStatus } from './cluster-errors.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
 import { ClusterError, type ScaleScope, type StoreTarget } from './port.ts';
+import { COMPONENT_LABEL } from './workload-watch.ts';
 
-const COMPONENT = 'app.kubernetes.io/component';
 /** Replicas a workload had before it was scaled down; present only while it is down. */
 export const AWAKE_REPLICAS = 'storefleet.io/awake-replicas';
 /** On a CronJob that scaling down suspended (and scaling up resumes). */
@@ -64,7 +64,7 @@ export class KubernetesScaling {
     try {
       jobs = (
         await batch.listNamespacedJob(
-          { namespace: target.namespace, labelSelector: `${COMPONENT}=setup` },
+          { namespace: target.namespace, labelSelector: `${COMPONENT_LABEL}=setup` },
           options,
         )
       ).items;
@@ -149,8 +149,8 @@ export class KubernetesScaling {
   }
 
   private selector(target: StoreTarget, scope: ScaleScope): string {
-    if (scope === 'all') return COMPONENT;
-    return `${COMPONENT} in (${engineModule(target.engine).backup.writers.join(',')})`;
+    if (scope === 'all') return COMPONENT_LABEL;
+    return `${COMPONENT_LABEL} in (${engineModule(target.engine).backup.writers.join(',')})`;
   }
 
   private async replace(

@@ -7,6 +7,7 @@ import type { DataCommand } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
 import { type BackupPart, ClusterError, type StoreTarget } from './port.ts';
+import { COMPONENT_LABEL } from './workload-watch.ts';
 
 /** How much of a failed command's stderr a failure quotes. */
 const STDERR_LIMIT = 2000;
@@ -125,7 +126,7 @@ export class KubernetesStoreData {
     let pods: V1Pod[];
     try {
       const list = await this.kube.core.listNamespacedPod(
-        { namespace: target.namespace, labelSelector: `app.kubernetes.io/component=${component}` },
+        { namespace: target.namespace, labelSelector: `${COMPONENT_LABEL}=${component}` },
         withSignal(signal),
       );
       pods = list.items;

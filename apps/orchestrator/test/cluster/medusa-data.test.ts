@@ -20,10 +20,10 @@ import { PrometheusTrafficSource, requestsByNamespace } from '../../src/ingress/
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
-import { adminConfig, orchestratorKubeconfig, testCluster } from '../support/kube.ts';
+import { adminConfig, testCluster } from '../support/kube.ts';
 import { placeOrder, storeHttp, variantStock } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
-import { realNode } from '../support/real-node.ts';
+import { realNode, realNodeEnvironment } from '../support/real-node.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster);
@@ -127,17 +127,7 @@ describe.runIf(node)(
       backupDir = mkdtempSync(join(tmpdir(), 'storefleet-medusa-backups-'));
       const listenPort = await freePort('0.0.0.0');
       const config = testConfig({
-        KUBECONFIG: await orchestratorKubeconfig(cluster),
-        HELM_BIN: cluster.helm,
-        STORE_CLUSTER_ROLE: 'storefleet-store',
-        ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
-        STORE_PLACEMENT: 'auto',
-        INGRESS_CLASS: node?.ingressClass ?? 'traefik',
-        STORE_URL_PORT: String(port()),
-        PROVISION_TIMEOUT: `${READY_TIMEOUT_MS / 1000}s`,
-        MAX_PROVISION_RETRIES: '1',
-        PROVISION_RETRY_BACKOFF: '2s',
-        LEASE_DURATION: '30s',
+        ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
         BACKUP_DIR: backupDir,
         PLATFORM_INTERNAL_URL: `http://${GATEWAY}:${listenPort}`,
         DASHBOARD_DIR: DASHBOARD_DIST,

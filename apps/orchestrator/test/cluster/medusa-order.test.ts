@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { PlatformInfo, Store } from '@storefleet/contracts';
@@ -8,9 +7,10 @@ import { type Database, openDatabase } from '../../src/db/database.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
-import { adminConfig, orchestratorKubeconfig, STORE_CHART, testCluster } from '../support/kube.ts';
+import { adminConfig, STORE_CHART, testCluster } from '../support/kube.ts';
+import { storeHttp } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
-import { realNode } from '../support/real-node.ts';
+import { realNode, realNodeEnvironment } from '../support/real-node.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster);
@@ -35,65 +35,15 @@ const api = async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknow
   return { status: response.statusCode, body: response.json() as Record<string, unknown> };
 };
 
-/** A request to the store through the ingress, as the host sees it. */
-function storeRequest(
-  host: string,
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string } = {},
-): Promise<{ status: number; body: unknown }> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: node?.ingressPort,
-        method,
-        path,
-        timeout: 20_000,
-        headers: {
-          host,
-          ...(payload ? { 'content-type': 'application/json' } : {}),
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {}
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.end(payload);
-  });
-}
+const port = () => node?.ingressPort ?? 0;
 
 describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT_MS + 5 * 60_000 }, () => {
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
     const config = testConfig({
-      KUBECONFIG: await orchestratorKubeconfig(cluster),
-      HELM_BIN: cluster.helm,
+      ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
       STORE_CHART,
-      STORE_CLUSTER_ROLE: 'storefleet-store',
-      ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
-      STORE_PLACEMENT: 'auto',
-      INGRESS_CLASS: node?.ingressClass ?? 'traefik',
-      STORE_URL_PORT: String(node?.ingressPort),
-      PROVISION_TIMEOUT: `${READY_TIMEOUT_MS / 1000}s`,
-      MAX_PROVISION_RETRIES: '1',
-      PROVISION_RETRY_BACKOFF: '2s',
-      LEASE_DURATION: '30s',
     });
     database = await openDatabase({ inMemory: true });
     platform = await startPlatform({
@@ -196,18 +146,28 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
     expect(revealed.status).toBe(200);
     const { email, password } = revealed.body as { email: string; password: string };
     const host = `${store.slug}.localhost`;
-    const login = await storeRequest(host, 'POST', '/auth/user/emailpass', { body: { email, password } });
+    const login = await storeHttp(port(), host, 'POST', '/auth/user/emailpass', {}, { email, password });
     expect(login.status).toBe(200);
     const token = (login.body as { token: string }).token;
-    const orders = await storeRequest(host, 'GET', '/admin/orders?fields=display_id,email,total', { token });
+    const orders = await storeHttp(port(), host, 'GET', '/admin/orders?fields=display_id,email,total', {
+      authorization: `Bearer ${token}`,
+    });
     expect(orders.status).toBe(200);
     const list = (orders.body as { orders: { display_id: number; email: string }[] }).orders;
     expect(list).toContainEqual(
       expect.objectContaining({ display_id: Number(orderNumber), email: `shopper-${suffix}@example.com` }),
     );
-    const wrong = await storeRequest(host, 'POST', '/auth/user/emailpass', {
-      body: { email, password: `${password}-wrong` },
-    });
+    const wrong = await storeHttp(
+      port(),
+      host,
+      'POST',
+      '/auth/user/emailpass',
+      {},
+      {
+        email,
+        password: `${password}-wrong`,
+      },
+    );
     expect(wrong.status).toBe(401);
   });
 

@@ -2,7 +2,7 @@
 // simulated nodes only (the host cannot run one).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { TestCluster } from './kube.ts';
+import { orchestratorKubeconfig, type TestCluster } from './kube.ts';
 
 export interface RealNodeState {
   kind: 'real';
@@ -17,4 +17,28 @@ export function realNode(cluster: TestCluster): RealNodeState | undefined {
     node?: RealNodeState | { kind: 'simulated'; reason: string };
   };
   return state.node?.kind === 'real' ? state.node : undefined;
+}
+
+/**
+ * The environment of an orchestrator that runs stores on the real node with the platform's least
+ * privilege (the chart's ServiceAccount and store ClusterRole), slow enough for Medusa on 2 cores.
+ */
+export async function realNodeEnvironment(
+  cluster: TestCluster,
+  node: RealNodeState | undefined,
+  readyTimeoutMs: number,
+): Promise<Record<string, string>> {
+  return {
+    KUBECONFIG: await orchestratorKubeconfig(cluster),
+    HELM_BIN: cluster.helm,
+    STORE_CLUSTER_ROLE: 'storefleet-store',
+    ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
+    STORE_PLACEMENT: 'auto',
+    INGRESS_CLASS: node?.ingressClass ?? 'traefik',
+    STORE_URL_PORT: String(node?.ingressPort),
+    PROVISION_TIMEOUT: `${readyTimeoutMs / 1000}s`,
+    MAX_PROVISION_RETRIES: '1',
+    PROVISION_RETRY_BACKOFF: '2s',
+    LEASE_DURATION: '30s',
+  };
 }
