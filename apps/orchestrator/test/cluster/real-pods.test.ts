@@ -311,7 +311,10 @@ describe.runIf(node?.kind === 'real')('real pods on the real node', { timeout: 2
         container(
           'psql',
           POSTGRES,
-          `psql '${url(password)}' -tAc 'SELECT note FROM kept' | grep -qx survives`,
+          // The new pod has a new address; CoreDNS may answer the old one for up to its 30 s cache:
+          // wait until the name leads to a server, then read.
+          `for i in $(seq 60); do pg_isready -q -h db-0.db.${namespace}.svc.cluster.local && break; sleep 1; done; ` +
+            `psql '${url(password)}' -tAc 'SELECT note FROM kept' | grep -qx survives`,
         ),
       ],
     });
