@@ -2,9 +2,15 @@
 import { z } from 'zod';
 
 export * from './lifecycle.ts';
+export * from './refusals.ts';
 
-export const ENGINES = ['woocommerce', 'medusa'] as const;
-export const Engine = z.enum(ENGINES);
+/**
+ * An engine's name. Which engines exist is the platform's to say (GET /api/platform lists them with
+ * their descriptors); an unknown one is answered 400 ENGINE_UNKNOWN.
+ */
+export const Engine = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,30}$/, 'engine must be an engine name the platform lists (GET /api/platform)');
 export type Engine = z.infer<typeof Engine>;
 
 export const STORE_STATES = [
@@ -53,6 +59,7 @@ export type Condition = z.infer<typeof Condition>;
 
 export const OPERATIONS = [
   'provision',
+  'provision-from-backup',
   'delete',
   'upgrade',
   'rollback',
@@ -65,6 +72,7 @@ export const Operation = z.enum(OPERATIONS);
 export type Operation = z.infer<typeof Operation>;
 
 export const Failure = z.object({
+  /** The failed operation: its plan in LIFECYCLE says what a failure at `step` left and what may be done. */
   operation: Operation,
   step: z.string().nullable(),
   reason: z.string(),
@@ -77,8 +85,14 @@ export const StepTiming = z.object({
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().nullable(),
   durationMs: z.number().int().nonnegative().nullable(),
+  /** For a step that waits on several components: when this step saw each one become ready. */
+  components: z.partialRecord(ConditionType, z.iso.datetime()).optional(),
 });
 export type StepTiming = z.infer<typeof StepTiming>;
+
+/** Step timings by the operation that measured them: a later operation never changes an earlier one's. */
+export const StepTimings = z.partialRecord(Operation, z.record(z.string(), StepTiming));
+export type StepTimings = z.infer<typeof StepTimings>;
 
 /** Store settings a merchant may change by upgrading; everything else comes from the platform. */
 export const StoreValues = z.strictObject({
@@ -100,7 +114,9 @@ export const Store = z.object({
   conditions: z.array(Condition),
   failure: Failure.nullable(),
   attempts: z.number().int().nonnegative(),
-  stepTimings: z.record(z.string(), StepTiming),
+  /** The operation the store is in, or last ran (a Failed store: the one that failed); null before any. */
+  operation: Operation.nullable(),
+  stepTimings: StepTimings,
   namespace: z.string(),
   release: z.string(),
   revision: z.number().int().nullable(),
@@ -440,6 +456,14 @@ export type PlatformMetrics = z.infer<typeof PlatformMetrics>;
  */
 export const EngineAvailability = z.object({
   engine: Engine,
+  /** The engine as people know it (WooCommerce, Medusa). */
+  displayName: z.string(),
+  /** What its admin login is: an e-mail address or a user name. */
+  login: z.enum(['email', 'username']),
+  /** The admin, from the storefront URL. */
+  adminPath: z.string(),
+  /** What a backup of one of its stores holds. */
+  backupParts: z.array(z.enum(['database', 'files'])),
   available: z.boolean(),
   pods: z.enum(['real', 'simulated']),
   /** Why it is unavailable, in words a person can act on; null when available. */
@@ -464,6 +488,7 @@ export const ERROR_CODES = [
   'INVALID_INPUT',
   'INVALID_STORE_NAME',
   'ENGINE_UNAVAILABLE',
+  'ENGINE_UNKNOWN',
   'REVISION_NOT_FOUND',
   'BACKUP_NOT_RESTORABLE',
   'BACKUP_SCHEDULE_UNAVAILABLE',
@@ -492,7 +517,8 @@ export const ERROR_CODES = [
   'CREDENTIALS_UNAVAILABLE',
   'IDEMPOTENCY_KEY_REUSED',
   'INVALID_STATE_TRANSITION',
-  'ROLLBACK_NOT_RETRYABLE',
+  'STORE_NOT_RETRYABLE',
+  'STORE_DELETED',
   'NO_READY_STORES',
   'STORE_BUSY',
   'STORE_NOT_ASLEEP',
