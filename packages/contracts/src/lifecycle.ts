@@ -4,7 +4,7 @@
 // order, its retries, its crash recovery and the transitions its repository accepts from this table;
 // the dashboard's buttons and progress view read the same table. Nothing else restates these rules.
 import { z } from 'zod';
-import type { ConditionType, Operation, StoreState } from './index.ts';
+import type { ConditionType, Operation, StoreState } from './store.ts';
 
 /** Every step a worker runs, and the conditions it makes true (the readiness steps cover three). */
 export const STEP_CONDITIONS = {

@@ -1,8 +1,9 @@
 // Whether a store may be asked for an operation now, and if not, the refusal the API answers with.
 // Derived from the lifecycle table only: the API's guards and the dashboard's buttons both call
 // `refusal`, so they cannot disagree.
-import type { ErrorCode, Operation, Store, StoreState } from './index.ts';
+import type { ErrorCode } from './errors.ts';
 import { IN_FLIGHT_STATES, LIFECYCLE, type OperationPlan, type Remedy } from './lifecycle.ts';
+import type { Operation, Store, StoreState } from './store.ts';
 
 /**
  * What a person (or the fleet upgrader) may ask of a store: an operation, a retry of the failed one,
