@@ -53,7 +53,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     const stepsInOrder = Object.entries(timings)
       .sort(([, a], [, b]) => a.startedAt.localeCompare(b.startedAt))
       .map(([step]) => step);
-    expect(stepsInOrder).toEqual(['namespace', 'secrets', 'release', 'ready']);
+    expect(stepsInOrder).toEqual(['namespace', 'secrets', 'release', 'ready', 'serving']);
     expect(Object.keys(ready.stepTimings)).toEqual(['provision']);
     for (const timing of Object.values(timings)) {
       expect(timing.finishedAt).not.toBeNull();

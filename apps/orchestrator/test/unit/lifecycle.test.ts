@@ -31,7 +31,7 @@ const BACKUP = '3f2a5c1e-9b7d-4e6f-8a1b-2c3d4e5f6a7b';
 
 describe('the lifecycle plans', () => {
   it('walk each operation through its steps in order', () => {
-    expect(LIFECYCLE.provision.steps).toEqual(['namespace', 'secrets', 'release', 'ready']);
+    expect(LIFECYCLE.provision.steps).toEqual(['namespace', 'secrets', 'release', 'ready', 'serving']);
     expect(LIFECYCLE['provision-from-backup'].steps).toEqual([
       'namespace',
       'secrets',
@@ -42,9 +42,10 @@ describe('the lifecycle plans', () => {
       'app-start',
       'app-ready',
       'files-restore',
+      'serving',
     ]);
-    expect(LIFECYCLE.upgrade.steps).toEqual(['upgrade', 'ready']);
-    expect(LIFECYCLE.rollback.steps).toEqual(['rollback', 'ready']);
+    expect(LIFECYCLE.upgrade.steps).toEqual(['upgrade', 'ready', 'serving']);
+    expect(LIFECYCLE.rollback.steps).toEqual(['rollback', 'ready', 'serving']);
     expect(LIFECYCLE.delete.steps).toEqual(['uninstall', 'namespace-delete']);
     expect(LIFECYCLE.backup.steps).toEqual(['backup']);
     expect(LIFECYCLE.restore.steps).toEqual([
@@ -53,6 +54,7 @@ describe('the lifecycle plans', () => {
       'app-start',
       'app-ready',
       'files-restore',
+      'serving',
     ]);
     expect(LIFECYCLE.sleep.steps).toEqual(['scale-down', 'asleep-page']);
     expect(LIFECYCLE.wake.steps).toEqual(['scale-up', 'ready', 'serving']);
