@@ -75,6 +75,10 @@ const EnvSchema = z.object({
   INGRESS_METRICS_URL: z
     .url({ message: 'expected a URL such as "http://traefik.kube-system.svc:9100/metrics"' })
     .optional(),
+  /** How often store insights are sampled (traffic, resources, orders); at least 1s. */
+  INSIGHTS_INTERVAL: duration('1m')
+    .default(60_000)
+    .refine((ms) => ms >= 1000, 'expected at least "1s"'),
   KUBECONFIG: z.string().min(1).optional(),
   HELM_BIN: z.string().min(1).default('helm'),
   /** The WooCommerce engine's chart. */

@@ -1,6 +1,7 @@
 // Request and response shapes of the Storefleet API, shared by the orchestrator and the dashboard.
 import { z } from 'zod';
 
+export * from './insights.ts';
 export * from './lifecycle.ts';
 
 export const ENGINES = ['woocommerce', 'medusa'] as const;

@@ -61,6 +61,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0006_generations',
       '0007_queue_subjects',
       '0008_backups',
+      '0011_store_insights',
     ]);
   });
 
