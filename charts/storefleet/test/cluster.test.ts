@@ -204,6 +204,9 @@ describe('helm install, upgrade and uninstall', { timeout: 300_000 }, () => {
     // Which engines the cluster can run: nodes and the images they hold, read only.
     expect(await may({ verb: 'list', resource: 'nodes' })).toBe(true);
     expect(await may({ verb: 'patch', resource: 'nodes' })).toBe(false);
+    // Store insights: the kubelets' resource metrics and volume stats through the node proxy, read only.
+    expect(await may({ verb: 'get', resource: 'nodes', subresource: 'proxy' })).toBe(true);
+    expect(await may({ verb: 'create', resource: 'nodes', subresource: 'proxy' })).toBe(false);
     expect(await may({ verb: 'delete', resource: 'persistentvolumes' })).toBe(false);
     // The fleet-wide watch of Ready stores' workloads: read only, and never Secrets.
     expect(await may({ verb: 'watch', resource: 'pods' })).toBe(true);
