@@ -191,6 +191,13 @@ describe('store insights API', () => {
     expect(bad.json()).toMatchObject({ error: { code: 'INVALID_INPUT' } });
   });
 
+  it("names each store's owner in an admin's list only", async () => {
+    const all = (await get('/api/stores', admin)).json() as { items: Store[] };
+    expect(all.items.find((s) => s.id === shop.id)?.ownerEmail).toBe('owner@example.com');
+    const mine = (await get('/api/stores', owner)).json() as { items: Store[] };
+    expect(mine.items.find((s) => s.id === shop.id)).not.toHaveProperty('ownerEmail');
+  });
+
   it('sums the fleet a user may see', async () => {
     const own = FleetInsights.parse((await get('/api/insights?range=7d', owner)).json());
     expect(own.top.orders.map((f) => [f.name, f.value])).toEqual([['Insight Shop', 3]]);
