@@ -5,7 +5,7 @@
 import type { Engine } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Cluster, StoreTarget } from '../cluster/port.ts';
+import type { AdminCredentials, Cluster, StoreTarget } from '../cluster/port.ts';
 import { InsightsRepository, type StoreSample } from '../db/insights-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { type ServiceTraffic, trafficByNamespace, trafficDelta } from '../ingress/service-metrics.ts';
@@ -23,6 +23,12 @@ export const SAMPLED_STATES = [
   'Asleep',
   'Waking',
 ] as const;
+
+/** Stores whose orders are read at once, and how long one read may take. */
+const ORDERS_CONCURRENCY = 4;
+const ORDERS_TIMEOUT_MS = 10_000;
+/** How long a store's admin login is kept before its Secret is read again. */
+const LOGIN_CACHE_MS = 5 * 60_000;
 
 /** What the sampler needs of a store: where it runs, and its state. */
 interface SampledStore extends StoreTarget {
@@ -54,6 +60,7 @@ export class InsightsSampler {
   private cpuMarks = new Map<string, CpuMark>();
   /** Where each store's next orders window starts. */
   private readonly ordersFrom = new Map<string, Date>();
+  private readonly logins = new Map<string, { login: AdminCredentials; until: number }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
@@ -102,12 +109,13 @@ export class InsightsSampler {
       this.readTraffic(namespaces, now, signal),
       this.readUsage(signal),
     ]);
+    const orders = await this.readAllOrders(stores, at, signal);
     const samples: StoreSample[] = [];
     for (const store of stores) {
       const delta = traffic.deltas?.get(store.namespace);
       const used = this.usageOf(store, usage);
       const quota = used === undefined ? undefined : await this.quota(store.namespace, signal);
-      const orders = await this.readOrders(store, at, signal);
+      const figure = orders.get(store.id) ?? null;
       samples.push({
         storeId: store.id,
         requests: delta?.requests ?? null,
@@ -119,9 +127,9 @@ export class InsightsSampler {
         memoryBytes: used === undefined ? null : (used?.memoryBytes ?? 0),
         memoryLimitBytes: quota?.memoryBytes ?? null,
         diskBytes: usage?.disk.get(store.namespace) ?? null,
-        orders: orders?.orders ?? null,
-        revenue: orders === null ? null : Math.round(orders.revenue * 100) / 100,
-        currency: orders?.currency ?? null,
+        orders: figure?.orders ?? null,
+        revenue: figure === null ? null : Math.round(figure.revenue * 100) / 100,
+        currency: figure?.currency ?? null,
       });
     }
     // A point with nothing reported says nothing: it is not kept.
@@ -215,11 +223,34 @@ export class InsightsSampler {
     }
   }
 
+  /** Every store's orders, a few stores at a time, each read bounded in time. */
+  private async readAllOrders(stores: SampledStore[], to: Date, signal: AbortSignal) {
+    const figures = new Map<string, OrdersFigure>();
+    const queue = [...stores];
+    const worker = async () => {
+      for (let store = queue.shift(); store; store = queue.shift()) {
+        try {
+          const one = AbortSignal.any([signal, AbortSignal.timeout(ORDERS_TIMEOUT_MS)]);
+          const figure = await this.readOrders(store, to, one);
+          if (figure) figures.set(store.id, figure);
+        } catch (error) {
+          // One store's slow answer is its own "not reported"; the sample's deadline is everyone's.
+          if (signal.aborted) throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: ORDERS_CONCURRENCY }, worker));
+    if (signal.aborted) throw signal.reason;
+    return figures;
+  }
+
   /** The store's orders since its last window (or since it was ready); null when not reported. */
   private async readOrders(store: SampledStore, to: Date, signal: AbortSignal): Promise<OrdersFigure | null> {
     const reader = this.options.orders[store.engine];
     const usage = this.options.cluster.usage;
     if (!reader || !usage) return null;
+    // Simulated pods serve nothing: there is no admin API to ask.
+    if (this.options.cluster.engines().find((e) => e.engine === store.engine)?.pods !== 'real') return null;
     // An asleep store runs nothing: it takes no orders.
     if (store.state === 'Asleep') return { orders: 0, revenue: 0, currency: null };
     if (store.state !== 'Ready') return null;
@@ -228,7 +259,7 @@ export class InsightsSampler {
     try {
       const baseUrl = await usage.appAddress(store.namespace, reader.component, signal);
       if (!baseUrl) return null;
-      const login = await this.options.cluster.adminCredentials(store, signal);
+      const login = await this.login(store, signal);
       const figure = await reader.read({ baseUrl, login, from, to, signal });
       this.ordersFrom.set(store.id, to);
       return figure;
@@ -237,6 +268,15 @@ export class InsightsSampler {
       this.options.logger.debug({ err: error, storeId: store.id }, 'store insights: orders not read');
       return null;
     }
+  }
+
+  /** The store's admin login, read from its Secret once in a while (it is generated once). */
+  private async login(store: SampledStore, signal: AbortSignal): Promise<AdminCredentials> {
+    const cached = this.logins.get(store.id);
+    if (cached && cached.until > Date.now()) return cached.login;
+    const login = await this.options.cluster.adminCredentials(store, signal);
+    this.logins.set(store.id, { login, until: Date.now() + LOGIN_CACHE_MS });
+    return login;
   }
 
   private async lastOrdersAt(store: SampledStore): Promise<Date | undefined> {
