@@ -143,6 +143,7 @@ export function TimeChart(props: TimeChartProps) {
                 <ReferenceLine
                   yAxisId="left"
                   y={limit.value}
+                  ifOverflow="extendDomain"
                   stroke="#dc2626"
                   strokeDasharray="4 4"
                   label={{ value: limit.label, position: 'insideTopRight', fontSize: 11, fill: '#b91c1c' }}
