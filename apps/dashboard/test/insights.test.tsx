@@ -79,7 +79,7 @@ describe('store insights on the store page', () => {
     expect(cpu).toHaveTextContent('CPU is not reported');
     expect(within(cpu).queryByRole('table')).toBeNull();
     expect(within(panel).getByRole('figure', { name: 'Orders and revenue' })).toHaveTextContent(
-      '1 orders in the last hour, €42.50 in all.',
+      '1 order in the last hour, €42.50 in all.',
     );
 
     await userEvent.click(within(panel).getByRole('radio', { name: '7d' }));

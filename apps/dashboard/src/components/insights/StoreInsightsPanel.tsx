@@ -27,6 +27,8 @@ const COLORS = {
   revenue: '#0f766e',
 };
 
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+
 const rowsOf = (
   points: InsightPoint[],
   pick: (p: InsightPoint) => Record<string, number | null>,
@@ -79,9 +81,10 @@ function Charts({ data, range }: { data: StoreInsights; range: InsightRange }) {
           { key: 'serverErrors', name: '5xx', color: COLORS.server, kind: 'line' },
         ]}
         format={formatCount}
+        counts
         marks={marks}
         timeFormat={timeFormat}
-        summary={`${formatCount(totals.requests ?? 0)} requests in the ${during}; ${formatCount(totals.clientErrors ?? 0)} answered 4xx and ${formatCount(totals.serverErrors ?? 0)} answered 5xx.${sleeps + wakes > 0 ? ` Went to sleep ${sleeps} and woke up ${wakes} times (dashed lines).` : ''}`}
+        summary={`${plural(totals.requests ?? 0, 'request')} in the ${during}; ${formatCount(totals.clientErrors ?? 0)} answered 4xx and ${formatCount(totals.serverErrors ?? 0)} answered 5xx.${sleeps + wakes > 0 ? ` Went to sleep ${sleeps} and woke up ${wakes} times (dashed lines).` : ''}`}
         notReported="Traffic is not reported: the platform does not read the ingress's metrics (INGRESS_METRICS_URL)."
       />
       <TimeChart
@@ -125,7 +128,8 @@ function Charts({ data, range }: { data: StoreInsights; range: InsightRange }) {
           format={formatCount}
           formatRight={(v) => formatMoney(v, totals.currency)}
           timeFormat={timeFormat}
-          summary={`${formatCount(totals.orders ?? 0)} orders in the ${during}, ${formatMoney(totals.revenue ?? 0, totals.currency)} in all.`}
+          counts
+          summary={`${plural(totals.orders ?? 0, 'order')} in the ${during}, ${formatMoney(totals.revenue ?? 0, totals.currency)} in all.`}
           notReported="Orders are not reported yet: the platform reads them from the store's admin API while it runs."
         />
       </div>

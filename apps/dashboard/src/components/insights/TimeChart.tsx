@@ -44,6 +44,8 @@ export interface TimeChartProps {
   /** Vertical lines, e.g. when the store went to sleep and woke up. */
   marks?: ChartMark[];
   summary: ReactNode;
+  /** Whole numbers only on the left axis (counts). */
+  counts?: boolean;
   /** Shown instead of the chart when no series has a single reported value. */
   notReported: string;
   timeFormat: (t: number) => string;
@@ -56,6 +58,9 @@ export function TimeChart(props: TimeChartProps) {
   const { title, rows, series, format, formatRight, limit, marks = [], summary, timeFormat } = props;
   const reported = rows.some((row) => series.some((s) => row[s.key] !== null && row[s.key] !== undefined));
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  // Few points: lines get dots (a lone point has no line), bars stay thin on the time axis.
+  const sparse = rows.length < 30;
+  const barSize = Math.max(2, Math.min(12, Math.floor(480 / Math.max(1, rows.length)) - 2));
   return (
     <figure
       className="min-w-0 rounded-md border border-slate-200 p-3"
@@ -114,7 +119,7 @@ export function TimeChart(props: TimeChartProps) {
                   yAxisId: s.right ? 'right' : 'left',
                   isAnimationActive: false,
                 };
-                if (s.kind === 'bar') return <Bar key={s.key} {...common} fill={s.color} />;
+                if (s.kind === 'bar') return <Bar key={s.key} {...common} fill={s.color} barSize={barSize} />;
                 if (s.kind === 'area')
                   return (
                     <Area
@@ -124,6 +129,7 @@ export function TimeChart(props: TimeChartProps) {
                       stroke={s.color}
                       fill={s.color}
                       fillOpacity={0.15}
+                      dot={sparse ? { r: 2 } : false}
                       connectNulls={false}
                     />
                   );
@@ -133,7 +139,7 @@ export function TimeChart(props: TimeChartProps) {
                     {...common}
                     type="monotone"
                     stroke={s.color}
-                    dot={false}
+                    dot={sparse ? { r: 3 } : false}
                     strokeWidth={2}
                     connectNulls={false}
                   />
