@@ -130,7 +130,11 @@ describe('server-side dry run', { timeout: 120_000 }, () => {
 
   for (const name of Object.keys(SCENARIOS)) {
     it(`the API server admits every object of the ${name} case, with strict field validation`, async () => {
-      const objects = render({ ...SCENARIOS[name], release: 'sf-dryrun', namespace });
+      // The Prometheus Operator's ServiceMonitor needs its CRD, which this cluster does not have:
+      // insights.test.ts checks what the chart renders of it.
+      const objects = render({ ...SCENARIOS[name], release: 'sf-dryrun', namespace }).filter(
+        (object) => object.kind !== 'ServiceMonitor',
+      );
       expect(objects.length).toBeGreaterThan(8);
       const refused: string[] = [];
       for (const object of objects) {
