@@ -24,6 +24,7 @@ const READY_TIMEOUT_MS = 12 * 60_000;
 const INTERVAL_S = 3;
 const ARTIFACTS = resolve(import.meta.dirname, '../../../../test-artifacts');
 const suffix = Date.now().toString(36).slice(-5);
+const figures: Record<string, number | string | null> = {};
 
 let database: Database;
 let platform: Platform;
@@ -97,6 +98,7 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
     }
     await platform?.stop();
     await database?.close();
+    console.info(`store insights figures: ${JSON.stringify(figures)}`);
   }, 300_000);
 
   it('counts storefront requests, 404s included, exactly, and reports the running store’s memory and quota', async () => {
@@ -117,6 +119,10 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
       1_000,
     );
     expect(running.memoryBytes).toBeGreaterThan(50 * 2 ** 20);
+    figures.memoryMiB = Math.round((running.memoryBytes ?? 0) / 2 ** 20);
+    figures.cpuMillicores = running.cpuMillicores;
+    // The local host-path volumes report no usage: null, shown as not reported.
+    figures.diskBytes = running.diskBytes;
     expect(running.memoryLimitBytes).toBe(8 * 2 ** 30);
     expect(running.cpuLimitMillicores).toBe(8000);
 
@@ -148,6 +154,7 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
     expect(settled.serverErrors).toBe(before.serverErrors ?? 0);
     const latency = (await insights()).points.filter((p) => p.latencyP95Ms !== null);
     expect(latency.length).toBeGreaterThan(0);
+    figures.worstP95Ms = Math.max(...latency.map((p) => p.latencyP95Ms ?? 0));
   });
 
   it('shows an order in its orders and revenue', async () => {
@@ -163,6 +170,7 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
     );
     expect(totals.orders).toBe(1);
     expect(totals.revenue).toBeGreaterThan(0);
+    figures.revenue = `${totals.revenue} ${totals.currency}`;
     expect(totals.currency).toMatch(/^[a-z]{3}$/);
   });
 
