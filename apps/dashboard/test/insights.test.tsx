@@ -2,10 +2,18 @@
 // hidden tables, "not reported" instead of zeros, sleep and wake marked), the range picker, the
 // platform page's fleet panel, and the two fixes: "Stores running" leaves deleted stores out, and
 // an admin's list is "All stores" with an owner column.
-import { FleetInsights, type InsightPoint, PlatformMetrics, StoreInsights } from '@storefleet/contracts';
+import {
+  FleetInsights,
+  type InsightPoint,
+  PlatformMetrics,
+  StoreInsights,
+  type StoreList as StoreListPage,
+} from '@storefleet/contracts';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { createQueryClient } from '../src/App.tsx';
+import { applyStore, keys } from '../src/api/queries.ts';
 import { PlatformPage } from '../src/pages/PlatformPage.tsx';
 import { StoreDetailPage } from '../src/pages/StoreDetailPage.tsx';
 import { StoresPage } from '../src/pages/StoresPage.tsx';
@@ -225,5 +233,23 @@ describe("an admin's store list", () => {
     expect(screen.getByRole('columnheader', { name: 'Owner' })).toBeInTheDocument();
     const row = screen.getByText('Merchant Shop').closest('tr') as HTMLElement;
     expect(row).toHaveTextContent('merchant@example.com');
+  });
+
+  it('keeps the owner of a store when the event stream pushes a change of it', () => {
+    const client = createQueryClient();
+    const theirs = readyStore({
+      name: 'Pushed Shop',
+      ownerId: 'someone',
+      ownerEmail: 'merchant@example.com',
+    });
+    client.setQueryData(keys.stores, { pages: [storeList([theirs])], pageParams: [''] });
+    const { ownerEmail: _, ...pushed } = {
+      ...theirs,
+      state: 'Asleep' as const,
+      updatedAt: new Date(Date.parse(theirs.updatedAt) + 1000).toISOString(),
+    };
+    applyStore(client, pushed);
+    const list = client.getQueryData<{ pages: StoreListPage[] }>(keys.stores);
+    expect(list?.pages[0]?.items[0]).toMatchObject({ state: 'Asleep', ownerEmail: 'merchant@example.com' });
   });
 });
