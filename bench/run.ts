@@ -1,16 +1,17 @@
 // `npm run bench`: the questions a user choosing a platform asks, answered side by side in one run
 // on a local cluster of simulated nodes (see docs/benchmarks.md). Each part can be skipped:
 //   npm run bench -- --skip=scale,watch      (parts: throughput, overhead, concurrency, queueing,
-//                                              status, scale, watch)
+//                                              status, scale, watch, insights, medusa)
 //   npm run bench -- --only=scale            (just those parts)
 //   --no-write                               (do not rewrite docs/benchmarks.md)
 //   medusa: one Medusa store on the real node (POST → Ready → first order, memory at rest)
 // Sizes: BENCH_SEQUENTIAL (8), BENCH_CONCURRENT (20), BENCH_SCALE_STORES (10000), BENCH_WATCH_STORES (200),
-// BENCH_STORES (300, the throughput part).
+// BENCH_STORES (300, the throughput part), BENCH_INSIGHTS_STORES (50).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stderrLog } from '../tools/testcluster/src/log.ts';
 import { startCluster } from './lib/env.ts';
+import { insightsPart } from './parts/insights.ts';
 import { medusaPart } from './parts/medusa.ts';
 import { provisioningParts } from './parts/provisioning.ts';
 import { scalePart } from './parts/scale.ts';
@@ -18,8 +19,18 @@ import { throughputPart } from './parts/throughput.ts';
 import { watchPart } from './parts/watch.ts';
 import { Report } from './report.ts';
 
-const PARTS = ['throughput', 'overhead', 'concurrency', 'queueing', 'status', 'scale', 'watch', 'medusa'];
-const CLUSTER_PARTS = ['overhead', 'concurrency', 'queueing', 'status', 'watch'];
+const PARTS = [
+  'throughput',
+  'overhead',
+  'concurrency',
+  'queueing',
+  'status',
+  'scale',
+  'watch',
+  'insights',
+  'medusa',
+];
+const CLUSTER_PARTS = ['overhead', 'concurrency', 'queueing', 'status', 'watch', 'insights'];
 
 function listFlag(name: string): string[] | undefined {
   const flag = process.argv.slice(2).find((arg) => arg.startsWith(`--${name}=`));
@@ -60,6 +71,7 @@ if (CLUSTER_PARTS.some((part) => !skip.has(part))) {
       );
     }
     if (!skip.has('watch')) await watchPart(cluster, size('BENCH_WATCH_STORES', 200), report);
+    if (!skip.has('insights')) await insightsPart(cluster, size('BENCH_INSIGHTS_STORES', 50), report);
   } finally {
     await cluster.down();
   }

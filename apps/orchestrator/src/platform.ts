@@ -8,6 +8,7 @@ import { RateLimiter } from './accounts/rate-limiter.ts';
 import { EventHub } from './app/event-hub.ts';
 import { FleetUpgrader } from './app/fleet-upgrades.ts';
 import { IdleSleeper } from './app/idle-sleeper.ts';
+import { InsightsQueries } from './app/insights-queries.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
 import { StoreMonitor } from './app/store-monitor.ts';
 import { StoreService } from './app/store-service.ts';
@@ -23,6 +24,7 @@ import { buildHttpApp } from './http/app.ts';
 import type { App } from './http/context.ts';
 import { HttpStoreProbe } from './ingress/store-probe.ts';
 import { PrometheusTrafficSource } from './ingress/traffic.ts';
+import { insightsSampled, startInsights } from './insights/wiring.ts';
 import { Metrics } from './observability/metrics.ts';
 import { reclaimAllLeases, reclaimsLeasesAtStart } from './queue/reclaim.ts';
 import { FLEET_UPGRADE_KIND, WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
@@ -122,6 +124,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
   const limiter = new RateLimiter(database.db);
   const fleet = new FleetUpgrader({ db: database.db, stores, logger });
+  const insights = new InsightsQueries(database.db, {
+    sampleIntervalMs: insightsSampled(config, cluster) ? config.INSIGHTS_INTERVAL : null,
+    idleAfterMs: config.IDLE_SLEEP_AFTER ?? 2 * 3_600_000,
+    idleSleepEnabled: config.IDLE_SLEEP_AFTER !== undefined && config.INGRESS_METRICS_URL !== undefined,
+  });
   const hub = new EventHub(database, logger);
   await hub.start();
   const unlistenWork = await database.listen(WORK_CHANNEL, () => worker.wake());
@@ -130,7 +137,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (resumed > 0) logger.info({ resumed }, 'queued work for stores that were mid-flight');
 
   const app = await buildHttpApp(
-    { database, stores, queue, hub, metrics, cluster, accounts, limiter, fleet },
+    { database, stores, queue, hub, metrics, cluster, accounts, limiter, fleet, insights },
     {
       logger,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -166,6 +173,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         })
       : undefined;
   idleSleeper?.start();
+  const sampler = startInsights({ config, database, cluster, registry: metrics.registry, logger });
 
   return {
     app,
@@ -180,6 +188,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await app.close();
       await monitor.stop();
       await idleSleeper?.stop();
+      await sampler?.stop();
       await worker.stop();
       await unlistenWork();
       await hub.stop();

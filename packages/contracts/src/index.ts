@@ -2,6 +2,7 @@
 export * from './accounts.ts';
 export * from './backups.ts';
 export * from './errors.ts';
+export * from './insights.ts';
 export * from './lifecycle.ts';
 export * from './platform.ts';
 export * from './refusals.ts';

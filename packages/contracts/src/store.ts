@@ -125,5 +125,7 @@ export const Store = z.object({
   updatedAt: z.iso.datetime(),
   readyAt: z.iso.datetime().nullable(),
   deletedAt: z.iso.datetime().nullable(),
+  /** The owner's e-mail: in an admin's store list only. */
+  ownerEmail: z.string().optional(),
 });
 export type Store = z.infer<typeof Store>;

@@ -13,7 +13,9 @@ import {
   type CreateStoreRequest,
   type Credentials,
   type ErrorCode,
+  FleetInsights,
   FleetUpgrade,
+  type InsightRange,
   type ListAuditQuery,
   PlatformInfo,
   PlatformMetrics,
@@ -25,6 +27,7 @@ import {
   type StartFleetUpgradeRequest,
   Store,
   StoreCredentials,
+  StoreInsights,
   StoreList,
   StoreResources,
   type UpgradeStoreRequest,
@@ -186,6 +189,9 @@ export const api = {
     return request(`/api/audit?${params}`, AuditList, { ...(signal ? { signal } : {}) });
   },
   metrics: () => request('/api/metrics', PlatformMetrics),
+  storeInsights: (id: string, range: InsightRange) =>
+    request(`${storePath(id)}/insights?range=${range}`, StoreInsights),
+  fleetInsights: (range: InsightRange) => request(`/api/insights?range=${range}`, FleetInsights),
   platform: () => request('/api/platform', PlatformInfo),
 };
 

@@ -233,7 +233,7 @@ export function usePlatform() {
   return useQuery({ queryKey: keys.platform, queryFn: api.platform, staleTime: 5 * 60_000 });
 }
 
-/** Puts a store the API just returned (or the event stream pushed) everywhere it is shown. */
+/** Puts a store the API returned (or the event stream pushed) everywhere it is shown; a list keeps its ownerEmail. */
 export function applyStore(client: QueryClient, store: Store): void {
   const cached = client.getQueryData<Store>(keys.store(store.id));
   // Events and responses can cross; never let an older version replace a newer one.
@@ -247,7 +247,7 @@ export function applyStore(client: QueryClient, store: Store): void {
       items: page.items.map((item) => {
         if (item.id !== store.id) return item;
         found = true;
-        return item.updatedAt > store.updatedAt ? item : store;
+        return item.updatedAt > store.updatedAt ? item : { ...item, ...store };
       }),
     }));
     if (!found && pages[0]) pages[0] = { ...pages[0], items: [store, ...pages[0].items] };

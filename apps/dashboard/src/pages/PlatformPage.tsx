@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useActivity, useMetrics, usePlatform, useStores } from '../api/queries.ts';
 import { useSignedIn } from '../api/session.ts';
 import { ActivityFeed } from '../components/ActivityFeed.tsx';
+import { FleetInsights } from '../components/insights/lazy.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { DurationChart, type DurationPoint } from '../components/platform/DurationChart.tsx';
 import { FleetUpgrades } from '../components/platform/FleetUpgrades.tsx';
@@ -80,6 +81,7 @@ export function PlatformPage() {
       <div className="space-y-6">
         <ClusterInfo />
         <Metrics />
+        <FleetInsights />
         <div className="grid gap-6 lg:grid-cols-2">
           <Durations />
           <RecentActivity />

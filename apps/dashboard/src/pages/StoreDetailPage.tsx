@@ -7,6 +7,7 @@ import { BackupsPanel } from '../components/detail/BackupsPanel.tsx';
 import { CredentialsPanel } from '../components/detail/CredentialsPanel.tsx';
 import { ResourcesPanel } from '../components/detail/ResourcesPanel.tsx';
 import { RevisionsPanel } from '../components/detail/RevisionsPanel.tsx';
+import { StoreInsights } from '../components/insights/lazy.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { StoreProgress } from '../components/progress/StoreProgress.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
@@ -89,6 +90,7 @@ function StoreDetail({ store }: { store: Store }) {
         <Panel title="Overview">
           <Facts store={store} />
         </Panel>
+        {!deleted ? <StoreInsights store={store} /> : null}
         <div className="grid gap-6 lg:grid-cols-2">
           <div className="space-y-6">
             <Panel title="Progress">

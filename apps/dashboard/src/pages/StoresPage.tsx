@@ -10,6 +10,9 @@ import { formatBytes } from '../lib/format.ts';
 
 function StoresSection() {
   const stores = useStores();
+  const { data: session } = useSession();
+  // An admin's list holds every user's stores.
+  const admin = session?.user.role === 'admin';
   const [showDeleted, setShowDeleted] = useState(false);
   const toggleId = useId();
 
@@ -25,7 +28,8 @@ function StoresSection() {
     <section aria-labelledby="stores-heading" className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 id="stores-heading" className="text-base font-semibold text-slate-900">
-          Your stores <span className="font-normal text-slate-500">({all.length - deleted})</span>
+          {admin ? 'All stores' : 'Your stores'}{' '}
+          <span className="font-normal text-slate-500">({all.length - deleted})</span>
         </h2>
         {deleted > 0 ? (
           <label htmlFor={toggleId} className="flex items-center gap-2 text-sm text-slate-700">
@@ -43,7 +47,7 @@ function StoresSection() {
       {shown.length === 0 ? (
         <Empty title="No stores yet">Create one above: it is ready in a few minutes.</Empty>
       ) : (
-        <StoreList stores={shown} />
+        <StoreList stores={shown} showOwner={admin} />
       )}
       {stores.hasNextPage ? (
         <Button busy={stores.isFetchingNextPage} onClick={() => stores.fetchNextPage()}>

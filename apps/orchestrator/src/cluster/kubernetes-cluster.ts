@@ -35,6 +35,7 @@ import type {
   WorkloadWatch,
 } from './port.ts';
 import { HelmReleases } from './releases.ts';
+import { KubernetesUsage } from './resource-usage.ts';
 import { KubernetesScaling } from './scaling.ts';
 import { KubernetesSecrets } from './secrets.ts';
 import { KubernetesStoreData } from './store-data.ts';
@@ -68,6 +69,7 @@ export class KubernetesCluster implements Cluster {
   private readonly scaling: KubernetesScaling;
   private readonly backupSchedule: KubernetesBackupSchedule;
   private readonly kube: KubeApi;
+  readonly usage: KubernetesUsage;
 
   constructor(options: KubernetesClusterOptions) {
     this.options = options;
@@ -86,6 +88,7 @@ export class KubernetesCluster implements Cluster {
     this.data = new KubernetesStoreData(kube);
     this.scaling = new KubernetesScaling(kube);
     this.backupSchedule = new KubernetesBackupSchedule(kube);
+    this.usage = new KubernetesUsage(kube);
   }
 
   info(): ClusterInfo {

@@ -11,6 +11,7 @@ import type {
   StoreValues,
 } from '@storefleet/contracts';
 import type { Store } from '../domain/store.ts';
+import type { ContainerReading } from './kubelet-metrics.ts';
 
 export interface StoreTarget {
   storeId: string;
@@ -158,6 +159,29 @@ export interface ClusterFallback {
   publishFallbackRoute(upstream: { host: string; port: number }, signal: AbortSignal): Promise<void>;
 }
 
+/** The store's quota: limits.cpu in millicores and limits.memory in bytes; null where it sets none. */
+export interface StoreQuota {
+  cpuMillicores: number | null;
+  memoryBytes: number | null;
+}
+
+/** One reading of the nodes that report resource usage (simulated nodes do not). */
+export interface UsageReading {
+  /** Nodes that answered; 0: nothing is reported. */
+  nodes: number;
+  containers: ContainerReading[];
+  /** Bytes used on PVC-backed volumes, per namespace, where the node reports them. */
+  disk: Map<string, number>;
+}
+
+/** What store insights read from the cluster: CPU, memory, disk, quotas and where a store's app answers. */
+export interface ClusterUsage {
+  readUsage(signal: AbortSignal): Promise<UsageReading>;
+  quota(namespace: string, signal: AbortSignal): Promise<StoreQuota>;
+  /** The base URL of the store's Service of `component` (its cluster address), or null when it has none. */
+  appAddress(namespace: string, component: string, signal: AbortSignal): Promise<string | null>;
+}
+
 export interface Cluster
   extends ClusterFallback,
     ClusterNamespaces,
@@ -169,6 +193,8 @@ export interface Cluster
   info(): ClusterInfo;
   /** Whether this cluster can run each engine's stores, and where their pods run. */
   engines(): EngineAvailability[];
+  /** Resource usage for store insights; absent where the cluster cannot report any. */
+  readonly usage?: ClusterUsage;
 }
 
 /** Every code a ClusterError carries: what a store's failure reason may be when the cluster failed it. */

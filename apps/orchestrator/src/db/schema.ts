@@ -167,7 +167,28 @@ export interface FleetBatchEntry {
   failed?: { name: string; reason: string };
 }
 
+/** One point of a store's insights (see migration 0011): null = not reported. bigints come back as strings. */
+export interface StoreSamplesTable {
+  store_id: string;
+  resolution: 'minute' | 'hour';
+  at: Timestamp;
+  seconds: number;
+  requests: number | null;
+  client_errors: number | null;
+  server_errors: number | null;
+  latency_p95_ms: number | null;
+  cpu_millicores: number | null;
+  cpu_limit_millicores: number | null;
+  memory_bytes: ColumnType<string | null, number | null, number | null>;
+  memory_limit_bytes: ColumnType<string | null, number | null, number | null>;
+  disk_bytes: ColumnType<string | null, number | null, number | null>;
+  orders: number | null;
+  revenue: number | null;
+  currency: string | null;
+}
+
 export interface Schema {
+  store_samples: StoreSamplesTable;
   backups: BackupsTable;
   fleet_upgrades: FleetUpgradesTable;
   users: UsersTable;

@@ -22,6 +22,7 @@ import type { PresentationSettings } from './presenters.ts';
 import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fleetRoutes } from './routes/fleet.ts';
+import { insightRoutes } from './routes/insights.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { storeOperationRoutes } from './routes/store-operations.ts';
 import { storeReleaseRoutes } from './routes/store-releases.ts';
@@ -129,6 +130,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   platformRoutes(context);
   eventRoutes(context);
   fleetRoutes(context);
+  insightRoutes(context);
   await app.ready();
   return app;
 }

@@ -10,6 +10,7 @@ import type { AccountService } from '../accounts/account-service.ts';
 import type { RateLimiter } from '../accounts/rate-limiter.ts';
 import type { EventHub } from '../app/event-hub.ts';
 import type { FleetUpgrader } from '../app/fleet-upgrades.ts';
+import type { InsightsQueries } from '../app/insights-queries.ts';
 import type { StoreService } from '../app/store-service.ts';
 import type { Cluster } from '../cluster/port.ts';
 import type { Database } from '../db/database.ts';
@@ -35,6 +36,7 @@ export interface Services {
   accounts: AccountService;
   limiter: RateLimiter;
   fleet: FleetUpgrader;
+  insights: InsightsQueries;
 }
 
 export interface AuthSettings {

@@ -2,6 +2,8 @@
 // counter of requests per Service (`traefik_service_requests_total`), whose Kubernetes Ingress
 // services are named `<namespace>-<service>-<port>@kubernetes`. Idle sleep compares two readings.
 
+import { parseServiceTraffic, type ServiceTraffic } from './service-metrics.ts';
+
 /** Reads the ingress's request counters. */
 export interface TrafficSource {
   /** Total requests per Service name as the ingress names them, since the ingress started. */
@@ -16,9 +18,18 @@ export class PrometheusTrafficSource implements TrafficSource {
   }
 
   async requestCounts(signal: AbortSignal): Promise<Map<string, number>> {
+    return parseServiceRequests(await this.read(signal));
+  }
+
+  /** Requests by status class and the duration histogram, per Service (store insights). */
+  async serviceTraffic(signal: AbortSignal): Promise<Map<string, ServiceTraffic>> {
+    return parseServiceTraffic(await this.read(signal));
+  }
+
+  private async read(signal: AbortSignal): Promise<string> {
     const response = await fetch(this.url, { signal });
     if (!response.ok) throw new Error(`the ingress metrics at ${this.url} answered ${response.status}`);
-    return parseServiceRequests(await response.text());
+    return response.text();
   }
 }
 

@@ -63,6 +63,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0007_queue_subjects',
       '0008_backups',
       '0009_operation_payloads',
+      '0011_store_insights',
     ]);
   });
 

@@ -149,6 +149,9 @@ export const OPTIONS_VALUES: Record<string, unknown> = {
     fallback: { annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30' } },
   },
   rbac: { clusterResourcePrefix: 'acme-storefleet', restrictToStoreNamespaces: true },
+  metrics: {
+    serviceMonitor: { enabled: true, interval: '30s', labels: { release: 'kube-prometheus-stack' } },
+  },
 };
 
 /** The standard scenarios: a plain install, a laptop, production, every option. */

@@ -95,7 +95,14 @@ export async function listNames(
 export async function allowed(
   config: KubeConfig,
   user: string,
-  attributes: { verb: string; resource: string; group?: string; namespace?: string; name?: string },
+  attributes: {
+    verb: string;
+    resource: string;
+    group?: string;
+    namespace?: string;
+    name?: string;
+    subresource?: string;
+  },
 ): Promise<boolean> {
   const result = await call(config, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
     apiVersion: 'authorization.k8s.io/v1',

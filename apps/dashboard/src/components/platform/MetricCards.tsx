@@ -19,7 +19,11 @@ export function ProvisioningStats({ metrics }: { metrics: PlatformMetrics }) {
   const { provisioning, stores, totals, queue } = metrics;
   return (
     <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
-      <Stat label="Stores running" value={stores.total} hint={`${totals.created} created in all`} />
+      <Stat
+        label="Stores running"
+        value={stores.total - (stores.byState.Deleted ?? 0)}
+        hint={`${stores.byState.Ready ?? 0} ready, ${stores.byState.Asleep ?? 0} asleep; ${totals.created} created in all`}
+      />
       <Stat
         label="Average provisioning"
         value={seconds(provisioning.averageSeconds)}

@@ -12,6 +12,16 @@ import { StoreActions } from './StoreActions.tsx';
 import { StoreLinks } from './StoreLinks.tsx';
 
 const COLUMNS = ['Store', 'Engine', 'Status', 'Links', 'Created', 'Provisioning', 'Actions'] as const;
+const COLUMNS_WITH_OWNER = [
+  'Store',
+  'Owner',
+  'Engine',
+  'Status',
+  'Links',
+  'Created',
+  'Provisioning',
+  'Actions',
+] as const;
 
 function ProvisioningTime({ store, now }: { store: Store; now: number }) {
   if (store.provisioningSeconds !== null) return <>{formatSeconds(store.provisioningSeconds)}</>;
@@ -25,7 +35,7 @@ function ProvisioningTime({ store, now }: { store: Store; now: number }) {
   return <span className="text-slate-400">—</span>;
 }
 
-function StoreRow({ store, now }: { store: Store; now: number }) {
+function StoreRow({ store, now, showOwner }: { store: Store; now: number; showOwner: boolean }) {
   return (
     <CardRow data-store-id={store.id}>
       <CardCell label="Store">
@@ -34,6 +44,11 @@ function StoreRow({ store, now }: { store: Store; now: number }) {
         </Link>
         <div className="text-xs text-slate-500">{store.slug}</div>
       </CardCell>
+      {showOwner ? (
+        <CardCell label="Owner">
+          <span className="break-all">{store.ownerEmail ?? store.ownerId}</span>
+        </CardCell>
+      ) : null}
       <CardCell label="Engine">
         <EngineName engine={store.engine} />
       </CardCell>
@@ -67,14 +82,15 @@ function StoreRow({ store, now }: { store: Store; now: number }) {
   );
 }
 
-export function StoreList({ stores }: { stores: Store[] }) {
+/** `showOwner`: a column saying whose each store is (an admin's list of every store). */
+export function StoreList({ stores, showOwner = false }: { stores: Store[]; showOwner?: boolean }) {
   // Elapsed times tick every second while something is in flight; relative times need less.
   const busy = stores.some((store) => IN_FLIGHT.has(store.state));
   const now = useNow(busy ? 1_000 : 30_000);
   return (
-    <CardTable caption="Stores" columns={COLUMNS}>
+    <CardTable caption="Stores" columns={showOwner ? COLUMNS_WITH_OWNER : COLUMNS}>
       {stores.map((store) => (
-        <StoreRow key={store.id} store={store} now={now} />
+        <StoreRow key={store.id} store={store} now={now} showOwner={showOwner} />
       ))}
     </CardTable>
   );

@@ -13,6 +13,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ActivityRepository } from '../../db/activity-repository.ts';
+import { ownerEmails } from '../../db/owner-emails.ts';
 import { ownerScope } from '../../domain/actor.ts';
 import { invalidInput } from '../../errors.ts';
 import { requireActor } from '../auth.ts';
@@ -100,7 +101,14 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         ...(state === undefined ? {} : { state }),
         ...(cursor === undefined ? {} : { cursor }),
       });
-      return { items: page.items.map(show), nextCursor: page.nextCursor };
+      // An admin's list shows whose each store is.
+      const emails = ownerId === undefined ? await ownerEmails(database.db, page.items) : undefined;
+      const items = page.items.map((store) => {
+        const shown = show(store);
+        const ownerEmail = emails?.get(store.ownerId);
+        return ownerEmail === undefined ? shown : { ...shown, ownerEmail };
+      });
+      return { items, nextCursor: page.nextCursor };
     },
   );
 
