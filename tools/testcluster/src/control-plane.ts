@@ -23,6 +23,7 @@ import { formatDuration, type Log, stderrLog } from './log.ts';
 import { chooseNodeMode, type NodeMode } from './node/mode.ts';
 import {
   NODE_COMPONENTS,
+  nodeComponents,
   type RealNodeInfo,
   realNodeOwner,
   startRealNode,
@@ -193,8 +194,8 @@ export async function clusterStatus(dir: string = defaultClusterDir()): Promise<
   const layout = clusterLayout(resolve(dir));
   const state = await readState(layout);
   const records = await readProcessRecords(layout.pids);
-  const names = state?.node?.kind === 'real' ? [...COMPONENTS, ...NODE_COMPONENTS] : COMPONENTS;
-  const components = names.map((name) => {
+  const names = state?.node?.kind === 'real' ? [...COMPONENTS, ...nodeComponents(state.node)] : COMPONENTS;
+  const components = names.map((name): ComponentStatus => {
     const record = records.find((r) => r.name === name);
     return { name, pid: record?.pid ?? null, running: record ? isRunning(record) : false };
   });

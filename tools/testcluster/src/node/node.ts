@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { type AdminApi, callApi, createIfAbsent } from '../admin-api.ts';
 import type { NodeBinaries } from '../binaries.ts';
 import { waitFor } from '../bootstrap.ts';
-import { answers } from '../http.ts';
+import { answers, request } from '../http.ts';
 import type { ClusterLayout } from '../layout.ts';
 import { formatDuration, type Log } from '../log.ts';
 import { freePorts } from '../ports.ts';
@@ -20,6 +20,19 @@ import {
   writeProcessRecord,
 } from '../processes.ts';
 import { capture } from '../run.ts';
+import {
+  type AcmeInfo,
+  acmeInfo,
+  acmeLayout,
+  acmeUnavailable,
+  CHALLTESTSRV_BIN,
+  challtestsrvArgs,
+  PEBBLE_BIN,
+  PEBBLE_ENV,
+  pebbleArgs,
+  traefikAcmeEnv,
+  writeAcmeFiles,
+} from './acme.ts';
 import { cleanHost, dropClaim, killContainers, prepareHost, readClaim, writeClaim } from './host.ts';
 import { importImages } from './images.ts';
 import {
@@ -35,7 +48,15 @@ import {
 } from './node-config.ts';
 import { GATEWAY, INGRESS_CLASS, NODE_NAME, nodeLayout } from './node-layout.ts';
 
-export const NODE_COMPONENTS = ['containerd', 'kubelet', 'kube-proxy', 'coredns', 'traefik'] as const;
+export const NODE_COMPONENTS = [
+  'containerd',
+  'kubelet',
+  'kube-proxy',
+  'coredns',
+  'challtestsrv',
+  'pebble',
+  'traefik',
+] as const;
 const CNI_BIN_DIR = '/usr/lib/cni';
 
 export interface RealNodeInfo {
@@ -44,7 +65,17 @@ export interface RealNodeInfo {
   ingressClass: string;
   /** Traefik's Prometheus metrics: requests per Service, which idle sleep reads. */
   ingressMetricsUrl: string;
+  /** Traefik's https entry point, whose certificates come from the node's ACME server. */
+  ingressTlsPort?: number;
+  /** The node's ACME server (Pebble) and its DNS; absent, with `acmeUnavailable` saying why. */
+  acme?: AcmeInfo;
+  acmeUnavailable?: string;
   images: string[];
+}
+
+/** The node's processes; Pebble's only when it was started with them (a node from before has none). */
+export function nodeComponents(node: Pick<RealNodeInfo, 'acme'>): (typeof NODE_COMPONENTS)[number][] {
+  return NODE_COMPONENTS.filter((name) => node.acme || (name !== 'pebble' && name !== 'challtestsrv'));
 }
 
 interface NodeSpec extends ProcessSpec {
@@ -88,6 +119,9 @@ export async function startRealNode(
   await writeFile(layout.kubeProxyConfig, kubeProxyConfig(ports, cluster.kubeconfig('kube-proxy')));
   await writeFile(layout.corefile, corefile(ports, cluster.adminKubeconfig));
   await writeFile(layout.resolvConf, `nameserver ${GATEWAY}\n`);
+  const noAcme = acmeUnavailable();
+  const acme = noAcme ? undefined : acmeLayout(cluster.dir);
+  if (acme) await writeAcmeFiles(acme, ports);
 
   const local = (port: number, path: string) => () => answers(`http://127.0.0.1:${port}${path}`);
   const specs: NodeSpec[] = [
@@ -127,11 +161,39 @@ export async function startRealNode(
       ready: local(ports.corednsReady, '/ready'),
       startTimeoutMs: 60_000,
     },
+    ...(acme
+      ? [
+          {
+            name: 'challtestsrv',
+            command: CHALLTESTSRV_BIN,
+            args: challtestsrvArgs(ports),
+            env: CLEAN_ENV,
+            // Its management API has no health path; a query of its history answers once it listens.
+            ready: () =>
+              request(`http://127.0.0.1:${ports.challManagement}/dns-request-history`, {
+                method: 'POST',
+                body: { host: 'ready.storefleet.test' },
+              }).then(
+                (response) => response.status === 200,
+                () => false,
+              ),
+            startTimeoutMs: 30_000,
+          },
+          {
+            name: 'pebble',
+            command: PEBBLE_BIN,
+            args: pebbleArgs(acme, ports),
+            env: { ...CLEAN_ENV, ...PEBBLE_ENV },
+            ready: () => answers(`https://127.0.0.1:${ports.pebble}/dir`),
+            startTimeoutMs: 30_000,
+          },
+        ]
+      : []),
     {
       name: 'traefik',
       command: binaries.traefik,
-      args: traefikArgs(ports),
-      env: { ...CLEAN_ENV, KUBECONFIG: cluster.adminKubeconfig },
+      args: traefikArgs(ports, acme),
+      env: { ...CLEAN_ENV, KUBECONFIG: cluster.adminKubeconfig, ...(acme ? traefikAcmeEnv(acme) : {}) },
       ready: local(ports.traefikPing, '/ping'),
       startTimeoutMs: 60_000,
     },
@@ -149,13 +211,19 @@ export async function startRealNode(
   });
   for (const spec of addOns) await launch(spec, cluster, log);
   log(
-    `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}`,
+    `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}` +
+      (acme
+        ? ` and https://<name>.localhost:${ports.ingressTls} (certificates from Pebble)`
+        : ` (no https: ${noAcme})`),
   );
   return {
     name: NODE_NAME,
     ingressPort: ports.ingress,
     ingressClass: INGRESS_CLASS,
     ingressMetricsUrl: `http://127.0.0.1:${ports.traefikPing}/metrics`,
+    ...(acme
+      ? { ingressTlsPort: ports.ingressTls, acme: acmeInfo(acme, ports, cluster.log('pebble')) }
+      : { acmeUnavailable: noAcme }),
     images,
   };
 }
@@ -210,7 +278,7 @@ export async function stopRealNode(cluster: ClusterLayout, log: Log): Promise<vo
     log(`the real node now belongs to the cluster in ${claim.dir}; leaving the host to it`);
     return;
   }
-  await stopProcesses(ofNode(['kubelet', 'kube-proxy', 'coredns', 'traefik']), log);
+  await stopProcesses(ofNode(['kubelet', 'kube-proxy', 'coredns', 'traefik', 'pebble', 'challtestsrv']), log);
   await killContainers(layout);
   await stopProcesses(ofNode(['containerd']), log);
   await cleanHost(layout, log);
