@@ -1,6 +1,8 @@
 // Request and response shapes of the Storefleet API, shared by the orchestrator and the dashboard.
 import { z } from 'zod';
+import { StoreDomainValues } from './domains.ts';
 
+export * from './domains.ts';
 export * from './lifecycle.ts';
 
 export const ENGINES = ['woocommerce', 'medusa'] as const;
@@ -81,9 +83,11 @@ export const StepTiming = z.object({
 export type StepTiming = z.infer<typeof StepTiming>;
 
 /** Store settings a merchant may change by upgrading; everything else comes from the platform. */
-export const StoreValues = z.strictObject({
+export const MerchantValues = z.strictObject({
   replicas: z.number().int().min(1).max(5).optional(),
 });
+/** The store's values: what upgrades set, and its verified domains (set by the platform only). */
+export const StoreValues = MerchantValues.extend({ domains: StoreDomainValues.optional() });
 export type StoreValues = z.infer<typeof StoreValues>;
 
 export const Store = z.object({
@@ -175,7 +179,7 @@ export const ListStoresQuery = z.strictObject({
 export type ListStoresQuery = z.infer<typeof ListStoresQuery>;
 
 export const UpgradeStoreRequest = z.strictObject({
-  values: StoreValues.default({}),
+  values: MerchantValues.default({}),
 });
 export type UpgradeStoreRequest = z.infer<typeof UpgradeStoreRequest>;
 
@@ -467,6 +471,7 @@ export const ERROR_CODES = [
   'REVISION_NOT_FOUND',
   'BACKUP_NOT_RESTORABLE',
   'BACKUP_SCHEDULE_UNAVAILABLE',
+  'DOMAIN_INVALID',
   // 401
   'AUTHENTICATION_REQUIRED',
   'INVALID_TOKEN',
@@ -496,6 +501,8 @@ export const ERROR_CODES = [
   'NO_READY_STORES',
   'STORE_BUSY',
   'STORE_NOT_ASLEEP',
+  'DOMAIN_TAKEN',
+  'DOMAIN_NOT_ACTIVE',
   // 413, 415, 429
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',

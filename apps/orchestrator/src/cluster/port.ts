@@ -151,8 +151,15 @@ export interface ClusterFallback {
   publishFallbackRoute(upstream: { host: string; port: number }, signal: AbortSignal): Promise<void>;
 }
 
+/** A custom domain's certificate Secret in the store's namespace. */
+export interface ClusterCertificates {
+  /** Deletes the Secret of `host`'s certificate; a missing one is not an error. */
+  deleteHostCertificate(target: StoreTarget, host: string, signal: AbortSignal): Promise<void>;
+}
+
 export interface Cluster
   extends ClusterFallback,
+    ClusterCertificates,
     ClusterNamespaces,
     ClusterSecrets,
     ClusterReleases,

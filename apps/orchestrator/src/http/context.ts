@@ -13,6 +13,7 @@ import type { FleetUpgrader } from '../app/fleet-upgrades.ts';
 import type { StoreService } from '../app/store-service.ts';
 import type { Cluster } from '../cluster/port.ts';
 import type { Database } from '../db/database.ts';
+import type { DomainService } from '../domains/domain-service.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { PresentationSettings } from './presenters.ts';
@@ -35,6 +36,7 @@ export interface Services {
   accounts: AccountService;
   limiter: RateLimiter;
   fleet: FleetUpgrader;
+  domains: DomainService;
 }
 
 export interface AuthSettings {

@@ -1,0 +1,29 @@
+// Domain rows to the API's shape: the records to create are derived, never stored.
+import type { Domain } from '@storefleet/contracts';
+import type { DomainRecord } from '../db/domains-repository.ts';
+import { expectedRecords, needsAttention } from '../domain/custom-domains.ts';
+import { type DomainSettings, recordTargets } from './domain-settings.ts';
+
+export function presentDomain(
+  domain: DomainRecord,
+  slug: string,
+  settings: DomainSettings,
+  now = new Date(),
+): Domain {
+  return {
+    id: domain.id,
+    storeId: domain.storeId,
+    hostname: domain.hostname,
+    displayName: domain.displayName,
+    state: domain.state,
+    reason: domain.reason,
+    message: domain.message,
+    primary: domain.primary,
+    records: expectedRecords(domain.hostname, domain.token, recordTargets(settings, slug)),
+    certificate: domain.certificate,
+    attention: domain.state === 'Active' && needsAttention(domain.certificate, now),
+    createdAt: domain.createdAt.toISOString(),
+    verifiedAt: domain.verifiedAt?.toISOString() ?? null,
+    activeAt: domain.activeAt?.toISOString() ?? null,
+  };
+}
