@@ -4,7 +4,7 @@
 // issuing and active hosts (TLS handshake with SNI), and takes removed hosts off before deleting their
 // certificate Secret. One round per store at a time in this process; every write is conditioned on
 // the state it was read in, so replicas do not fight.
-import type { StoreDomainValues } from '@storefleet/contracts';
+import type { CertificateCheck, StoreDomainValues } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { StoreService } from '../app/store-service.ts';
@@ -178,38 +178,57 @@ export class DomainChecker {
       );
       if (!moved) return;
       const seconds = ((now.getTime() - domain.createdAt.getTime()) / 1000).toFixed(1);
-      if (active)
+      if (active) {
         await this.note(
           store,
           'domain.active',
           `Domain ${domain.displayName} is Active: ${next.message}`,
           domain,
-          { secondsSinceAdded: Number(seconds), issuer: check.issuer, notAfter: check.notAfter },
+          {
+            secondsSinceAdded: Number(seconds),
+            issuer: check.issuer,
+            notAfter: check.notAfter,
+          },
         );
-      else
+        await this.noteAttention(store, domain, false, check, now);
+      } else {
         await this.note(
           store,
           'domain.failed',
           `Domain ${domain.displayName} failed: ${next.message}`,
           domain,
-          { reason: next.reason },
+          {
+            reason: next.reason,
+          },
         );
+      }
       return;
     }
-    const before = needsAttention(domain.certificate, now);
     await this.domains.update(domain.id, 'Active', { certificate: check }, now);
-    if (needsAttention(check, now) && !before) {
-      const why = check.ready
-        ? `its certificate expires on ${check.notAfter?.slice(0, 10)} and has not been renewed`
-        : check.message;
-      await this.note(
-        store,
-        'certificate.attention',
-        `Certificate of ${domain.displayName} needs attention: ${why}`,
-        domain,
-        { reason: check.reason },
-      );
-    }
+    await this.noteAttention(store, domain, needsAttention(domain.certificate, now), check, now);
+  }
+
+  /** An activity entry when an Active domain's certificate starts to need someone (not at every check). */
+  private async noteAttention(
+    store: Store,
+    domain: DomainRecord,
+    before: boolean,
+    check: CertificateCheck,
+    now: Date,
+  ): Promise<void> {
+    if (before || !needsAttention(check, now)) return;
+    const why = check.ready
+      ? `it expires on ${check.notAfter?.slice(0, 10)} and has not been renewed yet`
+      : check.message;
+    await this.note(
+      store,
+      'certificate.attention',
+      `Certificate of ${domain.displayName} needs attention: ${why}`,
+      domain,
+      {
+        reason: check.ready ? 'CertificateExpiringSoon' : check.reason,
+      },
+    );
   }
 
   /** Puts the hosts the store should carry on its release, when the store can take an upgrade. */
