@@ -59,7 +59,7 @@ export function describeIngressTls(chart: IngressChart): void {
     it('with cert-manager: one tls entry and Secret per host, which ingress-shim turns into one Certificate each', () => {
       const values = { ingress: { domains: DOMAINS } };
       const ingress = ingressOf(chart.render(chart.store(values, true)));
-      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+      expect(ingress.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
       const productionHost = chart.defaultHost.replace(/\.localhost$/, '.stores.example.com');
       expect(ingress.spec.tls).toEqual([
         { hosts: [productionHost], secretName: 'store-cube-shop-tls' },
