@@ -20,6 +20,7 @@ import { answers, type TlsMaterial } from './http.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { type ClusterLayout, clusterLayout } from './layout.ts';
 import { formatDuration, type Log, stderrLog } from './log.ts';
+import { upgradeRunningNode } from './node/acme-upgrade.ts';
 import { chooseNodeMode, type NodeMode } from './node/mode.ts';
 import {
   NODE_COMPONENTS,
@@ -132,6 +133,8 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
   return withFileLock(lockFile(layout.dir), lockOptions(layout.dir, log), async () => {
     const status = await clusterStatus(layout.dir);
     if (status.healthy && status.server) {
+      if (status.node?.kind === 'real' && !status.node.acme && nodeBinaries)
+        await upgradeRunningNode(layout, nodeBinaries, log);
       log(`a healthy cluster is already running in ${layout.dir}`);
       return { dir: layout.dir, kubeconfig: layout.adminKubeconfig, server: status.server, started: false };
     }

@@ -191,7 +191,13 @@ export function corefile(ports: NodePorts, kubeconfig: string): string {
 }
 
 /** With `acme`, an https entry point whose certificates come from the node's Pebble. */
-export function traefikArgs(ports: NodePorts, acme?: AcmeLayout): string[] {
+export function traefikArgs(
+  ports: Pick<
+    NodePorts,
+    'ingress' | 'traefikPing' | 'ingressTls' | 'pebble' | 'pebbleManagement' | 'challDns' | 'challManagement'
+  >,
+  acme?: AcmeLayout,
+): string[] {
   return [
     ...(acme ? traefikAcmeArgs(acme, ports) : []),
     `--entryPoints.web.address=127.0.0.1:${ports.ingress}`,

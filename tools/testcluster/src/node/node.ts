@@ -5,14 +5,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { type AdminApi, callApi, createIfAbsent } from '../admin-api.ts';
 import type { NodeBinaries } from '../binaries.ts';
 import { waitFor } from '../bootstrap.ts';
-import { answers, request } from '../http.ts';
+import { answers } from '../http.ts';
 import type { ClusterLayout } from '../layout.ts';
 import { formatDuration, type Log } from '../log.ts';
 import { freePorts } from '../ports.ts';
 import {
   isRunning,
   type ProcessRecord,
-  type ProcessSpec,
   readProcessRecords,
   startDetached,
   stopProcesses,
@@ -20,21 +19,10 @@ import {
   writeProcessRecord,
 } from '../processes.ts';
 import { capture } from '../run.ts';
-import {
-  type AcmeInfo,
-  acmeInfo,
-  acmeLayout,
-  acmeUnavailable,
-  CHALLTESTSRV_BIN,
-  challtestsrvArgs,
-  PEBBLE_BIN,
-  PEBBLE_ENV,
-  pebbleArgs,
-  traefikAcmeEnv,
-  writeAcmeFiles,
-} from './acme.ts';
+import { type AcmeInfo, acmeInfo, acmeLayout, acmeUnavailable, writeAcmeFiles } from './acme.ts';
 import { cleanHost, dropClaim, killContainers, prepareHost, readClaim, writeClaim } from './host.ts';
 import { importImages } from './images.ts';
+import { acmeSpecs, CLEAN_ENV, type NodeSpec, traefikSpec } from './ingress-specs.ts';
 import {
   cniConfig,
   containerdConfig,
@@ -44,7 +32,6 @@ import {
   kubeProxyConfig,
   NODE_PORT_NAMES,
   type NodePorts,
-  traefikArgs,
 } from './node-config.ts';
 import { GATEWAY, INGRESS_CLASS, NODE_NAME, nodeLayout } from './node-layout.ts';
 
@@ -77,14 +64,6 @@ export interface RealNodeInfo {
 export function nodeComponents(node: Pick<RealNodeInfo, 'acme'>): (typeof NODE_COMPONENTS)[number][] {
   return NODE_COMPONENTS.filter((name) => node.acme || (name !== 'pebble' && name !== 'challtestsrv'));
 }
-
-interface NodeSpec extends ProcessSpec {
-  ready: () => Promise<boolean>;
-  startTimeoutMs: number;
-}
-
-/** Components never inherit a KUBECONFIG or an in-cluster identity of the machine they run on. */
-const CLEAN_ENV = { KUBECONFIG: null, KUBERNETES_SERVICE_HOST: null, KUBERNETES_SERVICE_PORT: null };
 
 export async function startRealNode(
   cluster: ClusterLayout,
@@ -161,42 +140,8 @@ export async function startRealNode(
       ready: local(ports.corednsReady, '/ready'),
       startTimeoutMs: 60_000,
     },
-    ...(acme
-      ? [
-          {
-            name: 'challtestsrv',
-            command: CHALLTESTSRV_BIN,
-            args: challtestsrvArgs(ports),
-            env: CLEAN_ENV,
-            // Its management API has no health path; a query of its history answers once it listens.
-            ready: () =>
-              request(`http://127.0.0.1:${ports.challManagement}/dns-request-history`, {
-                method: 'POST',
-                body: { host: 'ready.storefleet.test' },
-              }).then(
-                (response) => response.status === 200,
-                () => false,
-              ),
-            startTimeoutMs: 30_000,
-          },
-          {
-            name: 'pebble',
-            command: PEBBLE_BIN,
-            args: pebbleArgs(acme, ports),
-            env: { ...CLEAN_ENV, ...PEBBLE_ENV },
-            ready: () => answers(`https://127.0.0.1:${ports.pebble}/dir`),
-            startTimeoutMs: 30_000,
-          },
-        ]
-      : []),
-    {
-      name: 'traefik',
-      command: binaries.traefik,
-      args: traefikArgs(ports, acme),
-      env: { ...CLEAN_ENV, KUBECONFIG: cluster.adminKubeconfig, ...(acme ? traefikAcmeEnv(acme) : {}) },
-      ready: local(ports.traefikPing, '/ping'),
-      startTimeoutMs: 60_000,
-    },
+    ...(acme ? acmeSpecs(acme, ports) : []),
+    traefikSpec(binaries, cluster, ports, acme),
   ];
   const [containerd, kubelet, ...addOns] = specs;
   await launch(containerd!, cluster, log);
@@ -243,7 +188,7 @@ export function takenMessage(owner: string): string {
   );
 }
 
-async function launch(spec: NodeSpec, cluster: ClusterLayout, log: Log): Promise<ProcessRecord> {
+export async function launch(spec: NodeSpec, cluster: ClusterLayout, log: Log): Promise<ProcessRecord> {
   const record = startDetached(spec, cluster.log(spec.name));
   await writeProcessRecord(cluster.pids, record);
   await waitReady(
