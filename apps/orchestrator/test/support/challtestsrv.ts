@@ -37,7 +37,13 @@ export class TestDns {
     return this.post('/add-a', { host: `${host}.`, addresses });
   }
 
+  /** Every query for `host` is answered SERVFAIL (the name's DNS broke). */
+  servfail(host: string): Promise<void> {
+    return this.post('/set-servfail', { host: `${host}.` });
+  }
+
   async clear(host: string): Promise<void> {
+    await this.post('/clear-servfail', { host: `${host}.` });
     await this.post('/clear-a', { host: `${host}.` });
     await this.post('/clear-cname', { host: `${host}.` });
     await this.post('/clear-txt', { host: `_storefleet.${host}.` });
