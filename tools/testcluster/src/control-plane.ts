@@ -133,8 +133,7 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
   return withFileLock(lockFile(layout.dir), lockOptions(layout.dir, log), async () => {
     const status = await clusterStatus(layout.dir);
     if (status.healthy && status.server) {
-      if (status.node?.kind === 'real' && !status.node.acme && nodeBinaries)
-        await upgradeRunningNode(layout, nodeBinaries, log);
+      if (status.node?.kind === 'real' && nodeBinaries) await upgradeRunningNode(layout, nodeBinaries, log);
       log(`a healthy cluster is already running in ${layout.dir}`);
       return { dir: layout.dir, kubeconfig: layout.adminKubeconfig, server: status.server, started: false };
     }

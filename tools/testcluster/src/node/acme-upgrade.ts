@@ -1,7 +1,8 @@
-// A real node started by code from before the ACME server (Pebble) existed gets it in place, when `up`
+// A real node started by code from before the ACME server (Pebble) existed gets it in place when `up`
 // finds the cluster healthy: challtestsrv and Pebble start beside Traefik, Traefik restarts on the same
-// ports with its https entry point (a blip of a second or two for the stores), and images whose
-// recipes changed are built and imported. Nothing else of the cluster (its stores among them) moves.
+// ports with its https entry point (a blip of a second or two for the stores), and images whose recipes
+// changed are built and imported; every later `up` on a healthy cluster brings changed images too.
+// Nothing else of the cluster (its stores among them) moves.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { NodeBinaries } from '../binaries.ts';
 import type { ClusterLayout } from '../layout.ts';
@@ -51,7 +52,11 @@ export async function addAcmeToRunningNode(
   };
 }
 
-/** Adds the ACME server to the running cluster's real node and records it in the cluster's state file. */
+/**
+ * Brings the running cluster's real node up to this code: its ACME server when it has none, and the
+ * images whose recipes changed since it started (built, then imported; running pods keep theirs, new
+ * pods get the new ones). Recorded in the cluster's state file.
+ */
 export async function upgradeRunningNode(
   cluster: ClusterLayout,
   binaries: Pick<NodeBinaries, 'traefik'>,
@@ -61,6 +66,9 @@ export async function upgradeRunningNode(
     node?: { kind: string } & RealNodeInfo;
   };
   if (state.node?.kind !== 'real') return;
-  state.node = { kind: 'real', ...(await addAcmeToRunningNode(cluster, state.node, binaries, log)) };
+  const node = state.node.acme
+    ? { ...state.node, images: await importImages(nodeLayout(cluster.dir).containerdSocket, log) }
+    : await addAcmeToRunningNode(cluster, state.node, binaries, log);
+  state.node = { kind: 'real', ...node };
   await writeFile(cluster.state, `${JSON.stringify(state, null, 2)}\n`);
 }

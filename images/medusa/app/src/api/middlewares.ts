@@ -29,7 +29,7 @@ export function cookieFollowsScheme(
 }
 
 export default defineMiddlewares({
-  middlewares: [
+  routes: [
     { matcher: '/auth*', middlewares: [cookieFollowsScheme] },
     { matcher: '/admin*', middlewares: [cookieFollowsScheme] },
   ],
