@@ -27,6 +27,15 @@ function domain(overrides: Partial<Domain> = {}): Domain {
       },
     ],
     certificate: null,
+    conditions: [
+      {
+        type: 'CertificateReady',
+        status: 'Unknown',
+        reason: 'NotRequested',
+        message: 'No certificate is asked for before the DNS records are verified.',
+        lastTransitionTime: '2026-12-07T06:00:00.000Z',
+      },
+    ],
     attention: false,
     createdAt: '2026-12-07T06:00:00.000Z',
     verifiedAt: null,
@@ -102,6 +111,7 @@ describe('the Domains panel', () => {
         issuer: 'Pebble Intermediate CA 1a2b3c',
         notAfter: '2026-12-12T06:00:00.000Z',
         checkedAt: '2026-12-07T06:00:00.000Z',
+        lastTransitionTime: '2026-12-07T06:00:00.000Z',
       },
     });
     const api = mockApi({

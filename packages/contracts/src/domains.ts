@@ -30,8 +30,20 @@ export const CertificateCheck = z.object({
   issuer: z.string().nullable(),
   notAfter: z.iso.datetime().nullable(),
   checkedAt: z.iso.datetime(),
+  /** When `ready` last changed (the first check: its own time). */
+  lastTransitionTime: z.iso.datetime(),
 });
 export type CertificateCheck = z.infer<typeof CertificateCheck>;
+
+/** Kubernetes-style: CertificateReady is True while the ingress serves the domain's own certificate. */
+export const DomainCondition = z.object({
+  type: z.literal('CertificateReady'),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.iso.datetime(),
+});
+export type DomainCondition = z.infer<typeof DomainCondition>;
 
 export const Domain = z.object({
   id: z.uuid(),
@@ -47,6 +59,7 @@ export const Domain = z.object({
   primary: z.boolean(),
   records: z.array(DnsRecord),
   certificate: CertificateCheck.nullable(),
+  conditions: z.array(DomainCondition),
   /** True when the certificate needs someone: it expires within 14 days or the ingress falls back to its default one. */
   attention: z.boolean(),
   createdAt: z.iso.datetime(),
@@ -58,13 +71,22 @@ export type Domain = z.infer<typeof Domain>;
 export const DomainList = z.object({ items: z.array(Domain) });
 export type DomainList = z.infer<typeof DomainList>;
 
+/**
+ * What JSON Schema can say of a domain: no spaces, controls or URL punctuation, and a dot between two
+ * parts. The rest (labels of 1 to 63 letters, digits or dashes once in punycode, no IP address, not
+ * the platform's) the API checks after this schema: 400 DOMAIN_INVALID.
+ */
+const NOT_IN_A_NAME = '\\s\\x00-\\x1f\\x7f*/\\\\:@?#[\\]';
+export const HOSTNAME_PATTERN = new RegExp(`^[^${NOT_IN_A_NAME}]+\\.[^${NOT_IN_A_NAME}.]+\\.?$`);
+
 export const AddDomainRequest = z.strictObject({
   hostname: z
     .string()
-    .min(1)
+    .min(3)
     .max(253)
+    .regex(HOSTNAME_PATTERN, 'hostname must be a domain name such as shop.example.com')
     .describe(
-      'The domain to serve the store at, such as shop.example.com (an internationalized name may be written in Unicode). Not a wildcard, an IP address, the platform’s own domain or a domain another store uses.',
+      'The domain to serve the store at, such as shop.example.com (an internationalized name may be written in Unicode). Each part has 1 to 63 letters, digits or dashes (in punycode); not a wildcard, an IP address, the platform’s own domain or a domain another store uses. A name breaking these rules is answered 400 DOMAIN_INVALID; one another store uses, 409 DOMAIN_TAKEN.',
     ),
 });
 export type AddDomainRequest = z.infer<typeof AddDomainRequest>;

@@ -40,6 +40,12 @@ const sameValues = (a: StoreDomainValues | undefined, b: StoreDomainValues) =>
   JSON.stringify({ hosts: a?.hosts ?? [], primary: a?.primary }) ===
   JSON.stringify({ hosts: b.hosts, primary: b.primary });
 
+/** A check keeps the previous one's transition time while `ready` does not change. */
+const withTransition = (previous: CertificateCheck | null, check: CertificateCheck): CertificateCheck =>
+  previous && previous.ready === check.ready
+    ? { ...check, lastTransitionTime: previous.lastTransitionTime ?? previous.checkedAt }
+    : check;
+
 /** The store runs the release its values ask for (no operation in flight or pending). */
 const settled = (store: Store) => store.state === 'Ready' && store.observedGeneration === store.generation;
 
@@ -154,7 +160,7 @@ export class DomainChecker {
     const last = domain.certificate ? new Date(domain.certificate.checkedAt).getTime() : 0;
     if (domain.state === 'Active' && now.getTime() - last < this.options.settings.certificateCheckIntervalMs)
       return;
-    const check = await this.options.tls.check(domain.hostname);
+    const check = withTransition(domain.certificate, await this.options.tls.check(domain.hostname));
     if (domain.state === 'Issuing') {
       // The clock runs only while the store carries the host: an upgrade still on its way is not the ACME server's fault.
       const carries = settled(store) && (store.values.domains?.hosts ?? []).includes(domain.hostname);

@@ -29,6 +29,7 @@ export class HandshakeTlsProbe implements TlsProbe {
   async check(hostname: string): Promise<CertificateCheck> {
     const now = this.options.now?.() ?? new Date();
     const checkedAt = now.toISOString();
+    const lastTransitionTime = checkedAt;
     let certificate: PeerCertificate;
     try {
       certificate = await this.handshake(hostname);
@@ -40,11 +41,12 @@ export class HandshakeTlsProbe implements TlsProbe {
         issuer: null,
         notAfter: null,
         checkedAt,
+        lastTransitionTime,
       };
     }
     const issuer = name(certificate.issuer);
     const notAfter = certificate.valid_to ? new Date(certificate.valid_to) : null;
-    const facts = { issuer, notAfter: notAfter?.toISOString() ?? null, checkedAt };
+    const facts = { issuer, notAfter: notAfter?.toISOString() ?? null, checkedAt, lastTransitionTime };
     // Traefik's default certificate is self-signed: its issuer is its subject.
     const selfSigned = JSON.stringify(certificate.issuer) === JSON.stringify(certificate.subject);
     if (checkServerIdentity(hostname, certificate) !== undefined || selfSigned) {

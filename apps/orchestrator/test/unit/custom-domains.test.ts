@@ -124,6 +124,7 @@ describe('issuing', () => {
     issuer: ready ? 'Pebble Intermediate CA' : 'TRAEFIK DEFAULT CERT',
     notAfter,
     checkedAt: now.toISOString(),
+    lastTransitionTime: now.toISOString(),
   });
   const issuing = (secondsAgo: number | null) => ({
     state: 'Issuing' as const,
