@@ -79,6 +79,8 @@ function missingTestPackages() {
         Boolean(process.env.STOREFLEET_CHROMIUM && existsSync(process.env.STOREFLEET_CHROMIUM)) ||
         existsSync('/usr/bin/chromium'),
     ],
+    // certutil: the HTTPS tests make Chromium trust the test ACME server's root through an NSS database
+    ['libnss3-tools', () => existsSync('/usr/bin/certutil')],
   ];
   return wanted.filter(([, present]) => !present()).map(([name]) => name);
 }

@@ -54,6 +54,8 @@ async function configuredCluster(): Promise<string | undefined> {
 /** The local Traefik's port (store URLs) and metrics (idle sleep), when the local cluster has a real node. */
 let ingressPort: number | undefined;
 let ingressMetricsUrl: string | undefined;
+/** The local Traefik's https entry point and the ACME server (Pebble) and DNS (challtestsrv) beside it. */
+let https: { port: number; dnsServer: string } | undefined;
 
 async function startLocalCluster(step: (line: string) => void): Promise<string> {
   const cluster = await clusterUp({ build: true, log: step });
@@ -62,12 +64,18 @@ async function startLocalCluster(step: (line: string) => void): Promise<string> 
   if (node?.kind === 'real') {
     ingressPort = node.ingressPort;
     ingressMetricsUrl = node.ingressMetricsUrl;
+    if (node.ingressTlsPort && node.acme)
+      https = { port: node.ingressTlsPort, dnsServer: node.acme.dnsServer };
   }
   log(
     node?.kind === 'real'
       ? `local control plane up with a real node (${node.name}): stores of the engines whose images it holds ` +
-          `run in real containers and answer through the ingress at http://<store>.localhost:${node.ingressPort}; ` +
-          '`npm run cluster:down` stops it'
+          `run in real containers and answer through the ingress at http://<store>.localhost:${node.ingressPort}` +
+          (node.ingressTlsPort ? ` and https://<store>.localhost:${node.ingressTlsPort}` : '') +
+          (node.acme
+            ? ''
+            : ` (no https: ${node.acmeUnavailable ?? 'node started before Pebble was added'})`) +
+          '; `npm run cluster:down` stops it'
       : `local control plane up: pods are SIMULATED (${node?.reason ?? 'no real node'}), store URLs will not serve; ` +
           '`npm run cluster:down` stops it',
   );
@@ -131,6 +139,17 @@ function localIngressSettings(): Record<string, string> {
     INGRESS_URL: process.env.INGRESS_URL ?? `http://127.0.0.1:${ingressPort}`,
     ...(ingressMetricsUrl && !process.env.INGRESS_METRICS_URL
       ? { INGRESS_METRICS_URL: ingressMetricsUrl }
+      : {}),
+    // Stores over https with certificates from the node's Pebble (plain http keeps working); custom
+    // domains are checked in challtestsrv's DNS, the only DNS Pebble asks, and probed at the local Traefik.
+    ...(https && !process.env.STORE_TLS
+      ? {
+          STORE_TLS: 'ingress',
+          STORE_URL_TLS_PORT: String(https.port),
+          DOMAIN_DNS_SERVERS: process.env.DOMAIN_DNS_SERVERS ?? https.dnsServer,
+          DOMAIN_INGRESS_ADDRESS: process.env.DOMAIN_INGRESS_ADDRESS ?? '127.0.0.1',
+          DOMAIN_TLS_PROBE_ADDRESS: process.env.DOMAIN_TLS_PROBE_ADDRESS ?? `127.0.0.1:${https.port}`,
+        }
       : {}),
     ...((host === '0.0.0.0' || host === GATEWAY) && !process.env.PLATFORM_INTERNAL_URL
       ? { PLATFORM_INTERNAL_URL: `http://${GATEWAY}:${port}` }

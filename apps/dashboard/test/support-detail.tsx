@@ -33,6 +33,7 @@ export function storePageApi(current: () => Store, backups: () => BackupList, ro
     [`GET /api/stores/${id}/resources`]: () => ({ namespace: current().namespace, items: [], events: [] }),
     [`GET /api/stores/${id}/backups`]: () => backups(),
     [`GET /api/stores/${id}/insights`]: () => emptyInsights(id),
+    [`GET /api/stores/${id}/domains`]: () => ({ items: [] }),
     'GET /api/platform': platformInfo,
     ...routes,
   });

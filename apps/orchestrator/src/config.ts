@@ -4,9 +4,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '@storefleet/contracts';
 import { z } from 'zod';
+import { DOMAIN_ENV } from './domains/domain-config.ts';
 import { parseDuration } from './duration.ts';
 
-const duration = (example: string) =>
+export const duration = (example: string) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined || ms <= 0) {
@@ -19,7 +20,7 @@ const duration = (example: string) =>
     return ms;
   });
 
-const integer = (min: number, max: number) =>
+export const integer = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
@@ -102,6 +103,12 @@ const EnvSchema = z.object({
     .default('localhost'),
   /** The port of store URLs when the ingress does not answer on 80/443 (the local cluster's Traefik). */
   STORE_URL_PORT: integer(1, 65535).optional(),
+  /** The same for https URLs (the local Traefik's https entry point). */
+  STORE_URL_TLS_PORT: integer(1, 65535).optional(),
+  ...DOMAIN_ENV,
+  DOMAIN_CHECK_INTERVAL: duration('30s').default(30_000),
+  DOMAIN_ISSUE_TIMEOUT: duration('10m').default(10 * 60_000),
+  CERTIFICATE_CHECK_INTERVAL: duration('1h').default(60 * 60_000),
   INGRESS_CLASS: z.string().min(1).default('traefik'),
   STORAGE_CLASS: z.string().min(1).optional(),
   /** More values files of an engine's chart, applied after its environment's: `engine=file,…`. */

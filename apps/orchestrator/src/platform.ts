@@ -15,10 +15,16 @@ import { StoreService } from './app/store-service.ts';
 import { BackupRunner } from './backups/backup-runner.ts';
 import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
 import { connectCluster } from './cluster/connect.ts';
+import { storeScheme } from './cluster/ingress-values.ts';
 import type { Cluster } from './cluster/port.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import type { Store } from './domain/store.ts';
+import { ResolverDnsChecker } from './domains/dns-checker.ts';
+import { DomainChecker } from './domains/domain-checker.ts';
+import { DomainService } from './domains/domain-service.ts';
+import type { DomainSettings } from './domains/domain-settings.ts';
+import { HandshakeTlsProbe } from './domains/tls-probe.ts';
 import { engineModule, loadEngineModules } from './engines/registry.ts';
 import { buildHttpApp } from './http/app.ts';
 import type { App } from './http/context.ts';
@@ -55,6 +61,7 @@ export interface Platform {
   accounts: AccountService;
   monitor: StoreMonitor;
   fleet: FleetUpgrader;
+  domains: DomainService;
   /** Stops HTTP, hands running jobs back to the queue and closes what the platform opened. */
   stop(): Promise<void>;
 }
@@ -136,15 +143,40 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const resumed = await stores.resumeInFlight();
   if (resumed > 0) logger.info({ resumed }, 'queued work for stores that were mid-flight');
 
+  const domainSettings: DomainSettings = {
+    baseDomain: config.STORE_BASE_DOMAIN,
+    ingressAddress: config.DOMAIN_INGRESS_ADDRESS,
+    issueTimeoutMs: config.DOMAIN_ISSUE_TIMEOUT,
+    checkIntervalMs: config.DOMAIN_CHECK_INTERVAL,
+    certificateCheckIntervalMs: config.CERTIFICATE_CHECK_INTERVAL,
+  };
+  const domainChecker = new DomainChecker({
+    db: database.db,
+    stores,
+    cluster,
+    dns: new ResolverDnsChecker(config.DOMAIN_DNS_SERVERS),
+    tls: new HandshakeTlsProbe(
+      config.DOMAIN_TLS_PROBE_ADDRESS ? { address: config.DOMAIN_TLS_PROBE_ADDRESS } : {},
+    ),
+    settings: domainSettings,
+    logger,
+  });
+  const domains = new DomainService({
+    db: database.db,
+    settings: domainSettings,
+    checkNow: (storeId) => domainChecker.checkStore(storeId),
+  });
+  const scheme = storeScheme(config.STORE_TLS, config.ENVIRONMENT);
+  const urlPort = scheme === 'https' ? config.STORE_URL_TLS_PORT : config.STORE_URL_PORT;
   const app = await buildHttpApp(
-    { database, stores, queue, hub, metrics, cluster, accounts, limiter, fleet, insights },
+    { database, stores, queue, hub, metrics, cluster, accounts, limiter, fleet, insights, domains },
     {
       logger,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       presentation: {
         baseDomain: config.STORE_BASE_DOMAIN,
-        scheme: config.ENVIRONMENT === 'production' ? 'https' : 'http',
-        ...(config.STORE_URL_PORT ? { port: config.STORE_URL_PORT } : {}),
+        scheme,
+        ...(urlPort ? { port: urlPort } : {}),
       },
       environment: config.ENVIRONMENT,
       dashboardDir: config.DASHBOARD_DIR,
@@ -174,6 +206,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       : undefined;
   idleSleeper?.start();
   const sampler = startInsights({ config, database, cluster, registry: metrics.registry, logger });
+  domainChecker.start();
 
   return {
     app,
@@ -184,11 +217,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     accounts,
     monitor,
     fleet,
+    domains,
     async stop() {
       await app.close();
       await monitor.stop();
       await idleSleeper?.stop();
       await sampler?.stop();
+      await domainChecker.stop();
       await worker.stop();
       await unlistenWork();
       await hub.stop();

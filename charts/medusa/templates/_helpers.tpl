@@ -68,8 +68,34 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* Every host of the store: its own, then the merchant's domains. `include "medusa.hosts" . | fromJsonArray` */}}
+{{- define "medusa.hosts" -}}
+{{- toJson (concat (list (include "medusa.host" .)) .Values.ingress.domains) -}}
+{{- end -}}
+
+{{- define "medusa.primaryHost" -}}
+{{- .Values.ingress.primaryHost | default (include "medusa.host" .) -}}
+{{- end -}}
+
+{{- define "medusa.scheme" -}}
+{{- ternary "https" "http" .Values.ingress.tls.enabled -}}
+{{- end -}}
+
 {{- define "medusa.url" -}}
-{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) (include "medusa.host" .) -}}
+{{- printf "%s://%s" (include "medusa.scheme" .) (include "medusa.primaryHost" .) -}}
+{{- end -}}
+
+{{/*
+Medusa's store, admin and auth CORS: the primary host's origin, then the default host's. Only these: the
+admin and the storefront are served from the store's own hosts (same origin), and adding a domain that
+is not primary must not restart the server.
+*/}}
+{{- define "medusa.origins" -}}
+{{- $scheme := include "medusa.scheme" . -}}
+{{- $origins := list (include "medusa.primaryHost" .) (include "medusa.host" .) | uniq -}}
+{{- $urls := list -}}
+{{- range $origins }}{{ $urls = append $urls (printf "%s://%s" $scheme .) }}{{ end -}}
+{{- join "," $urls -}}
 {{- end -}}
 
 {{- define "medusa.title" -}}
@@ -88,8 +114,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and (gt (int .Values.medusa.replicas) 1) (not .Values.redis.enabled) -}}
 {{- fail (printf "medusa.replicas=%d needs redis.enabled=true: without Redis each server keeps events, cache and locks in its own memory, so replicas would not see each other's events or locks" (int .Values.medusa.replicas)) -}}
 {{- end -}}
-{{- if and .Values.ingress.tls.enabled (not .Values.ingress.tls.clusterIssuer) (not .Values.ingress.tls.secretName) -}}
-{{- fail "ingress.tls.enabled needs ingress.tls.secretName (an existing TLS Secret) or ingress.tls.clusterIssuer (cert-manager fills the Secret)" -}}
+{{- $tls := .Values.ingress.tls -}}
+{{- if and $tls.enabled (not $tls.clusterIssuer) (not $tls.secretName) (not $tls.certResolver) (not $tls.controllerManaged) -}}
+{{- fail "ingress.tls.enabled needs ingress.tls.secretName (an existing TLS Secret), ingress.tls.clusterIssuer (cert-manager fills the Secrets), ingress.tls.certResolver (Traefik's ACME resolver) or ingress.tls.controllerManaged (the ingress controller's entry point obtains the certificates)" -}}
+{{- end -}}
+{{- if and .Values.ingress.domains $tls.enabled $tls.secretName (not $tls.clusterIssuer) (not $tls.certResolver) (not $tls.controllerManaged) -}}
+{{- fail "ingress.domains with TLS need a certificate per domain: set ingress.tls.clusterIssuer, ingress.tls.certResolver or ingress.tls.controllerManaged (ingress.tls.secretName covers only the default host)" -}}
+{{- end -}}
+{{- with .Values.ingress.primaryHost -}}
+{{- if not (has . (include "medusa.hosts" $ | fromJsonArray)) -}}
+{{- fail (printf "ingress.primaryHost %s is neither the default host nor one of ingress.domains" .) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -145,7 +180,7 @@ store's own PostgreSQL speaks plain TCP inside the namespace, and Medusa asks fo
 but localhost unless the URL says otherwise (its migrations then stall until they time out).
 */}}
 {{- define "medusa.env" -}}
-{{- $url := include "medusa.url" .root -}}
+{{- $origins := include "medusa.origins" .root -}}
 - name: DATABASE_PASSWORD
   valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: database-password } }
 - name: DATABASE_URL
@@ -154,9 +189,9 @@ but localhost unless the URL says otherwise (its migrations then stall until the
   valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: jwt-secret } }
 - name: COOKIE_SECRET
   valueFrom: { secretKeyRef: { name: {{ .root.Values.existingSecret }}, key: cookie-secret } }
-- { name: STORE_CORS, value: {{ $url | quote }} }
-- { name: ADMIN_CORS, value: {{ $url | quote }} }
-- { name: AUTH_CORS, value: {{ $url | quote }} }
+- { name: STORE_CORS, value: {{ $origins | quote }} }
+- { name: ADMIN_CORS, value: {{ $origins | quote }} }
+- { name: AUTH_CORS, value: {{ $origins | quote }} }
 - { name: PORT, value: "9000" }
 - { name: NODE_ENV, value: production }
 - { name: MEDUSA_DISABLE_TELEMETRY, value: "true" }

@@ -59,8 +59,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* Every host of the store: its own, then the merchant's domains. `include "store.hosts" . | fromJsonArray` */}}
+{{- define "store.hosts" -}}
+{{- toJson (concat (list (include "store.host" .)) .Values.ingress.domains) -}}
+{{- end -}}
+
+{{- define "store.primaryHost" -}}
+{{- .Values.ingress.primaryHost | default (include "store.host" .) -}}
+{{- end -}}
+
+{{/* The store's URL (WordPress' siteurl and home): the primary host's. */}}
 {{- define "store.url" -}}
-{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) (include "store.host" .) -}}
+{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) (include "store.primaryHost" .) -}}
 {{- end -}}
 
 {{- define "store.title" -}}
@@ -106,8 +116,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and .Values.smtp.enabled .Values.smtp.user (not .Values.smtp.existingSecret) -}}
 {{- fail "smtp.user needs smtp.existingSecret: a Secret holding the SMTP password (key smtp.existingSecretPasswordKey)" -}}
 {{- end -}}
-{{- if and .Values.ingress.tls.enabled (not .Values.ingress.tls.clusterIssuer) (not .Values.ingress.tls.secretName) -}}
-{{- fail "ingress.tls.enabled needs ingress.tls.secretName (an existing TLS Secret) or ingress.tls.clusterIssuer (cert-manager fills the Secret)" -}}
+{{- $tls := .Values.ingress.tls -}}
+{{- if and $tls.enabled (not $tls.clusterIssuer) (not $tls.secretName) (not $tls.certResolver) (not $tls.controllerManaged) -}}
+{{- fail "ingress.tls.enabled needs ingress.tls.secretName (an existing TLS Secret), ingress.tls.clusterIssuer (cert-manager fills the Secrets), ingress.tls.certResolver (Traefik's ACME resolver) or ingress.tls.controllerManaged (the ingress controller's entry point obtains the certificates)" -}}
+{{- end -}}
+{{- if and .Values.ingress.domains $tls.enabled $tls.secretName (not $tls.clusterIssuer) (not $tls.certResolver) (not $tls.controllerManaged) -}}
+{{- fail "ingress.domains with TLS need a certificate per domain: set ingress.tls.clusterIssuer, ingress.tls.certResolver or ingress.tls.controllerManaged (ingress.tls.secretName covers only the default host)" -}}
+{{- end -}}
+{{- with .Values.ingress.primaryHost -}}
+{{- if not (has . (include "store.hosts" $ | fromJsonArray)) -}}
+{{- fail (printf "ingress.primaryHost %s is neither the default host nor one of ingress.domains" .) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 

@@ -201,6 +201,12 @@ describe('orchestrator configuration', { timeout: 60_000 }, () => {
     expect(config.IDLE_SLEEP_AFTER).toBe(2 * 3_600_000);
     expect(config.INGRESS_METRICS_URL).toBe('http://traefik-metrics.kube-system.svc:9100/metrics');
     expect(config.PUBLISH_INGRESS_FALLBACK).toBe(false);
+    expect(config.STORE_TLS).toEqual({ mode: 'cluster-issuer', name: 'letsencrypt-prod' });
+    expect(config.STORE_URL_TLS_PORT).toBe(8443);
+    expect(config.DOMAIN_DNS_SERVERS).toEqual(['1.1.1.1', '9.9.9.9:53']);
+    expect(config.DOMAIN_INGRESS_ADDRESS).toBe('203.0.113.10');
+    expect(config.DOMAIN_TLS_PROBE_ADDRESS).toBe('traefik.kube-system.svc:443');
+    expect(config.DOMAIN_ISSUE_TIMEOUT).toBe(15 * 60_000);
     expect(config.engineValuesFiles.woocommerce).toEqual([
       '/etc/extra/store.yaml',
       '/etc/storefleet/store-values/values.yaml',

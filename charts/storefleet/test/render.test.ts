@@ -349,6 +349,8 @@ describe('network policies', { timeout: 60_000 }, () => {
     const orchestrator = policies(objects).orchestrator?.spec;
     expect(orchestrator.egress).toEqual([
       { to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] },
+      // The TLS check of custom domains, which the narrowed API server rule no longer lets out.
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
       { to: [{ ipBlock: { cidr: '10.1.2.0/24' } }], ports: [{ protocol: 'TCP', port: 6432 }] },
     ]);
     expect(orchestrator.ingress[0].from).toEqual([

@@ -1,6 +1,6 @@
 // What may be asked of stores (create, list, upgrade, roll back) and what the API answers about them.
 import { z } from 'zod';
-import { Engine, Store, StoreState, StoreValues } from './store.ts';
+import { Engine, MerchantValues, Store, StoreState } from './store.ts';
 import { CONTROL_CHARACTER, pageCursor } from './text.ts';
 
 export const STORE_NAME_MAX_LENGTH = 100;
@@ -49,7 +49,7 @@ export const ListStoresQuery = z.strictObject({
 export type ListStoresQuery = z.infer<typeof ListStoresQuery>;
 
 export const UpgradeStoreRequest = z.strictObject({
-  values: StoreValues.default({}),
+  values: MerchantValues.default({}),
 });
 export type UpgradeStoreRequest = z.infer<typeof UpgradeStoreRequest>;
 

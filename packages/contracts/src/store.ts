@@ -1,5 +1,6 @@
 // A store as the API shows it: its engine, state, conditions, operation, failure and timings.
 import { z } from 'zod';
+import { StoreDomainValues } from './domains.ts';
 
 /**
  * An engine's name. Which engines exist is the platform's to say (GET /api/platform lists them with
@@ -92,9 +93,11 @@ export const StepTimings = z.partialRecord(Operation, z.record(z.string(), StepT
 export type StepTimings = z.infer<typeof StepTimings>;
 
 /** Store settings a merchant may change by upgrading; everything else comes from the platform. */
-export const StoreValues = z.strictObject({
+export const MerchantValues = z.strictObject({
   replicas: z.number().int().min(1).max(5).optional(),
 });
+/** The store's values: what upgrades set, and its verified domains (set by the platform only). */
+export const StoreValues = MerchantValues.extend({ domains: StoreDomainValues.optional() });
 export type StoreValues = z.infer<typeof StoreValues>;
 
 export const Store = z.object({

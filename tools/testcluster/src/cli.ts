@@ -68,7 +68,11 @@ async function printStatus(): Promise<number> {
   lines.push(
     node?.kind === 'real'
       ? `  ${'node'.padEnd(24)} real: ${node.name} (containerd + runc, bridge CNI), ingress class ${node.ingressClass} ` +
-          `at http://<host>.localhost:${node.ingressPort}, images ${node.images.join(', ')}`
+          `at http://<host>.localhost:${node.ingressPort}` +
+          (node.acme
+            ? ` and https://<host>.localhost:${node.ingressTlsPort} (ACME: Pebble at ${node.acme.directoryUrl}, DNS ${node.acme.dnsServer})`
+            : ` (no https: ${node.acmeUnavailable ?? 'started without Pebble'})`) +
+          `, images ${node.images.join(', ')}`
       : `  ${'node'.padEnd(24)} simulated only${node ? `: ${node.reason}` : ''}`,
   );
   lines.push(`kubeconfig: ${status.kubeconfig ?? '(missing)'}`);

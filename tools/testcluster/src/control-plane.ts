@@ -20,9 +20,11 @@ import { answers, type TlsMaterial } from './http.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { type ClusterLayout, clusterLayout } from './layout.ts';
 import { formatDuration, type Log, stderrLog } from './log.ts';
+import { upgradeRunningNode } from './node/acme-upgrade.ts';
 import { chooseNodeMode, type NodeMode } from './node/mode.ts';
 import {
   NODE_COMPONENTS,
+  nodeComponents,
   type RealNodeInfo,
   realNodeOwner,
   startRealNode,
@@ -131,6 +133,7 @@ export async function clusterUp(options: ClusterUpOptions = {}): Promise<Running
   return withFileLock(lockFile(layout.dir), lockOptions(layout.dir, log), async () => {
     const status = await clusterStatus(layout.dir);
     if (status.healthy && status.server) {
+      if (status.node?.kind === 'real' && nodeBinaries) await upgradeRunningNode(layout, nodeBinaries, log);
       log(`a healthy cluster is already running in ${layout.dir}`);
       return { dir: layout.dir, kubeconfig: layout.adminKubeconfig, server: status.server, started: false };
     }
@@ -193,8 +196,8 @@ export async function clusterStatus(dir: string = defaultClusterDir()): Promise<
   const layout = clusterLayout(resolve(dir));
   const state = await readState(layout);
   const records = await readProcessRecords(layout.pids);
-  const names = state?.node?.kind === 'real' ? [...COMPONENTS, ...NODE_COMPONENTS] : COMPONENTS;
-  const components = names.map((name) => {
+  const names = state?.node?.kind === 'real' ? [...COMPONENTS, ...nodeComponents(state.node)] : COMPONENTS;
+  const components = names.map((name): ComponentStatus => {
     const record = records.find((r) => r.name === name);
     return { name, pid: record?.pid ?? null, running: record ? isRunning(record) : false };
   });

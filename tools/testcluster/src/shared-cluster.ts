@@ -10,6 +10,7 @@ import { resolveBinaries, resolveHelm } from './binaries.ts';
 import { clusterDown, clusterStatus, clusterUp } from './control-plane.ts';
 import { pidAlive, withFileLock } from './file-lock.ts';
 import { type Log, stderrLog } from './log.ts';
+import { acmeUnavailable } from './node/acme.ts';
 import { defaultClusterDir } from './paths.ts';
 
 export interface SharedCluster {
@@ -47,7 +48,9 @@ export async function acquireCluster(options: AcquireOptions = {}): Promise<Shar
   const kubeconfig = await withFileLock(`${dir}.users.lock`, lockOptions(dir, log), async () => {
     const status = await clusterStatus(dir);
     let path = status.kubeconfig;
-    if (!status.healthy || !path) {
+    // A real node from before the ACME server existed gets it in place (clusterUp adds it).
+    const nodeLacksAcme = status.node?.kind === 'real' && !status.node.acme && !acmeUnavailable();
+    if (!status.healthy || !path || nodeLacksAcme) {
       const cluster = await clusterUp({
         dir,
         build: true,

@@ -59,7 +59,7 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-async function request<S extends z.ZodType>(
+export async function request<S extends z.ZodType>(
   path: string,
   schema: S,
   init: { method?: string; body?: unknown; signal?: AbortSignal } = {},

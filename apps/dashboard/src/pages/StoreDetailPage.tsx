@@ -5,6 +5,7 @@ import { useStore, useStoreActivity } from '../api/queries.ts';
 import { ActivityFeed } from '../components/ActivityFeed.tsx';
 import { BackupsPanel } from '../components/detail/BackupsPanel.tsx';
 import { CredentialsPanel } from '../components/detail/CredentialsPanel.tsx';
+import { DomainsPanel } from '../components/detail/DomainsPanel.tsx';
 import { ResourcesPanel } from '../components/detail/ResourcesPanel.tsx';
 import { RevisionsPanel } from '../components/detail/RevisionsPanel.tsx';
 import { StoreInsights } from '../components/insights/lazy.tsx';
@@ -104,6 +105,7 @@ function StoreDetail({ store }: { store: Store }) {
             <ResourcesPanel store={store} />
           </div>
         </div>
+        {!deleted ? <DomainsPanel store={store} /> : null}
         {!deleted ? <BackupsPanel store={store} /> : null}
       </div>
     </>

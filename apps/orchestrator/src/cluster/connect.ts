@@ -40,6 +40,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
       ingressClass: config.INGRESS_CLASS,
       storageClass: config.STORAGE_CLASS,
       environment: config.ENVIRONMENT,
+      ...(config.STORE_TLS ? { tls: config.STORE_TLS } : {}),
     },
     ...(config.STORE_CLUSTER_ROLE && roleNamespace && roleAccount
       ? {

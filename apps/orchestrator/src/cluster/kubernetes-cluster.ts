@@ -14,6 +14,7 @@ import {
 import { KubernetesBackupSchedule } from './backup-schedule.ts';
 import { publishFallbackRoute } from './fallback-route.ts';
 import type { HelmCli } from './helm-cli.ts';
+import { KubernetesHostCertificates } from './host-certificates.ts';
 import { KubernetesInspection } from './inspection.ts';
 import { KubeApi } from './kube-api.ts';
 import { KubernetesNamespaces, type StoreAccess } from './namespaces.ts';
@@ -173,6 +174,9 @@ export class KubernetesCluster implements Cluster {
     signal: AbortSignal,
   ): Promise<void> {
     return this.backupSchedule.applyBackupSchedule(target, schedule, signal);
+  }
+  deleteHostCertificate(target: StoreTarget, host: string, signal: AbortSignal): Promise<void> {
+    return new KubernetesHostCertificates(this.kube).deleteHostCertificate(target, host, signal);
   }
   publishFallbackRoute(upstream: { host: string; port: number }, signal: AbortSignal): Promise<void> {
     return publishFallbackRoute(this.kube, upstream, this.options.chart.ingressClass, signal);

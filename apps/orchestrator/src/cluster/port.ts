@@ -182,8 +182,15 @@ export interface ClusterUsage {
   appAddress(namespace: string, component: string, signal: AbortSignal): Promise<string | null>;
 }
 
+/** A custom domain's certificate Secret in the store's namespace. */
+export interface ClusterCertificates {
+  /** Deletes the Secret of `host`'s certificate; a missing one is not an error. */
+  deleteHostCertificate(target: StoreTarget, host: string, signal: AbortSignal): Promise<void>;
+}
+
 export interface Cluster
   extends ClusterFallback,
+    ClusterCertificates,
     ClusterNamespaces,
     ClusterSecrets,
     ClusterReleases,

@@ -3,6 +3,7 @@
 import type { Engine } from '@storefleet/contracts';
 import type { Placement } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
+import { type StoreTls, withIngressValues } from './ingress-values.ts';
 import type { StoreTarget } from './port.ts';
 import { labelValue } from './store-labels.ts';
 import { STORE_SECRET_NAME } from './store-secrets.ts';
@@ -14,15 +15,17 @@ export interface ChartSettings {
   ingressClass: string;
   storageClass: string | undefined;
   environment: 'local' | 'production';
+  /** How store hosts get certificates (STORE_TLS); unset = as the environment's values file says. */
+  tls?: StoreTls;
 }
 
 /** Non-secret values for one store; everything secret is in the store Secret. */
 export function storeValues(
   target: StoreTarget,
-  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass'>,
+  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass' | 'tls'>,
   placement: Placement,
 ): Record<string, unknown> {
-  return engineModule(target.engine).values(
+  const values = engineModule(target.engine).values(
     {
       storeId: target.storeId,
       slug: target.slug,
@@ -35,4 +38,5 @@ export function storeValues(
     },
     placement,
   );
+  return withIngressValues(values, chart.tls, target.values.domains);
 }

@@ -95,4 +95,7 @@ export class UnconfiguredCluster implements Cluster {
   async publishFallbackRoute(): Promise<void> {
     this.refuse();
   }
+  async deleteHostCertificate(): Promise<void> {
+    this.refuse();
+  }
 }

@@ -3,6 +3,7 @@
 import type { Condition, OperationPayload, StepTimings, StoreValues } from '@storefleet/contracts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { DeployedRecord, JobPayload } from '../domain/store.ts';
+import type { StoreDomainsTable } from './domains-table.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -201,4 +202,5 @@ export interface Schema {
   activity: ActivityTable;
   audit: AuditTable;
   idempotency_keys: IdempotencyKeysTable;
+  store_domains: StoreDomainsTable;
 }

@@ -34,5 +34,14 @@ export const ACTIVITY_TYPES = [
   'backup.deleted',
   'backup.schedule_set',
   'fleet.upgrade',
+  'domain.added',
+  'domain.verified',
+  'domain.issuing',
+  'domain.active',
+  'domain.failed',
+  'domain.primary',
+  'domain.removed',
+  'domain.deleted',
+  'certificate.attention',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

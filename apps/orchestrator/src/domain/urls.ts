@@ -7,15 +7,19 @@ export interface StoreUrls {
   admin: string;
 }
 
-/** `port`: where the ingress answers when it is not the scheme's own (the local cluster's Traefik). */
+/**
+ * `port`: where the ingress answers when it is not the scheme's own (the local cluster's Traefik);
+ * `primaryHost`: the merchant's primary domain, which the store's URLs follow (its own host keeps working).
+ */
 export function storeUrls(
   slug: string,
   engine: Engine,
   baseDomain: string,
   scheme: 'http' | 'https',
   port?: number,
+  primaryHost?: string,
 ): StoreUrls {
-  const storefront = `${scheme}://${slug}.${baseDomain}${port ? `:${port}` : ''}`;
+  const storefront = `${scheme}://${primaryHost ?? `${slug}.${baseDomain}`}${port ? `:${port}` : ''}`;
   return { storefront, admin: `${storefront}${engineModule(engine).adminPath}` };
 }
 

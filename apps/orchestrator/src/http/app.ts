@@ -20,6 +20,7 @@ import type { App, AuthSettings, HttpContext, Services } from './context.ts';
 import { frameworkErrors, registerErrorHandling } from './errors.ts';
 import type { PresentationSettings } from './presenters.ts';
 import { authRoutes } from './routes/auth.ts';
+import { domainRoutes } from './routes/domains.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { insightRoutes } from './routes/insights.ts';
@@ -131,6 +132,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   eventRoutes(context);
   fleetRoutes(context);
   insightRoutes(context);
+  domainRoutes(context);
   await app.ready();
   return app;
 }

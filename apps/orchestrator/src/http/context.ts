@@ -14,6 +14,7 @@ import type { InsightsQueries } from '../app/insights-queries.ts';
 import type { StoreService } from '../app/store-service.ts';
 import type { Cluster } from '../cluster/port.ts';
 import type { Database } from '../db/database.ts';
+import type { DomainService } from '../domains/domain-service.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { PresentationSettings } from './presenters.ts';
@@ -37,6 +38,7 @@ export interface Services {
   limiter: RateLimiter;
   fleet: FleetUpgrader;
   insights: InsightsQueries;
+  domains: DomainService;
 }
 
 export interface AuthSettings {

@@ -49,7 +49,15 @@ describe.each(ENGINES)('database on %s', (engine) => {
       test.database.db,
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['activity', 'audit', 'idempotency_keys', 'locks', 'stores', 'work_queue']),
+      expect.arrayContaining([
+        'activity',
+        'audit',
+        'idempotency_keys',
+        'locks',
+        'store_domains',
+        'stores',
+        'work_queue',
+      ]),
     );
     const again = await test.openAnother();
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(again.db);
@@ -63,6 +71,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0007_queue_subjects',
       '0008_backups',
       '0009_operation_payloads',
+      '0010_domains',
       '0011_store_insights',
     ]);
   });

@@ -486,4 +486,11 @@ export class MemoryCluster implements Cluster {
   async publishFallbackRoute(upstream: { host: string; port: number }): Promise<void> {
     this.fallback = upstream;
   }
+
+  /** Hosts whose certificate Secret was deleted, as `<namespace>/<host>`. */
+  readonly deletedCertificates: string[] = [];
+
+  async deleteHostCertificate(target: StoreTarget, host: string): Promise<void> {
+    this.deletedCertificates.push(`${target.namespace}/${host}`);
+  }
 }

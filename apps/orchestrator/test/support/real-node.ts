@@ -10,6 +10,18 @@ export interface RealNodeState {
   ingressClass: string;
   /** Traefik's Prometheus metrics (requests per Service). */
   ingressMetricsUrl: string;
+  /** Traefik's https entry point (certificates from the node's Pebble); absent on a node from before. */
+  ingressTlsPort?: number;
+  acme?: {
+    resolver: string;
+    directoryUrl: string;
+    listenerCaFile: string;
+    managementUrl: string;
+    dnsServer: string;
+    dnsManagementUrl: string;
+    logFile: string;
+  };
+  acmeUnavailable?: string;
 }
 
 export function realNode(cluster: TestCluster): RealNodeState | undefined {

@@ -1,5 +1,6 @@
 // The real node's configuration files, rendered from its layout and ports. Pure text, so the quirks
 // of this host kind that each setting answers are tested without a node.
+import { type AcmeLayout, traefikAcmeArgs } from './acme.ts';
 import {
   BRIDGE,
   CGROUP_ROOT,
@@ -19,6 +20,12 @@ export interface NodePorts {
   corednsReady: number;
   ingress: number;
   traefikPing: number;
+  /** Traefik's https entry point and the ACME server beside it (acme.ts). */
+  ingressTls: number;
+  pebble: number;
+  pebbleManagement: number;
+  challDns: number;
+  challManagement: number;
 }
 
 export const NODE_PORT_NAMES = [
@@ -30,6 +37,11 @@ export const NODE_PORT_NAMES = [
   'corednsReady',
   'ingress',
   'traefikPing',
+  'ingressTls',
+  'pebble',
+  'pebbleManagement',
+  'challDns',
+  'challManagement',
 ] as const satisfies readonly (keyof NodePorts)[];
 
 export const PAUSE_IMAGE = 'storefleet.local/pause:3.10';
@@ -178,8 +190,16 @@ export function corefile(ports: NodePorts, kubeconfig: string): string {
 `;
 }
 
-export function traefikArgs(ports: NodePorts): string[] {
+/** With `acme`, an https entry point whose certificates come from the node's Pebble. */
+export function traefikArgs(
+  ports: Pick<
+    NodePorts,
+    'ingress' | 'traefikPing' | 'ingressTls' | 'pebble' | 'pebbleManagement' | 'challDns' | 'challManagement'
+  >,
+  acme?: AcmeLayout,
+): string[] {
   return [
+    ...(acme ? traefikAcmeArgs(acme, ports) : []),
     `--entryPoints.web.address=127.0.0.1:${ports.ingress}`,
     `--entryPoints.traefik.address=127.0.0.1:${ports.traefikPing}`,
     '--ping=true',

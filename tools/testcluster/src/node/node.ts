@@ -12,7 +12,6 @@ import { freePorts } from '../ports.ts';
 import {
   isRunning,
   type ProcessRecord,
-  type ProcessSpec,
   readProcessRecords,
   startDetached,
   stopProcesses,
@@ -20,8 +19,10 @@ import {
   writeProcessRecord,
 } from '../processes.ts';
 import { capture } from '../run.ts';
+import { type AcmeInfo, acmeInfo, acmeLayout, acmeUnavailable, writeAcmeFiles } from './acme.ts';
 import { cleanHost, dropClaim, killContainers, prepareHost, readClaim, writeClaim } from './host.ts';
 import { importImages } from './images.ts';
+import { acmeSpecs, CLEAN_ENV, type NodeSpec, traefikSpec } from './ingress-specs.ts';
 import {
   cniConfig,
   containerdConfig,
@@ -31,11 +32,18 @@ import {
   kubeProxyConfig,
   NODE_PORT_NAMES,
   type NodePorts,
-  traefikArgs,
 } from './node-config.ts';
 import { GATEWAY, INGRESS_CLASS, NODE_NAME, nodeLayout } from './node-layout.ts';
 
-export const NODE_COMPONENTS = ['containerd', 'kubelet', 'kube-proxy', 'coredns', 'traefik'] as const;
+export const NODE_COMPONENTS = [
+  'containerd',
+  'kubelet',
+  'kube-proxy',
+  'coredns',
+  'challtestsrv',
+  'pebble',
+  'traefik',
+] as const;
 const CNI_BIN_DIR = '/usr/lib/cni';
 
 export interface RealNodeInfo {
@@ -44,16 +52,18 @@ export interface RealNodeInfo {
   ingressClass: string;
   /** Traefik's Prometheus metrics: requests per Service, which idle sleep reads. */
   ingressMetricsUrl: string;
+  /** Traefik's https entry point, whose certificates come from the node's ACME server. */
+  ingressTlsPort?: number;
+  /** The node's ACME server (Pebble) and its DNS; absent, with `acmeUnavailable` saying why. */
+  acme?: AcmeInfo;
+  acmeUnavailable?: string;
   images: string[];
 }
 
-interface NodeSpec extends ProcessSpec {
-  ready: () => Promise<boolean>;
-  startTimeoutMs: number;
+/** The node's processes; Pebble's only when it was started with them (a node from before has none). */
+export function nodeComponents(node: Pick<RealNodeInfo, 'acme'>): (typeof NODE_COMPONENTS)[number][] {
+  return NODE_COMPONENTS.filter((name) => node.acme || (name !== 'pebble' && name !== 'challtestsrv'));
 }
-
-/** Components never inherit a KUBECONFIG or an in-cluster identity of the machine they run on. */
-const CLEAN_ENV = { KUBECONFIG: null, KUBERNETES_SERVICE_HOST: null, KUBERNETES_SERVICE_PORT: null };
 
 export async function startRealNode(
   cluster: ClusterLayout,
@@ -88,6 +98,9 @@ export async function startRealNode(
   await writeFile(layout.kubeProxyConfig, kubeProxyConfig(ports, cluster.kubeconfig('kube-proxy')));
   await writeFile(layout.corefile, corefile(ports, cluster.adminKubeconfig));
   await writeFile(layout.resolvConf, `nameserver ${GATEWAY}\n`);
+  const noAcme = acmeUnavailable();
+  const acme = noAcme ? undefined : acmeLayout(cluster.dir);
+  if (acme) await writeAcmeFiles(acme, ports);
 
   const local = (port: number, path: string) => () => answers(`http://127.0.0.1:${port}${path}`);
   const specs: NodeSpec[] = [
@@ -127,14 +140,8 @@ export async function startRealNode(
       ready: local(ports.corednsReady, '/ready'),
       startTimeoutMs: 60_000,
     },
-    {
-      name: 'traefik',
-      command: binaries.traefik,
-      args: traefikArgs(ports),
-      env: { ...CLEAN_ENV, KUBECONFIG: cluster.adminKubeconfig },
-      ready: local(ports.traefikPing, '/ping'),
-      startTimeoutMs: 60_000,
-    },
+    ...(acme ? acmeSpecs(acme, ports) : []),
+    traefikSpec(binaries, cluster, ports, acme),
   ];
   const [containerd, kubelet, ...addOns] = specs;
   await launch(containerd!, cluster, log);
@@ -149,13 +156,19 @@ export async function startRealNode(
   });
   for (const spec of addOns) await launch(spec, cluster, log);
   log(
-    `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}`,
+    `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}` +
+      (acme
+        ? ` and https://<name>.localhost:${ports.ingressTls} (certificates from Pebble)`
+        : ` (no https: ${noAcme})`),
   );
   return {
     name: NODE_NAME,
     ingressPort: ports.ingress,
     ingressClass: INGRESS_CLASS,
     ingressMetricsUrl: `http://127.0.0.1:${ports.traefikPing}/metrics`,
+    ...(acme
+      ? { ingressTlsPort: ports.ingressTls, acme: acmeInfo(acme, ports, cluster.log('pebble')) }
+      : { acmeUnavailable: noAcme }),
     images,
   };
 }
@@ -175,7 +188,7 @@ export function takenMessage(owner: string): string {
   );
 }
 
-async function launch(spec: NodeSpec, cluster: ClusterLayout, log: Log): Promise<ProcessRecord> {
+export async function launch(spec: NodeSpec, cluster: ClusterLayout, log: Log): Promise<ProcessRecord> {
   const record = startDetached(spec, cluster.log(spec.name));
   await writeProcessRecord(cluster.pids, record);
   await waitReady(
@@ -210,7 +223,7 @@ export async function stopRealNode(cluster: ClusterLayout, log: Log): Promise<vo
     log(`the real node now belongs to the cluster in ${claim.dir}; leaving the host to it`);
     return;
   }
-  await stopProcesses(ofNode(['kubelet', 'kube-proxy', 'coredns', 'traefik']), log);
+  await stopProcesses(ofNode(['kubelet', 'kube-proxy', 'coredns', 'traefik', 'pebble', 'challtestsrv']), log);
   await killContainers(layout);
   await stopProcesses(ofNode(['containerd']), log);
   await cleanHost(layout, log);

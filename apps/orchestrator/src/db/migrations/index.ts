@@ -8,6 +8,7 @@ import * as generations from './0006_generations.ts';
 import * as queueSubjects from './0007_queue_subjects.ts';
 import * as backups from './0008_backups.ts';
 import * as operationPayloads from './0009_operation_payloads.ts';
+import * as domains from './0010_domains.ts';
 import * as storeInsights from './0011_store_insights.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007_queue_subjects': queueSubjects,
   '0008_backups': backups,
   '0009_operation_payloads': operationPayloads,
+  '0010_domains': domains,
   '0011_store_insights': storeInsights,
 };
