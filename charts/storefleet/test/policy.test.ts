@@ -163,7 +163,7 @@ describe.each(Object.keys(CASES))('%s', { timeout: 60_000 }, (name) => {
     const environment = orchestratorEnvironment(objectsOf(name));
     const config = loadConfig(environment);
     expect(config.HOST).toBe('0.0.0.0');
-    expect(config.STORE_CHART).toBe('/app/charts/store');
+    expect(config.ENGINE_MODULES).toEqual([]);
     expect(config.HELM_BIN).toBe('/usr/local/bin/helm');
     expect(config.DASHBOARD_DIR).toBe('/app/apps/dashboard/dist');
   });
@@ -201,10 +201,11 @@ describe('orchestrator configuration', { timeout: 60_000 }, () => {
     expect(config.IDLE_SLEEP_AFTER).toBe(2 * 3_600_000);
     expect(config.INGRESS_METRICS_URL).toBe('http://traefik-metrics.kube-system.svc:9100/metrics');
     expect(config.PUBLISH_INGRESS_FALLBACK).toBe(false);
-    expect(config.engineCharts.woocommerce.valuesFiles.slice(-2)).toEqual([
+    expect(config.engineValuesFiles.woocommerce).toEqual([
       '/etc/extra/store.yaml',
       '/etc/storefleet/store-values/values.yaml',
     ]);
+    expect(config.INGRESS_URL).toBe('http://traefik.kube-system.svc');
   });
 
   it('gives the backup, quota and internal address defaults the orchestrator expects in a cluster', () => {

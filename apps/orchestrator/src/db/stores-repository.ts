@@ -4,11 +4,13 @@ import type {
   Engine,
   Failure,
   Operation,
-  StepTiming,
+  OperationPayload,
+  StepTimings,
   StoreState,
   StoreValues,
 } from '@storefleet/contracts';
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { ForbiddenTransition, statesLeadingTo } from '../domain/lifecycle.ts';
 import type { Store } from '../domain/store.ts';
 import type { Schema, StoresTable } from './schema.ts';
 
@@ -24,6 +26,8 @@ export type StorePatch = Partial<
     | 'conditions'
     | 'failure'
     | 'attempts'
+    | 'operation'
+    | 'payload'
     | 'stepTimings'
     | 'revision'
     | 'values'
@@ -118,18 +122,29 @@ export class StoresRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Applies `patch` if the guard holds; returns the updated store, or undefined if it did not. */
+  /**
+   * Applies `patch` if the guard holds; returns the updated store, or undefined if it did not. A
+   * patch that changes the state applies only from the states the lifecycle table leads there from:
+   * a guard naming any other state is a bug and throws ForbiddenTransition.
+   */
   async update(
     id: string,
     patch: StorePatch,
     guard: UpdateGuard = {},
     now = new Date(),
   ): Promise<Store | undefined> {
+    let states = guard.states;
+    if (patch.state !== undefined) {
+      const allowed = statesLeadingTo(patch.state);
+      const refused = (states ?? []).filter((state) => !allowed.includes(state));
+      if (refused.length > 0) throw new ForbiddenTransition(refused, patch.state);
+      states = states ?? allowed;
+    }
     let query = this.db
       .updateTable('stores')
       .set({ ...toPatchRow(patch), updated_at: now })
       .where('id', '=', id);
-    if (guard.states) query = query.where('state', 'in', guard.states);
+    if (states) query = query.where('state', 'in', states);
     if (guard.unchangedSince) query = query.where('updated_at', '=', guard.unchangedSince);
     if (guard.leaseToken !== undefined) {
       const token = guard.leaseToken;
@@ -188,6 +203,8 @@ function toRow(store: Store): Insertable<StoresTable> {
     failure_message: store.failure?.message ?? null,
     failure_retryable: store.failure?.retryable ?? null,
     attempts: store.attempts,
+    operation: store.operation,
+    payload: JSON.stringify(store.payload),
     step_timings: JSON.stringify(store.stepTimings),
     namespace: store.namespace,
     release: store.release,
@@ -216,6 +233,8 @@ function toPatchRow(patch: StorePatch) {
     failure_message: string | null;
     failure_retryable: boolean | null;
     attempts: number;
+    operation: string | null;
+    payload: string;
     step_timings: string;
     revision: number | null;
     values: string;
@@ -237,6 +256,8 @@ function toPatchRow(patch: StorePatch) {
     row.failure_retryable = patch.failure?.retryable ?? null;
   }
   if (patch.attempts !== undefined) row.attempts = patch.attempts;
+  if (patch.operation !== undefined) row.operation = patch.operation;
+  if (patch.payload !== undefined) row.payload = JSON.stringify(patch.payload);
   if (patch.stepTimings !== undefined) row.step_timings = JSON.stringify(patch.stepTimings);
   if (patch.revision !== undefined) row.revision = patch.revision;
   if (patch.values !== undefined) row.values = JSON.stringify(patch.values);
@@ -270,7 +291,9 @@ function fromRow(row: Selectable<StoresTable>): Store {
     conditions: row.conditions as Condition[],
     failure,
     attempts: row.attempts,
-    stepTimings: row.step_timings as Record<string, StepTiming>,
+    operation: row.operation as Operation | null,
+    payload: row.payload as OperationPayload,
+    stepTimings: row.step_timings as StepTimings,
     namespace: row.namespace,
     release: row.release,
     revision: row.revision,

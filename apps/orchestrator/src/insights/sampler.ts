@@ -144,7 +144,7 @@ export class InsightsSampler {
   private async sampledStores(): Promise<SampledStore[]> {
     const rows = await this.options.db
       .selectFrom('stores')
-      .select(['id', 'slug', 'engine', 'owner_id', 'namespace', 'release', 'values', 'state'])
+      .select(['id', 'slug', 'engine', 'owner_id', 'namespace', 'release', 'values', 'state', 'generation'])
       .where('state', 'in', [...SAMPLED_STATES])
       .execute();
     return rows.map((row) => ({
@@ -156,6 +156,7 @@ export class InsightsSampler {
       namespace: row.namespace,
       release: row.release,
       values: row.values,
+      generation: row.generation,
       state: row.state,
     }));
   }

@@ -59,8 +59,12 @@ describe.each(ENGINES)('store insights on %s', (engine) => {
     b = makeStore(`beta-${counter}`, 'owner-b');
     await stores.insert(a);
     await stores.insert(b);
-    await stores.update(a.id, { state: 'Ready', readyAt: T0 }, {}, T0);
-    await stores.update(b.id, { state: 'Ready', readyAt: T0 }, {}, T0);
+    for (const store of [a, b]) {
+      await stores.update(store.id, { state: 'Provisioning' }, {}, T0);
+      expect(await stores.update(store.id, { state: 'Ready', readyAt: T0 }, {}, T0)).toMatchObject({
+        state: 'Ready',
+      });
+    }
   });
   afterEach(async () => {
     await test.close();

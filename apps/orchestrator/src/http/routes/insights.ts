@@ -4,7 +4,7 @@ import { FleetInsights, InsightsQuery, StoreIdParams, StoreInsights } from '@sto
 import { ownerScope } from '../../domain/actor.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses } from '../error-docs.ts';
 
 export function insightRoutes({ app, services }: HttpContext): void {
   const { stores, insights } = services;

@@ -5,6 +5,7 @@ import {
   ListStoresQuery,
   ReleaseHistory,
   RollbackStoreRequest,
+  refusalCodes,
   Store,
   StoreCredentials,
   StoreIdParams,
@@ -21,7 +22,7 @@ import { invalidInput } from '../../errors.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeActivityCursor, encodeActivityCursor } from '../cursors.ts';
-import { errorResponses, type RouteErrors } from '../errors.ts';
+import { errorResponses, type RouteErrors } from '../error-docs.ts';
 import { presentActivity, presentStore } from '../presenters.ts';
 
 const IdempotencyHeaders = z.object({
@@ -62,7 +63,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
             access: 'user',
             change: true,
             codes: {
-              400: ['INVALID_STORE_NAME', 'ENGINE_UNAVAILABLE', 'BACKUP_NOT_RESTORABLE'],
+              400: ['INVALID_STORE_NAME', 'ENGINE_UNKNOWN', 'ENGINE_UNAVAILABLE', 'BACKUP_NOT_RESTORABLE'],
               403: ['STORE_LIMIT_REACHED', 'USER_STORE_LIMIT_REACHED'],
               409: ['STORE_NAME_TAKEN', 'IDEMPOTENCY_KEY_REUSED'],
             },
@@ -135,7 +136,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Delete a store (from any state; repeatable)',
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 202: Store, ...storeChange({ codes: { 409: ['INVALID_STATE_TRANSITION'] } }) },
+        response: { 202: Store, ...storeChange({ codes: { 409: refusalCodes('delete') } }) },
       },
     },
     async (request, reply) => reply.status(202).send(show(await stores.delete((await visible(request)).id))),
@@ -151,7 +152,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         params: StoreIdParams,
         response: {
           202: Store,
-          ...storeChange({ codes: { 409: ['STORE_NOT_FAILED', 'ROLLBACK_NOT_RETRYABLE', 'STORE_CHANGED'] } }),
+          ...storeChange({ codes: { 409: [...refusalCodes('retry'), 'STORE_CHANGED'] } }),
         },
       },
     },
@@ -170,7 +171,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: {
           202: Store,
           ...storeChange({
-            codes: { 409: ['STORE_NOT_DEPLOYED', 'INVALID_STATE_TRANSITION', 'STORE_CHANGED'] },
+            codes: { 409: [...refusalCodes('upgrade'), 'STORE_CHANGED'] },
           }),
         },
       },
@@ -194,7 +195,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
             cluster: true,
             codes: {
               400: ['REVISION_NOT_FOUND'],
-              409: ['STORE_NOT_DEPLOYED', 'INVALID_STATE_TRANSITION', 'ALREADY_AT_REVISION', 'STORE_CHANGED'],
+              409: [...refusalCodes('rollback'), 'ALREADY_AT_REVISION', 'STORE_CHANGED'],
             },
           }),
         },
@@ -214,7 +215,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         params: StoreIdParams,
         response: {
           200: StoreCredentials,
-          ...storeChange({ cluster: true, codes: { 409: ['CREDENTIALS_UNAVAILABLE'] } }),
+          ...storeChange({ cluster: true, codes: { 409: refusalCodes('credentials') } }),
         },
       },
     },
