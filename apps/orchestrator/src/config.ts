@@ -73,15 +73,15 @@ const EnvSchema = z.object({
   INGRESS_METRICS_URL: z
     .url({ message: 'expected a URL such as "http://traefik.kube-system.svc:9100/metrics"' })
     .optional(),
-  /** How often store insights are sampled (traffic, resources, orders); at least 1s. */
-  INSIGHTS_INTERVAL: duration('1m')
-    .default(60_000)
-    .refine((ms) => ms >= 1000, 'expected at least "1s"'),
   /**
    * Where the orchestrator reaches the ingress controller (e.g. http://127.0.0.1:8081): it asks it for
    * a store's host, as a visitor would, before it says a store is Asleep or awake again.
    */
   INGRESS_URL: z.url({ message: 'expected a URL such as "http://traefik.kube-system.svc"' }).optional(),
+  /** How often store insights are sampled (traffic, resources, orders); at least 1s. */
+  INSIGHTS_INTERVAL: duration('1m')
+    .default(60_000)
+    .refine((ms) => ms >= 1000, 'expected at least "1s"'),
   KUBECONFIG: z.string().min(1).optional(),
   HELM_BIN: z.string().min(1).default('helm'),
   /** More engines: folders each holding an engine module (index.ts) beside the built-in ones. */

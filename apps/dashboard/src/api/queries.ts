@@ -6,7 +6,6 @@ import type {
   AuditList,
   Backup,
   BackupList,
-  EngineAvailability,
   SetBackupScheduleRequest,
   Store,
   StoreList,
@@ -232,16 +231,6 @@ export function useAuditTrail(filters: AuditFilters) {
 
 export function usePlatform() {
   return useQuery({ queryKey: keys.platform, queryFn: api.platform, staleTime: 5 * 60_000 });
-}
-
-/** An engine's name as people know it (the platform's descriptor); its id while that loads. */
-export function useEngineName(engine: string): string {
-  return useEngine(engine)?.displayName ?? engine;
-}
-
-/** An engine as the platform describes it (display name, login style, …); undefined while loading. */
-export function useEngine(engine: string): EngineAvailability | undefined {
-  return usePlatform().data?.engines.find((candidate) => candidate.engine === engine);
 }
 
 /** Puts a store the API returned (or the event stream pushed) everywhere it is shown; a list keeps its ownerEmail. */

@@ -59,11 +59,10 @@ describe.each(ENGINES)('store insights on %s', (engine) => {
     b = makeStore(`beta-${counter}`, 'owner-b');
     await stores.insert(a);
     await stores.insert(b);
+    // Through provisioning: the repository accepts only the moves the lifecycle table allows.
     for (const store of [a, b]) {
       await stores.update(store.id, { state: 'Provisioning' }, {}, T0);
-      expect(await stores.update(store.id, { state: 'Ready', readyAt: T0 }, {}, T0)).toMatchObject({
-        state: 'Ready',
-      });
+      await stores.update(store.id, { state: 'Ready', readyAt: T0 }, {}, T0);
     }
   });
   afterEach(async () => {

@@ -4,7 +4,7 @@ import { refusal, type Store, type StoreCredentials } from '@storefleet/contract
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage } from '../../api/client.ts';
-import { useEngine } from '../../api/queries.ts';
+import { useEngine } from '../../api/engines.ts';
 import { CopyButton } from '../CopyButton.tsx';
 import { Button, ExternalLink, Notice, Panel } from '../ui.tsx';
 

@@ -3,15 +3,12 @@ import {
   CreateStoreRequest,
   ListActivityQuery,
   ListStoresQuery,
-  ReleaseHistory,
-  RollbackStoreRequest,
   refusalCodes,
   Store,
   StoreCredentials,
   StoreIdParams,
   StoreList,
   StoreResources,
-  UpgradeStoreRequest,
 } from '@storefleet/contracts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -35,9 +32,9 @@ const IdempotencyHeaders = z.object({
 });
 
 /** Errors of the routes on one store: a change, or a read. */
-const storeChange = (more: Omit<RouteErrors, 'access' | 'change' | 'params'> = {}) =>
+export const storeChange = (more: Omit<RouteErrors, 'access' | 'change' | 'params'> = {}) =>
   errorResponses({ access: 'user', change: true, params: true, ...more });
-const storeRead = (more: Omit<RouteErrors, 'access' | 'params'> = {}) =>
+export const storeRead = (more: Omit<RouteErrors, 'access' | 'params'> = {}) =>
   errorResponses({ access: 'user', params: true, ...more });
 
 export function storeRoutes({ app, services, presentation }: HttpContext): void {
@@ -160,52 +157,6 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
   );
 
   app.post(
-    '/api/stores/:id/upgrade',
-    {
-      config: { auditAction: 'store.upgrade' },
-      schema: {
-        summary: 'Upgrade the release to the shipped store chart, optionally changing store values',
-        tags: ['stores'],
-        params: StoreIdParams,
-        body: UpgradeStoreRequest,
-        response: {
-          202: Store,
-          ...storeChange({
-            codes: { 409: [...refusalCodes('upgrade'), 'STORE_CHANGED'] },
-          }),
-        },
-      },
-    },
-    async (request, reply) =>
-      reply.status(202).send(show(await stores.upgrade((await visible(request)).id, request.body.values))),
-  );
-
-  app.post(
-    '/api/stores/:id/rollback',
-    {
-      config: { auditAction: 'store.rollback' },
-      schema: {
-        summary: 'Roll the release back to an earlier revision',
-        tags: ['stores'],
-        params: StoreIdParams,
-        body: RollbackStoreRequest,
-        response: {
-          202: Store,
-          ...storeChange({
-            cluster: true,
-            codes: {
-              400: ['REVISION_NOT_FOUND'],
-              409: [...refusalCodes('rollback'), 'ALREADY_AT_REVISION', 'STORE_CHANGED'],
-            },
-          }),
-        },
-      },
-    },
-    async (request, reply) =>
-      reply.status(202).send(show(await stores.rollback((await visible(request)).id, request.body.revision))),
-  );
-
-  app.post(
     '/api/stores/:id/credentials',
     {
       config: { auditAction: 'store.credentials_reveal' },
@@ -225,19 +176,6 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         .header('cache-control', 'no-store')
         .send({ ...credentials, adminUrl: show(store).urls.admin });
     },
-  );
-
-  app.get(
-    '/api/stores/:id/history',
-    {
-      schema: {
-        summary: 'Helm revisions of the store release, oldest first',
-        tags: ['stores'],
-        params: StoreIdParams,
-        response: { 200: ReleaseHistory, ...storeRead({ cluster: true }) },
-      },
-    },
-    async (request) => ({ items: await stores.history((await visible(request)).id) }),
   );
 
   app.get(
