@@ -68,13 +68,14 @@ export class InsightsQueries {
       .selectFrom('activity')
       .select(['type', 'created_at'])
       .where('store_id', '=', storeId)
-      .where('type', 'in', ['store.asleep', 'store.woken'])
+      .where('type', 'in', ['store.sleeping', 'store.woken'])
       .where('created_at', '>', from)
       .orderBy('created_at')
       .execute();
     const events: InsightEvent[] = activity.map((row) => ({
       at: iso(row.created_at),
-      kind: row.type === 'store.asleep' ? 'sleep' : 'wake',
+      // Marked when it starts: the storefront stops answering as its workloads scale down.
+      kind: row.type === 'store.sleeping' ? 'sleep' : 'wake',
     }));
     return {
       storeId,

@@ -175,6 +175,13 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
   });
 
   it("draws the store page's charts with data in Chromium", async () => {
+    // At least two points (minutes) to draw lines and areas between.
+    await waitFor(
+      async () => (await insights()).points.length >= 2,
+      'two points in the series',
+      90_000,
+      1_000,
+    );
     browser = await launchBrowser({ width: 1280, height: 1000 });
     const { page } = browser;
     await page.goto(`${baseUrl}/`);
@@ -216,7 +223,15 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
       headers: auth,
     });
     expect(slept.statusCode).toBe(202);
-    await waitForState(database, store.id, 'Asleep', 5 * 60_000);
+    // Its workloads scale to zero. (Asleep follows once the ingress serves the platform's asleep page,
+    // which needs the orchestrator published as the ingress's one default backend; medusa-data.test.ts
+    // holds that while both run, so this test does not wait for Asleep.)
+    await waitFor(
+      async () => ['Sleeping', 'Asleep'].includes((await platform.stores.get(store.id)).state),
+      'the store to go to sleep',
+      60_000,
+      1_000,
+    );
     await waitFor(async () => (await memoryGauge()) === 0, 'the memory gauge to read 0', 120_000, 1_000);
     // A whole minute asleep: the series' last point (a minute of samples) is zero too, not "not reported".
     const series = await waitFor(

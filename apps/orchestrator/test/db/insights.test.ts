@@ -123,7 +123,7 @@ describe.each(ENGINES)('store insights on %s', (engine) => {
       ]);
     }
     await new ActivityRepository(test.database.db).append(
-      { storeId: a.id, type: 'store.asleep', message: 'asleep' },
+      { storeId: a.id, type: 'store.sleeping', message: 'going to sleep' },
       at(20),
     );
     const queries = new InsightsQueries(test.database.db, {

@@ -89,7 +89,10 @@ export function TimeChart(props: TimeChartProps) {
               />
               <YAxis
                 yAxisId="left"
-                tickFormatter={format}
+                // Counts have whole-number ticks only.
+                tickFormatter={(value: number) =>
+                  props.counts && !Number.isInteger(value) ? '' : format(value)
+                }
                 tick={{ fontSize: 11, fill: '#64748b' }}
                 width={64}
               />
