@@ -136,6 +136,7 @@ try {
 function localIngressSettings(): Record<string, string> {
   return {
     PUBLISH_INGRESS_FALLBACK: process.env.PUBLISH_INGRESS_FALLBACK ?? 'true',
+    INGRESS_URL: process.env.INGRESS_URL ?? `http://127.0.0.1:${ingressPort}`,
     ...(ingressMetricsUrl && !process.env.INGRESS_METRICS_URL
       ? { INGRESS_METRICS_URL: ingressMetricsUrl }
       : {}),
@@ -165,8 +166,6 @@ const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/src/ma
     ...process.env,
     KUBECONFIG: kubeconfig,
     HELM_BIN: helm,
-    STORE_CHART: process.env.STORE_CHART ?? join(REPO_ROOT, 'charts/store'),
-    MEDUSA_CHART: process.env.MEDUSA_CHART ?? join(REPO_ROOT, 'charts/medusa'),
     ...(ingressPort && !process.env.STORE_URL_PORT ? { STORE_URL_PORT: String(ingressPort) } : {}),
     ...(ingressPort ? localIngressSettings() : {}),
   },

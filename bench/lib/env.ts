@@ -111,7 +111,6 @@ export async function startOrchestrator(
   const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-bench-data-'));
   const child = await startOrchestratorProcess({
     ...(cluster ? { KUBECONFIG: cluster.kubeconfig, HELM_BIN: cluster.helm } : {}),
-    STORE_CHART,
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -312,7 +311,6 @@ export async function bareInstall(cluster: BenchCluster, name: string): Promise<
       [
         'upgrade',
         name,
-        STORE_CHART,
         '--install',
         '-n',
         name,

@@ -11,7 +11,7 @@ import { resolveHelm } from '../../tools/testcluster/src/binaries.ts';
 import { clusterDown, clusterUp } from '../../tools/testcluster/src/control-plane.ts';
 import { buildImage, readRecipes } from '../../tools/testcluster/src/node/images.ts';
 import { realNodeBlocker } from '../../tools/testcluster/src/node/mode.ts';
-import { type ApiStore, api, type Orchestrator, REPO, startOrchestrator } from '../lib/env.ts';
+import { type ApiStore, api, type Orchestrator, startOrchestrator } from '../lib/env.ts';
 import { since } from '../lib/stats.ts';
 import type { Report } from '../report.ts';
 
@@ -140,7 +140,6 @@ export async function medusaPart(report: Report, log: (line: string) => void, qu
     }
     const orchestrator = await startOrchestrator(
       {
-        MEDUSA_CHART: join(REPO, 'charts/medusa'),
         STORE_PLACEMENT: 'auto',
         STORE_URL_PORT: String(port),
         INGRESS_CLASS: state.node.ingressClass ?? 'traefik',

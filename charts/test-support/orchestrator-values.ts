@@ -19,6 +19,7 @@ export function orchestratorValuesFor(
       namespace: `store-${slug}`,
       release: `store-${slug}`,
       values: options.replicas ? { replicas: options.replicas } : {},
+      generation: 1,
     },
     {
       baseDomain: options.baseDomain ?? 'localhost',

@@ -3,14 +3,14 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App.tsx';
 import { setCsrfToken } from '../src/api/client.ts';
-import { apiError, FakeEventSource, makeStore, mockApi, session, storeList } from './support.tsx';
+import { apiError, engineInfo, FakeEventSource, makeStore, mockApi, session, storeList } from './support.tsx';
 
 const platform = {
   environment: 'local',
   cluster: { configured: true, simulated: true, description: 'Local control plane: pods are simulated.' },
   engines: [
-    { engine: 'woocommerce', available: true, pods: 'simulated', reason: null },
-    { engine: 'medusa', available: true, pods: 'simulated', reason: null },
+    engineInfo('woocommerce', { available: true, pods: 'simulated' }),
+    engineInfo('medusa', { available: true, pods: 'simulated' }),
   ],
 };
 

@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ClusterBanner } from '../src/components/ClusterBanner.tsx';
-import { mockApi, renderWithProviders } from './support.tsx';
+import { engineInfo, mockApi, renderWithProviders } from './support.tsx';
 
 const cluster = (simulated: boolean, description: string) => ({ configured: true, simulated, description });
 
@@ -14,8 +14,8 @@ describe('the cluster notice', () => {
         environment: 'local',
         cluster: cluster(false, 'Local control plane with a real node (storefleet-node, containerd).'),
         engines: [
-          { engine: 'woocommerce', available: false, pods: 'real', reason },
-          { engine: 'medusa', available: true, pods: 'real', reason: null },
+          engineInfo('woocommerce', { available: false, reason }),
+          engineInfo('medusa', { available: true, pods: 'real' }),
         ],
       }),
     });
@@ -31,8 +31,8 @@ describe('the cluster notice', () => {
         environment: 'production',
         cluster: cluster(false, 'Kubernetes v1.34.4'),
         engines: [
-          { engine: 'woocommerce', available: true, pods: 'real', reason: null },
-          { engine: 'medusa', available: true, pods: 'real', reason: null },
+          engineInfo('woocommerce', { available: true, pods: 'real' }),
+          engineInfo('medusa', { available: true, pods: 'real' }),
         ],
       }),
     });
@@ -48,8 +48,8 @@ describe('the cluster notice', () => {
         environment: 'local',
         cluster: cluster(true, 'Local control plane: store pods are simulated (KWOK).'),
         engines: [
-          { engine: 'woocommerce', available: true, pods: 'simulated', reason: null },
-          { engine: 'medusa', available: true, pods: 'simulated', reason: null },
+          engineInfo('woocommerce', { available: true, pods: 'simulated' }),
+          engineInfo('medusa', { available: true, pods: 'simulated' }),
         ],
       }),
     });

@@ -5,10 +5,12 @@ import { CredentialsPanel } from '../src/components/detail/CredentialsPanel.tsx'
 import { makeStore, mockApi, renderWithProviders } from './support.tsx';
 
 const ready = {
-  secrets: {
-    startedAt: '2026-11-29T00:00:00.000Z',
-    finishedAt: '2026-11-29T00:00:01.000Z',
-    durationMs: 1000,
+  provision: {
+    secrets: {
+      startedAt: '2026-11-29T00:00:00.000Z',
+      finishedAt: '2026-11-29T00:00:01.000Z',
+      durationMs: 1000,
+    },
   },
 };
 const credentials = {
@@ -31,7 +33,7 @@ describe('the admin login panel', () => {
       'href',
       credentials.adminUrl,
     );
-    expect(api.calls).toHaveLength(1);
+    expect(api.calls.filter((call) => call.path.endsWith('/credentials'))).toHaveLength(1);
   });
 
   it('shows the WordPress username too', async () => {

@@ -184,8 +184,10 @@ describe('the new states and operations', () => {
         condition('StoreConfigured', 'Unknown', 'Pending', 'Waiting for the restore.', 100),
       ],
       stepTimings: {
-        'app-stop': { startedAt: at(100), finishedAt: at(110), durationMs: 10_000 },
-        'data-restore': { startedAt: at(110), finishedAt: null, durationMs: null },
+        restore: {
+          'app-stop': { startedAt: at(100), finishedAt: at(110), durationMs: 10_000 },
+          'data-restore': { startedAt: at(110), finishedAt: null, durationMs: null },
+        },
       },
     });
     renderWithProviders(
@@ -220,12 +222,12 @@ describe('the new states and operations', () => {
         ...doneConditions().filter((c) => c.type !== 'BackedUp'),
         condition('BackedUp', 'Unknown', 'InProgress', 'Dumping the database.', 100),
       ],
-      stepTimings: { backup: { startedAt: at(100), finishedAt: null, durationMs: null } },
+      stepTimings: { backup: { backup: { startedAt: at(100), finishedAt: null, durationMs: null } } },
     });
     const waking = readyStore({
       name: 'Wake Shop',
       state: 'Waking',
-      stepTimings: { 'scale-up': { startedAt: at(100), finishedAt: null, durationMs: null } },
+      stepTimings: { wake: { 'scale-up': { startedAt: at(100), finishedAt: null, durationMs: null } } },
     });
     const sleeping = readyStore({
       name: 'Sleep Shop',

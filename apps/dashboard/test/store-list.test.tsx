@@ -127,12 +127,12 @@ describe('the stores list', () => {
     mockApi({
       'GET /api/stores': () => storeList([store]),
       [`POST /api/stores/${store.id}/retry`]: () =>
-        apiError(409, 'ROLLBACK_NOT_RETRYABLE', 'A failed rollback is not retried; ask for it again.'),
+        apiError(409, 'STORE_CHANGED', 'The store changed while retrying; reload it and try again.'),
     });
     renderWithProviders(<StoresPage />);
     await userEvent.click(await screen.findByRole('button', { name: 'Retry Again Shop' }));
     expect(
-      await screen.findByText('A failed rollback is not retried; ask for it again.'),
+      await screen.findByText('The store changed while retrying; reload it and try again.'),
     ).toBeInTheDocument();
   });
 });

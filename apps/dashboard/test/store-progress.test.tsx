@@ -32,9 +32,11 @@ const installing = () =>
       condition('StoreConfigured', 'Unknown', 'Pending', 'Waiting for provisioning to start.'),
     ],
     stepTimings: {
-      namespace: { startedAt: at(1), finishedAt: at(2), durationMs: 400 },
-      secrets: { startedAt: at(2), finishedAt: at(3), durationMs: 1_200 },
-      release: { startedAt: at(3), finishedAt: null, durationMs: null },
+      provision: {
+        namespace: { startedAt: at(1), finishedAt: at(2), durationMs: 400 },
+        secrets: { startedAt: at(2), finishedAt: at(3), durationMs: 1_200 },
+        release: { startedAt: at(3), finishedAt: null, durationMs: null },
+      },
     },
   });
 
@@ -86,7 +88,7 @@ describe('the progress view', () => {
         message: 'Step "release" failed: pods "db-0" is forbidden: exceeded quota',
         retryable: false,
       },
-      stepTimings: { release: { startedAt: at(3), finishedAt: null, durationMs: null } },
+      stepTimings: { provision: { release: { startedAt: at(3), finishedAt: null, durationMs: null } } },
     });
     renderWithProviders(<StoreProgress store={store} />);
     const alert = screen.getByRole('alert');
@@ -117,7 +119,7 @@ describe('the progress view', () => {
           condition('AppReady', 'Unknown', 'InProgress', 'Waiting for the app.', appChangedLast ? 6 : 4),
           condition('StoreConfigured', 'Unknown', 'InProgress', 'Waiting for setup.', 5),
         ],
-        stepTimings: { ready: { startedAt: at(4), finishedAt: null, durationMs: null } },
+        stepTimings: { provision: { ready: { startedAt: at(4), finishedAt: null, durationMs: null } } },
       });
     expect(headline(waiting(true)).text).toBe('Waiting for the database');
     expect(headline(waiting(false)).text).toBe('Waiting for the database');

@@ -6,6 +6,7 @@ import {
   CONDITION_TYPES,
   type Condition,
   type ConditionType,
+  type EngineAvailability,
   type PlatformInfo,
   type SessionInfo,
   Store,
@@ -57,6 +58,7 @@ export function makeStore(overrides: Partial<Store> = {}): Store {
     conditions: pendingConditions(),
     failure: null,
     attempts: 0,
+    operation: null,
     stepTimings: {},
     namespace: `store-${slug}`,
     release: `store-${slug}`,
@@ -78,11 +80,14 @@ export function readyStore(overrides: Partial<Store> = {}): Store {
     state: 'Ready',
     observedGeneration: 1,
     conditions: doneConditions(),
+    operation: 'provision',
     stepTimings: {
-      namespace: { startedAt: at(1), finishedAt: at(2), durationMs: 400 },
-      secrets: { startedAt: at(2), finishedAt: at(3), durationMs: 300 },
-      release: { startedAt: at(3), finishedAt: at(40), durationMs: 37_000 },
-      ready: { startedAt: at(40), finishedAt: at(72), durationMs: 32_000 },
+      provision: {
+        namespace: { startedAt: at(1), finishedAt: at(2), durationMs: 400 },
+        secrets: { startedAt: at(2), finishedAt: at(3), durationMs: 300 },
+        release: { startedAt: at(3), finishedAt: at(40), durationMs: 37_000 },
+        ready: { startedAt: at(40), finishedAt: at(72), durationMs: 32_000 },
+      },
     },
     revision: 1,
     chartVersion: '0.1.0',
@@ -99,11 +104,30 @@ export const storeList = (items: Store[]): StoreList => ({ items, nextCursor: nu
 export const platformInfo = (): PlatformInfo => ({
   environment: 'local',
   cluster: { configured: true, simulated: false, description: 'Kubernetes v1.34.4' },
-  engines: [
-    { engine: 'woocommerce', available: true, pods: 'real', reason: null },
-    { engine: 'medusa', available: true, pods: 'real', reason: null },
-  ],
+  engines: [engineInfo('woocommerce'), engineInfo('medusa')],
 });
+
+/** An engine as GET /api/platform describes it: available, on real pods, unless told otherwise. */
+export function engineInfo(
+  engine: 'woocommerce' | 'medusa',
+  availability: Partial<Pick<EngineAvailability, 'available' | 'pods' | 'reason'>> = {},
+): EngineAvailability {
+  const descriptor =
+    engine === 'medusa'
+      ? {
+          displayName: 'Medusa',
+          login: 'email' as const,
+          adminPath: '/app/',
+          backupParts: ['database' as const],
+        }
+      : {
+          displayName: 'WooCommerce',
+          login: 'username' as const,
+          adminPath: '/wp-admin/',
+          backupParts: ['database' as const, 'files' as const],
+        };
+  return { engine, ...descriptor, available: true, pods: 'real', reason: null, ...availability };
+}
 
 let backupCounter = 0;
 
@@ -149,7 +173,10 @@ export function mockApi(routes: Record<string, Handler>) {
       body,
       headers: (init?.headers ?? {}) as Record<string, string>,
     });
-    const handler = routes[`${method} ${url.pathname}`];
+    const route = `${method} ${url.pathname}`;
+    // The engines' descriptors are read by many components; a test routes them itself to check them.
+    if (route === 'GET /api/platform' && !routes[route]) return Response.json(platformInfo());
+    const handler = routes[route];
     if (!handler) {
       return Response.json(
         { error: { code: 'NOT_FOUND', message: `no mock for ${method} ${url.pathname}` } },

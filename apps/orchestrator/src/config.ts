@@ -1,13 +1,11 @@
 // Configuration from the environment, validated once at start-up. A bad value stops the process
 // with a message naming the variable and the form it accepts.
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '@storefleet/contracts';
 import { z } from 'zod';
 import { DOMAIN_ENV } from './domains/domain-config.ts';
 import { parseDuration } from './duration.ts';
-import type { EngineChart } from './engines/engine.ts';
 
 export const duration = (example: string) =>
   z.string().transform((text, ctx) => {
@@ -76,11 +74,15 @@ const EnvSchema = z.object({
   INGRESS_METRICS_URL: z
     .url({ message: 'expected a URL such as "http://traefik.kube-system.svc:9100/metrics"' })
     .optional(),
+  /**
+   * Where the orchestrator reaches the ingress controller (e.g. http://127.0.0.1:8081): it asks it for
+   * a store's host, as a visitor would, before it says a store is Asleep or awake again.
+   */
+  INGRESS_URL: z.url({ message: 'expected a URL such as "http://traefik.kube-system.svc"' }).optional(),
   KUBECONFIG: z.string().min(1).optional(),
   HELM_BIN: z.string().min(1).default('helm'),
-  /** The WooCommerce engine's chart. */
-  STORE_CHART: z.string().min(1).default('charts/store'),
-  MEDUSA_CHART: z.string().min(1).default('charts/medusa'),
+  /** More engines: folders each holding an engine module (index.ts) beside the built-in ones. */
+  ENGINE_MODULES: fileList,
   /**
    * On the local cluster with a real node: `auto` runs each engine there when the node holds its
    * images (and refuses it otherwise); `simulated` keeps every store on the simulated nodes.
@@ -105,8 +107,17 @@ const EnvSchema = z.object({
   CERTIFICATE_CHECK_INTERVAL: duration('1h').default(60 * 60_000),
   INGRESS_CLASS: z.string().min(1).default('traefik'),
   STORAGE_CLASS: z.string().min(1).optional(),
-  STORE_VALUES_FILES: fileList,
-  MEDUSA_VALUES_FILES: fileList,
+  /** More values files of an engine's chart, applied after its environment's: `engine=file,…`. */
+  ENGINE_VALUES_FILES: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]*=.+$/, 'expected "engine=path/to/values.yaml"'))),
   STORE_CLUSTER_ROLE: z.string().min(1).optional(),
   ORCHESTRATOR_SERVICE_ACCOUNT: z
     .string()
@@ -181,8 +192,8 @@ export interface Config extends Env {
   dataDir: string;
   /** Absolute path of BACKUP_DIR (DATA_DIR/backups unless set). */
   backupDir: string;
-  /** Each engine's chart with the environment's values file of it, then its *_VALUES_FILES. */
-  engineCharts: Record<Engine, EngineChart>;
+  /** ENGINE_VALUES_FILES by engine. */
+  engineValuesFiles: Record<Engine, string[]>;
 }
 
 export class ConfigError extends Error {}
@@ -208,21 +219,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "Invalid configuration:\n  IDLE_SLEEP_AFTER needs INGRESS_METRICS_URL: idle sleep measures storefront traffic from the ingress controller's metrics.",
     );
   }
-  const engineChart = (chart: string, extra: string[]): EngineChart => {
-    const environmentValues = join(
-      chart,
-      data.ENVIRONMENT === 'production' ? 'values-prod.yaml' : 'values-local.yaml',
-    );
-    return { chart, valuesFiles: [...(existsSync(environmentValues) ? [environmentValues] : []), ...extra] };
-  };
+  const engineValuesFiles: Record<Engine, string[]> = {};
+  for (const entry of data.ENGINE_VALUES_FILES) {
+    const [engine = '', ...file] = entry.split('=');
+    engineValuesFiles[engine] = [...(engineValuesFiles[engine] ?? []), resolve(file.join('='))];
+  }
   return {
     ...data,
     dataDir: resolve(data.DATA_DIR),
     backupDir: resolve(data.BACKUP_DIR ?? join(data.DATA_DIR, 'backups')),
-    engineCharts: {
-      woocommerce: engineChart(data.STORE_CHART, data.STORE_VALUES_FILES),
-      medusa: engineChart(data.MEDUSA_CHART, data.MEDUSA_VALUES_FILES),
-    },
+    engineValuesFiles,
   };
 }
 

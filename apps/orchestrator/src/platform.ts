@@ -18,19 +18,23 @@ import { storeScheme } from './cluster/ingress-values.ts';
 import type { Cluster } from './cluster/port.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import type { Store } from './domain/store.ts';
 import { ResolverDnsChecker } from './domains/dns-checker.ts';
 import { DomainChecker } from './domains/domain-checker.ts';
 import { DomainService } from './domains/domain-service.ts';
 import type { DomainSettings } from './domains/domain-settings.ts';
 import { HandshakeTlsProbe } from './domains/tls-probe.ts';
+import { engineModule, loadEngineModules } from './engines/registry.ts';
 import { buildHttpApp } from './http/app.ts';
 import type { App } from './http/context.ts';
+import { HttpStoreProbe } from './ingress/store-probe.ts';
 import { PrometheusTrafficSource } from './ingress/traffic.ts';
 import { Metrics } from './observability/metrics.ts';
 import { reclaimAllLeases, reclaimsLeasesAtStart } from './queue/reclaim.ts';
 import { FLEET_UPGRADE_KIND, WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
 import { Worker } from './queue/worker.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
+import type { StoreAddress } from './reconciler/steps/scaling-steps.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -67,6 +71,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const reclaimed = await reclaimAllLeases(database.db);
     if (reclaimed > 0) logger.info({ reclaimed }, 'reclaimed the leases of the process that ran before');
   }
+  await loadEngineModules(config.ENGINE_MODULES);
   const cluster = options.cluster ?? (await connectCluster(config, logger));
   const queue = new WorkQueue(database.db, {
     leaseMs: config.LEASE_DURATION,
@@ -90,6 +95,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     attemptTimeoutMs: config.PROVISION_TIMEOUT,
     metrics,
     logger,
+    addressOf: storeAddresses(config, cluster),
     ...(options.random ? { random: options.random } : {}),
   });
   const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -214,6 +220,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await hub.stop();
       if (!options.database) await database.close();
     },
+  };
+}
+
+/**
+ * How the reconciler reaches a store through the ingress: only with INGRESS_URL, and only for stores
+ * whose pods are real (simulated pods serve nothing).
+ */
+function storeAddresses(config: Config, cluster: Cluster): (store: Store) => StoreAddress | undefined {
+  if (!config.INGRESS_URL) return () => undefined;
+  const probe = new HttpStoreProbe(config.INGRESS_URL);
+  return (store) => {
+    const engine = cluster.engines().find((candidate) => candidate.engine === store.engine);
+    if (engine?.pods !== 'real' || !cluster.info().configured) return undefined;
+    return {
+      probe,
+      host: `${store.slug}.${config.STORE_BASE_DOMAIN}`,
+      servingPath: engineModule(store.engine).servingPath,
+    };
   };
 }
 

@@ -163,7 +163,7 @@ describe.each(Object.keys(CASES))('%s', { timeout: 60_000 }, (name) => {
     const environment = orchestratorEnvironment(objectsOf(name));
     const config = loadConfig(environment);
     expect(config.HOST).toBe('0.0.0.0');
-    expect(config.STORE_CHART).toBe('/app/charts/store');
+    expect(config.ENGINE_MODULES).toEqual([]);
     expect(config.HELM_BIN).toBe('/usr/local/bin/helm');
     expect(config.DASHBOARD_DIR).toBe('/app/apps/dashboard/dist');
   });
@@ -207,10 +207,11 @@ describe('orchestrator configuration', { timeout: 60_000 }, () => {
     expect(config.DOMAIN_INGRESS_ADDRESS).toBe('203.0.113.10');
     expect(config.DOMAIN_TLS_PROBE_ADDRESS).toBe('traefik.kube-system.svc:443');
     expect(config.DOMAIN_ISSUE_TIMEOUT).toBe(15 * 60_000);
-    expect(config.engineCharts.woocommerce.valuesFiles.slice(-2)).toEqual([
+    expect(config.engineValuesFiles.woocommerce).toEqual([
       '/etc/extra/store.yaml',
       '/etc/storefleet/store-values/values.yaml',
     ]);
+    expect(config.INGRESS_URL).toBe('http://traefik.kube-system.svc');
   });
 
   it('gives the backup, quota and internal address defaults the orchestrator expects in a cluster', () => {

@@ -597,10 +597,12 @@ describe('PostgreSQL and its backups', { timeout: 60_000 }, () => {
 });
 
 describe('store values and checksums', { timeout: 60_000 }, () => {
-  it('mounts storeValues as a values file the orchestrator passes to every store', () => {
+  it('mounts storeValues as a values file the orchestrator passes to every WooCommerce store', () => {
     const objects = render(SCENARIOS.options ?? {});
     const config = find(objects, 'ConfigMap', 'sf-orchestrator').data ?? {};
-    expect(config.STORE_VALUES_FILES).toBe('/etc/extra/store.yaml,/etc/storefleet/store-values/values.yaml');
+    expect(config.ENGINE_VALUES_FILES).toBe(
+      'woocommerce=/etc/extra/store.yaml,woocommerce=/etc/storefleet/store-values/values.yaml',
+    );
     expect(find(objects, 'ConfigMap', 'sf-store-values').data?.['values.yaml']).toBe(
       'networkPolicy:\n  ingressNamespace: ingress-nginx\n',
     );
@@ -715,8 +717,8 @@ describe('values the chart refuses', { timeout: 120_000 }, () => {
     ['a privileged port', { values: { config: { port: 80 } } }, [/\/config\/port/, /minimum/]],
     [
       'a relative store chart path',
-      { values: { config: { storeChart: 'charts/store' } } },
-      [/\/config\/storeChart/],
+      { values: { config: { engineValuesFiles: ['woocommerce=values.yaml'] } } },
+      [/\/config\/engineValuesFiles/],
     ],
     ['a malformed ingress host', { values: { ingress: { host: 'Not A Host' } } }, [/\/ingress\/host/]],
     [

@@ -1,10 +1,12 @@
-// The store lifecycle as data: for each operation, the states it starts from and runs in, its steps
-// in order, the condition each step makes true, and where it ends. The orchestrator derives its
-// guards, its step order and its crash recovery from this table; the dashboard's progress view reads
-// the same table. This is the only place that lists steps and transitions.
-import type { ConditionType, Operation, StoreState } from './index.ts';
+// The store lifecycle as data: for each operation, the states it starts from and runs in, the payload
+// its jobs carry, its steps in order, the condition each step makes true, where it ends, what a retry
+// does and what a failure at each step leaves behind. The orchestrator derives its guards, its step
+// order, its retries, its crash recovery and the transitions its repository accepts from this table;
+// the dashboard's buttons and progress view read the same table. Nothing else restates these rules.
+import { z } from 'zod';
+import type { ConditionType, Operation, StoreState } from './store.ts';
 
-/** Every step a worker runs, and the conditions it makes true (the `ready` step covers three). */
+/** Every step a worker runs, and the conditions it makes true (the readiness steps cover three). */
 export const STEP_CONDITIONS = {
   namespace: ['NamespaceReady'],
   secrets: ['SecretsReady'],
@@ -18,21 +20,51 @@ export const STEP_CONDITIONS = {
   'app-stop': ['Restored'],
   'data-restore': ['Restored'],
   'app-start': ['Restored'],
+  'app-ready': ['DatabaseReady', 'AppReady', 'StoreConfigured'],
+  'files-restore': ['Restored'],
   'scale-down': ['Asleep'],
+  'asleep-page': ['Asleep'],
   'scale-up': [],
+  serving: [],
 } as const satisfies Record<string, readonly ConditionType[]>;
 export type Step = keyof typeof STEP_CONDITIONS;
 
-/** How work owed in a plan's states is picked up again after the process running it died. */
-export type Resumption =
-  /** The leased job is taken over once its lease is reclaimed; a state with no job is queued again at start-up. */
-  | 'job-or-start-up'
-  /** Only the leased job carries what is needed (the rollback's revision): it is taken over, never re-queued. */
-  | 'job-only';
+/** The payload of each operation's jobs: every job of the operation carries it, retries included. */
+export const OPERATION_PAYLOADS = {
+  provision: z.strictObject({}),
+  'provision-from-backup': z.strictObject({ backupId: z.uuid() }),
+  upgrade: z.strictObject({}),
+  rollback: z.strictObject({ revision: z.number().int().positive() }),
+  backup: z.strictObject({ backupId: z.uuid() }),
+  restore: z.strictObject({ backupId: z.uuid() }),
+  sleep: z.strictObject({}),
+  wake: z.strictObject({}),
+  delete: z.strictObject({}),
+} as const satisfies Record<Operation, z.ZodType>;
+export type OperationPayload<O extends Operation = Operation> = z.infer<(typeof OPERATION_PAYLOADS)[O]>;
+
+/** Where a store's data and app stand after a step of a data operation failed. */
+export interface LeftBehind {
+  data: 'unchanged' | 'replaced' | 'database-replaced';
+  app: 'running' | 'stopped' | 'started';
+}
+
+/** What a merchant may do about a failed operation, in the order the dashboard offers them. */
+export type Remedy = 'retry' | 'wake' | 'delete';
+
+export interface RetryRule {
+  /** Whether Retry (from Failed) runs the operation again, with the payload it failed with. */
+  fromFailed: boolean;
+  /**
+   * Failure reasons that another automatic attempt cannot heal for this operation (a damaged backup
+   * fails the same way every time): the operation fails at once instead of spending its retries.
+   */
+  notRetried: readonly string[];
+}
 
 export interface OperationPlan {
   operation: Operation;
-  /** States a request may start the operation from. */
+  /** States a request may start the operation from (none: only the platform starts it). */
   from: readonly StoreState[];
   /** The state a request puts the store in, where it waits for a worker. */
   requested: StoreState;
@@ -47,39 +79,79 @@ export interface OperationPlan {
    * `Ready` (a backup) leaves the store as it was: the failure is recorded on what it made, not on it.
    */
   failure: StoreState;
-  resume: Resumption;
+  retry: RetryRule;
+  /** For operations that touch the data: what a failure at each step leaves, and what is offered. */
+  leaves?: Partial<Record<Step, LeftBehind>>;
+  remedies: readonly Remedy[];
 }
+
+const RESTORE_FAILURES = ['RestoreFailed', 'BackupUnreadable'] as const;
+
+/** What a restore leaves when each of its steps fails (pg_restore runs in one transaction). */
+const RESTORE_LEAVES: Partial<Record<Step, LeftBehind>> = {
+  'app-stop': { data: 'unchanged', app: 'stopped' },
+  'data-restore': { data: 'unchanged', app: 'stopped' },
+  'app-start': { data: 'database-replaced', app: 'stopped' },
+  'app-ready': { data: 'database-replaced', app: 'started' },
+  'files-restore': { data: 'database-replaced', app: 'running' },
+};
 
 export const LIFECYCLE = {
   provision: {
     operation: 'provision',
-    from: ['Failed'],
+    from: [],
     requested: 'Queued',
     running: 'Provisioning',
-    steps: ['namespace', 'secrets', 'release', 'ready'],
+    steps: ['namespace', 'secrets', 'release', 'ready', 'serving'],
     success: 'Ready',
     failure: 'Failed',
-    resume: 'job-or-start-up',
+    retry: { fromFailed: true, notRetried: [] },
+    remedies: ['retry', 'delete'],
+  },
+  'provision-from-backup': {
+    operation: 'provision-from-backup',
+    from: [],
+    requested: 'Queued',
+    running: 'Provisioning',
+    steps: [
+      'namespace',
+      'secrets',
+      'release',
+      'ready',
+      'app-stop',
+      'data-restore',
+      'app-start',
+      'app-ready',
+      'files-restore',
+      'serving',
+    ],
+    success: 'Ready',
+    failure: 'Failed',
+    retry: { fromFailed: true, notRetried: RESTORE_FAILURES },
+    leaves: RESTORE_LEAVES,
+    remedies: ['retry', 'wake', 'delete'],
   },
   upgrade: {
     operation: 'upgrade',
     from: ['Ready', 'Failed'],
     requested: 'Upgrading',
     running: 'Upgrading',
-    steps: ['upgrade', 'ready'],
+    steps: ['upgrade', 'ready', 'serving'],
     success: 'Ready',
     failure: 'Failed',
-    resume: 'job-or-start-up',
+    retry: { fromFailed: true, notRetried: [] },
+    remedies: ['retry', 'delete'],
   },
   rollback: {
     operation: 'rollback',
     from: ['Ready', 'Failed'],
     requested: 'RollingBack',
     running: 'RollingBack',
-    steps: ['rollback', 'ready'],
+    steps: ['rollback', 'ready', 'serving'],
     success: 'Ready',
     failure: 'Failed',
-    resume: 'job-only',
+    retry: { fromFailed: true, notRetried: [] },
+    remedies: ['retry', 'delete'],
   },
   backup: {
     operation: 'backup',
@@ -89,37 +161,42 @@ export const LIFECYCLE = {
     steps: ['backup'],
     success: 'Ready',
     failure: 'Ready',
-    resume: 'job-only',
+    retry: { fromFailed: false, notRetried: [] },
+    remedies: [],
   },
   restore: {
     operation: 'restore',
-    from: ['Ready', 'Failed', 'Provisioning'],
+    from: ['Ready', 'Failed'],
     requested: 'Restoring',
     running: 'Restoring',
-    steps: ['app-stop', 'data-restore', 'app-start', 'ready'],
+    steps: ['app-stop', 'data-restore', 'app-start', 'app-ready', 'files-restore', 'serving'],
     success: 'Ready',
     failure: 'Failed',
-    resume: 'job-only',
+    retry: { fromFailed: true, notRetried: RESTORE_FAILURES },
+    leaves: RESTORE_LEAVES,
+    remedies: ['retry', 'wake', 'delete'],
   },
   sleep: {
     operation: 'sleep',
     from: ['Ready'],
     requested: 'Sleeping',
     running: 'Sleeping',
-    steps: ['scale-down'],
+    steps: ['scale-down', 'asleep-page'],
     success: 'Asleep',
     failure: 'Failed',
-    resume: 'job-or-start-up',
+    retry: { fromFailed: true, notRetried: [] },
+    remedies: ['retry', 'wake', 'delete'],
   },
   wake: {
     operation: 'wake',
     from: ['Asleep', 'Failed'],
     requested: 'Waking',
     running: 'Waking',
-    steps: ['scale-up', 'ready'],
+    steps: ['scale-up', 'ready', 'serving'],
     success: 'Ready',
     failure: 'Failed',
-    resume: 'job-or-start-up',
+    retry: { fromFailed: true, notRetried: [] },
+    remedies: ['wake', 'delete'],
   },
   delete: {
     operation: 'delete',
@@ -141,7 +218,8 @@ export const LIFECYCLE = {
     steps: ['uninstall', 'namespace-delete'],
     success: 'Deleted',
     failure: 'Failed',
-    resume: 'job-or-start-up',
+    retry: { fromFailed: true, notRetried: [] },
+    remedies: ['retry'],
   },
 } as const satisfies Record<Operation, OperationPlan>;
 

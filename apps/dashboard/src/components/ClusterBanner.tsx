@@ -1,5 +1,4 @@
 import { usePlatform } from '../api/queries.ts';
-import { ENGINE_NAMES } from './stores/CreateStoreForm.tsx';
 
 /**
  * Says so whenever stores cannot really serve (no cluster at all, or the simulated local one), and on
@@ -13,7 +12,7 @@ export function ClusterBanner() {
   if (cluster.configured && !cluster.simulated) {
     // Real pods, but not every engine can run here (the local cluster's real node): say which.
     if (unavailable.length === 0) return null;
-    const real = engines.filter((engine) => engine.available).map((engine) => ENGINE_NAMES[engine.engine]);
+    const real = engines.filter((engine) => engine.available).map((engine) => engine.displayName);
     return (
       <div role="note" aria-label="Cluster notice" className="border-b border-sky-200 bg-sky-50 text-sky-950">
         <div className="mx-auto max-w-6xl space-y-0.5 px-4 py-2 text-sm">
@@ -25,7 +24,7 @@ export function ClusterBanner() {
           </p>
           {unavailable.map((engine) => (
             <p key={engine.engine} className="break-words">
-              {ENGINE_NAMES[engine.engine]} is unavailable: {engine.reason}
+              {engine.displayName} is unavailable: {engine.reason}
             </p>
           ))}
         </div>

@@ -73,9 +73,18 @@ export const STEP_WORDS: Record<Step, string> = {
   'app-stop': 'Stopping the app',
   'data-restore': 'Restoring the data',
   'app-start': 'Starting the app',
+  'app-ready': 'Waiting for the app on the restored data',
+  'files-restore': 'Putting back the uploaded files',
   'scale-down': 'Scaling the workloads down',
+  'asleep-page': 'Checking that visitors get the asleep page',
   'scale-up': 'Scaling the workloads up',
+  serving: 'Checking that the storefront serves',
 };
+
+/** A step's timing as the operation that ran it measured it. */
+export function stepTiming(store: Store, operation: Operation, step: Step): StepTiming | undefined {
+  return store.stepTimings[operation]?.[step];
+}
 
 /** Conditions that share one step (the workloads of `ready`); each is done when its own condition turned true. */
 const SHARED_STEP: ReadonlySet<ConditionType> = new Set(
@@ -86,10 +95,10 @@ const SHARED_STEP: ReadonlySet<ConditionType> = new Set(
 
 export const IN_FLIGHT: ReadonlySet<StoreState> = new Set(IN_FLIGHT_STATES);
 
-function latestTiming(store: Store, type: ConditionType): StepTiming | undefined {
+function latestTiming(store: Store, type: ConditionType, operation: Operation): StepTiming | undefined {
   let latest: StepTiming | undefined;
   for (const step of CONDITION_STEPS[type]) {
-    const timing = store.stepTimings[step];
+    const timing = stepTiming(store, operation, step);
     if (timing && (!latest || timing.startedAt > latest.startedAt)) latest = timing;
   }
   return latest;
@@ -102,8 +111,8 @@ function latestTiming(store: Store, type: ConditionType): StepTiming | undefined
 function conditionTiming(store: Store, type: ConditionType, operation: Operation): StepTiming | undefined {
   const plan: readonly Step[] = LIFECYCLE[operation].steps;
   const setters = CONDITION_STEPS[type].filter((step) => plan.includes(step));
-  if (setters.length < 2) return latestTiming(store, type);
-  const timings = setters.flatMap((step) => store.stepTimings[step] ?? []);
+  if (setters.length < 2) return latestTiming(store, type, operation);
+  const timings = setters.flatMap((step) => stepTiming(store, operation, step) ?? []);
   const first = timings[0];
   if (!first) return undefined;
   const last = timings.at(-1);
@@ -141,12 +150,14 @@ const PLANS: readonly OperationPlan[] = Object.values(LIFECYCLE);
  * (Asleep: sleep), and otherwise the provision.
  */
 export function currentOperation(store: Store): Operation {
-  const running = PLANS.find((plan) => plan.requested === store.state || plan.running === store.state);
-  if (running) return running.operation;
+  const running = PLANS.filter((plan) => plan.requested === store.state || plan.running === store.state);
+  const recorded = running.find((plan) => plan.operation === store.operation);
+  if (recorded) return recorded.operation;
+  if (running[0]) return running[0].operation;
   if (store.state === 'Failed' && store.failure) return store.failure.operation;
   const endingHere = PLANS.filter((plan) => plan.success === store.state);
   if (endingHere.length === 1 && endingHere[0]) return endingHere[0].operation;
-  return 'provision';
+  return store.stepTimings['provision-from-backup'] ? 'provision-from-backup' : 'provision';
 }
 
 /** The conditions the progress view lists for this store now. */
@@ -166,9 +177,11 @@ export function progressSteps(store: Store): ProgressStep[] {
     let finishedAt = timing?.finishedAt ?? null;
     let durationMs = timing?.durationMs ?? null;
     if (SHARED_STEP.has(type) && timing && condition) {
+      // When the step itself saw this component ready (kept with its timing), else when it turned True.
+      const seen = timing.components?.[type];
       finishedAt =
-        status === 'done' && condition.lastTransitionTime >= timing.startedAt
-          ? condition.lastTransitionTime
+        status === 'done'
+          ? (seen ?? (condition.lastTransitionTime >= timing.startedAt ? condition.lastTransitionTime : null))
           : null;
       durationMs = null;
     }
@@ -211,7 +224,7 @@ const OPERATION_WORDS: Partial<Record<StoreState, string>> = {
 function unfinishedStep(store: Store, operation: Operation): Step | undefined {
   const steps: readonly Step[] = LIFECYCLE[operation].steps;
   return [...steps].reverse().find((step) => {
-    const timing = store.stepTimings[step];
+    const timing = stepTiming(store, operation, step);
     return timing && !timing.finishedAt;
   });
 }
@@ -223,12 +236,13 @@ function deletionHeadline(store: Store): Headline {
 
 /** Words for a running condition that several steps of the plan set (restore's Restored): the latest started one's. */
 function runningWords(store: Store, step: ProgressStep): string {
-  const plan: readonly Step[] = LIFECYCLE[currentOperation(store)].steps;
+  const operation = currentOperation(store);
+  const plan: readonly Step[] = LIFECYCLE[operation].steps;
   const setters = CONDITION_STEPS[step.type].filter((setter) => plan.includes(setter));
   if (setters.length < 2) return RUNNING_WORDS[step.type];
   let latest: { step: Step; startedAt: string } | undefined;
   for (const setter of setters) {
-    const timing = store.stepTimings[setter];
+    const timing = stepTiming(store, operation, setter);
     if (timing && !timing.finishedAt && (!latest || timing.startedAt > latest.startedAt))
       latest = { step: setter, startedAt: timing.startedAt };
   }

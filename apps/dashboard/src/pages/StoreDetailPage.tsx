@@ -12,7 +12,7 @@ import { PageHeading } from '../components/PageHeading.tsx';
 import { StoreProgress } from '../components/progress/StoreProgress.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { Empty, LoadError, Loading } from '../components/states.tsx';
-import { ENGINE_NAMES } from '../components/stores/CreateStoreForm.tsx';
+import { EngineName } from '../components/stores/EngineName.tsx';
 import { StoreActions } from '../components/stores/StoreActions.tsx';
 import { StoreLinks } from '../components/stores/StoreLinks.tsx';
 import { ExternalLink, Fact, Notice, Panel } from '../components/ui.tsx';
@@ -24,7 +24,9 @@ function Facts({ store }: { store: Store }) {
   const now = useNow(30_000);
   return (
     <dl className="grid grid-cols-2 gap-x-6 gap-y-3 sm:grid-cols-3 lg:grid-cols-4">
-      <Fact label="Engine">{ENGINE_NAMES[store.engine]}</Fact>
+      <Fact label="Engine">
+        <EngineName engine={store.engine} />
+      </Fact>
       <Fact label="Address">{store.slug}</Fact>
       <Fact label="Links">
         <StoreLinks store={store} />

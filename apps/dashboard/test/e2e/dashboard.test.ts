@@ -11,7 +11,7 @@ import { connectCluster } from '../../../orchestrator/src/cluster/connect.ts';
 import { type Database, openDatabase } from '../../../orchestrator/src/db/database.ts';
 import { type Platform, startPlatform } from '../../../orchestrator/src/platform.ts';
 import { silentLogger, testConfig, waitForState } from '../../../orchestrator/test/support/harness.ts';
-import { REPO, STORE_CHART } from '../../../orchestrator/test/support/kube.ts';
+import { REPO } from '../../../orchestrator/test/support/kube.ts';
 
 const CHROMIUM = process.env.STOREFLEET_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -56,7 +56,6 @@ beforeAll(async () => {
   const config = testConfig({
     KUBECONFIG: inject('kubeconfig'),
     HELM_BIN: inject('helm'),
-    STORE_CHART,
     DASHBOARD_DIR: DASHBOARD_DIST,
     PROVISION_TIMEOUT: '150s',
     PROVISION_RETRY_BACKOFF: '1s',

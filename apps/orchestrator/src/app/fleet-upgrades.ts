@@ -8,7 +8,7 @@
 // writes fenced by that lease, and each store's generation before the run asked for its upgrade is
 // kept with the batch: whoever carries on knows which upgrades were asked for and asks for none twice.
 import { randomUUID } from 'node:crypto';
-import type { FleetUpgrade } from '@storefleet/contracts';
+import { type FleetUpgrade, refusal } from '@storefleet/contracts';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Logger } from 'pino';
 import { ActivityRepository } from '../db/activity-repository.ts';
@@ -55,6 +55,10 @@ export class FleetUpgrader {
     for (const id of storeIds) {
       const store = await stores.get(id);
       if (!store) throw notFound(`Store ${id}`);
+      // The table's refusal first; then the fleet's own rule: it upgrades healthy (Ready) stores only.
+      const refused = refusal(store, 'upgrade');
+      if (refused)
+        throw conflict(refused.code, `Store ${store.name}: ${refused.message}`, { storeId: store.id });
       if (store.state !== 'Ready')
         throw conflict(
           'STORE_NOT_READY',

@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { StoresRepository } from '../db/stores-repository.ts';
+import type { ActivityType } from '../domain/activity-types.ts';
 import type { JobKind, JobPayload, Store } from '../domain/store.ts';
 import { enqueueJob } from '../queue/work-queue.ts';
 
@@ -13,7 +14,7 @@ export interface OperationRequest {
   store: Store;
   to: StoreState;
   kind: JobKind;
-  activityType: string;
+  activityType: ActivityType;
   message: string;
   patch?: { values?: StoreValues };
   payload?: JobPayload;
@@ -32,16 +33,21 @@ export async function requestOperation(
   return db.transaction().execute(async (trx) => {
     const updated = await new StoresRepository(trx).update(
       store.id,
-      { state: request.to, generation: store.generation + 1, failure: null, attempts: 0, ...request.patch },
+      {
+        state: request.to,
+        generation: store.generation + 1,
+        failure: null,
+        attempts: 0,
+        operation: request.kind,
+        payload: request.payload ?? {},
+        ...request.patch,
+      },
       { states: [store.state] },
       now,
     );
     if (!updated) return undefined;
     await request.alsoRecord?.(trx);
-    await enqueueJob(trx, store.id, request.kind, {
-      now,
-      ...(request.payload ? { payload: request.payload } : {}),
-    });
+    await enqueueJob(trx, store.id, request.kind, { now, payload: request.payload ?? {} });
     await new ActivityRepository(trx).append(
       {
         storeId: store.id,

@@ -9,17 +9,17 @@ import { ActivityRepository } from '../db/activity-repository.ts';
 import { lockForTransaction } from '../db/locks.ts';
 import type { Schema } from '../db/schema.ts';
 import { StoresRepository } from '../db/stores-repository.ts';
+import type { ActivityType } from '../domain/activity-types.ts';
 import {
-  assertCanRetry,
-  assertTransition,
+  assertMayRequest,
   IN_FLIGHT_STATES,
   LIFECYCLE,
   LIVE_STATES,
   resumingOperation,
-  retryState,
 } from '../domain/lifecycle.ts';
 import { slugForStoreName } from '../domain/slug.ts';
 import { type JobKind, type JobPayload, newStore, type Store } from '../domain/store.ts';
+import { engineModule } from '../engines/registry.ts';
 import { AppError, conflict } from '../errors.ts';
 import { enqueueJob } from '../queue/work-queue.ts';
 import { restorableBackup } from './backup-rules.ts';
@@ -61,6 +61,7 @@ export class StoreCommands {
     context: RequestContext,
   ): Promise<{ store: Store; replayed: boolean }> {
     const slug = slugForStoreName(input.name);
+    engineModule(input.engine);
     const engine = this.options.cluster.engines().find((candidate) => candidate.engine === input.engine);
     if (engine && !engine.available) {
       throw new AppError(
@@ -89,6 +90,9 @@ export class StoreCommands {
       resourcePrefix: this.options.resourcePrefix,
       now,
     });
+    const operation = input.fromBackup === undefined ? 'provision' : 'provision-from-backup';
+    store.operation = operation;
+    store.payload = input.fromBackup === undefined ? {} : { backupId: input.fromBackup };
     try {
       await this.db.transaction().execute(async (trx) => {
         await lockForTransaction(trx, 'store-create');
@@ -111,10 +115,7 @@ export class StoreCommands {
           );
         }
         await new StoresRepository(trx).insert(store);
-        await enqueueJob(trx, store.id, 'provision', {
-          now,
-          ...(input.fromBackup === undefined ? {} : { payload: { restoreFrom: input.fromBackup } }),
-        });
+        await enqueueJob(trx, store.id, operation, { now, payload: store.payload });
         if (context.idempotencyKey !== undefined) {
           await rememberKey(trx, {
             ownerId: context.ownerId,
@@ -160,7 +161,7 @@ export class StoreCommands {
     for (;;) {
       const store = await this.queries.get(id);
       if (store.state === 'Deleting' || store.state === 'Deleted') return store;
-      assertTransition(store.state, LIFECYCLE.delete.requested);
+      assertMayRequest(store, 'delete');
       const updated = await this.transition(
         store,
         LIFECYCLE.delete.requested,
@@ -172,19 +173,21 @@ export class StoreCommands {
     }
   }
 
-  /** Runs the failed operation again from the start of its retry budget. Only from Failed. */
+  /**
+   * Runs the failed operation again from the start of its retry budget, with the payload it failed
+   * with (a restore's backup, a rollback's revision). Only from Failed, as the table says.
+   */
   async retry(id: string): Promise<Store> {
     const store = await this.queries.get(id);
-    assertCanRetry(store.state);
-    const operation: Operation = store.failure?.operation ?? 'provision';
-    const kind = jobKindFor(operation);
-    const next = retryState(kind);
+    assertMayRequest(store, 'retry');
+    const operation: Operation = store.failure?.operation ?? store.operation ?? 'provision';
     const updated = await this.transition(
       store,
-      next,
-      kind,
+      LIFECYCLE[operation].requested,
+      operation,
       'store.retry_requested',
       `Retry requested (${operation}).`,
+      { payload: store.operation === operation ? store.payload : {}, details: { operation } },
     );
     if (!updated)
       throw conflict('STORE_CHANGED', 'The store changed while retrying; reload it and try again.');
@@ -194,8 +197,7 @@ export class StoreCommands {
   /** Upgrades the release to the shipped chart with the store's values changed as asked. */
   async upgrade(id: string, values: StoreValues): Promise<Store> {
     const store = await this.queries.get(id);
-    this.assertDeployed(store, 'upgraded');
-    assertTransition(store.state, LIFECYCLE.upgrade.requested);
+    assertMayRequest(store, 'upgrade');
     const desired = { ...store.values, ...values };
     const updated = await this.transition(
       store,
@@ -216,8 +218,7 @@ export class StoreCommands {
   /** Rolls the release back to one of its earlier revisions. */
   async rollback(id: string, revision: number): Promise<Store> {
     const store = await this.queries.get(id);
-    this.assertDeployed(store, 'rolled back');
-    assertTransition(store.state, LIFECYCLE.rollback.requested);
+    assertMayRequest(store, 'rollback');
     const history = await this.queries.askCluster((signal) =>
       this.options.cluster.releaseHistory(storeTarget(store), signal),
     );
@@ -244,31 +245,26 @@ export class StoreCommands {
     return updated;
   }
 
-  /** Queues work for every store that is mid-flight but has no job (e.g. after a crash between writes). */
+  /**
+   * Queues work for every store that is mid-flight but has no job (e.g. after a crash between
+   * writes): the operation it records, with the payload it records.
+   */
   async resumeInFlight(): Promise<number> {
     const orphans = await this.db
       .selectFrom('stores')
       .leftJoin('work_queue', 'work_queue.store_id', 'stores.id')
-      .select(['stores.id', 'stores.state'])
+      .select(['stores.id', 'stores.state', 'stores.operation', 'stores.payload'])
       .where('stores.state', 'in', IN_FLIGHT_STATES)
       .where('work_queue.id', 'is', null)
       .execute();
     for (const orphan of orphans) {
-      const kind = resumingOperation(orphan.state as StoreState);
+      const recorded = orphan.operation as Operation | null;
+      const kind = resumingOperation(orphan.state as StoreState, recorded);
       if (!kind) continue;
-      await enqueueJob(this.db, orphan.id, kind, { now: this.now() });
+      const payload = kind === recorded ? orphan.payload : {};
+      await enqueueJob(this.db, orphan.id, kind, { now: this.now(), payload });
     }
     return orphans.length;
-  }
-
-  private assertDeployed(store: Store, what: string): void {
-    if (store.revision === null || !['Ready', 'Failed'].includes(store.state)) {
-      const never = store.revision === null ? ' and was never deployed' : '';
-      throw conflict(
-        'STORE_NOT_DEPLOYED',
-        `Only a store that is Ready (or Failed after it was deployed) can be ${what}; this store is ${store.state}${never}.`,
-      );
-    }
   }
 
   private async replay(ownerId: string, key: string, hash: string): Promise<Store | undefined> {
@@ -280,23 +276,12 @@ export class StoreCommands {
     store: Store,
     to: StoreState,
     kind: JobKind,
-    activityType: string,
+    activityType: ActivityType,
     message: string,
     extra: { patch?: { values?: StoreValues }; payload?: JobPayload; details?: Record<string, unknown> } = {},
   ): Promise<Store | undefined> {
     return requestOperation(this.db, { store, to, kind, activityType, message, ...extra }, this.now());
   }
-}
-
-function jobKindFor(operation: Operation): JobKind {
-  if (operation === 'rollback') {
-    throw new AppError(
-      'ROLLBACK_NOT_RETRYABLE',
-      'A failed rollback is not retried; ask for it again with POST /api/stores/:id/rollback and the revision.',
-      'conflict',
-    );
-  }
-  return operation;
 }
 
 /** The constraint a PostgreSQL unique violation (SQLSTATE 23505) names, if that is what `error` is. */

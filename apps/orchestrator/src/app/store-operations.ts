@@ -2,13 +2,7 @@
 // sleep and wake. Each request checks the lifecycle's guards and is recorded with its job in one
 // transaction (request-operation.ts); the work itself runs in the reconciler.
 import { randomUUID } from 'node:crypto';
-import type {
-  BackupList,
-  BackupSchedule,
-  Operation,
-  SetBackupScheduleRequest,
-  StoreState,
-} from '@storefleet/contracts';
+import type { BackupList, BackupSchedule, Operation, SetBackupScheduleRequest } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import { newSecret, sha256 } from '../accounts/secrets.ts';
 import { storageKeyFor } from '../backups/backup-runner.ts';
@@ -17,7 +11,8 @@ import { type Cluster, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import { type BackupRecord, BackupsRepository, presentBackup } from '../db/backups-repository.ts';
 import type { Schema } from '../db/schema.ts';
-import { IN_FLIGHT_STATES, LIFECYCLE } from '../domain/lifecycle.ts';
+import type { ActivityType } from '../domain/activity-types.ts';
+import { assertMayRequest, LIFECYCLE } from '../domain/lifecycle.ts';
 import type { Store } from '../domain/store.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { assertBackupRoom, restorableBackup } from './backup-rules.ts';
@@ -51,7 +46,7 @@ export class StoreOperations {
 
   /** Queues a backup of a Ready store; the backup row exists (pending) as soon as this returns. */
   async backup(store: Store, trigger: 'manual' | 'schedule' = 'manual'): Promise<BackupRecord> {
-    this.assertMayStart(store, 'backup');
+    assertMayRequest(store, 'backup');
     await assertBackupRoom(this.db, store.ownerId, this.options.backupQuotaBytes);
     const now = this.now();
     const id = randomUUID();
@@ -205,13 +200,7 @@ export class StoreOperations {
   }
 
   async restore(store: Store, backupId: string): Promise<Store> {
-    this.assertMayStart(store, 'restore');
-    if (store.revision === null) {
-      throw conflict(
-        'STORE_NOT_DEPLOYED',
-        'This store was never deployed; create a new store from the backup instead.',
-      );
-    }
+    assertMayRequest(store, 'restore');
     await restorableBackup(this.db, backupId, store.ownerId, store.engine);
     return this.request(
       store,
@@ -227,7 +216,7 @@ export class StoreOperations {
 
   /** `idle`: the ingress saw no storefront traffic for IDLE_SLEEP_AFTER. */
   async sleep(store: Store, by: 'owner' | 'idle' = 'owner'): Promise<Store> {
-    this.assertMayStart(store, 'sleep');
+    assertMayRequest(store, 'sleep');
     const message =
       by === 'idle' ? 'Sleep requested: no storefront traffic for IDLE_SLEEP_AFTER.' : 'Sleep requested.';
     return this.request(store, 'sleep', 'store.sleep_requested', message, { details: { by } });
@@ -236,14 +225,7 @@ export class StoreOperations {
   /** `visitor`: someone pressed the wake button on the store's asleep page. */
   async wake(store: Store, by: 'owner' | 'visitor' = 'owner'): Promise<Store> {
     if (store.state === 'Waking') return store;
-    this.assertMayStart(store, 'wake');
-    if (store.state === 'Failed' && !['sleep', 'wake'].includes(store.failure?.operation ?? '')) {
-      throw conflict(
-        'STORE_NOT_ASLEEP',
-        'Only a store that is Asleep, or failed going to sleep or waking up, can be woken; retry this store instead.',
-        { state: store.state },
-      );
-    }
+    assertMayRequest(store, 'wake');
     const message = by === 'visitor' ? 'Wake requested by a visitor of the asleep page.' : 'Wake requested.';
     return this.request(store, 'wake', 'store.wake_requested', message, { details: { by } });
   }
@@ -251,7 +233,7 @@ export class StoreOperations {
   private async request(
     store: Store,
     operation: Operation,
-    activityType: string,
+    activityType: ActivityType,
     message: string,
     extra: { payload?: { backupId: string }; details?: Record<string, unknown> } = {},
   ): Promise<Store> {
@@ -262,31 +244,6 @@ export class StoreOperations {
     );
     if (!updated) throw changed(operation);
     return updated;
-  }
-
-  /** The plan's entry states, with an error that says what the store is doing instead. */
-  private assertMayStart(store: Store, operation: 'backup' | 'restore' | 'sleep' | 'wake'): void {
-    const from: readonly StoreState[] = LIFECYCLE[operation].from;
-    // A restore from Provisioning is the platform's own (a store created from a backup), never a request.
-    const allowed = operation === 'restore' ? from.filter((state) => state !== 'Provisioning') : from;
-    if (allowed.includes(store.state)) return;
-    if (IN_FLIGHT_STATES.includes(store.state)) {
-      throw conflict(
-        'STORE_BUSY',
-        `The store is ${store.state}; wait until that has finished, then ask to ${operation} again.`,
-        { state: store.state },
-      );
-    }
-    if (operation === 'wake') {
-      throw conflict('STORE_NOT_ASLEEP', `Only an Asleep store can be woken; this store is ${store.state}.`, {
-        state: store.state,
-      });
-    }
-    throw conflict(
-      'STORE_NOT_READY',
-      `A store must be ${allowed.join(' or ')} to ${operation}; this store is ${store.state}.`,
-      { state: store.state },
-    );
   }
 
   private async schedule(storeId: string): Promise<BackupSchedule> {

@@ -6,9 +6,9 @@ import { type AdminCredentials, type Cluster, ClusterError, storeTarget } from '
 import type { Schema } from '../db/schema.ts';
 import { InvalidCursorError, type StorePage, StoresRepository } from '../db/stores-repository.ts';
 import { type Actor, canAccessStore } from '../domain/actor.ts';
-import { LIVE_STATES } from '../domain/lifecycle.ts';
+import { assertMayRequest, LIVE_STATES } from '../domain/lifecycle.ts';
 import type { Store } from '../domain/store.ts';
-import { AppError, conflict, invalidInput, notFound } from '../errors.ts';
+import { AppError, invalidInput, notFound } from '../errors.ts';
 
 export class StoreQueries {
   private readonly stores: StoresRepository;
@@ -70,14 +70,7 @@ export class StoreQueries {
   /** The store admin's login. Callers audit every reveal; the values are never logged or stored. */
   async credentials(id: string): Promise<{ store: Store; credentials: AdminCredentials }> {
     const store = await this.get(id);
-    const written = Boolean(store.stepTimings.secrets?.finishedAt);
-    if (!written || store.state === 'Deleting' || store.state === 'Deleted') {
-      const why = written ? '' : ' and its secrets were never written';
-      throw conflict(
-        'CREDENTIALS_UNAVAILABLE',
-        `This store has no admin credentials to show (it is ${store.state}${why}).`,
-      );
-    }
+    assertMayRequest(store, 'credentials');
     const credentials = await this.askCluster((signal) =>
       this.cluster.adminCredentials(storeTarget(store), signal),
     );

@@ -8,7 +8,7 @@ import { isStatus } from './cluster-errors.ts';
 import { createOrReplace, type KubeApi, withSignal } from './kube-api.ts';
 import { type BackupScheduleTarget, ClusterError, type StoreTarget } from './port.ts';
 import { storeLabels } from './store-labels.ts';
-import { COMPONENT_LABEL } from './workload-watch.ts';
+import { COMPONENT_LABEL } from './workload-state.ts';
 
 export const BACKUP_CRONJOB = 'storefleet-backup';
 const BACKUP_TOKEN_SECRET = 'storefleet-backup-trigger';

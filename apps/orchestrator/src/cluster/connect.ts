@@ -35,7 +35,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
     placement: config.STORE_PLACEMENT,
     logger,
     chart: {
-      charts: config.engineCharts,
+      valuesFiles: config.engineValuesFiles,
       baseDomain: config.STORE_BASE_DOMAIN,
       ingressClass: config.INGRESS_CLASS,
       storageClass: config.STORAGE_CLASS,

@@ -6,7 +6,7 @@ import type { V1Ingress, V1Namespace, V1Service } from '@kubernetes/client-node'
 import { isStatus } from './cluster-errors.ts';
 import { createOrReplace, type KubeApi, withSignal } from './kube-api.ts';
 import { LABELS } from './store-labels.ts';
-import { COMPONENT_LABEL } from './workload-watch.ts';
+import { COMPONENT_LABEL } from './workload-state.ts';
 
 export const FALLBACK_NAMESPACE = 'storefleet-system';
 const NAME = 'storefleet-fallback';

@@ -64,6 +64,8 @@ export interface InstallRequest {
   valuesFiles?: string[];
   reuseValues?: boolean;
   version?: string;
+  /** Kept as the revision's description once it is deployed (helm writes its own while pending). */
+  description?: string;
 }
 
 export class HelmCli {
@@ -138,6 +140,7 @@ export class HelmCli {
         'json',
       ];
       if (request.reuseValues) args.push('--reuse-values');
+      if (request.description) args.push('--description', request.description);
       if (request.version) args.push('--version', request.version);
       for (const file of request.valuesFiles ?? []) args.push('-f', file);
       args.push('-f', valuesFile);

@@ -2,15 +2,15 @@
 // facade over one adapter per role (namespaces, secrets, releases, workloads, inspection).
 import type { Readable, Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  ENGINES,
-  type Engine,
-  type EngineAvailability,
-  type ReleaseRevision,
-  type StoreResources,
-} from '@storefleet/contracts';
+import type { Engine, EngineAvailability, ReleaseRevision, StoreResources } from '@storefleet/contracts';
 import type { Logger } from 'pino';
-import { type ClusterNodes, decideEngine, engineModule, type PlacementPolicy } from '../engines/registry.ts';
+import {
+  type ClusterNodes,
+  decideEngine,
+  engineModule,
+  engineModules,
+  type PlacementPolicy,
+} from '../engines/registry.ts';
 import { KubernetesBackupSchedule } from './backup-schedule.ts';
 import { publishFallbackRoute } from './fallback-route.ts';
 import type { HelmCli } from './helm-cli.ts';
@@ -94,7 +94,7 @@ export class KubernetesCluster implements Cluster {
   }
 
   engines(): EngineAvailability[] {
-    return ENGINES.map((engine) => this.decide(engine).availability);
+    return engineModules().map((module) => this.decide(module.name).availability);
   }
 
   private decide(engine: Engine) {
@@ -118,6 +118,9 @@ export class KubernetesCluster implements Cluster {
   }
   releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]> {
     return this.releases.releaseHistory(target, signal);
+  }
+  helmRunning(target: StoreTarget): Promise<boolean | undefined> {
+    return this.releases.helmRunning(target);
   }
   uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
     return this.releases.uninstallRelease(target, signal);

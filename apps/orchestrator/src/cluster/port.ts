@@ -21,6 +21,8 @@ export interface StoreTarget {
   release: string;
   /** The store's own value overrides (from upgrades). */
   values: StoreValues;
+  /** The request being served: every release names the generation it was made for. */
+  generation: number;
 }
 
 export interface AdminCredentials {
@@ -79,6 +81,11 @@ export interface ClusterReleases {
   releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]>;
   /** Removes the release; a release that does not exist is not an error. */
   uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void>;
+  /**
+   * Whether a helm process still works on the release (one a killed orchestrator left running);
+   * undefined when that cannot be told here.
+   */
+  helmRunning(target: StoreTarget): Promise<boolean | undefined>;
 }
 
 /** The store's workloads: readiness and the conditions they add up to. */
@@ -171,13 +178,52 @@ export interface Cluster
   engines(): EngineAvailability[];
 }
 
+/** Every code a ClusterError carries: what a store's failure reason may be when the cluster failed it. */
+export type ClusterErrorCode =
+  // the Kubernetes API
+  | 'ClusterNotConfigured'
+  | 'ClusterUnreachable'
+  | 'Forbidden'
+  | 'Invalid'
+  | 'Unauthorized'
+  | 'KubernetesApiError'
+  | 'NamespaceConflict'
+  | 'NamespaceTerminating'
+  | 'QuotaExceeded'
+  | 'AdmissionRejected'
+  // helm and the release
+  | 'HelmFailed'
+  | 'ChartRejected'
+  | 'ReleaseLocked'
+  | 'ReleaseMissing'
+  | 'NoReleaseWork'
+  | 'RevisionMissing'
+  // the workloads
+  | 'SetupJobFailed'
+  | 'SetupJobMissing'
+  | 'PodNotRunning'
+  | 'AppNotFound'
+  | 'CredentialsMissing'
+  // the store's data
+  | 'NoSuchBackupPart'
+  | 'ExecInterrupted'
+  | 'CommandFailed'
+  | 'RestoreFailed'
+  | 'BackupMissing'
+  // the job itself
+  | 'PayloadMissing';
+
 /** A failure the cluster reported, with a stable code and whether trying again may help. */
 export class ClusterError extends Error {
-  readonly code: string;
+  readonly code: ClusterErrorCode;
   readonly retryable: boolean;
   readonly condition: WorkloadCondition | undefined;
 
-  constructor(code: string, message: string, options: { retryable: boolean; condition?: WorkloadCondition }) {
+  constructor(
+    code: ClusterErrorCode,
+    message: string,
+    options: { retryable: boolean; condition?: WorkloadCondition },
+  ) {
     super(message);
     this.name = 'ClusterError';
     this.code = code;
@@ -196,5 +242,6 @@ export function storeTarget(store: Store): StoreTarget {
     namespace: store.namespace,
     release: store.release,
     values: store.values,
+    generation: store.generation,
   };
 }

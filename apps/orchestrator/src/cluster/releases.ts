@@ -1,11 +1,13 @@
 // The store's Helm release, and the only caller of helm: install or upgrade, rollback, history and
 // uninstall. (A release an interrupted operation left pending is the reconciler's to unlock first.)
 import type { Engine, ReleaseRevision } from '@storefleet/contracts';
-import type { Placement } from '../engines/engine.ts';
+import { releaseDescription } from '../domain/next-action.ts';
+import { engineChart, type Placement } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { watchAdmissionRejections } from './admission-rejections.ts';
 import { helmFailure } from './cluster-errors.ts';
 import { type HelmCli, HelmError } from './helm-cli.ts';
+import { helmRunningFor } from './helm-processes.ts';
 import type { KubeApi } from './kube-api.ts';
 import { ClusterError, type ClusterReleases, type DeployedRelease, type StoreTarget } from './port.ts';
 import { type ChartSettings, storeValues } from './store-values.ts';
@@ -40,8 +42,9 @@ export class HelmReleases implements ClusterReleases {
         {
           release: target.release,
           namespace: target.namespace,
-          ...chart.charts[target.engine],
+          ...engineChart(engineModule(target.engine), chart.environment, chart.valuesFiles[target.engine]),
           values: storeValues(target, chart, placementOf(target.engine)),
+          description: releaseDescription(target.generation),
         },
         AbortSignal.any([signal, rejection.signal]),
       );
@@ -95,6 +98,10 @@ export class HelmReleases implements ClusterReleases {
       if (error instanceof HelmError && /namespaces? .* not found/i.test(error.stderr)) return;
       throw this.failure(error, 'uninstall the Helm release', signal);
     }
+  }
+
+  helmRunning(target: StoreTarget): Promise<boolean | undefined> {
+    return helmRunningFor(target.release, target.namespace);
   }
 
   /** helm rejects with the abort reason once `signal` fires; anything else is a helm failure. */

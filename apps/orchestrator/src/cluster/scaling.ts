@@ -6,7 +6,7 @@ import { engineModule } from '../engines/registry.ts';
 import { isStatus } from './cluster-errors.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
 import { ClusterError, type ScaleScope, type StoreTarget } from './port.ts';
-import { COMPONENT_LABEL } from './workload-watch.ts';
+import { COMPONENT_LABEL } from './workload-state.ts';
 
 /** Replicas a workload had before it was scaled down; present only while it is down. */
 export const AWAKE_REPLICAS = 'storefleet.io/awake-replicas';

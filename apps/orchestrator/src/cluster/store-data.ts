@@ -7,7 +7,7 @@ import type { DataCommand } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
 import { type BackupPart, ClusterError, type StoreTarget } from './port.ts';
-import { COMPONENT_LABEL } from './workload-watch.ts';
+import { COMPONENT_LABEL } from './workload-state.ts';
 
 /** How much of a failed command's stderr a failure quotes. */
 const STDERR_LIMIT = 2000;

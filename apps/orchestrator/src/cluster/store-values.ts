@@ -1,7 +1,7 @@
 // The chart values of one store, as one pure function of the store, the platform's chart settings
 // and where the store's pods go.
 import type { Engine } from '@storefleet/contracts';
-import type { EngineChart, Placement } from '../engines/engine.ts';
+import type { Placement } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { type StoreTls, withIngressValues } from './ingress-values.ts';
 import type { StoreTarget } from './port.ts';
@@ -9,7 +9,8 @@ import { labelValue } from './store-labels.ts';
 import { STORE_SECRET_NAME } from './store-secrets.ts';
 
 export interface ChartSettings {
-  charts: Record<Engine, EngineChart>;
+  /** More values files per engine (ENGINE_VALUES_FILES), after the environment's. */
+  valuesFiles: Record<Engine, string[]>;
   baseDomain: string;
   ingressClass: string;
   storageClass: string | undefined;

@@ -1,10 +1,6 @@
 // Stands in when no cluster is configured, so that stores fail at once with a reason saying what to do.
-import {
-  ENGINES,
-  type EngineAvailability,
-  type ReleaseRevision,
-  type StoreResources,
-} from '@storefleet/contracts';
+import type { EngineAvailability, ReleaseRevision, StoreResources } from '@storefleet/contracts';
+import { describeEngine, engineModules } from '../engines/registry.ts';
 import {
   type AdminCredentials,
   type BackupPart,
@@ -26,7 +22,9 @@ export class UnconfiguredCluster implements Cluster {
 
   /** Every engine, as far as this platform goes: creating a store then fails with what to configure. */
   engines(): EngineAvailability[] {
-    return ENGINES.map((engine) => ({ engine, available: true, pods: 'real' as const, reason: null }));
+    return engineModules().map((module) =>
+      describeEngine(module, { available: true, pods: 'real', reason: null }),
+    );
   }
 
   private refuse(): never {
@@ -63,6 +61,10 @@ export class UnconfiguredCluster implements Cluster {
   async waitUntilReady(): Promise<void> {
     this.refuse();
   }
+  async helmRunning(): Promise<boolean | undefined> {
+    return undefined;
+  }
+
   async uninstallRelease(): Promise<void> {
     this.refuse();
   }

@@ -1,5 +1,7 @@
-// The workloads of one store namespace, seen through informers: the database StatefulSet, the app
-// Deployment, the setup Job and their pods, summed up as the three workload conditions.
+// The workloads of store namespaces seen through informers: per namespace while a store is made,
+// and one label-selected watch per kind for every Ready store. A state is handed on only once every
+// informer has listed (a half-listed cache would say "not created yet" of what exists), and then after
+// every change. What the state is lives in workload-state.ts.
 import {
   type KubeConfig,
   type KubernetesObject,
@@ -10,9 +12,7 @@ import {
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { ClusterError, type WorkloadProgress } from './port.ts';
-
-export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+import { type WorkloadObjects, type WorkloadState, workloadState } from './workload-state.ts';
 
 type ListFn<T> = () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
 
@@ -23,19 +23,6 @@ export interface WorkloadLists {
   pods: ListFn<V1Pod>;
 }
 
-export interface WorkloadObjects {
-  statefulSets: readonly V1StatefulSet[];
-  deployments: readonly V1Deployment[];
-  jobs: readonly V1Job[];
-  pods: readonly V1Pod[];
-}
-
-export interface WorkloadState {
-  progress: WorkloadProgress[];
-  failure?: ClusterError;
-}
-
-const MAX_DETAIL_LENGTH = 300;
 const RESTART_DELAY_MS = { first: 500, max: 30_000 };
 
 /**
@@ -47,11 +34,21 @@ export class WorkloadInformers {
   private readonly informers: Record<keyof WorkloadLists, ReturnType<typeof makeInformer<KubernetesObject>>>;
   private readonly namespace: string;
   private readonly logger: Logger;
+  private readonly appComponents: readonly string[];
   private stopped = false;
+  /** False until every informer has listed: until then an event sees only part of the namespace. */
+  private synced = false;
   private evaluating = Promise.resolve();
 
-  constructor(kubeConfig: KubeConfig, namespace: string, logger: Logger, lists: WorkloadLists) {
+  constructor(
+    kubeConfig: KubeConfig,
+    namespace: string,
+    appComponents: readonly string[],
+    logger: Logger,
+    lists: WorkloadLists,
+  ) {
     this.namespace = namespace;
+    this.appComponents = appComponents;
     this.logger = logger;
     const ns = namespace;
     this.informers = {
@@ -72,10 +69,11 @@ export class WorkloadInformers {
     onError: (error: unknown) => void,
   ): Promise<void> {
     const evaluate = () => {
+      if (!this.synced) return;
       this.evaluating = this.evaluating.then(async () => {
         if (this.stopped) return;
         try {
-          await onState(workloadState(this.objects()));
+          await onState(workloadState(this.objects(), this.appComponents));
         } catch (error) {
           onError(error);
         }
@@ -97,6 +95,7 @@ export class WorkloadInformers {
       );
     }
     await Promise.all(Object.values(this.informers).map((informer) => informer.start()));
+    this.synced = true;
     evaluate();
   }
 
@@ -164,10 +163,17 @@ export class FleetWorkloadWatch {
   /** Watches one namespace; the returned function ends it. */
   subscribe(
     namespace: string,
+    appComponents: readonly string[],
     onState: (state: WorkloadState) => Promise<void>,
     onError: (error: unknown) => void,
   ): () => Promise<void> {
-    const subscriber: Subscriber = { onState, onError, evaluating: Promise.resolve(), stopped: false };
+    const subscriber: Subscriber = {
+      appComponents,
+      onState,
+      onError,
+      evaluating: Promise.resolve(),
+      stopped: false,
+    };
     const set = this.subscribers.get(namespace) ?? new Set<Subscriber>();
     set.add(subscriber);
     this.subscribers.set(namespace, set);
@@ -195,9 +201,11 @@ export class FleetWorkloadWatch {
     const informers = this.create();
     this.informers = informers;
     const stopped = () => this.informers !== informers;
+    // Until every informer has listed, an event sees only part of a namespace: subscribers wait.
+    let synced = false;
     const changed = (object: KubernetesObject) => {
       const namespace = object.metadata?.namespace;
-      if (!namespace || stopped()) return;
+      if (!namespace || stopped() || !synced) return;
       for (const subscriber of this.subscribers.get(namespace) ?? []) this.evaluate(namespace, subscriber);
     };
     const everyone = () => {
@@ -211,7 +219,9 @@ export class FleetWorkloadWatch {
         this.logger.warn({ err: error, informer: name, delayMs }, 'fleet informer failed; restarting'),
       );
     }
-    this.started = Promise.all(Object.values(informers).map((informer) => informer.start())).then(() => {});
+    this.started = Promise.all(Object.values(informers).map((informer) => informer.start())).then(() => {
+      synced = true;
+    });
     return this.started;
   }
 
@@ -221,12 +231,15 @@ export class FleetWorkloadWatch {
       if (subscriber.stopped || !informers) return;
       try {
         await subscriber.onState(
-          workloadState({
-            statefulSets: informers.statefulSets.list(namespace) as V1StatefulSet[],
-            deployments: informers.deployments.list(namespace) as V1Deployment[],
-            jobs: informers.jobs.list(namespace) as V1Job[],
-            pods: informers.pods.list(namespace) as V1Pod[],
-          }),
+          workloadState(
+            {
+              statefulSets: informers.statefulSets.list(namespace) as V1StatefulSet[],
+              deployments: informers.deployments.list(namespace) as V1Deployment[],
+              jobs: informers.jobs.list(namespace) as V1Job[],
+              pods: informers.pods.list(namespace) as V1Pod[],
+            },
+            subscriber.appComponents,
+          ),
         );
       } catch (error) {
         subscriber.onError(error);
@@ -243,206 +256,9 @@ export class FleetWorkloadWatch {
 }
 
 interface Subscriber {
+  appComponents: readonly string[];
   onState: (state: WorkloadState) => Promise<void>;
   onError: (error: unknown) => void;
   evaluating: Promise<void>;
   stopped: boolean;
-}
-
-function componentOf(object: KubernetesObject): string | undefined {
-  return object.metadata?.labels?.[COMPONENT_LABEL];
-}
-
-/** Why a component's pods are not running, in words, when a pod says so. */
-export function podProblem(
-  pods: readonly V1Pod[],
-  component: string,
-): { reason: string; message: string } | undefined {
-  for (const pod of pods) {
-    if (componentOf(pod) !== component || pod.metadata?.deletionTimestamp) continue;
-    const name = pod.metadata?.name ?? 'unnamed';
-    const containers = [
-      ...(pod.status?.initContainerStatuses ?? []),
-      ...(pod.status?.containerStatuses ?? []),
-    ];
-    for (const container of containers) {
-      const oomKilled = [container.state?.terminated, container.lastState?.terminated].some(
-        (terminated) => terminated?.reason === 'OOMKilled',
-      );
-      if (oomKilled) {
-        const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(
-          (c) => c.name === container.name,
-        );
-        const limit = spec?.resources?.limits?.memory;
-        return {
-          reason: 'OOMKilled',
-          message: clip(
-            `Pod ${name}, container ${container.name} was killed for exceeding its memory limit` +
-              (limit ? ` of ${limit}` : '') +
-              '; raise the limit or lower what it uses',
-          ),
-        };
-      }
-      const waiting = container.state?.waiting;
-      if (
-        !waiting?.reason ||
-        waiting.reason === 'ContainerCreating' ||
-        waiting.reason === 'PodInitializing'
-      ) {
-        continue;
-      }
-      const detail = waiting.message ? `: ${waiting.message}` : '';
-      return {
-        reason: waiting.reason,
-        message: clip(`Pod ${name}, container ${container.name}: ${waiting.reason}${detail}`),
-      };
-    }
-    const unscheduled = pod.status?.conditions?.find(
-      (c) => c.type === 'PodScheduled' && c.status === 'False',
-    );
-    if (unscheduled) {
-      return {
-        reason: unscheduled.reason ?? 'Unschedulable',
-        message: clip(
-          `Pod ${name} cannot be scheduled: ${unscheduled.message ?? unscheduled.reason ?? 'no reason given'}`,
-        ),
-      };
-    }
-  }
-  return undefined;
-}
-
-/**
- * What a failed setup container said last: the chart's setup containers keep the end of their log as
- * their termination message (`FallbackToLogsOnError`).
- */
-function setupOutput(pods: readonly V1Pod[]): string | undefined {
-  for (const pod of pods) {
-    if (componentOf(pod) !== 'setup') continue;
-    for (const status of pod.status?.containerStatuses ?? []) {
-      const terminated = status.state?.terminated ?? status.lastState?.terminated;
-      if (terminated && terminated.exitCode !== 0 && terminated.message?.trim())
-        return terminated.message.trim().split('\n').slice(-3).join(' / ');
-    }
-  }
-  return undefined;
-}
-
-function clip(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  if (oneLine.length > MAX_DETAIL_LENGTH) return `${oneLine.slice(0, MAX_DETAIL_LENGTH - 1)}….`;
-  return /[.!?]$/.test(oneLine) ? oneLine : `${oneLine}.`;
-}
-
-function notReady(
-  type: 'DatabaseReady' | 'AppReady',
-  summary: string,
-  pods: readonly V1Pod[],
-  component: string,
-): WorkloadProgress {
-  const problem = podProblem(pods, component);
-  return problem
-    ? { type, status: 'False', reason: problem.reason, message: `${summary} ${problem.message}` }
-    : { type, status: 'False', reason: 'Starting', message: summary };
-}
-
-/** The Deployments that serve a store: the engine's app, and where it has them its storefront and worker. */
-const APP_COMPONENTS = new Set(['app', 'storefront', 'worker']);
-
-/** The three workload conditions of a store namespace, from its StatefulSets, Deployments, Jobs and pods. */
-export function workloadState(objects: WorkloadObjects): WorkloadState {
-  const { statefulSets, deployments, jobs, pods } = objects;
-  const progress: WorkloadProgress[] = [];
-  const databases = statefulSets.filter((s) => componentOf(s) === 'database');
-  const notReadyDb = databases.find((s) => (s.status?.readyReplicas ?? 0) < (s.spec?.replicas ?? 1));
-  progress.push(
-    databases.length === 0
-      ? {
-          type: 'DatabaseReady',
-          status: 'Unknown',
-          reason: 'NotCreated',
-          message: 'The database has not been created yet.',
-        }
-      : notReadyDb
-        ? notReady(
-            'DatabaseReady',
-            `Database ${notReadyDb.metadata?.name}: ${notReadyDb.status?.readyReplicas ?? 0}/${notReadyDb.spec?.replicas ?? 1} ready.`,
-            pods,
-            'database',
-          )
-        : {
-            type: 'DatabaseReady',
-            status: 'True',
-            reason: 'DatabaseReady',
-            message: 'The database is ready.',
-          },
-  );
-
-  const apps = deployments.filter((d) => APP_COMPONENTS.has(componentOf(d) ?? ''));
-  const notReadyApp = apps.find(
-    (d) =>
-      (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
-      (d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0),
-  );
-  progress.push(
-    apps.length === 0
-      ? {
-          type: 'AppReady',
-          status: 'Unknown',
-          reason: 'NotCreated',
-          message: 'The store app has not been created yet.',
-        }
-      : notReadyApp
-        ? notReady(
-            'AppReady',
-            `App ${notReadyApp.metadata?.name}: ${notReadyApp.status?.readyReplicas ?? 0}/${notReadyApp.spec?.replicas ?? 1} ready.`,
-            pods,
-            componentOf(notReadyApp) ?? 'app',
-          )
-        : { type: 'AppReady', status: 'True', reason: 'AppReady', message: 'The store app is ready.' },
-  );
-
-  const setups = jobs.filter((j) => componentOf(j) === 'setup');
-  const failed = setups.find((j) =>
-    j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'),
-  );
-  const pending = setups.find(
-    (j) => !j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'),
-  );
-  if (failed) {
-    const condition = failed.status?.conditions?.find((c) => c.type === 'Failed');
-    const said = setupOutput(pods);
-    const message = clip(
-      `Setup job ${failed.metadata?.name} failed: ${condition?.message ?? condition?.reason ?? 'no reason given'}` +
-        (said ? `; its last words: ${said}` : ''),
-    );
-    progress.push({ type: 'StoreConfigured', status: 'False', reason: 'SetupJobFailed', message });
-    return {
-      progress,
-      failure: new ClusterError('SetupJobFailed', message, { retryable: true, condition: 'StoreConfigured' }),
-    };
-  }
-  progress.push(
-    setups.length === 0
-      ? {
-          type: 'StoreConfigured',
-          status: 'Unknown',
-          reason: 'NotCreated',
-          message: 'The setup job has not been created yet.',
-        }
-      : pending
-        ? {
-            type: 'StoreConfigured',
-            status: 'False',
-            reason: 'SetupRunning',
-            message: `Setup job ${pending.metadata?.name} is running.`,
-          }
-        : {
-            type: 'StoreConfigured',
-            status: 'True',
-            reason: 'SetupJobCompleted',
-            message: 'The setup job completed.',
-          },
-  );
-  return { progress };
 }

@@ -1,6 +1,7 @@
 // The store's workloads: waiting for readiness with per-namespace informers, following Ready stores
 // through the fleet-wide watch, and reading their conditions once (uses workload-watch.ts).
 import type { Logger } from 'pino';
+import { engineModule } from '../engines/registry.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
 import type {
   ClusterWorkloads,
@@ -10,7 +11,8 @@ import type {
   WorkloadWatch,
 } from './port.ts';
 import { STORE_WORKLOAD_SELECTOR } from './store-labels.ts';
-import { FleetWorkloadWatch, WorkloadInformers, workloadState } from './workload-watch.ts';
+import { workloadState } from './workload-state.ts';
+import { FleetWorkloadWatch, WorkloadInformers } from './workload-watch.ts';
 
 export class KubernetesWorkloads implements ClusterWorkloads {
   private readonly kube: KubeApi;
@@ -30,7 +32,7 @@ export class KubernetesWorkloads implements ClusterWorkloads {
     onProgress: (progress: WorkloadProgress) => Promise<void>,
   ): Promise<void> {
     signal.throwIfAborted();
-    const informers = this.workloadInformers(target.namespace, signal);
+    const informers = this.workloadInformers(target, signal);
     const reported = new Map<WorkloadCondition, string>();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -61,6 +63,7 @@ export class KubernetesWorkloads implements ClusterWorkloads {
   ): WorkloadWatch {
     const stop = this.fleetWatch.subscribe(
       target.namespace,
+      engineModule(target.engine).appComponents,
       (state) => onChange(state.progress),
       (error: unknown) =>
         this.logger.warn({ err: error, storeId: target.storeId }, 'store health update failed'),
@@ -79,12 +82,15 @@ export class KubernetesWorkloads implements ClusterWorkloads {
         batch.listNamespacedJob({ namespace }, options),
         core.listNamespacedPod({ namespace }, options),
       ]);
-      return workloadState({
-        statefulSets: statefulSets.items,
-        deployments: deployments.items,
-        jobs: jobs.items,
-        pods: pods.items,
-      }).progress;
+      return workloadState(
+        {
+          statefulSets: statefulSets.items,
+          deployments: deployments.items,
+          jobs: jobs.items,
+          pods: pods.items,
+        },
+        engineModule(target.engine).appComponents,
+      ).progress;
     } catch (error) {
       throw this.kube.failure(error, `read the workloads of ${namespace}`, signal);
     }
@@ -107,10 +113,12 @@ export class KubernetesWorkloads implements ClusterWorkloads {
   }
 
   /** The informers' lists carry `signal`; their watches end when the informers stop. */
-  private workloadInformers(namespace: string, signal: AbortSignal): WorkloadInformers {
+  private workloadInformers(target: StoreTarget, signal: AbortSignal): WorkloadInformers {
     const { apps, batch, core } = this.kube;
+    const { namespace } = target;
     const options = withSignal(signal);
-    return new WorkloadInformers(this.kube.kubeConfig, namespace, this.logger, {
+    const appComponents = engineModule(target.engine).appComponents;
+    return new WorkloadInformers(this.kube.kubeConfig, namespace, appComponents, this.logger, {
       statefulSets: () => apps.listNamespacedStatefulSet({ namespace }, options),
       deployments: () => apps.listNamespacedDeployment({ namespace }, options),
       jobs: () => batch.listNamespacedJob({ namespace }, options),

@@ -1,12 +1,13 @@
 // The activity feed: what happened to each store, in order. Rows are only ever appended.
 import type { ActivityEntry } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
+import type { ActivityType } from '../domain/activity-types.ts';
 import type { Schema } from './schema.ts';
 import { notifyChange } from './stores-repository.ts';
 
 export interface NewActivity {
   storeId: string | null;
-  type: string;
+  type: ActivityType;
   message: string;
   details?: Record<string, unknown>;
 }

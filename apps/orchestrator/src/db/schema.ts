@@ -1,6 +1,6 @@
 // Row types of the tables, as Kysely sees them. Column names are snake_case in SQL.
 
-import type { Condition, StepTiming, StoreValues } from '@storefleet/contracts';
+import type { Condition, OperationPayload, StepTimings, StoreValues } from '@storefleet/contracts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { DeployedRecord, JobPayload } from '../domain/store.ts';
 import type { StoreDomainsTable } from './domains-table.ts';
@@ -23,7 +23,9 @@ export interface StoresTable {
   failure_message: string | null;
   failure_retryable: boolean | null;
   attempts: number;
-  step_timings: JSONColumnType<Record<string, StepTiming>, string, string>;
+  step_timings: JSONColumnType<StepTimings, string, string>;
+  operation: string | null;
+  payload: JSONColumnType<OperationPayload, string, string>;
   namespace: string;
   release: string;
   revision: number | null;

@@ -1,16 +1,10 @@
 // Reads and writes store rows. Every write announces the change on the events channel.
-import type {
-  Condition,
-  Engine,
-  Failure,
-  Operation,
-  StepTiming,
-  StoreState,
-  StoreValues,
-} from '@storefleet/contracts';
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { StoreState } from '@storefleet/contracts';
+import { type Kysely, sql } from 'kysely';
+import { ForbiddenTransition, statesLeadingTo } from '../domain/lifecycle.ts';
 import type { Store } from '../domain/store.ts';
-import type { Schema, StoresTable } from './schema.ts';
+import type { Schema } from './schema.ts';
+import { fromRow, toPatchRow, toRow } from './store-rows.ts';
 
 export const EVENTS_CHANNEL = 'storefleet_events';
 
@@ -24,6 +18,8 @@ export type StorePatch = Partial<
     | 'conditions'
     | 'failure'
     | 'attempts'
+    | 'operation'
+    | 'payload'
     | 'stepTimings'
     | 'revision'
     | 'values'
@@ -118,18 +114,29 @@ export class StoresRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Applies `patch` if the guard holds; returns the updated store, or undefined if it did not. */
+  /**
+   * Applies `patch` if the guard holds; returns the updated store, or undefined if it did not. A
+   * patch that changes the state applies only from the states the lifecycle table leads there from:
+   * a guard naming any other state is a bug and throws ForbiddenTransition.
+   */
   async update(
     id: string,
     patch: StorePatch,
     guard: UpdateGuard = {},
     now = new Date(),
   ): Promise<Store | undefined> {
+    let states = guard.states;
+    if (patch.state !== undefined) {
+      const allowed = statesLeadingTo(patch.state);
+      const refused = (states ?? []).filter((state) => !allowed.includes(state));
+      if (refused.length > 0) throw new ForbiddenTransition(refused, patch.state);
+      states = states ?? allowed;
+    }
     let query = this.db
       .updateTable('stores')
       .set({ ...toPatchRow(patch), updated_at: now })
       .where('id', '=', id);
-    if (guard.states) query = query.where('state', 'in', guard.states);
+    if (states) query = query.where('state', 'in', states);
     if (guard.unchangedSince) query = query.where('updated_at', '=', guard.unchangedSince);
     if (guard.leaseToken !== undefined) {
       const token = guard.leaseToken;
@@ -169,118 +176,4 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   } catch {
     throw new InvalidCursorError('cursor is not one this API returned');
   }
-}
-
-function toRow(store: Store): Insertable<StoresTable> {
-  return {
-    id: store.id,
-    slug: store.slug,
-    name: store.name,
-    engine: store.engine,
-    owner_id: store.ownerId,
-    state: store.state,
-    generation: store.generation,
-    observed_generation: store.observedGeneration,
-    conditions: JSON.stringify(store.conditions),
-    failure_operation: store.failure?.operation ?? null,
-    failure_step: store.failure?.step ?? null,
-    failure_reason: store.failure?.reason ?? null,
-    failure_message: store.failure?.message ?? null,
-    failure_retryable: store.failure?.retryable ?? null,
-    attempts: store.attempts,
-    step_timings: JSON.stringify(store.stepTimings),
-    namespace: store.namespace,
-    release: store.release,
-    revision: store.revision,
-    values: JSON.stringify(store.values),
-    chart_version: store.chartVersion,
-    deployed: store.deployed ? JSON.stringify(store.deployed) : null,
-    created_at: store.createdAt,
-    updated_at: store.updatedAt,
-    provisioning_started_at: store.provisioningStartedAt,
-    ready_at: store.readyAt,
-    deleted_at: store.deletedAt,
-  };
-}
-
-function toPatchRow(patch: StorePatch) {
-  const row: Partial<{
-    state: string;
-    generation: number;
-    observed_generation: number;
-    deployed: string | null;
-    conditions: string;
-    failure_operation: string | null;
-    failure_step: string | null;
-    failure_reason: string | null;
-    failure_message: string | null;
-    failure_retryable: boolean | null;
-    attempts: number;
-    step_timings: string;
-    revision: number | null;
-    values: string;
-    chart_version: string | null;
-    provisioning_started_at: Date | null;
-    ready_at: Date | null;
-    deleted_at: Date | null;
-  }> = {};
-  if (patch.state !== undefined) row.state = patch.state;
-  if (patch.generation !== undefined) row.generation = patch.generation;
-  if (patch.observedGeneration !== undefined) row.observed_generation = patch.observedGeneration;
-  if (patch.deployed !== undefined) row.deployed = patch.deployed ? JSON.stringify(patch.deployed) : null;
-  if (patch.conditions !== undefined) row.conditions = JSON.stringify(patch.conditions);
-  if (patch.failure !== undefined) {
-    row.failure_operation = patch.failure?.operation ?? null;
-    row.failure_step = patch.failure?.step ?? null;
-    row.failure_reason = patch.failure?.reason ?? null;
-    row.failure_message = patch.failure?.message ?? null;
-    row.failure_retryable = patch.failure?.retryable ?? null;
-  }
-  if (patch.attempts !== undefined) row.attempts = patch.attempts;
-  if (patch.stepTimings !== undefined) row.step_timings = JSON.stringify(patch.stepTimings);
-  if (patch.revision !== undefined) row.revision = patch.revision;
-  if (patch.values !== undefined) row.values = JSON.stringify(patch.values);
-  if (patch.chartVersion !== undefined) row.chart_version = patch.chartVersion;
-  if (patch.provisioningStartedAt !== undefined) row.provisioning_started_at = patch.provisioningStartedAt;
-  if (patch.readyAt !== undefined) row.ready_at = patch.readyAt;
-  if (patch.deletedAt !== undefined) row.deleted_at = patch.deletedAt;
-  return row;
-}
-
-function fromRow(row: Selectable<StoresTable>): Store {
-  const failure: Failure | null =
-    row.failure_reason === null
-      ? null
-      : {
-          operation: row.failure_operation as Operation,
-          step: row.failure_step,
-          reason: row.failure_reason,
-          message: row.failure_message ?? '',
-          retryable: row.failure_retryable ?? false,
-        };
-  return {
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    engine: row.engine as Engine,
-    ownerId: row.owner_id,
-    state: row.state as StoreState,
-    generation: row.generation,
-    observedGeneration: row.observed_generation,
-    conditions: row.conditions as Condition[],
-    failure,
-    attempts: row.attempts,
-    stepTimings: row.step_timings as Record<string, StepTiming>,
-    namespace: row.namespace,
-    release: row.release,
-    revision: row.revision,
-    values: row.values as StoreValues,
-    chartVersion: row.chart_version,
-    deployed: row.deployed,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    provisioningStartedAt: row.provisioning_started_at,
-    readyAt: row.ready_at,
-    deletedAt: row.deleted_at,
-  };
 }

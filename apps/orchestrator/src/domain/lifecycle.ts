@@ -1,14 +1,18 @@
-// The store lifecycle: the plans of packages/contracts (entry state, steps, success, resumption) and
-// every rule derived from them: which state may follow which, what a request may start, what a
-// worker may run, and which job resumes a store found mid-flight.
+// The store lifecycle: the plans of packages/contracts (entry states, payloads, steps, success,
+// retries) and every rule derived from them: which state may follow which, what a request may start,
+// what a worker may run, what payload a job must carry, and which job resumes a store found mid-flight.
 import {
   type ConditionType,
   IN_FLIGHT_STATES,
   LIFECYCLE,
+  OPERATION_PAYLOADS,
   type Operation,
+  type OperationPayload,
   type OperationPlan,
+  refusal,
   STEP_CONDITIONS,
   type Step,
+  type StoreRequest,
   type StoreState,
 } from '@storefleet/contracts';
 import { AppError } from '../errors.ts';
@@ -17,10 +21,14 @@ export { IN_FLIGHT_STATES, LIFECYCLE, type OperationPlan, type Step } from '@sto
 
 const PLANS: readonly OperationPlan[] = Object.values(LIFECYCLE);
 
-/** from → to, derived from the plans: a request, its take-up by a worker, success and failure. */
+/**
+ * from → to, derived from the plans: a request, a retry of a failed operation, its take-up by a
+ * worker, its success and its failure.
+ */
 const TRANSITIONS = new Set<string>(
   PLANS.flatMap((plan) => [
     ...plan.from.map((from) => edge(from, plan.requested)),
+    ...(plan.retry.fromFailed ? [edge('Failed', plan.requested)] : []),
     edge(plan.requested, plan.running),
     edge(plan.requested, plan.failure),
     edge(plan.running, plan.success),
@@ -36,27 +44,24 @@ export function canTransition(from: StoreState, to: StoreState): boolean {
   return from !== to && TRANSITIONS.has(edge(from, to));
 }
 
-export function assertTransition(from: StoreState, to: StoreState): void {
-  if (!canTransition(from, to)) {
-    throw new AppError(
-      'INVALID_STATE_TRANSITION',
-      `A store that is ${from} cannot become ${to}.`,
-      'conflict',
-      {
-        from,
-        to,
-      },
-    );
+/** The states a store may move to `to` from (itself included: a write that keeps the state). */
+export function statesLeadingTo(to: StoreState): StoreState[] {
+  return [
+    to,
+    ...[...TRANSITIONS].filter((e) => e.endsWith(`→${to}`)).map((e) => e.split('→')[0] as StoreState),
+  ];
+}
+
+/** A write that moves a store between states the table does not connect is a bug, never data. */
+export class ForbiddenTransition extends Error {
+  constructor(from: readonly StoreState[], to: StoreState) {
+    super(`the lifecycle table allows no move from ${from.join(' or ')} to ${to}`);
+    this.name = 'ForbiddenTransition';
   }
 }
 
 /** States that count against store quotas: everything that holds, or may hold, cluster resources. */
 export const LIVE_STATES: readonly StoreState[] = [...IN_FLIGHT_STATES, 'Ready', 'Failed', 'Asleep'];
-
-/** The state a store is in while a worker runs each operation. */
-export const OPERATION_STATE = Object.fromEntries(
-  PLANS.map((plan) => [plan.operation, plan.running]),
-) as Record<Operation, StoreState>;
 
 /** The states in which a worker may take up a job of this operation (any other: the job is stale). */
 export function runnableStates(operation: Operation): readonly StoreState[] {
@@ -64,29 +69,35 @@ export function runnableStates(operation: Operation): readonly StoreState[] {
   return plan.requested === plan.running ? [plan.running] : [plan.requested, plan.running];
 }
 
-/** The state a store is put in when a failed operation is retried. */
-export function retryState(operation: Operation): StoreState {
-  return LIFECYCLE[operation].requested;
-}
-
-/** The job that resumes a store found mid-flight with no job (a rollback needs its revision: none). */
-export function resumingOperation(state: StoreState): Operation | undefined {
-  return PLANS.find(
-    (plan) => plan.resume === 'job-or-start-up' && (plan.requested === state || plan.running === state),
-  )?.operation;
-}
-
-export function assertCanRetry(state: StoreState): void {
-  if (state !== 'Failed') {
-    throw new AppError(
-      'STORE_NOT_FAILED',
-      `Only a Failed store can be retried; this store is ${state}.`,
-      'conflict',
-      {
-        state,
-      },
-    );
+/** The payload a job of `operation` carries, checked against the table: a job without it is refused. */
+export function payloadOf<O extends Operation>(operation: O, payload: unknown): OperationPayload<O> {
+  const parsed = OPERATION_PAYLOADS[operation].safeParse(payload ?? {});
+  if (!parsed.success) {
+    throw new Error(`a ${operation} job carries no valid payload: ${parsed.error.issues[0]?.message ?? ''}`);
   }
+  return parsed.data as OperationPayload<O>;
+}
+
+/** Whether a failure with this reason is worth another automatic attempt of `operation`. */
+export function retriesHelp(operation: Operation, reason: string): boolean {
+  const notRetried: readonly string[] = LIFECYCLE[operation].retry.notRetried;
+  return !notRetried.includes(reason);
+}
+
+/** The operation a store found mid-flight with no job resumes: the one it records, or its state's only one. */
+export function resumingOperation(state: StoreState, recorded: Operation | null): Operation | undefined {
+  const matching = PLANS.filter((plan) => plan.requested === state || plan.running === state);
+  if (recorded && matching.some((plan) => plan.operation === recorded)) return recorded;
+  // Only Queued and Provisioning are shared (provision, provision-from-backup): a store that records
+  // no operation was created before operations were recorded, by a plain provision.
+  return matching[0]?.operation;
+}
+
+/** Throws the table's refusal as an AppError (409, or 400 for what no state allows). */
+export function assertMayRequest(store: Parameters<typeof refusal>[0], request: StoreRequest): void {
+  const refused = refusal(store, request);
+  if (!refused) return;
+  throw new AppError(refused.code, refused.message, 'conflict', { state: store.state });
 }
 
 export function conditionsOf(step: Step): readonly ConditionType[] {
@@ -105,8 +116,12 @@ export const STEP_TITLES: Record<Step, string> = {
   rollback: 'roll the Helm release back',
   backup: 'dump the database and files into backup storage',
   'app-stop': 'stop the app',
-  'data-restore': 'replace the database and files with the backup',
+  'data-restore': 'replace the database with the backup',
   'app-start': 'start the app',
+  'app-ready': 'wait for the app on the restored data',
+  'files-restore': 'put back the uploaded files',
   'scale-down': 'scale every workload to zero',
+  'asleep-page': 'check that visitors get the asleep page',
   'scale-up': 'scale the workloads back up',
+  serving: 'check that the storefront serves through the ingress',
 };

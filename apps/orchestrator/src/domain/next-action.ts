@@ -1,18 +1,47 @@
 // What to do next with a store's Helm release, decided from what is asked (the store: its state, its
 // generation, the release its last release step deployed) and what the cluster reports (the release
-// history). Pure, in the manner of Flux's helm-controller: absent → install; locked in pending-* →
-// unlock; failed → remediate; out of date → upgrade (or roll back); deployed and in sync → wait.
+// history). Pure, in the manner of Flux's helm-controller: absent → install; locked in pending-* by a
+// helm that may still run → await it, by one that cannot → unlock; failed → remediate; deployed for
+// this generation by an attempt that died before recording it → adopt; out of date → upgrade (or roll
+// back); deployed and in sync → wait. Every install and upgrade names the generation it was made for
+// in its description, which is how a release tells the generation it belongs to.
 import type { ReleaseRevision, StoreState } from '@storefleet/contracts';
 import type { DeployedRecord } from './store.ts';
 
 /** The release as the cluster reports it. */
 export type ObservedRelease =
   | { status: 'absent' }
-  /** A helm operation was interrupted: the release stays locked until it is unlocked. */
-  | { status: 'pending'; phase: string; revision: number; lastDeployed: number | null }
+  /** A helm operation runs, or was interrupted: the release stays locked until it ends or is unlocked. */
+  | { status: 'pending'; phase: string; revision: number; lastDeployed: number | null; since: Date | null }
   /** The newest revision failed (or is in a state helm cannot build on). */
   | { status: 'failed'; revision: number }
-  | { status: 'deployed'; revision: number };
+  | {
+      status: 'deployed';
+      revision: number;
+      chartVersion: string;
+      /** The generation an install or upgrade was made for (from its description); null otherwise. */
+      generation: number | null;
+      /** For a rollback's revision: the revision it restored. */
+      rolledBackTo: number | null;
+    };
+
+/** The description every install and upgrade of the platform carries. */
+export function releaseDescription(generation: number): string {
+  return `Storefleet generation ${generation}`;
+}
+
+const GENERATION = /^Storefleet generation (\d+)$/;
+const ROLLBACK = /^Rollback to (\d+)$/;
+
+/**
+ * Whether a pending release may still be in a live helm's hands: what this machine can tell
+ * (`helmRunning`), else its age against helm's own timeout (and a margin).
+ */
+export interface PendingPolicy {
+  now: Date;
+  helmTimeoutMs: number;
+  helmRunning?: boolean | undefined;
+}
 
 /** What is asked of the store's release. */
 export interface DesiredRelease {
@@ -32,7 +61,9 @@ export type ReleaseAction =
   | { do: 'upgrade' }
   | { do: 'rollback'; revision: number }
   | { do: 'wait' }
-  | { do: 'refuse'; reason: string; message: string };
+  | { do: 'adopt'; revision: number; chartVersion: string }
+  | { do: 'await'; revision: number }
+  | { do: 'refuse'; reason: 'NoReleaseWork' | 'RevisionMissing' | 'ReleaseMissing'; message: string };
 
 /** The newest revision of a release history, and the newest one that was deployed before it. */
 export function observeRelease(history: readonly ReleaseRevision[]): ObservedRelease {
@@ -44,14 +75,24 @@ export function observeRelease(history: readonly ReleaseRevision[]): ObservedRel
       .slice(0, -1)
       .filter((entry) => entry.status === 'deployed' || entry.status === 'superseded')
       .at(-1);
+    const since = new Date(newest.updated);
     return {
       status: 'pending',
       phase: newest.status,
       revision: newest.revision,
       lastDeployed: lastDeployed?.revision ?? null,
+      since: Number.isNaN(since.getTime()) ? null : since,
     };
   }
-  if (newest.status === 'deployed') return { status: 'deployed', revision: newest.revision };
+  if (newest.status === 'deployed') {
+    return {
+      status: 'deployed',
+      revision: newest.revision,
+      chartVersion: chartVersionOf(newest.chart),
+      generation: numberIn(GENERATION, newest.description),
+      rolledBackTo: numberIn(ROLLBACK, newest.description),
+    };
+  }
   return { status: 'failed', revision: newest.revision };
 }
 
@@ -63,7 +104,11 @@ const RELEASE_WORK: Partial<Record<StoreState, 'install' | 'rollback'>> = {
   RollingBack: 'rollback',
 };
 
-export function nextAction(store: DesiredRelease, observed: ObservedRelease): ReleaseAction {
+export function nextAction(
+  store: DesiredRelease,
+  observed: ObservedRelease,
+  pending?: PendingPolicy,
+): ReleaseAction {
   const work = RELEASE_WORK[store.state];
   if (!work) {
     return {
@@ -76,6 +121,7 @@ export function nextAction(store: DesiredRelease, observed: ObservedRelease): Re
     return { do: 'refuse', reason: 'RevisionMissing', message: 'No revision to roll back to was given.' };
   }
   if (observed.status === 'pending') {
+    if (mayStillRun(observed.since, pending)) return { do: 'await', revision: observed.revision };
     // pending-install, or nothing ever deployed: only removing the release frees it.
     if (observed.phase === 'pending-install' || observed.lastDeployed === null) {
       return { do: 'unlock', by: 'uninstall' };
@@ -92,9 +138,50 @@ export function nextAction(store: DesiredRelease, observed: ObservedRelease): Re
     }
     return { do: 'install' };
   }
-  if (observed.status === 'deployed' && inSync(store, observed.revision)) return { do: 'wait' };
+  if (observed.status === 'deployed') {
+    if (inSync(store, observed.revision)) return { do: 'wait' };
+    if (madeForThisRequest(store, work, observed)) {
+      return { do: 'adopt', revision: observed.revision, chartVersion: observed.chartVersion };
+    }
+  }
   if (work === 'rollback') return { do: 'rollback', revision: store.rollbackTo as number };
   return observed.status === 'failed' ? { do: 'remediate' } : { do: 'upgrade' };
+}
+
+/**
+ * A revision an attempt deployed but died before recording: an install or upgrade that names this
+ * generation, or a rollback to the asked revision that is newer than anything recorded.
+ */
+function madeForThisRequest(
+  store: DesiredRelease,
+  work: 'install' | 'rollback',
+  observed: Extract<ObservedRelease, { status: 'deployed' }>,
+): boolean {
+  if (work === 'install') return observed.generation === store.generation;
+  return (
+    observed.rolledBackTo !== null &&
+    observed.rolledBackTo === store.rollbackTo &&
+    observed.revision > (store.deployed?.revision ?? 0)
+  );
+}
+
+/** A pending release younger than helm's own timeout (and a margin) may still be in helm's hands. */
+function mayStillRun(since: Date | null, pending: PendingPolicy | undefined): boolean {
+  if (!pending) return false;
+  if (pending.helmRunning !== undefined) return pending.helmRunning;
+  if (!since) return false;
+  return pending.now.getTime() - since.getTime() < pending.helmTimeoutMs + 30_000;
+}
+
+function numberIn(pattern: RegExp, text: string): number | null {
+  const match = pattern.exec(text.trim());
+  return match ? Number(match[1]) : null;
+}
+
+/** helm's `chart` column is `<name>-<version>`; the version starts after the last dash before a digit. */
+function chartVersionOf(chart: string): string {
+  const match = /-(\d[^-]*(?:-[^-]+)*)$/.exec(chart);
+  return match?.[1] ?? '';
 }
 
 /** The deployed revision is the one this store's latest request made. */

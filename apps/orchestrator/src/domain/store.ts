@@ -4,7 +4,8 @@ import type {
   Engine,
   Failure,
   Operation,
-  StepTiming,
+  OperationPayload,
+  StepTimings,
   StoreState,
   StoreValues,
 } from '@storefleet/contracts';
@@ -25,7 +26,11 @@ export interface Store {
   failure: Failure | null;
   /** Attempts made at the current (or last) operation. */
   attempts: number;
-  stepTimings: Record<string, StepTiming>;
+  /** The operation the store is in, or last ran (a Failed store: the one that failed). */
+  operation: Operation | null;
+  /** What that operation was asked with: a retry or a resumption runs it with the same payload. */
+  payload: OperationPayload;
+  stepTimings: StepTimings;
   namespace: string;
   release: string;
   revision: number | null;
@@ -73,6 +78,8 @@ export function newStore(input: NewStoreInput): Store {
     conditions: initialConditions(input.now),
     failure: null,
     attempts: 0,
+    operation: null,
+    payload: {},
     stepTimings: {},
     namespace: resourceName,
     release: resourceName,
@@ -96,17 +103,10 @@ export function provisioningSeconds(store: Pick<Store, 'provisioningStartedAt' |
 
 /** Whether anything may exist in a cluster for this store: a cluster step was at least started. */
 export function mayHaveClusterResources(store: Pick<Store, 'stepTimings'>): boolean {
-  return Object.keys(store.stepTimings).length > 0;
+  return Object.values(store.stepTimings).some((steps) => Object.keys(steps ?? {}).length > 0);
 }
 
 export type JobKind = Operation;
 
-/** What a job was asked: the values of an upgrade, the revision of a rollback. */
-export interface JobPayload {
-  values?: StoreValues;
-  revision?: number;
-  /** The backup a backup job takes, or a restore job restores. */
-  backupId?: string;
-  /** A store created from a backup: once provisioned, it restores this one. */
-  restoreFrom?: string;
-}
+/** What a job was asked: its operation's payload (LIFECYCLE's OPERATION_PAYLOADS). */
+export type JobPayload = OperationPayload;

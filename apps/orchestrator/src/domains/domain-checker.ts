@@ -12,6 +12,7 @@ import { type Cluster, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import { type DomainRecord, DomainsRepository } from '../db/domains-repository.ts';
 import type { Schema } from '../db/schema.ts';
+import type { ActivityType } from '../domain/activity-types.ts';
 import { judgeDns, judgeIssuing, needsAttention } from '../domain/custom-domains.ts';
 import type { Store } from '../domain/store.ts';
 import type { DnsChecker } from './dns-checker.ts';
@@ -300,7 +301,7 @@ export class DomainChecker {
 
   private async note(
     store: Store,
-    type: string,
+    type: ActivityType,
     message: string,
     domain: DomainRecord,
     details: Record<string, unknown> = {},

@@ -1,7 +1,11 @@
 // What an engine is to the platform: its chart and the values it derives from a store, the secrets it
-// needs generated, where its storefront and admin are, and the images a real node must hold to run
-// it. Adding an engine is one folder here plus its chart.
+// needs generated, its display name, components and login style, where its storefront and admin are,
+// the images a real node must hold to run it, and how its data is backed up. Adding an engine is one
+// folder (here, or named in ENGINE_MODULES) plus its chart: nothing else names engines.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Engine, StoreValues } from '@storefleet/contracts';
 
 export interface EngineChart {
@@ -51,8 +55,18 @@ export type Placement = { kind: 'anywhere' } | { kind: 'node'; label: { key: str
 
 export interface EngineModule {
   readonly name: Engine;
+  /** The engine as people know it. */
+  readonly displayName: string;
+  /** The engine's chart: a directory holding Chart.yaml (and values-local.yaml / values-prod.yaml). */
+  readonly chart: string;
+  /** The Deployments (by component label) that serve its stores: the app is ready when all of them are. */
+  readonly appComponents: readonly string[];
+  /** What its admin signs in with. */
+  readonly login: 'email' | 'username';
   /** The store's admin, from its storefront URL. */
   readonly adminPath: string;
+  /** A path of the store's host that only its own app answers once it serves (readiness through the ingress). */
+  readonly servingPath: string;
   /** Images a node needs to run this engine, and why a cluster may not have them. */
   readonly images: { refs: readonly string[]; whyMissing: string };
   /** The Secret the chart reads (`existingSecret`), generated once per store. */
@@ -63,6 +77,28 @@ export interface EngineModule {
   storeValuesFrom(chartValues: Record<string, unknown>): StoreValues;
   readonly backup: BackupSpec;
 }
+
+/** The repository's root, for engines whose charts live under charts/ (the image keeps the layout). */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+/** An engine's chart with its environment's values file (values-local.yaml / values-prod.yaml), then `extra`. */
+export function engineChart(
+  module: Pick<EngineModule, 'chart'>,
+  environment: 'local' | 'production',
+  extra: readonly string[] = [],
+): EngineChart {
+  const environmentValues = join(
+    module.chart,
+    environment === 'production' ? 'values-prod.yaml' : 'values-local.yaml',
+  );
+  return {
+    chart: module.chart,
+    valuesFiles: [...(existsSync(environmentValues) ? [environmentValues] : []), ...extra],
+  };
+}
+
+/** A chart of the repository's charts/ directory. */
+export const repoChart = (name: string): string => join(REPO_ROOT, 'charts', name);
 
 /** Environment of a scheduled backup's pod: the platform's backup endpoint and the store's token. */
 export const SCHEDULE_ENV = { url: 'STOREFLEET_BACKUP_URL', token: 'STOREFLEET_BACKUP_TOKEN' } as const;

@@ -25,6 +25,7 @@ import { eventRoutes } from './routes/events.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { storeOperationRoutes } from './routes/store-operations.ts';
+import { storeReleaseRoutes } from './routes/store-releases.ts';
 import { storeRoutes } from './routes/stores.ts';
 import { registerStoreHostPages } from './store-host-pages.ts';
 
@@ -124,6 +125,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   };
   authRoutes(context);
   storeRoutes(context);
+  storeReleaseRoutes(context);
   storeOperationRoutes(context);
   platformRoutes(context);
   eventRoutes(context);

@@ -25,6 +25,7 @@ export function presentStore(store: Store, settings: PresentationSettings): ApiS
     conditions: store.conditions,
     failure: store.failure,
     attempts: store.attempts,
+    operation: store.operation,
     stepTimings: store.stepTimings,
     namespace: store.namespace,
     release: store.release,

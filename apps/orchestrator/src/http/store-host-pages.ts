@@ -6,6 +6,7 @@ import { AuditRepository } from '../db/audit-repository.ts';
 import { isReservedSlug } from '../domain/slug.ts';
 import type { Store } from '../domain/store.ts';
 import { slugOfStoreHost } from '../domain/urls.ts';
+import { PLATFORM_PAGE_HEADER } from '../ingress/store-probe.ts';
 import type { App, Services } from './context.ts';
 
 /** The wake button posts here, on the store's own host. */
@@ -41,12 +42,16 @@ function page(reply: FastifyReply, store: Store | undefined): FastifyReply {
   if (!store) {
     return reply
       .status(404)
+      .header(PLATFORM_PAGE_HEADER, 'missing')
       .send(html('No store here', '<h1>No store here</h1><p>There is no store at this address.</p>'));
   }
   const name = escapeHtml(store.name);
-  if (store.state === 'Asleep') {
+  // Sleeping: the workloads are gone and the ingress has dropped the store's routes; the sleep step
+  // waits for visitors to get this page before it calls the store Asleep.
+  if (store.state === 'Asleep' || store.state === 'Sleeping') {
     return reply
       .status(503)
+      .header(PLATFORM_PAGE_HEADER, 'asleep')
       .header('retry-after', '30')
       .send(
         html(
@@ -57,13 +62,14 @@ function page(reply: FastifyReply, store: Store | undefined): FastifyReply {
         ),
       );
   }
-  const waking = ['Waking', 'Ready', 'Sleeping'].includes(store.state);
+  const waking = ['Waking', 'Ready'].includes(store.state);
   const what = waking ? `${name} is waking up` : `${name} is not open right now`;
   const detail = waking
     ? 'It will be back shortly; this page reloads itself.'
     : `The store is ${escapeHtml(store.state)}; try again in a few minutes.`;
   return reply
     .status(503)
+    .header(PLATFORM_PAGE_HEADER, waking ? 'waking' : 'closed')
     .header('retry-after', '5')
     .send(html(what, `<h1>${what}</h1><p>${detail}</p>`, waking ? 3 : 15));
 }

@@ -13,7 +13,6 @@ import {
   adminConfig,
   helmAsAdmin,
   orchestratorKubeconfig,
-  STORE_CHART,
   type TestCluster,
   testCluster,
 } from '../support/kube.ts';
@@ -68,9 +67,8 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     KUBECONFIG: await orchestratorKubeconfig(cluster),
     HELM_BIN: cluster.helm,
-    STORE_CHART,
     STORE_PLACEMENT: 'simulated',
-    STORE_VALUES_FILES: values,
+    ENGINE_VALUES_FILES: `woocommerce=${values}`,
     STORE_CLUSTER_ROLE: 'storefleet-store',
     ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
     LEASE_DURATION: '3s',

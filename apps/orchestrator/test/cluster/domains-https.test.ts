@@ -16,7 +16,7 @@ import { type Browser, launchBrowser } from '../support/browser.ts';
 import { TestDns } from '../support/challtestsrv.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { adminSeesOrder, checkout, pebbleRoot, servedCertificate } from '../support/https-node.ts';
-import { adminConfig, STORE_CHART, testCluster } from '../support/kube.ts';
+import { adminConfig, testCluster } from '../support/kube.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
 
 const cluster = testCluster();
@@ -79,7 +79,6 @@ describe.runIf(node)(
       dns = new TestDns(node.acme.dnsManagementUrl, node.acme.dnsServer);
       const config = testConfig({
         ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
-        STORE_CHART,
         STORE_TLS: 'ingress',
         STORE_URL_TLS_PORT: String(node.ingressTlsPort),
         DOMAIN_DNS_SERVERS: node.acme.dnsServer,

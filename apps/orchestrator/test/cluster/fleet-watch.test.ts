@@ -47,6 +47,7 @@ describe('the fleet-wide workload watch', () => {
     const stops = namespaces.map((namespace) =>
       watch.subscribe(
         namespace,
+        ['app'],
         async (state) => {
           seen.get(namespace)?.push(state.progress);
         },

@@ -26,7 +26,6 @@ import {
   adminConfig,
   helmAsAdmin,
   orchestratorKubeconfig,
-  STORE_CHART,
   type TestCluster,
   testCluster,
 } from '../support/kube.ts';
@@ -49,7 +48,6 @@ function clusterEnv(overrides: Record<string, string> = {}): Record<string, stri
   return {
     KUBECONFIG: saKubeconfig,
     HELM_BIN: cluster.helm,
-    STORE_CHART,
     STORE_CLUSTER_ROLE: 'storefleet-store',
     ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
     PROVISION_TIMEOUT: '90s',
@@ -133,7 +131,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
 
     expect(ready.conditions.every((c) => c.status === 'True')).toBe(true);
     for (const step of ['namespace', 'secrets', 'release', 'ready']) {
-      expect(ready.stepTimings[step]?.durationMs).toBeGreaterThanOrEqual(0);
+      expect(ready.stepTimings.provision?.[step]?.durationMs).toBeGreaterThanOrEqual(0);
     }
     expect(ready.revision).toBe(1);
     expect(ready.chartVersion).toBe('0.1.0');
@@ -268,7 +266,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
 
   it('fails on a helm error with a readable reason, and a retry after the fix reaches Ready', async () => {
     const file = valuesFile({ persistence: { size: 'a lot' } });
-    const platform = await start({ STORE_VALUES_FILES: file });
+    const platform = await start({ ENGINE_VALUES_FILES: `woocommerce=${file}` });
     const { store } = await platform.stores.create(
       { name: `Bad Values ${run}`, engine: 'woocommerce' },
       owner,
@@ -293,7 +291,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
 
   it("puts a ResourceQuota admission rejection in the store's reason", async () => {
     const file = valuesFile({ quota: { hard: { 'limits.memory': '600Mi', 'requests.memory': '600Mi' } } });
-    const platform = await start({ STORE_VALUES_FILES: file });
+    const platform = await start({ ENGINE_VALUES_FILES: `woocommerce=${file}` });
     const { store } = await platform.stores.create(
       { name: `Over Quota ${run}`, engine: 'woocommerce' },
       owner,

@@ -9,13 +9,7 @@ import type { Store } from '../../src/domain/store.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { silentLogger, testConfig, waitForState } from '../support/harness.ts';
-import {
-  adminConfig,
-  helmAsAdmin,
-  orchestratorKubeconfig,
-  STORE_CHART,
-  testCluster,
-} from '../support/kube.ts';
+import { adminConfig, helmAsAdmin, orchestratorKubeconfig, testCluster } from '../support/kube.ts';
 
 const owner = { ownerId: 'merchant-m' };
 const run = randomBytes(2).toString('hex');
@@ -30,7 +24,6 @@ async function start(): Promise<Platform> {
   const config = testConfig({
     KUBECONFIG: kubeconfig,
     HELM_BIN: cluster.helm,
-    STORE_CHART,
     STORE_CLUSTER_ROLE: 'storefleet-store',
     ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
     PROVISION_TIMEOUT: '90s',

@@ -7,7 +7,7 @@ import { type Database, openDatabase } from '../../src/db/database.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
-import { adminConfig, STORE_CHART, testCluster } from '../support/kube.ts';
+import { adminConfig, testCluster } from '../support/kube.ts';
 import { storeHttp } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
@@ -43,7 +43,6 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
   beforeAll(async () => {
     const config = testConfig({
       ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
-      STORE_CHART,
     });
     database = await openDatabase({ inMemory: true });
     platform = await startPlatform({

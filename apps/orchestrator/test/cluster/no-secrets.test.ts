@@ -10,7 +10,7 @@ import { REDACTED_PATHS } from '../../src/observability/logger.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { testConfig, waitFor } from '../support/harness.ts';
-import { adminConfig, orchestratorKubeconfig, STORE_CHART, testCluster } from '../support/kube.ts';
+import { adminConfig, orchestratorKubeconfig, testCluster } from '../support/kube.ts';
 
 /** Names differ per run: a cluster reused from an earlier run may still hold its namespaces. */
 const run = randomBytes(2).toString('hex');
@@ -31,7 +31,6 @@ beforeAll(async () => {
   const config = testConfig({
     KUBECONFIG: await orchestratorKubeconfig(cluster),
     HELM_BIN: cluster.helm,
-    STORE_CHART,
     STORE_CLUSTER_ROLE: 'storefleet-store',
     ORCHESTRATOR_SERVICE_ACCOUNT: 'storefleet/storefleet-orchestrator',
     PROVISION_TIMEOUT: '90s',

@@ -19,7 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realNodeBlocker } from '../../../../tools/testcluster/src/node/mode.ts';
 import { NODE_LABEL } from '../../../../tools/testcluster/src/node/node-layout.ts';
-import { podProblem } from '../../src/cluster/workload-watch.ts';
+import { podProblem } from '../../src/cluster/workload-state.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
 import { podCgroups } from '../support/pod-cgroups.ts';
 

@@ -7,6 +7,7 @@ import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import { AuditRepository } from '../../src/db/audit-repository.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { EVENTS_CHANNEL, StoresRepository } from '../../src/db/stores-repository.ts';
+import { ForbiddenTransition } from '../../src/domain/lifecycle.ts';
 import { newStore, type Store } from '../../src/domain/store.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
 import { waitFor } from '../support/harness.ts';
@@ -69,6 +70,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0006_generations',
       '0007_queue_subjects',
       '0008_backups',
+      '0009_operation_payloads',
       '0010_domains',
     ]);
   });
@@ -76,8 +78,10 @@ describe.each(ENGINES)('database on %s', (engine) => {
   it('stores and reads back a store with its conditions, timings and dates', async () => {
     const store = makeStore('round-trip', new Date('2026-03-01T12:00:00.123Z'));
     store.stepTimings = {
-      namespace: { startedAt: '2026-03-01T12:00:01.000Z', finishedAt: null, durationMs: null },
+      provision: { namespace: { startedAt: '2026-03-01T12:00:01.000Z', finishedAt: null, durationMs: null } },
     };
+    store.operation = 'provision-from-backup';
+    store.payload = { backupId: '3f2a5c1e-9b7d-4e6f-8a1b-2c3d4e5f6a7b' };
     store.failure = {
       operation: 'provision',
       step: 'release',
@@ -93,8 +97,22 @@ describe.each(ENGINES)('database on %s', (engine) => {
     const first = makeStore('shop', new Date());
     await stores.insert(first);
     await expect(stores.insert(makeStore('shop', new Date()))).rejects.toMatchObject({ code: '23505' });
+    await stores.update(first.id, { state: 'Deleting' });
     await stores.update(first.id, { state: 'Deleted', deletedAt: new Date() });
     await expect(stores.insert(makeStore('shop', new Date()))).resolves.toBeUndefined();
+  });
+
+  it('refuses a write whose move between states the lifecycle table does not allow', async () => {
+    const store = makeStore('strict', new Date());
+    await stores.insert(store);
+    // Queued → Ready skips provisioning: a bug in whoever writes it, refused before it reaches a row.
+    await expect(stores.update(store.id, { state: 'Ready' }, { states: ['Queued'] })).rejects.toBeInstanceOf(
+      ForbiddenTransition,
+    );
+    // Without a guard, only the states that lead there match: a Queued store is not Deleted at once.
+    expect(await stores.update(store.id, { state: 'Deleted' })).toBeUndefined();
+    expect((await stores.get(store.id))?.state).toBe('Queued');
+    expect((await stores.update(store.id, { state: 'Provisioning' }))?.state).toBe('Provisioning');
   });
 
   it('pages newest first with a cursor and filters by state and owner', async () => {
@@ -105,6 +123,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       created.push(store);
       await stores.insert(store);
     }
+    await stores.update(created[3]!.id, { state: 'Provisioning' });
     await stores.update(created[3]!.id, { state: 'Ready' });
 
     const seen: string[] = [];
@@ -128,7 +147,9 @@ describe.each(ENGINES)('database on %s', (engine) => {
   it('applies a guarded update only while the guard holds', async () => {
     const store = makeStore('guarded', new Date());
     await stores.insert(store);
-    expect(await stores.update(store.id, { state: 'Provisioning' }, { states: ['Ready'] })).toBeUndefined();
+    expect(
+      await stores.update(store.id, { state: 'Provisioning' }, { states: ['Provisioning'] }),
+    ).toBeUndefined();
     expect((await stores.update(store.id, { state: 'Provisioning' }, { states: ['Queued'] }))?.state).toBe(
       'Provisioning',
     );
@@ -161,7 +182,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       message: 'two',
       details: { seconds: 3 },
     });
-    await activity.append({ storeId: null, type: 'platform.note', message: 'three' });
+    await activity.append({ storeId: null, type: 'fleet.upgrade', message: 'three' });
     const forStore = await activity.list({ storeId: store.id, limit: 10 });
     expect(forStore.map((a) => a.message)).toEqual(['two', 'one']);
     expect(forStore[0]?.details).toEqual({ seconds: 3 });

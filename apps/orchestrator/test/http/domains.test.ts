@@ -82,7 +82,9 @@ describe('custom domains', () => {
     );
   /** The hosts of each revision of the store's release, oldest first. */
   const deployedHosts = () =>
-    (cluster.revisions.get('store-harbour-goods') ?? []).map((values) => values.domains?.hosts ?? []);
+    (cluster.revisions.get('store-harbour-goods') ?? []).map(
+      (revision) => revision.values.domains?.hosts ?? [],
+    );
 
   beforeAll(async () => {
     test = await createTestDatabase('pglite');

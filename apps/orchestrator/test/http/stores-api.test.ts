@@ -72,7 +72,6 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
   it.each([
     [{ name: 'x', engine: 'woocommerce', extra: true }, /Unrecognized key/],
     [{ name: 'Shop' }, /body\.engine/],
-    [{ name: 'Shop', engine: 'magento' }, /body\.engine/],
     [{ name: '', engine: 'medusa' }, /name must not be empty/],
     [{ name: 42, engine: 'medusa' }, /body\.name/],
   ])('refuses %j with 400 and writes nothing', async (payload, message) => {
@@ -82,6 +81,19 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     const error = ApiError.parse(response.json());
     expect(error.error.code).toBe('INVALID_INPUT');
     expect(error.error.message).toMatch(message);
+    expect(StoreList.parse((await request('GET', '/api/stores?limit=100')).json()).items).toHaveLength(
+      before,
+    );
+  });
+
+  it('refuses an engine the platform does not have, naming those it has, and writes nothing', async () => {
+    const before = StoreList.parse((await request('GET', '/api/stores?limit=100')).json()).items.length;
+    const response = await request('POST', '/api/stores', { name: 'Shop', engine: 'magento' });
+    expect(response.statusCode).toBe(400);
+    expect(ApiError.parse(response.json()).error).toMatchObject({
+      code: 'ENGINE_UNKNOWN',
+      message: 'There is no engine "magento" here; the engines are woocommerce, medusa (GET /api/platform).',
+    });
     expect(StoreList.parse((await request('GET', '/api/stores?limit=100')).json()).items).toHaveLength(
       before,
     );
@@ -107,6 +119,10 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
       expect(StoreList.parse((await request('GET', '/api/stores')).json()).items).toHaveLength(before);
       const platformInfo = (await request('GET', '/api/platform')).json();
       expect(platformInfo.engines).toContainEqual({
+        displayName: 'WooCommerce',
+        login: 'username',
+        adminPath: '/wp-admin/',
+        backupParts: ['database', 'files'],
         engine: 'woocommerce',
         available: false,
         pods: 'simulated',
@@ -287,8 +303,26 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
       environment: 'local',
       cluster: { configured: true, simulated: true, description: 'in-memory test cluster' },
       engines: [
-        { engine: 'woocommerce', available: true, pods: 'simulated', reason: null },
-        { engine: 'medusa', available: true, pods: 'simulated', reason: null },
+        {
+          engine: 'woocommerce',
+          displayName: 'WooCommerce',
+          login: 'username',
+          adminPath: '/wp-admin/',
+          backupParts: ['database', 'files'],
+          available: true,
+          pods: 'simulated',
+          reason: null,
+        },
+        {
+          engine: 'medusa',
+          displayName: 'Medusa',
+          login: 'email',
+          adminPath: '/app/',
+          backupParts: ['database'],
+          available: true,
+          pods: 'simulated',
+          reason: null,
+        },
       ],
     });
     const openapi = (await request('GET', '/api/openapi.json')).json();

@@ -49,11 +49,13 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
       ['AppReady', 'True'],
       ['StoreConfigured', 'True'],
     ]);
-    const stepsInOrder = Object.entries(ready.stepTimings)
+    const timings = ready.stepTimings.provision ?? {};
+    const stepsInOrder = Object.entries(timings)
       .sort(([, a], [, b]) => a.startedAt.localeCompare(b.startedAt))
       .map(([step]) => step);
-    expect(stepsInOrder).toEqual(['namespace', 'secrets', 'release', 'ready']);
-    for (const timing of Object.values(ready.stepTimings)) {
+    expect(stepsInOrder).toEqual(['namespace', 'secrets', 'release', 'ready', 'serving']);
+    expect(Object.keys(ready.stepTimings)).toEqual(['provision']);
+    for (const timing of Object.values(timings)) {
       expect(timing.finishedAt).not.toBeNull();
       expect(timing.durationMs).toBeGreaterThanOrEqual(0);
     }
@@ -143,7 +145,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     cluster.failOn(
       'installRelease',
       new ClusterError(
-        'HelmInstallFailed',
+        'HelmFailed',
         "helm install failed: values don't meet the specifications of the schema",
         {
           retryable: true,
@@ -157,14 +159,14 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     expect(failed.failure).toEqual({
       operation: 'provision',
       step: 'release',
-      reason: 'HelmInstallFailed',
+      reason: 'HelmFailed',
       message:
         'Step "release" failed: helm install failed: values don\'t meet the specifications of the schema (gave up after 3 attempts)',
       retryable: true,
     });
     expect(failed.conditions.find((c) => c.type === 'ReleaseDeployed')).toMatchObject({
       status: 'False',
-      reason: 'HelmInstallFailed',
+      reason: 'HelmFailed',
     });
     expect(cluster.calls.filter((c) => c.operation === 'installRelease')).toHaveLength(3);
 

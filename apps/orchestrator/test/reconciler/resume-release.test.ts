@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.ts';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
-import { startTestPlatform, waitForState } from '../support/harness.ts';
+import { startTestPlatform, waitFor, waitForState } from '../support/harness.ts';
 import { type ClusterOperation, MemoryCluster } from '../support/memory-cluster.ts';
 
 const owner = { ownerId: 'owner-1' };
@@ -67,6 +67,46 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     expect(installs()).toBe(1);
     expect(cluster.revisions.get('store-once-only')).toHaveLength(1);
     expect(cluster.overlaps).toBe(0);
+  });
+
+  // The orchestrator killed while helm installs: helm goes on by itself. Whether it has finished by the
+  // time another worker takes the job over (the crash came before the result was recorded) or is still
+  // running then, the release names the generation it was made for: one revision, never an upgrade.
+  it.each([
+    ['finished before the take-over', true],
+    ['still running at the take-over', false],
+  ])('an install whose helm outlives its worker (%s) ends as one revision', async (_, finishedFirst) => {
+    cluster.helmOutlivesWorker = true;
+    const gate = cluster.blockOn('installRelease');
+    const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
+    const { store } = await doomed.stores.create({ name: 'Orphan Helm', engine: 'woocommerce' }, owner);
+    await gate.reached;
+    doomed.worker.kill();
+    if (finishedFirst) {
+      gate.open();
+      await waitFor(
+        async () => cluster.releases.get('store-orphan-helm') === 1 && !cluster.locked.size,
+        'helm',
+      );
+    }
+    await start({}, await test.openAnother(), 'survivor');
+    if (!finishedFirst) {
+      // The survivor finds the release pending-install, fresh: it waits for helm instead of unlocking.
+      await waitFor(
+        async () => cluster.calls.filter((c) => c.operation === 'installRelease').length === 1,
+        'one',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(cluster.calls.filter((c) => c.operation === 'uninstallRelease')).toHaveLength(0);
+      gate.open();
+    }
+    const ready = await waitForState(database, store.id, 'Ready', 20_000);
+    expect(ready).toMatchObject({ revision: 1, generation: 1, observedGeneration: 1 });
+    expect(cluster.revisions.get('store-orphan-helm')?.map((r) => r.description)).toEqual([
+      'Storefleet generation 1',
+    ]);
+    expect(installs()).toBe(1);
+    expect(cluster.calls.filter((c) => c.operation === 'uninstallRelease')).toHaveLength(0);
   });
 
   it('an upgrade interrupted while waiting for readiness is not deployed twice', async () => {

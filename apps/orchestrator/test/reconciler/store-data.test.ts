@@ -27,6 +27,8 @@ const STEP_CALLS: Record<string, ClusterOperation> = {
   'data-restore': 'restoreData',
   'app-start': 'rerunSetup',
   ready: 'waitUntilReady',
+  'app-ready': 'waitUntilReady',
+  'files-restore': 'restoreData',
   'scale-down': 'scaleDown',
   'scale-up': 'scaleUp',
 };
@@ -88,7 +90,12 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     const restored = await waitForState(database, store.id, 'Ready');
     expect(cluster.data.get(store.namespace)).toBe('order 1');
     expect(restored.conditions.find((c) => c.type === 'Restored')).toMatchObject({ status: 'True' });
-    expect(Object.keys(restored.stepTimings)).toEqual(expect.arrayContaining([...LIFECYCLE.restore.steps]));
+    // (jsonb keeps no key order)
+    expect(Object.keys(restored.stepTimings.restore ?? {}).sort()).toEqual(
+      [...LIFECYCLE.restore.steps].sort(),
+    );
+    // The provision's timings are the provision's: the restore measured its own.
+    expect(restored.stepTimings.provision).toEqual(store.stepTimings.provision);
     expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
     expect([...(cluster.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
     expect(await types(store.id)).toEqual(
@@ -102,7 +109,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     expect(cluster.overlaps).toBe(0);
   });
 
-  it('creates a new store from a backup: provisioned, then restored, then Ready', async () => {
+  it('creates a new store from a backup: one plan that provisions, restores the data and the files', async () => {
     const platform = await start();
     const source = await readyStore(platform, 'Source Shop');
     cluster.data.set(source.namespace, 'the first order');
@@ -113,9 +120,12 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     );
     const ready = await waitForState(database, store.id, 'Ready');
     expect(cluster.data.get(ready.namespace)).toBe('the first order');
-    expect(await types(store.id)).toEqual(
-      expect.arrayContaining(['store.restore_requested', 'store.restored']),
+    expect(Object.keys(ready.stepTimings['provision-from-backup'] ?? {}).sort()).toEqual(
+      [...LIFECYCLE['provision-from-backup'].steps].sort(),
     );
+    expect(ready.conditions.find((c) => c.type === 'Restored')).toMatchObject({ status: 'True' });
+    expect(await types(store.id)).toEqual(expect.arrayContaining(['store.provisioning', 'store.ready']));
+    expect(await types(store.id)).not.toContain('store.restore_requested');
     await expect(
       platform.stores.create({ name: 'Wrong Engine', engine: 'woocommerce', fromBackup: backup.id }, owner),
     ).rejects.toMatchObject({ code: 'BACKUP_NOT_RESTORABLE' });
@@ -258,8 +268,13 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   });
 
   // Kill a worker in the middle of each step of each operation; another worker must finish it once.
+  // Steps that ask nothing of this cluster are left out: a Medusa store keeps no files, and there is
+  // no ingress to ask here (the real node proves those two steps).
+  const NO_CLUSTER_CALL: readonly string[] = ['files-restore', 'asleep-page', 'serving'];
   const killCases = (['backup', 'restore', 'sleep', 'wake'] as const).flatMap((operation) =>
-    LIFECYCLE[operation].steps.map((step) => [operation, step] as const),
+    LIFECYCLE[operation].steps
+      .filter((step) => !NO_CLUSTER_CALL.includes(step))
+      .map((step) => [operation, step] as const),
   );
 
   it.each(killCases)(
@@ -286,6 +301,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
         sleep: () => doomed.stores.operations.sleep(current),
         wake: () => doomed.stores.operations.wake(current),
         provision: expect.unreachable,
+        'provision-from-backup': expect.unreachable,
         upgrade: expect.unreachable,
         rollback: expect.unreachable,
         delete: expect.unreachable,

@@ -9,7 +9,6 @@ import { withFileLock } from '../../../../tools/testcluster/src/file-lock.ts';
 import { stderrLog } from '../../../../tools/testcluster/src/log.ts';
 
 export const REPO = resolve(import.meta.dirname, '../../../..');
-export const STORE_CHART = process.env.STOREFLEET_TEST_STORE_CHART ?? join(REPO, 'charts/store');
 export const PLATFORM_CHART = join(REPO, 'charts/storefleet');
 export const PLATFORM_NAMESPACE = 'storefleet';
 export const SERVICE_ACCOUNT = 'storefleet-orchestrator';

@@ -6,6 +6,7 @@ export interface StoreResponse {
   status: number;
   body: unknown;
   text: string;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** One HTTP request to the ingress (127.0.0.1:port) for a store host; Node cannot resolve *.localhost. */
@@ -42,7 +43,7 @@ export function storeHttp(
           try {
             parsed = JSON.parse(text);
           } catch {}
-          resolve({ status: res.statusCode ?? 0, body: parsed, text });
+          resolve({ status: res.statusCode ?? 0, body: parsed, text, headers: res.headers });
         });
       },
     );

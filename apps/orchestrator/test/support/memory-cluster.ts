@@ -3,13 +3,12 @@
 // and records overlapping calls for one store, which must never happen.
 
 import type { Readable, Writable } from 'node:stream';
-import {
-  ENGINES,
-  type Engine,
-  type EngineAvailability,
-  type ReleaseRevision,
-  type StoreResources,
-  type StoreValues,
+import type {
+  Engine,
+  EngineAvailability,
+  ReleaseRevision,
+  StoreResources,
+  StoreValues,
 } from '@storefleet/contracts';
 import {
   type AdminCredentials,
@@ -24,6 +23,15 @@ import {
   type WorkloadProgress,
   type WorkloadWatch,
 } from '../../src/cluster/port.ts';
+import { releaseDescription } from '../../src/domain/next-action.ts';
+import { describeEngine, engineModules } from '../../src/engines/registry.ts';
+
+/** One revision of a release: its values, its description and when it was written. */
+interface Revision {
+  values: StoreValues;
+  description: string;
+  updated: Date;
+}
 
 export type ClusterOperation =
   | 'ensureNamespace'
@@ -63,8 +71,14 @@ export class MemoryCluster implements Cluster {
   readonly namespaces = new Set<string>();
   readonly secrets = new Set<string>();
   readonly releases = new Map<string, number>();
-  /** Values deployed at each revision of each release. */
-  readonly revisions = new Map<string, StoreValues[]>();
+  /** Each revision of each release. */
+  readonly revisions = new Map<string, Revision[]>();
+  /**
+   * Like a helm process that outlives the worker that started it (the orchestrator was killed): an
+   * install the attempt's signal interrupts is not undone; it goes on and deploys once unblocked,
+   * and until then the release is pending-install.
+   */
+  helmOutlivesWorker = false;
   readonly calls: { operation: ClusterOperation; storeId: string }[] = [];
   /** Releases a helm operation was interrupted in: their newest revision stays pending-* (locked). */
   readonly locked = new Map<string, 'pending-install' | 'pending-upgrade' | 'pending-rollback'>();
@@ -90,9 +104,13 @@ export class MemoryCluster implements Cluster {
   readonly unavailableEngines = new Map<Engine, string>();
 
   engines(): EngineAvailability[] {
-    return ENGINES.map((engine) => {
-      const reason = this.unavailableEngines.get(engine);
-      return { engine, available: reason === undefined, pods: 'simulated' as const, reason: reason ?? null };
+    return engineModules().map((module) => {
+      const reason = this.unavailableEngines.get(module.name);
+      return describeEngine(module, {
+        available: reason === undefined,
+        pods: 'simulated',
+        reason: reason ?? null,
+      });
     });
   }
 
@@ -191,7 +209,7 @@ export class MemoryCluster implements Cluster {
   ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void> {
     return this.call('ensureSecrets', target, signal, () => {
       if (!this.namespaces.has(target.namespace)) {
-        throw new ClusterError('NamespaceMissing', `namespace ${target.namespace} does not exist`, {
+        throw new ClusterError('KubernetesApiError', `namespace ${target.namespace} does not exist`, {
           retryable: true,
         });
       }
@@ -200,24 +218,59 @@ export class MemoryCluster implements Cluster {
   }
 
   installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
+    if (this.helmOutlivesWorker) return this.orphanableInstall(target, signal);
     return this.call('installRelease', target, signal, () => {
       if (this.locked.has(target.release)) {
-        throw new ClusterError(
-          'HelmInstallFailed',
-          'another operation (install/upgrade/rollback) is in progress',
-          {
-            retryable: true,
-          },
-        );
+        throw new ClusterError('HelmFailed', 'another operation (install/upgrade/rollback) is in progress', {
+          retryable: true,
+        });
       }
-      return this.deploy(target.release, target.values);
+      return this.deploy(target.release, target.values, releaseDescription(target.generation));
     });
+  }
+
+  /**
+   * An install whose helm is not stopped by the signal: the release is pending-install from the
+   * start, and the revision is deployed when the install is let through, whether or not anyone still
+   * waits for it.
+   */
+  private orphanableInstall(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
+    const fresh = !this.revisions.has(target.release);
+    if (fresh) {
+      this.revisions.set(target.release, [
+        { values: target.values, description: 'Initial install underway', updated: new Date() },
+      ]);
+      this.releases.set(target.release, 1);
+      this.locked.set(target.release, 'pending-install');
+    }
+    this.orphans.add(target.release);
+    const helm = this.call('installRelease', target, new AbortController().signal, () => {
+      this.orphans.delete(target.release);
+      if (fresh) {
+        this.revisions.get(target.release)?.pop();
+        this.locked.delete(target.release);
+      }
+      return this.deploy(target.release, target.values, releaseDescription(target.generation));
+    });
+    return Promise.race([helm, abortable(signal)]);
+  }
+
+  /** Installs whose helm outlives its worker and has not finished yet, by release. */
+  private readonly orphans = new Set<string>();
+
+  async helmRunning(target: StoreTarget): Promise<boolean | undefined> {
+    return this.orphans.has(target.release);
   }
 
   /** Leaves the release as a helm killed mid-operation would: a new revision, pending and locked. */
   interrupt(release: string, phase: 'pending-install' | 'pending-upgrade' | 'pending-rollback'): void {
     const history = this.revisions.get(release) ?? [];
-    history.push(history.at(-1) ?? {});
+    // Written long ago: no helm can still be working on it.
+    history.push({
+      values: history.at(-1)?.values ?? {},
+      description: 'Preparing upgrade',
+      updated: new Date(0),
+    });
     this.revisions.set(release, history);
     this.releases.set(release, history.length);
     this.locked.set(release, phase);
@@ -225,19 +278,19 @@ export class MemoryCluster implements Cluster {
 
   rollbackRelease(target: StoreTarget, revision: number, signal: AbortSignal): Promise<DeployedRelease> {
     return this.call('rollbackRelease', target, signal, () => {
-      const values = this.revisions.get(target.release)?.[revision - 1];
+      const values = this.revisions.get(target.release)?.[revision - 1]?.values;
       if (!values)
         throw new ClusterError('RevisionMissing', `release has no revision ${revision}`, {
           retryable: false,
         });
       this.locked.delete(target.release);
-      return this.deploy(target.release, values);
+      return this.deploy(target.release, values, `Rollback to ${revision}`);
     });
   }
 
-  private deploy(release: string, values: StoreValues): DeployedRelease {
+  private deploy(release: string, values: StoreValues, description: string): DeployedRelease {
     const history = this.revisions.get(release) ?? [];
-    history.push(values);
+    history.push({ values, description, updated: new Date() });
     this.revisions.set(release, history);
     this.releases.set(release, history.length);
     return { revision: history.length, chartVersion: '0.1.0', values };
@@ -246,13 +299,13 @@ export class MemoryCluster implements Cluster {
   async releaseHistory(target: StoreTarget): Promise<ReleaseRevision[]> {
     const history = this.revisions.get(target.release) ?? [];
     const newest = this.locked.get(target.release) ?? 'deployed';
-    return history.map((_, index) => ({
+    return history.map((revision, index) => ({
       revision: index + 1,
       status: index === history.length - 1 ? newest : 'superseded',
       chart: 'store-0.1.0',
       appVersion: '0.1.0',
-      updated: new Date(0).toISOString(),
-      description: index === 0 ? 'Install complete' : 'Upgrade complete',
+      updated: revision.updated.toISOString(),
+      description: revision.description,
     }));
   }
 
@@ -400,7 +453,9 @@ export class MemoryCluster implements Cluster {
 
   scaleUp(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void> {
     return this.call('scaleUp', target, signal, () => {
-      this.scaledDown.get(target.namespace)?.delete(scope);
+      // Scaling everything up brings back what a narrower scale-down stopped, as the adapter does.
+      if (scope === 'all') this.scaledDown.get(target.namespace)?.clear();
+      else this.scaledDown.get(target.namespace)?.delete(scope);
     });
   }
 

@@ -48,6 +48,8 @@ export async function realNodeEnvironment(
     STORE_PLACEMENT: 'auto',
     INGRESS_CLASS: node?.ingressClass ?? 'traefik',
     STORE_URL_PORT: String(node?.ingressPort),
+    // Where the orchestrator asks the ingress for a store's host (asleep page, serving after a wake).
+    INGRESS_URL: `http://127.0.0.1:${node?.ingressPort}`,
     PROVISION_TIMEOUT: `${readyTimeoutMs / 1000}s`,
     MAX_PROVISION_RETRIES: '1',
     PROVISION_RETRY_BACKOFF: '2s',

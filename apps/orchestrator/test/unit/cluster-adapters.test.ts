@@ -1,8 +1,12 @@
 import type { V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { redactSecrets } from '../../src/cluster/helm-cli.ts';
+import { isHelmOn } from '../../src/cluster/helm-processes.ts';
 import { generateStoreSecrets } from '../../src/cluster/store-secrets.ts';
-import { type WorkloadObjects, workloadState } from '../../src/cluster/workload-watch.ts';
+import { type WorkloadObjects, workloadState } from '../../src/cluster/workload-state.ts';
+
+/** The Deployments a Medusa store serves with (its engine module's appComponents). */
+const APP = ['app', 'storefront', 'worker'];
 
 const labelled = (component: string, name: string) => ({
   name,
@@ -33,7 +37,7 @@ const objects = (
 
 describe('workload conditions from the store namespace', () => {
   it('reports each workload condition from its objects', () => {
-    const state = workloadState(objects([db(0)], [app(1)], [job()]));
+    const state = workloadState(objects([db(0)], [app(1)], [job()]), APP);
     expect(state.progress.map((p) => [p.type, p.status, p.reason])).toEqual([
       ['DatabaseReady', 'False', 'Starting'],
       ['AppReady', 'False', 'Starting'],
@@ -44,16 +48,16 @@ describe('workload conditions from the store namespace', () => {
   });
 
   it('is all True once the database, the app and the setup job are done', () => {
-    const state = workloadState(objects([db(1)], [app(2)], [job({ type: 'Complete', status: 'True' })]));
+    const state = workloadState(objects([db(1)], [app(2)], [job({ type: 'Complete', status: 'True' })]), APP);
     expect(state.progress.every((p) => p.status === 'True')).toBe(true);
   });
 
   it('does not trust a Deployment status older than its spec', () => {
-    expect(workloadState(objects([db(1)], [app(2, 3, 2)], [])).progress[1]?.status).toBe('False');
+    expect(workloadState(objects([db(1)], [app(2, 3, 2)], []), APP).progress[1]?.status).toBe('False');
   });
 
   it('says Unknown for workloads that do not exist yet', () => {
-    expect(workloadState(objects([], [], [])).progress.map((p) => p.reason)).toEqual([
+    expect(workloadState(objects([], [], []), APP).progress.map((p) => p.reason)).toEqual([
       'NotCreated',
       'NotCreated',
       'NotCreated',
@@ -67,6 +71,7 @@ describe('workload conditions from the store namespace', () => {
         [app(2)],
         [job({ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' })],
       ),
+      APP,
     );
     expect(state.failure).toMatchObject({
       code: 'SetupJobFailed',
@@ -97,7 +102,7 @@ describe('workload conditions from the store namespace', () => {
         } as never,
       ],
     });
-    const state = workloadState(objects([db(1)], [app(1)], [], [crashing]));
+    const state = workloadState(objects([db(1)], [app(1)], [], [crashing]), APP);
     expect(state.progress[1]).toEqual({
       type: 'AppReady',
       status: 'False',
@@ -118,7 +123,7 @@ describe('workload conditions from the store namespace', () => {
       ],
     });
     oom.spec = { containers: [{ name: 'wordpress', resources: { limits: { memory: '256Mi' } } }] };
-    const state = workloadState(objects([db(1)], [app(1)], [], [oom]));
+    const state = workloadState(objects([db(1)], [app(1)], [], [oom]), APP);
     expect(state.progress[1]).toEqual({
       type: 'AppReady',
       status: 'False',
@@ -147,15 +152,17 @@ describe('workload conditions from the store namespace', () => {
     const creating = pod('database', {
       containerStatuses: [{ name: 'mariadb', state: { waiting: { reason: 'ContainerCreating' } } } as never],
     });
-    const state = workloadState(objects([db(0)], [app(2)], [], [leaving, creating, pending]));
+    const state = workloadState(objects([db(0)], [app(2)], [], [leaving, creating, pending]), APP);
     expect(state.progress[0]).toMatchObject({ status: 'False', reason: 'Unschedulable' });
     expect(state.progress[0]?.message).toBe(
       "Database db: 0/1 ready. Pod database-0 cannot be scheduled: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
     );
-    expect(workloadState(objects([db(0)], [app(2)], [], [leaving, creating])).progress[0]).toMatchObject({
-      reason: 'Starting',
-      message: 'Database db: 0/1 ready.',
-    });
+    expect(workloadState(objects([db(0)], [app(2)], [], [leaving, creating]), APP).progress[0]).toMatchObject(
+      {
+        reason: 'Starting',
+        message: 'Database db: 0/1 ready.',
+      },
+    );
   });
 
   it('keeps a long pod message to one bounded line', () => {
@@ -167,7 +174,7 @@ describe('workload conditions from the store namespace', () => {
         } as never,
       ],
     });
-    const message = workloadState(objects([db(1)], [app(0)], [], [noisy])).progress[1]?.message ?? '';
+    const message = workloadState(objects([db(1)], [app(0)], [], [noisy]), APP).progress[1]?.message ?? '';
     expect(message).not.toContain('\n');
     expect(message.length).toBeLessThan(340);
     expect(message).toMatch(/…\.$/);
@@ -204,5 +211,32 @@ describe('store secrets', () => {
     expect(first['database-password']).not.toBe(second['database-password']);
     expect(first['database-password']?.length).toBeGreaterThanOrEqual(32);
     expect(new Set(Object.values(first)).size).toBeGreaterThan(Object.keys(first).length - 3);
+  });
+});
+
+describe('a helm process working on a release, by its command line', () => {
+  const argv = [
+    '/root/.cache/storefleet/bin/helm-v4.3.1',
+    'upgrade',
+    'store-acme',
+    '/app/charts/medusa',
+    '--install',
+    '-n',
+    'store-acme',
+  ];
+  it('is found by its release and namespace', () => {
+    expect(isHelmOn(argv, 'store-acme', 'store-acme')).toBe(true);
+    expect(
+      isHelmOn(['helm', 'uninstall', 'store-acme', '--namespace=store-acme'], 'store-acme', 'store-acme'),
+    ).toBe(true);
+  });
+  it('is not another release, another namespace, a read or another program', () => {
+    expect(isHelmOn(argv, 'store-other', 'store-other')).toBe(false);
+    expect(isHelmOn(['helm', 'history', 'store-acme', '-n', 'store-acme'], 'store-acme', 'store-acme')).toBe(
+      false,
+    );
+    expect(
+      isHelmOn(['/usr/bin/node', 'upgrade', 'store-acme', '-n', 'store-acme'], 'store-acme', 'store-acme'),
+    ).toBe(false);
   });
 });

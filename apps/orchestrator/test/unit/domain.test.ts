@@ -1,7 +1,7 @@
 import { STORE_STATES, type StoreState } from '@storefleet/contracts';
 import { describe, expect, it } from 'vitest';
 import { allConditionsTrue, initialConditions, setCondition } from '../../src/domain/conditions.ts';
-import { assertTransition, canTransition, retryState } from '../../src/domain/lifecycle.ts';
+import { canTransition } from '../../src/domain/lifecycle.ts';
 import { retryDelayMs, shouldRetry } from '../../src/domain/retry.ts';
 import { SLUG_MAX_LENGTH, slugForStoreName, slugify } from '../../src/domain/slug.ts';
 import { mayHaveClusterResources, newStore, provisioningSeconds } from '../../src/domain/store.ts';
@@ -52,10 +52,11 @@ describe('store names become DNS-1123 slugs', () => {
 describe('lifecycle transitions', () => {
   const allowed: Record<StoreState, StoreState[]> = {
     Queued: ['Provisioning', 'Failed', 'Deleting'],
-    // A store created from a backup goes from provisioning straight on to the restore.
-    Provisioning: ['Ready', 'Failed', 'Deleting', 'Restoring'],
+    // A store created from a backup stays Provisioning through its restore steps (a plan of its own).
+    Provisioning: ['Ready', 'Failed', 'Deleting'],
     Ready: ['Upgrading', 'RollingBack', 'Deleting', 'BackingUp', 'Restoring', 'Sleeping'],
-    Failed: ['Queued', 'Upgrading', 'RollingBack', 'Deleting', 'Restoring', 'Waking'],
+    // Retry runs the failed operation again: every plan whose retry rule allows it.
+    Failed: ['Queued', 'Upgrading', 'RollingBack', 'Deleting', 'Restoring', 'Waking', 'Sleeping'],
     Upgrading: ['Ready', 'Failed', 'Deleting'],
     RollingBack: ['Ready', 'Failed', 'Deleting'],
     Deleting: ['Deleted', 'Failed'],
@@ -72,8 +73,6 @@ describe('lifecycle transitions', () => {
   it.each(pairs)('%s → %s follows the table', (from, to) => {
     const expected = allowed[from].includes(to);
     expect(canTransition(from, to)).toBe(expected);
-    if (expected) expect(() => assertTransition(from, to)).not.toThrow();
-    else expect(() => assertTransition(from, to)).toThrow(/cannot become/);
   });
 
   it('every state but Deleted can be deleted, and Deleted is final', () => {
@@ -82,20 +81,6 @@ describe('lifecycle transitions', () => {
       expect(canTransition(state, 'Deleting')).toBe(true);
     }
     expect(STORE_STATES.some((to) => canTransition('Deleted', to))).toBe(false);
-  });
-
-  it('an illegal transition is an error with a code, never a silent no-op', () => {
-    try {
-      assertTransition('Deleted', 'Ready');
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toMatchObject({ code: 'INVALID_STATE_TRANSITION', kind: 'conflict' });
-    }
-  });
-
-  it('a retried provision goes back to Queued, a retried delete to Deleting', () => {
-    expect(retryState('provision')).toBe('Queued');
-    expect(retryState('delete')).toBe('Deleting');
   });
 });
 

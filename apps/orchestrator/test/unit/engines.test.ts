@@ -1,8 +1,17 @@
 // The engine modules: what each derives from a store, and where this cluster can run it.
-import { ENGINES } from '@storefleet/contracts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChartInput } from '../../src/engines/engine.ts';
-import { type ClusterNodes, decideEngine, ENGINE_MODULES, engineModule } from '../../src/engines/registry.ts';
+import {
+  type ClusterNodes,
+  decideEngine,
+  describeEngine,
+  engineModule,
+  engineModules,
+} from '../../src/engines/registry.ts';
+
+const ENGINES = engineModules().map((module) => module.name);
 
 const LABEL = { key: 'storefleet.io/node', value: 'real' };
 const input: ChartInput = {
@@ -21,9 +30,13 @@ const realNode = (images: string[]): ClusterNodes => ({
 });
 
 describe('the engine registry', () => {
-  it('has one module per engine of the contract', () => {
-    expect(Object.keys(ENGINE_MODULES).sort()).toEqual([...ENGINES].sort());
-    for (const engine of ENGINES) expect(engineModule(engine).name).toBe(engine);
+  it('has the built-in engines, each with its chart, and refuses a name it does not know', () => {
+    expect(ENGINES).toEqual(['woocommerce', 'medusa']);
+    for (const module of engineModules()) {
+      expect(engineModule(module.name)).toBe(module);
+      expect(existsSync(join(module.chart, 'Chart.yaml'))).toBe(true);
+    }
+    expect(() => engineModule('shopfront')).toThrow(/There is no engine "shopfront" here/);
   });
 });
 
@@ -34,7 +47,12 @@ describe('where an engine runs', () => {
       realNode([...engineModule('medusa').images.refs]),
       'auto',
     );
-    expect(decision.availability).toEqual({ engine: 'medusa', available: true, pods: 'real', reason: null });
+    expect(decision.availability).toMatchObject({
+      engine: 'medusa',
+      available: true,
+      pods: 'real',
+      reason: null,
+    });
     expect(engineModule('medusa').values(input, decision.placement)).toMatchObject({
       nodeSelector: { 'storefleet.io/node': 'real' },
       tolerations: [{ key: 'storefleet.io/node', operator: 'Equal', value: 'real', effect: 'NoSchedule' }],
@@ -57,7 +75,9 @@ describe('where an engine runs', () => {
   it('keeps every store on the simulated nodes when the policy says so, with no placement', () => {
     for (const engine of ENGINES) {
       const decision = decideEngine(engineModule(engine), realNode([]), 'simulated');
-      expect(decision.availability).toEqual({ engine, available: true, pods: 'simulated', reason: null });
+      expect(decision.availability).toEqual(
+        describeEngine(engineModule(engine), { available: true, pods: 'simulated', reason: null }),
+      );
       expect(engineModule(engine).values(input, decision.placement)).not.toHaveProperty('nodeSelector');
     }
   });
@@ -66,7 +86,7 @@ describe('where an engine runs', () => {
     for (const engine of ENGINES)
       expect(
         decideEngine(engineModule(engine), { simulated: false, realNode: undefined }, 'auto').availability,
-      ).toEqual({ engine, available: true, pods: 'real', reason: null });
+      ).toMatchObject({ engine, available: true, pods: 'real', reason: null });
   });
 });
 

@@ -11,6 +11,7 @@ const target = (domains?: { hosts: string[]; primary?: string }) => ({
   ownerId: 'user-1',
   namespace: 'store-harbour-goods',
   release: 'store-harbour-goods',
+  generation: 1,
   values: domains ? { domains } : {},
 });
 const chart = { baseDomain: 'localhost', ingressClass: 'traefik', storageClass: undefined };

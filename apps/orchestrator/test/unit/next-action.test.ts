@@ -25,14 +25,29 @@ const store = (state: StoreState, extra: Partial<DesiredRelease> = {}): DesiredR
 });
 
 const absent: ObservedRelease = { status: 'absent' };
-const deployed = (revision: number): ObservedRelease => ({ status: 'deployed', revision });
-const failed = (revision: number): ObservedRelease => ({ status: 'failed', revision });
-const pending = (phase: string, revision: number, lastDeployed: number | null): ObservedRelease => ({
-  status: 'pending',
-  phase,
+const deployed = (
+  revision: number,
+  made: { generation?: number; rolledBackTo?: number } = {},
+): ObservedRelease => ({
+  status: 'deployed',
   revision,
-  lastDeployed,
+  chartVersion: '0.1.0',
+  generation: made.generation ?? null,
+  rolledBackTo: made.rolledBackTo ?? null,
 });
+const failed = (revision: number): ObservedRelease => ({ status: 'failed', revision });
+const EPOCH = new Date(0);
+const pending = (
+  phase: string,
+  revision: number,
+  lastDeployed: number | null,
+  since: Date | null = EPOCH,
+): ObservedRelease => ({ status: 'pending', phase, revision, lastDeployed, since });
+
+/** Now, for the pending rows: helm's timeout is 10 minutes. */
+const NOW = new Date('2026-12-07T10:00:00Z');
+const POLICY = { now: NOW, helmTimeoutMs: 10 * 60_000 };
+const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 
 const rows: [string, DesiredRelease, ObservedRelease, ReleaseAction][] = [
   // absent → install
@@ -63,6 +78,56 @@ const rows: [string, DesiredRelease, ObservedRelease, ReleaseAction][] = [
     store('RollingBack', { rollbackTo: 1 }),
     pending('pending-rollback', 4, 3),
     { do: 'unlock', by: 'rollback', revision: 3 },
+  ],
+  // pending, and a helm may still hold it (the worker that started it died; helm did not) → await
+  [
+    "pending-install younger than helm's timeout is awaited, not unlocked",
+    store('Provisioning'),
+    pending('pending-install', 1, null, minutesAgo(1)),
+    { do: 'await', revision: 1 },
+  ],
+  [
+    "pending-upgrade younger than helm's timeout is awaited",
+    store('Upgrading'),
+    pending('pending-upgrade', 3, 2, minutesAgo(9)),
+    { do: 'await', revision: 3 },
+  ],
+  [
+    "pending-install older than helm's timeout (and the margin) is unlocked",
+    store('Provisioning'),
+    pending('pending-install', 1, null, minutesAgo(11)),
+    { do: 'unlock', by: 'uninstall' },
+  ],
+  // deployed for this request by an attempt that died before recording it → adopt
+  [
+    'an install made for this generation but never recorded is adopted, not upgraded',
+    store('Provisioning'),
+    deployed(1, { generation: 2 }),
+    { do: 'adopt', revision: 1, chartVersion: '0.1.0' },
+  ],
+  [
+    'an upgrade made for this generation but never recorded is adopted',
+    store('Upgrading', { deployed: deployedAt(1, 1) }),
+    deployed(2, { generation: 2 }),
+    { do: 'adopt', revision: 2, chartVersion: '0.1.0' },
+  ],
+  [
+    'a rollback to the asked revision newer than the record is adopted',
+    store('RollingBack', { rollbackTo: 1, deployed: deployedAt(2, 1) }),
+    deployed(3, { rolledBackTo: 1 }),
+    { do: 'adopt', revision: 3, chartVersion: '0.1.0' },
+  ],
+  [
+    'a rollback to another revision is not taken for this one',
+    store('RollingBack', { rollbackTo: 1, deployed: deployedAt(2, 1) }),
+    deployed(3, { rolledBackTo: 2 }),
+    { do: 'rollback', revision: 1 },
+  ],
+  [
+    'a release made for an earlier generation is upgraded',
+    store('Upgrading', { deployed: deployedAt(1, 1) }),
+    deployed(1, { generation: 1 }),
+    { do: 'upgrade' },
   ],
   // failed → remediate
   ['a failed release is remediated', store('Provisioning'), failed(1), { do: 'remediate' }],
@@ -156,23 +221,48 @@ const rows: [string, DesiredRelease, ObservedRelease, ReleaseAction][] = [
 
 describe('nextAction', () => {
   it.each(rows)('%s', (_, desired, observed, action) => {
-    expect(nextAction(desired, observed)).toEqual(action);
+    expect(nextAction(desired, observed, POLICY)).toEqual(action);
+  });
+
+  it('trusts what this machine can tell of the helm holding a pending release over its age', () => {
+    const fresh = pending('pending-install', 1, null, minutesAgo(1));
+    const old = pending('pending-install', 1, null, minutesAgo(30));
+    const store2 = store('Provisioning');
+    expect(nextAction(store2, fresh, { ...POLICY, helmRunning: false })).toEqual({
+      do: 'unlock',
+      by: 'uninstall',
+    });
+    expect(nextAction(store2, old, { ...POLICY, helmRunning: true })).toEqual({ do: 'await', revision: 1 });
+    expect(nextAction(store2, fresh, { ...POLICY, helmRunning: undefined })).toEqual({
+      do: 'await',
+      revision: 1,
+    });
   });
 });
 
-const entry = (revision: number, status: string): ReleaseRevision => ({
+const entry = (revision: number, status: string, description = ''): ReleaseRevision => ({
   revision,
   status,
   chart: 'store-0.1.0',
   appVersion: '0.1.0',
   updated: new Date(0).toISOString(),
-  description: '',
+  description,
 });
 
 describe('observeRelease', () => {
   it.each<[string, ReleaseRevision[], ObservedRelease]>([
     ['no history: absent', [], absent],
     ['newest deployed', [entry(1, 'superseded'), entry(2, 'deployed')], deployed(2)],
+    [
+      'newest deployed names the generation it was made for',
+      [entry(1, 'superseded'), entry(2, 'deployed', 'Storefleet generation 7')],
+      deployed(2, { generation: 7 }),
+    ],
+    [
+      'a rollback names the revision it restored',
+      [entry(1, 'superseded'), entry(2, 'superseded'), entry(3, 'deployed', 'Rollback to 1')],
+      deployed(3, { rolledBackTo: 1 }),
+    ],
     ['newest failed', [entry(1, 'deployed'), entry(2, 'failed')], failed(2)],
     ['a state helm cannot build on counts as failed', [entry(1, 'uninstalling')], failed(1)],
     ['pending-install', [entry(1, 'pending-install')], pending('pending-install', 1, null)],

@@ -1,9 +1,10 @@
 // The store admin's login, fetched only when asked for (every reveal is audited) and kept only in
 // this component's state, never in the query cache.
-import type { Store, StoreCredentials } from '@storefleet/contracts';
+import { refusal, type Store, type StoreCredentials } from '@storefleet/contracts';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage } from '../../api/client.ts';
+import { useEngine } from '../../api/engines.ts';
 import { CopyButton } from '../CopyButton.tsx';
 import { Button, ExternalLink, Notice, Panel } from '../ui.tsx';
 
@@ -37,7 +38,8 @@ export function CredentialsPanel({ store }: { store: Store }) {
         reveal.reset();
       },
     });
-  const available = Boolean(store.stepTimings.secrets?.finishedAt) && store.state !== 'Deleting';
+  const available = refusal(store, 'credentials') === null;
+  const engine = useEngine(store.engine);
 
   return (
     <Panel
@@ -52,8 +54,8 @@ export function CredentialsPanel({ store }: { store: Store }) {
     >
       {credentials ? (
         <dl>
-          {/* Medusa's admin signs in with the e-mail address; WordPress takes either. */}
-          {store.engine === 'medusa' ? null : <Field label="Username" value={credentials.username} />}
+          {/* The engine says what its admin signs in with (Medusa: the e-mail address). */}
+          {engine?.login === 'email' ? null : <Field label="Username" value={credentials.username} />}
           <Field label="Email" value={credentials.email} />
           <Field label="Password" value={credentials.password} secret />
           <p className="pt-2 text-sm">

@@ -91,7 +91,9 @@ function Events({ resources, now }: { resources: StoreResources; now: number }) 
 }
 
 export function ResourcesPanel({ store }: { store: Store }) {
-  const exists = Boolean(store.stepTimings.namespace) && store.state !== 'Deleted';
+  // A namespace exists once a namespace step of any operation has started.
+  const exists =
+    Object.values(store.stepTimings).some((steps) => Boolean(steps?.namespace)) && store.state !== 'Deleted';
   const resources = useStoreResources(store.id, exists);
   const now = useNow(15_000);
   let body: React.ReactNode;

@@ -1,6 +1,6 @@
 // Helm revisions of the store's release, with the two release actions: upgrade (to the shipped
 // chart, with the replicas changed) and roll back to an earlier revision.
-import { type ReleaseRevision, type Store, StoreValues } from '@storefleet/contracts';
+import { type ReleaseRevision, refusal, type Store, StoreValues } from '@storefleet/contracts';
 import { type FormEvent, useId, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { useRollbackStore, useStoreHistory, useUpgradeStore } from '../../api/queries.ts';
@@ -9,9 +9,8 @@ import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { Empty, LoadError, Loading } from '../states.tsx';
 import { Button, inputClass, Notice, Panel } from '../ui.tsx';
 
-/** The API accepts release changes only for a deployed store that is Ready, or Failed after deploying. */
-const canChangeRelease = (store: Store) =>
-  store.revision !== null && ['Ready', 'Failed'].includes(store.state);
+/** What the lifecycle table allows: a deployed store that is Ready, or Failed after deploying. */
+const canChangeRelease = (store: Store) => refusal(store, 'upgrade') === null;
 
 function UpgradeForm({ store }: { store: Store }) {
   const inputId = useId();

@@ -1,6 +1,6 @@
 // Every step of a store with its state, how long it took (or has taken so far), and what the
 // cluster said about it; the failure, if any, in words.
-import type { Store } from '@storefleet/contracts';
+import { type LeftBehind, LIFECYCLE, type OperationPlan, type Step, type Store } from '@storefleet/contracts';
 import { formatDuration, formatElapsed } from '../../lib/format.ts';
 import { IN_FLIGHT, type ProgressStep, progressSteps, stepDurationMs } from '../../lib/progress.ts';
 import { useNow } from '../../lib/useNow.ts';
@@ -36,15 +36,41 @@ function StepRow({ step, now }: { step: ProgressStep; now: number }) {
   );
 }
 
+const DATA_WORDS: Record<LeftBehind['data'], string> = {
+  unchanged: 'The store’s data is as it was before: the backup was not applied.',
+  'database-replaced': 'The database now holds the backup’s data.',
+  replaced: 'The store’s data is the backup’s.',
+};
+const APP_WORDS: Record<LeftBehind['app'], string> = {
+  stopped: 'The app is stopped.',
+  started: 'The app was started on that data but did not become ready.',
+  running: 'The app runs, but the uploaded files were not all put back.',
+};
+
+/** Where a failed data operation left the store, as its plan in the lifecycle table says. */
+export function leftBehind(store: Store): LeftBehind | undefined {
+  const { failure } = store;
+  if (!failure?.step) return undefined;
+  const plan: OperationPlan = LIFECYCLE[failure.operation];
+  return plan.leaves?.[failure.step as Step];
+}
+
 export function FailureNotice({ store }: { store: Store }) {
   const { failure } = store;
   if (store.state !== 'Failed' || !failure) return null;
+  const left = leftBehind(store);
   return (
     <Notice tone="error" role="alert">
       <p className="font-semibold">
         The {failure.operation} failed{failure.step ? ` at step “${failure.step}”` : ''}.
       </p>
       <p className="mt-1">{failure.message}</p>
+      {left ? (
+        <p className="mt-1" data-testid="left-behind">
+          {DATA_WORDS[left.data]} {APP_WORDS[left.app]} Restore the same backup again, start the app on the
+          data it has, or delete the store.
+        </p>
+      ) : null}
       <p className="mt-1 text-xs">
         Reason: <code>{failure.reason}</code>.{' '}
         {failure.retryable

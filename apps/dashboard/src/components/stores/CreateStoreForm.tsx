@@ -2,7 +2,6 @@
 // else (address rules, reserved names, names taken, limits) is the API's to say, in its own words.
 import {
   CreateStoreRequest,
-  ENGINES,
   type Engine,
   type EngineAvailability,
   type ErrorCode,
@@ -10,12 +9,10 @@ import {
 } from '@storefleet/contracts';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiRequestError, errorMessage, inputIssue } from '../../api/client.ts';
-import { useCreateStore } from '../../api/queries.ts';
+import { useCreateStore, usePlatform } from '../../api/queries.ts';
 import { Link } from '../../router/router.tsx';
 import { TextField } from '../TextField.tsx';
 import { Button, inputClass, Notice } from '../ui.tsx';
-
-export const ENGINE_NAMES: Record<Engine, string> = { woocommerce: 'WooCommerce', medusa: 'Medusa' };
 
 /** API error codes that are about the name the person typed. */
 const NAME_ERRORS: ReadonlySet<ApiRequestError['code']> = new Set<ErrorCode>([
@@ -51,11 +48,11 @@ export interface BackupSource {
 }
 
 /**
- * `engines`: what this cluster can run (GET /api/platform); unknown means every engine is offered.
+ * `engines`: the engines offered (default: those GET /api/platform lists, with what this cluster can run).
  * `fromBackup`: the form makes a store from that backup (its engine is fixed); `onCancel` closes it.
  */
 export function CreateStoreForm({
-  engines = [],
+  engines: given,
   fromBackup,
   onCancel,
 }: {
@@ -63,13 +60,16 @@ export function CreateStoreForm({
   fromBackup?: BackupSource;
   onCancel?: () => void;
 }) {
+  const platform = usePlatform();
+  const engines = given ?? platform.data?.engines ?? [];
+  const names = new Map(engines.map((e) => [e.engine, e.displayName]));
   const engineId = useId();
   const engineNoteId = useId();
   const [name, setName] = useState('');
   const unavailable = new Map(engines.filter((e) => !e.available).map((e) => [e.engine, e.reason]));
   const [chosen, setEngine] = useState<Engine>();
   const engine =
-    fromBackup?.engine ?? chosen ?? ENGINES.find((value) => !unavailable.has(value)) ?? 'woocommerce';
+    fromBackup?.engine ?? chosen ?? engines.find((e) => e.available)?.engine ?? engines[0]?.engine ?? '';
   const [nameError, setNameError] = useState<string>();
   const [formError, setFormError] = useState<string>();
   const [created, setCreated] = useState<{ id: string; text: string }>();
@@ -160,9 +160,11 @@ export function CreateStoreForm({
             className={inputClass}
             {...(unavailable.size > 0 ? { 'aria-describedby': engineNoteId } : {})}
           >
-            {ENGINES.map((value) => (
+            {/* A backup's engine is offered even before the platform's list has loaded. */}
+            {engine && !names.has(engine) ? <option value={engine}>{engine}</option> : null}
+            {engines.map(({ engine: value, displayName }) => (
               <option key={value} value={value} disabled={unavailable.has(value)}>
-                {ENGINE_NAMES[value]}
+                {displayName}
                 {unavailable.has(value) ? ' (unavailable)' : ''}
               </option>
             ))}
@@ -179,7 +181,7 @@ export function CreateStoreForm({
         <ul id={engineNoteId} className="mt-2 text-xs text-slate-600">
           {[...unavailable].map(([value, reason]) => (
             <li key={value}>
-              {ENGINE_NAMES[value]} is unavailable here: {reason ?? 'this cluster cannot run it.'}
+              {names.get(value) ?? value} is unavailable here: {reason ?? 'this cluster cannot run it.'}
             </li>
           ))}
         </ul>

@@ -1,8 +1,8 @@
-// Retry (for a Failed store), sleep (a Ready store, with confirmation) and wake (an Asleep store, or
-// one whose sleep or wake failed), and Delete with confirmation (from any state but
-// Deleting/Deleted, provisioning included: the orchestrator stops the work in flight and removes
-// what it created).
-import { LIFECYCLE, type Store } from '@storefleet/contracts';
+// Retry, sleep (with confirmation), wake and Delete (with confirmation; provisioning included: the
+// orchestrator stops the work in flight and removes what it created). Which ones a store offers is
+// the lifecycle table's to say (refusal, and for a failed store its operation's remedies); a failed
+// data operation's buttons say what they do with its data.
+import { refusal, remedies, type Store } from '@storefleet/contracts';
 import { useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { useDeleteStore, useRetryStore, useSleepStore, useWakeStore } from '../../api/queries.ts';
@@ -16,16 +16,27 @@ function deleteWarning(store: Store): string {
   return 'Its namespace, Helm release, data and secrets are removed. This cannot be undone.';
 }
 
-const SLEEP_FROM: readonly Store['state'][] = LIFECYCLE.sleep.from;
-const WAKE_FROM: readonly Store['state'][] = LIFECYCLE.wake.from;
+export const canSleep = (store: Store) => refusal(store, 'sleep') === null;
 
-/** A Ready store may be put to sleep. */
-export const canSleep = (store: Store) => SLEEP_FROM.includes(store.state);
-
-/** An Asleep store may be woken up, and so may one whose sleep or wake failed. */
+/** An Asleep store may be woken up, and so may a failed one whose operation's remedies include waking. */
 export const canWake = (store: Store) =>
-  WAKE_FROM.includes(store.state) &&
-  (store.state !== 'Failed' || store.failure?.operation === 'sleep' || store.failure?.operation === 'wake');
+  refusal(store, 'wake') === null && (store.state !== 'Failed' || remedies(store).includes('wake'));
+
+/** What Retry and Wake are called for a failed operation that touched the data. */
+function remedyLabels(store: Store) {
+  const operation = store.failure?.operation;
+  if (store.state === 'Failed' && (operation === 'restore' || operation === 'provision-from-backup')) {
+    const retry = 'Restore the same backup again';
+    const wake = 'Start the app on the data it has';
+    return { retry, wake, retryAria: `${retry} (${store.name})`, wakeAria: `${wake} (${store.name})` };
+  }
+  return {
+    retry: 'Retry',
+    wake: 'Wake up',
+    retryAria: `Retry ${store.name}`,
+    wakeAria: `Wake up ${store.name}`,
+  };
+}
 
 export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm' | 'md' }) {
   const [confirming, setConfirming] = useState<'delete' | 'sleep'>();
@@ -33,8 +44,9 @@ export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm'
   const retry = useRetryStore();
   const sleep = useSleepStore();
   const wake = useWakeStore();
-  const canDelete = store.state !== 'Deleting' && store.state !== 'Deleted';
-  const canRetry = store.state === 'Failed';
+  const canDelete = refusal(store, 'delete') === null && store.state !== 'Deleting';
+  const canRetry = refusal(store, 'retry') === null;
+  const labels = remedyLabels(store);
   const sleepable = canSleep(store);
   const wakeable = canWake(store);
   if (!canDelete && !canRetry && !sleepable && !wakeable) return null;
@@ -51,9 +63,9 @@ export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm'
               wake.reset();
               retry.mutate(store.id);
             }}
-            aria-label={`Retry ${store.name}`}
+            aria-label={labels.retryAria}
           >
-            Retry
+            {labels.retry}
           </Button>
         ) : null}
         {wakeable ? (
@@ -65,9 +77,9 @@ export function StoreActions({ store, size = 'sm' }: { store: Store; size?: 'sm'
               retry.reset();
               wake.mutate(store.id);
             }}
-            aria-label={`Wake up ${store.name}`}
+            aria-label={labels.wakeAria}
           >
-            Wake up
+            {labels.wake}
           </Button>
         ) : null}
         {sleepable ? (

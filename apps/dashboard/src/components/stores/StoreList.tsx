@@ -7,7 +7,7 @@ import { Link } from '../../router/router.tsx';
 import { CardCell, CardRow, CardTable } from '../CardTable.tsx';
 import { ProgressSummary } from '../progress/ProgressSummary.tsx';
 import { StatusBadge } from '../StatusBadge.tsx';
-import { ENGINE_NAMES } from './CreateStoreForm.tsx';
+import { EngineName } from './EngineName.tsx';
 import { StoreActions } from './StoreActions.tsx';
 import { StoreLinks } from './StoreLinks.tsx';
 
@@ -34,7 +34,9 @@ function StoreRow({ store, now }: { store: Store; now: number }) {
         </Link>
         <div className="text-xs text-slate-500">{store.slug}</div>
       </CardCell>
-      <CardCell label="Engine">{ENGINE_NAMES[store.engine]}</CardCell>
+      <CardCell label="Engine">
+        <EngineName engine={store.engine} />
+      </CardCell>
       <CardCell label="Status" className="md:w-72">
         <div className="space-y-1">
           <StatusBadge state={store.state} />

@@ -7,6 +7,7 @@ import * as fleetUpgradeLeases from './0005_fleet_upgrade_leases.ts';
 import * as generations from './0006_generations.ts';
 import * as queueSubjects from './0007_queue_subjects.ts';
 import * as backups from './0008_backups.ts';
+import * as operationPayloads from './0009_operation_payloads.ts';
 import * as domains from './0010_domains.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_generations': generations,
   '0007_queue_subjects': queueSubjects,
   '0008_backups': backups,
+  '0009_operation_payloads': operationPayloads,
   '0010_domains': domains,
 };

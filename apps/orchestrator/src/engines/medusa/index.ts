@@ -6,6 +6,7 @@ import {
   type EngineModule,
   password,
   placementValues,
+  repoChart,
   SCHEDULE_ENV,
 } from '../engine.ts';
 
@@ -16,7 +17,12 @@ const CONNECT =
 
 export const medusa: EngineModule = {
   name: 'medusa',
+  displayName: 'Medusa',
+  chart: repoChart('medusa'),
+  appComponents: ['app', 'storefront', 'worker'],
+  login: 'email',
   adminPath: '/app/',
+  servingPath: '/storefront/config',
   images: {
     refs: ['storefleet.local/medusa:2.21.2', 'storefleet.local/postgres:15'],
     whyMissing: 'its images are built from images/medusa and tools/testcluster/images/postgres and imported',

@@ -1,6 +1,13 @@
 // WooCommerce on WordPress: charts/store.
 import type { StoreValues } from '@storefleet/contracts';
-import { type ChartInput, commonSecrets, type EngineModule, password, SCHEDULE_ENV } from '../engine.ts';
+import {
+  type ChartInput,
+  commonSecrets,
+  type EngineModule,
+  password,
+  repoChart,
+  SCHEDULE_ENV,
+} from '../engine.ts';
 
 const MARIADB = { component: 'database', container: 'mariadb' } as const;
 const WORDPRESS = { component: 'app', container: 'wordpress' } as const;
@@ -20,7 +27,12 @@ const SALTS = [
 
 export const woocommerce: EngineModule = {
   name: 'woocommerce',
+  displayName: 'WooCommerce',
+  chart: repoChart('store'),
+  appComponents: ['app'],
+  login: 'username',
   adminPath: '/wp-admin/',
+  servingPath: '/',
   images: {
     refs: ['storefleet/wordpress:7.1.1-wc11.1.2'],
     whyMissing:

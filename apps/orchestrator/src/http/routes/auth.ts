@@ -16,7 +16,7 @@ import type { Actor } from '../../domain/actor.ts';
 import { invalidInput } from '../../errors.ts';
 import { enforce, requireActor, requireAdmin, SESSION_COOKIE } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses } from '../error-docs.ts';
 
 /** Sign-up and sign-in: public, rate-limited per IP and e-mail. */
 const signIn = (codes: Parameters<typeof errorResponses>[0]['codes']) =>

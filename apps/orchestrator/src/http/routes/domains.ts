@@ -8,7 +8,7 @@ import type { Store } from '../../domain/store.ts';
 import { presentDomain } from '../../domains/present.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses } from '../error-docs.ts';
 
 export function domainRoutes({ app, services }: HttpContext): void {
   const { stores, domains } = services;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { HubEvent } from '../../app/event-hub.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses } from '../error-docs.ts';
 import { presentActivity, presentStore } from '../presenters.ts';
 
 const KEEPALIVE_MS = 15_000;

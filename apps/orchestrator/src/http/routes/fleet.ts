@@ -1,8 +1,8 @@
-import { FleetUpgrade, StartFleetUpgradeRequest } from '@storefleet/contracts';
+import { FleetUpgrade, refusalCodes, StartFleetUpgradeRequest } from '@storefleet/contracts';
 import { z } from 'zod';
 import { requireAdmin } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses } from '../error-docs.ts';
 
 export function fleetRoutes({ app, services }: HttpContext): void {
   const { fleet } = services;
@@ -21,7 +21,7 @@ export function fleetRoutes({ app, services }: HttpContext): void {
           ...errorResponses({
             access: 'admin',
             change: true,
-            codes: { 404: ['NOT_FOUND'], 409: ['NO_READY_STORES', 'STORE_NOT_READY'] },
+            codes: { 404: ['NOT_FOUND'], 409: ['NO_READY_STORES', ...refusalCodes('upgrade')] },
           }),
         },
       },

@@ -3,7 +3,7 @@ import { platformMetrics } from '../../app/platform-stats.ts';
 import { ownerScope } from '../../domain/actor.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses } from '../error-docs.ts';
 
 export function platformRoutes({ app, services, environment }: HttpContext): void {
   const { database, queue, metrics, cluster } = services;

@@ -6,6 +6,7 @@ import {
   BackupParams,
   BackupSchedule,
   RestoreStoreRequest,
+  refusalCodes,
   SetBackupScheduleRequest,
   Store,
   StoreIdParams,
@@ -17,10 +18,8 @@ import { presentBackup } from '../../db/backups-repository.ts';
 import { AppError } from '../../errors.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses } from '../error-docs.ts';
 import { presentStore } from '../presenters.ts';
-
-const BUSY = ['STORE_BUSY', 'STORE_NOT_READY', 'STORE_CHANGED'] as const;
 
 export function storeOperationRoutes({ app, services, presentation }: HttpContext): void {
   const { stores } = services;
@@ -56,7 +55,7 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
             access: 'user',
             change: true,
             params: true,
-            codes: { 403: ['BACKUP_QUOTA_EXCEEDED'], 409: [...BUSY] },
+            codes: { 403: ['BACKUP_QUOTA_EXCEEDED'], 409: [...refusalCodes('backup'), 'STORE_CHANGED'] },
           }),
         },
       },
@@ -128,7 +127,7 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
             access: 'user',
             change: true,
             params: true,
-            codes: { 400: ['BACKUP_NOT_RESTORABLE'], 409: [...BUSY, 'STORE_NOT_DEPLOYED'] },
+            codes: { 400: ['BACKUP_NOT_RESTORABLE'], 409: [...refusalCodes('restore'), 'STORE_CHANGED'] },
           }),
         },
       },
@@ -148,7 +147,12 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
         params: StoreIdParams,
         response: {
           202: Store,
-          ...errorResponses({ access: 'user', change: true, params: true, codes: { 409: [...BUSY] } }),
+          ...errorResponses({
+            access: 'user',
+            change: true,
+            params: true,
+            codes: { 409: [...refusalCodes('sleep'), 'STORE_CHANGED'] },
+          }),
         },
       },
     },
@@ -169,7 +173,7 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
             access: 'user',
             change: true,
             params: true,
-            codes: { 409: ['STORE_BUSY', 'STORE_NOT_ASLEEP', 'STORE_CHANGED'] },
+            codes: { 409: [...refusalCodes('wake'), 'STORE_CHANGED'] },
           }),
         },
       },
@@ -191,7 +195,11 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
           ...errorResponses({
             access: 'public',
             change: true,
-            codes: { 401: ['INVALID_TOKEN'], 403: ['BACKUP_QUOTA_EXCEEDED'], 409: [...BUSY] },
+            codes: {
+              401: ['INVALID_TOKEN'],
+              403: ['BACKUP_QUOTA_EXCEEDED'],
+              409: [...refusalCodes('backup'), 'STORE_CHANGED'],
+            },
           }),
         },
       },

@@ -3,14 +3,12 @@ import {
   CreateStoreRequest,
   ListActivityQuery,
   ListStoresQuery,
-  ReleaseHistory,
-  RollbackStoreRequest,
+  refusalCodes,
   Store,
   StoreCredentials,
   StoreIdParams,
   StoreList,
   StoreResources,
-  UpgradeStoreRequest,
 } from '@storefleet/contracts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -20,7 +18,7 @@ import { invalidInput } from '../../errors.ts';
 import { requireActor } from '../auth.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeActivityCursor, encodeActivityCursor } from '../cursors.ts';
-import { errorResponses, type RouteErrors } from '../errors.ts';
+import { errorResponses, type RouteErrors } from '../error-docs.ts';
 import { presentActivity, presentStore } from '../presenters.ts';
 
 const IdempotencyHeaders = z.object({
@@ -33,9 +31,9 @@ const IdempotencyHeaders = z.object({
 });
 
 /** Errors of the routes on one store: a change, or a read. */
-const storeChange = (more: Omit<RouteErrors, 'access' | 'change' | 'params'> = {}) =>
+export const storeChange = (more: Omit<RouteErrors, 'access' | 'change' | 'params'> = {}) =>
   errorResponses({ access: 'user', change: true, params: true, ...more });
-const storeRead = (more: Omit<RouteErrors, 'access' | 'params'> = {}) =>
+export const storeRead = (more: Omit<RouteErrors, 'access' | 'params'> = {}) =>
   errorResponses({ access: 'user', params: true, ...more });
 
 export function storeRoutes({ app, services, presentation }: HttpContext): void {
@@ -61,7 +59,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
             access: 'user',
             change: true,
             codes: {
-              400: ['INVALID_STORE_NAME', 'ENGINE_UNAVAILABLE', 'BACKUP_NOT_RESTORABLE'],
+              400: ['INVALID_STORE_NAME', 'ENGINE_UNKNOWN', 'ENGINE_UNAVAILABLE', 'BACKUP_NOT_RESTORABLE'],
               403: ['STORE_LIMIT_REACHED', 'USER_STORE_LIMIT_REACHED'],
               409: ['STORE_NAME_TAKEN', 'IDEMPOTENCY_KEY_REUSED'],
             },
@@ -127,7 +125,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         summary: 'Delete a store (from any state; repeatable)',
         tags: ['stores'],
         params: StoreIdParams,
-        response: { 202: Store, ...storeChange({ codes: { 409: ['INVALID_STATE_TRANSITION'] } }) },
+        response: { 202: Store, ...storeChange({ codes: { 409: refusalCodes('delete') } }) },
       },
     },
     async (request, reply) => reply.status(202).send(show(await stores.delete((await visible(request)).id))),
@@ -143,57 +141,11 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         params: StoreIdParams,
         response: {
           202: Store,
-          ...storeChange({ codes: { 409: ['STORE_NOT_FAILED', 'ROLLBACK_NOT_RETRYABLE', 'STORE_CHANGED'] } }),
+          ...storeChange({ codes: { 409: [...refusalCodes('retry'), 'STORE_CHANGED'] } }),
         },
       },
     },
     async (request, reply) => reply.status(202).send(show(await stores.retry((await visible(request)).id))),
-  );
-
-  app.post(
-    '/api/stores/:id/upgrade',
-    {
-      config: { auditAction: 'store.upgrade' },
-      schema: {
-        summary: 'Upgrade the release to the shipped store chart, optionally changing store values',
-        tags: ['stores'],
-        params: StoreIdParams,
-        body: UpgradeStoreRequest,
-        response: {
-          202: Store,
-          ...storeChange({
-            codes: { 409: ['STORE_NOT_DEPLOYED', 'INVALID_STATE_TRANSITION', 'STORE_CHANGED'] },
-          }),
-        },
-      },
-    },
-    async (request, reply) =>
-      reply.status(202).send(show(await stores.upgrade((await visible(request)).id, request.body.values))),
-  );
-
-  app.post(
-    '/api/stores/:id/rollback',
-    {
-      config: { auditAction: 'store.rollback' },
-      schema: {
-        summary: 'Roll the release back to an earlier revision',
-        tags: ['stores'],
-        params: StoreIdParams,
-        body: RollbackStoreRequest,
-        response: {
-          202: Store,
-          ...storeChange({
-            cluster: true,
-            codes: {
-              400: ['REVISION_NOT_FOUND'],
-              409: ['STORE_NOT_DEPLOYED', 'INVALID_STATE_TRANSITION', 'ALREADY_AT_REVISION', 'STORE_CHANGED'],
-            },
-          }),
-        },
-      },
-    },
-    async (request, reply) =>
-      reply.status(202).send(show(await stores.rollback((await visible(request)).id, request.body.revision))),
   );
 
   app.post(
@@ -206,7 +158,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         params: StoreIdParams,
         response: {
           200: StoreCredentials,
-          ...storeChange({ cluster: true, codes: { 409: ['CREDENTIALS_UNAVAILABLE'] } }),
+          ...storeChange({ cluster: true, codes: { 409: refusalCodes('credentials') } }),
         },
       },
     },
@@ -216,19 +168,6 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         .header('cache-control', 'no-store')
         .send({ ...credentials, adminUrl: show(store).urls.admin });
     },
-  );
-
-  app.get(
-    '/api/stores/:id/history',
-    {
-      schema: {
-        summary: 'Helm revisions of the store release, oldest first',
-        tags: ['stores'],
-        params: StoreIdParams,
-        response: { 200: ReleaseHistory, ...storeRead({ cluster: true }) },
-      },
-    },
-    async (request) => ({ items: await stores.history((await visible(request)).id) }),
   );
 
   app.get(

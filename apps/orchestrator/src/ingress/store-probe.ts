@@ -1,0 +1,82 @@
+// What visitors of a store get through the ingress: the orchestrator asks the ingress controller for
+// the store's host, as a browser would, so that "Asleep" means the asleep page is what visitors get
+// and "Ready" after a wake means the storefront serves. The platform's own pages (asleep, waking, no
+// store) carry `x-storefleet-page`; a store's own answer never does.
+import { request } from 'node:http';
+import { sleep } from '../sleep.ts';
+
+export const PLATFORM_PAGE_HEADER = 'x-storefleet-page';
+
+export type StorePage = 'asleep' | 'waking' | 'closed' | 'missing';
+
+export interface IngressAnswer {
+  status: number;
+  /** Which platform page answered; null when the store's own workloads did. */
+  platformPage: string | null;
+}
+
+export interface StoreProbe {
+  /** One request for `path` on `host` through the ingress. */
+  ask(host: string, path: string, signal: AbortSignal): Promise<IngressAnswer>;
+}
+
+/** Asks the ingress controller at `ingressUrl` (e.g. http://127.0.0.1:8081), with the store's Host. */
+export class HttpStoreProbe implements StoreProbe {
+  private readonly ingress: URL;
+
+  constructor(ingressUrl: string) {
+    this.ingress = new URL(ingressUrl);
+  }
+
+  ask(host: string, path: string, signal: AbortSignal): Promise<IngressAnswer> {
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        {
+          hostname: this.ingress.hostname,
+          port: this.ingress.port || 80,
+          path,
+          method: 'GET',
+          headers: { host, accept: 'application/json, text/html' },
+          signal,
+          timeout: 5000,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            const page = response.headers[PLATFORM_PAGE_HEADER];
+            resolve({
+              status: response.statusCode ?? 0,
+              platformPage: typeof page === 'string' ? page : null,
+            });
+          });
+          response.on('error', reject);
+        },
+      );
+      outgoing.on('timeout', () =>
+        outgoing.destroy(new Error(`the ingress did not answer for ${host}${path}`)),
+      );
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  }
+}
+
+/** Asks until `satisfied` holds for an answer, every `intervalMs`, until `signal` aborts. */
+export async function askUntil(
+  probe: StoreProbe,
+  host: string,
+  path: string,
+  satisfied: (answer: IngressAnswer) => boolean,
+  signal: AbortSignal,
+  intervalMs = 500,
+): Promise<IngressAnswer> {
+  for (;;) {
+    signal.throwIfAborted();
+    const answer = await probe.ask(host, path, signal).catch((error: unknown) => {
+      if (signal.aborted) throw signal.reason;
+      return { status: 0, platformPage: null, error } as IngressAnswer;
+    });
+    if (satisfied(answer)) return answer;
+    await sleep(intervalMs, signal);
+  }
+}

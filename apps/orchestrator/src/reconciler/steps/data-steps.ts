@@ -1,0 +1,166 @@
+// The data family: the backup step, the restore steps (stop the writers, replace the database, start
+// the app again with the engine's setup, put back the files) and how backup, restore and a store
+// created from a backup end. A failed backup leaves the store Ready (its plan says so); a failed
+// restore says, through the table, what it left.
+import type { ConditionType } from '@storefleet/contracts';
+import { BackupNotFound, type BackupRunner } from '../../backups/backup-runner.ts';
+import { type BackupPart, ClusterError, type ClusterStoreData } from '../../cluster/port.ts';
+import { setCondition } from '../../domain/conditions.ts';
+import { LIFECYCLE } from '../../domain/lifecycle.ts';
+import type { Store } from '../../domain/store.ts';
+import type { JobResult } from '../../queue/worker.ts';
+import { type Attempt, type AttemptStore, backupIdOf } from '../attempt.ts';
+import { deployedOf } from './release-steps.ts';
+import type { StepFamily } from './step-family.ts';
+
+export interface DataStepsOptions {
+  storeData: ClusterStoreData;
+  backups: BackupRunner;
+  writes: AttemptStore;
+  now: () => Date;
+}
+
+export function dataSteps(options: DataStepsOptions): StepFamily & {
+  backupFailed: (
+    attempt: Attempt,
+    conditions: Store['conditions'],
+    message: string,
+    reason: string,
+  ) => Promise<JobResult>;
+} {
+  const { storeData, backups, writes } = options;
+
+  /** Sets workload conditions False while a step stops their workloads on purpose. */
+  const markStopped = async (
+    attempt: Attempt,
+    types: readonly ConditionType[],
+    reason: string,
+    message: string,
+  ) => {
+    let conditions = attempt.store.conditions;
+    for (const type of types) {
+      conditions = setCondition(conditions, { type, status: 'False', reason, message }, options.now());
+    }
+    await writes.save(attempt, { conditions });
+  };
+
+  /** One part of the backup back into the store; a dump the store's tools refuse is the backup's fault. */
+  const restorePart = async (attempt: Attempt, part: BackupPart, signal: AbortSignal) => {
+    const backupId = backupIdOf(attempt);
+    try {
+      await backups.restorePart(backupId, part, attempt.target, signal);
+    } catch (error) {
+      if (error instanceof BackupNotFound) {
+        throw new ClusterError('BackupMissing', `Backup ${backupId} no longer exists; restore another one.`, {
+          retryable: false,
+        });
+      }
+      if (error instanceof ClusterError && error.code === 'CommandFailed') {
+        throw new ClusterError('RestoreFailed', error.message, { retryable: true });
+      }
+      throw error;
+    }
+  };
+
+  const restored = async (attempt: Attempt, via: 'restore' | 'provision-from-backup') => {
+    const backupId = backupIdOf(attempt);
+    const patch =
+      via === 'provision-from-backup'
+        ? (() => {
+            const deployed = deployedOf(attempt);
+            return {
+              readyAt: options.now(),
+              revision: deployed.revision,
+              chartVersion: deployed.chartVersion,
+            };
+          })()
+        : {};
+    await writes.settle(attempt, LIFECYCLE[via].success, patch);
+    const message =
+      via === 'restore'
+        ? `Restored backup ${backupId}; the store is ready.`
+        : `Store is ready with the data of backup ${backupId}.`;
+    await writes.record(attempt, via === 'restore' ? 'store.restored' : 'store.ready', message, { backupId });
+    attempt.log.info({ backupId }, message);
+  };
+
+  return {
+    steps: {
+      backup: async (attempt, signal) => {
+        const backup = await backups.take(backupIdOf(attempt), attempt.target, signal);
+        attempt.backupSize = backup.sizeBytes ?? 0;
+      },
+      'app-stop': async (attempt, signal) => {
+        await storeData.scaleDown(attempt.target, 'writers', signal);
+        await markStopped(
+          attempt,
+          ['AppReady'],
+          'StoppedForRestore',
+          'Stopped while the backup is restored.',
+        );
+      },
+      'data-restore': (attempt, signal) => restorePart(attempt, 'database', signal),
+      'app-start': async (attempt, signal) => {
+        await storeData.scaleUp(attempt.target, 'writers', signal);
+        // The data that came back gets the engine's migrations and this store's admin login.
+        await storeData.rerunSetup(attempt.target, `restore-g${attempt.store.generation}`, signal);
+      },
+      'files-restore': (attempt, signal) => restorePart(attempt, 'files', signal),
+    },
+    endings: {
+      backup: async (attempt) => {
+        const backupId = backupIdOf(attempt);
+        // Before the store is Ready again: whoever sees it Ready sees the backups it keeps.
+        const removed = await backups.enforceRetention(attempt.store.id);
+        const size = attempt.backupSize ?? 0;
+        await writes.record(attempt, 'backup.succeeded', `Backup ${backupId} taken (${formatBytes(size)}).`, {
+          backupId,
+          sizeBytes: size,
+          ...(removed.length > 0 ? { expired: removed } : {}),
+        });
+        for (const id of removed) {
+          await writes.record(
+            attempt,
+            'backup.expired',
+            `Backup ${id} deleted: the store keeps only its newest backups.`,
+            {
+              backupId: id,
+            },
+          );
+        }
+        await writes.save(attempt, {
+          state: LIFECYCLE.backup.success,
+          observedGeneration: attempt.store.generation,
+        });
+      },
+      restore: (attempt) => restored(attempt, 'restore'),
+      'provision-from-backup': (attempt) => restored(attempt, 'provision-from-backup'),
+    },
+    /**
+     * A backup that failed for good: the store goes back to what it was (its data untouched), and the
+     * failure is told where people look for it: the backup, its condition and the activity feed.
+     */
+    backupFailed: async (attempt, conditions, message, reason) => {
+      const plan = LIFECYCLE.backup;
+      await writes.save(
+        attempt,
+        { state: plan.failure, observedGeneration: attempt.store.generation, conditions },
+        [plan.running],
+      );
+      const backupId = backupIdOf(attempt);
+      await backups.markFailed(backupId, message);
+      await writes.record(attempt, 'backup.failed', `Backup ${backupId} failed. ${message}`, {
+        backupId,
+        reason,
+      });
+      attempt.log.error({ reason, backupId }, 'backup failed');
+      return { outcome: 'done' };
+    },
+  };
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

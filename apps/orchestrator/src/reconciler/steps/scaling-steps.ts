@@ -1,0 +1,99 @@
+// The scaling family: sleep (every workload to zero, then the asleep page is what visitors get
+// through the ingress) and wake (the workloads back, ready, then the storefront serves through the
+// ingress), and how both end.
+import type { ConditionType } from '@storefleet/contracts';
+import type { ClusterStoreData } from '../../cluster/port.ts';
+import { setCondition } from '../../domain/conditions.ts';
+import { LIFECYCLE } from '../../domain/lifecycle.ts';
+import type { Store } from '../../domain/store.ts';
+import { askUntil, type StoreProbe } from '../../ingress/store-probe.ts';
+import type { Attempt, AttemptStore } from '../attempt.ts';
+import type { StepFamily } from './step-family.ts';
+
+/** How the orchestrator reaches one store through the ingress, when it can (real pods, a known ingress). */
+export interface StoreAddress {
+  probe: StoreProbe;
+  host: string;
+  /** A path only the store's own app answers once it serves (Medusa: /storefront/config). */
+  servingPath: string;
+}
+
+export interface ScalingStepsOptions {
+  storeData: ClusterStoreData;
+  /** Undefined: nothing can be asked through the ingress (simulated pods, INGRESS_URL unset). */
+  addressOf: (store: Store) => StoreAddress | undefined;
+  writes: AttemptStore;
+  now: () => Date;
+}
+
+export function scalingSteps(options: ScalingStepsOptions): StepFamily {
+  const { storeData, writes } = options;
+
+  const setConditions = async (
+    attempt: Attempt,
+    types: readonly ConditionType[],
+    reason: string,
+    message: string,
+  ) => {
+    let conditions = attempt.store.conditions;
+    for (const type of types) {
+      conditions = setCondition(conditions, { type, status: 'False', reason, message }, options.now());
+    }
+    await writes.save(attempt, { conditions });
+  };
+
+  const settled = async (attempt: Attempt, operation: 'sleep' | 'wake', message: string) => {
+    const patch =
+      operation === 'wake' ? { conditions: attempt.store.conditions.filter((c) => c.type !== 'Asleep') } : {};
+    await writes.settle(attempt, LIFECYCLE[operation].success, patch);
+    await writes.record(attempt, operation === 'sleep' ? 'store.asleep' : 'store.woken', message);
+    attempt.log.info(message);
+  };
+
+  return {
+    steps: {
+      'scale-down': async (attempt, signal) => {
+        await storeData.scaleDown(attempt.target, 'all', signal);
+        await setConditions(
+          attempt,
+          ['DatabaseReady', 'AppReady'],
+          'Asleep',
+          'Scaled to zero while the store sleeps.',
+        );
+      },
+      'asleep-page': async (attempt, signal) => {
+        const address = options.addressOf(attempt.store);
+        if (!address) return;
+        // Until the ingress drops the store's routes it answers 502 for them; then the platform's page.
+        await askUntil(
+          address.probe,
+          address.host,
+          '/',
+          (answer) => answer.platformPage === 'asleep',
+          signal,
+        );
+      },
+      'scale-up': (attempt, signal) => storeData.scaleUp(attempt.target, 'all', signal),
+      serving: async (attempt, signal) => {
+        const address = options.addressOf(attempt.store);
+        if (!address) return;
+        await askUntil(
+          address.probe,
+          address.host,
+          address.servingPath,
+          (answer) => answer.platformPage === null && answer.status >= 200 && answer.status < 400,
+          signal,
+        );
+      },
+    },
+    endings: {
+      sleep: (attempt) =>
+        settled(
+          attempt,
+          'sleep',
+          'The store is asleep: its workloads run no pods, and visitors get its asleep page.',
+        ),
+      wake: (attempt) => settled(attempt, 'wake', 'The store is awake: its storefront serves again.'),
+    },
+  };
+}

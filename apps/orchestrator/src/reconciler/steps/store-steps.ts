@@ -1,0 +1,61 @@
+// The store's own family: its namespace and Secret, the readiness of its workloads (the orchestrator's
+// own watches decide it, reporting each component as it happens), and its deletion.
+import type { BackupRunner } from '../../backups/backup-runner.ts';
+import type {
+  ClusterNamespaces,
+  ClusterReleases,
+  ClusterSecrets,
+  ClusterWorkloads,
+} from '../../cluster/port.ts';
+import { setCondition } from '../../domain/conditions.ts';
+import { LIFECYCLE } from '../../domain/lifecycle.ts';
+import type { Attempt, AttemptStore } from '../attempt.ts';
+import type { StepFamily } from './step-family.ts';
+
+export interface StoreStepsOptions {
+  cluster: ClusterNamespaces & ClusterSecrets & ClusterWorkloads & Pick<ClusterReleases, 'uninstallRelease'>;
+  backups: BackupRunner;
+  writes: AttemptStore;
+  now: () => Date;
+}
+
+export function storeSteps(options: StoreStepsOptions): StepFamily {
+  const { cluster, writes } = options;
+
+  const ready = (attempt: Attempt, signal: AbortSignal): Promise<void> =>
+    cluster.waitUntilReady(attempt.target, signal, async (progress) => {
+      await writes.save(attempt, {
+        conditions: setCondition(attempt.store.conditions, progress, options.now()),
+      });
+    });
+
+  return {
+    steps: {
+      namespace: (attempt, signal) => cluster.ensureNamespace(attempt.target, signal),
+      secrets: (attempt, signal) => cluster.ensureSecrets(attempt.target, signal),
+      ready,
+      'app-ready': ready,
+      uninstall: (attempt, signal) => cluster.uninstallRelease(attempt.target, signal),
+      'namespace-delete': (attempt, signal) => cluster.deleteNamespace(attempt.target, signal),
+    },
+    endings: {
+      delete: async (attempt) => {
+        const now = options.now();
+        const conditions = attempt.store.conditions.map((c) => ({
+          ...c,
+          status: 'False' as const,
+          reason: 'Deleted',
+          message: 'The store was deleted.',
+          lastTransitionTime: now.toISOString(),
+        }));
+        await writes.settle(attempt, LIFECYCLE.delete.success, { deletedAt: now, conditions });
+        await options.backups.failUnfinished(
+          attempt.store.id,
+          'The store was deleted before this backup finished.',
+        );
+        await writes.record(attempt, 'store.deleted', 'Store deleted; nothing of it is left in the cluster.');
+        attempt.log.info('store deleted');
+      },
+    },
+  };
+}
