@@ -4,7 +4,7 @@
 // issuing and active hosts (TLS handshake with SNI), and takes removed hosts off before deleting their
 // certificate Secret. One round per store at a time in this process; every write is conditioned on
 // the state it was read in, so replicas do not fight.
-import type { CertificateCheck, StoreDomainValues } from '@storefleet/contracts';
+import type { CertificateCheck } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { StoreService } from '../app/store-service.ts';
@@ -17,6 +17,7 @@ import { judgeDns, judgeIssuing, needsAttention } from '../domain/custom-domains
 import type { Store } from '../domain/store.ts';
 import type { DnsChecker } from './dns-checker.ts';
 import { type DomainSettings, recordTargets } from './domain-settings.ts';
+import { desiredDomainValues, sameValues, settled, withTransition } from './release-hosts.ts';
 import type { TlsProbe } from './tls-probe.ts';
 
 export interface DomainCheckerOptions {
@@ -29,26 +30,6 @@ export interface DomainCheckerOptions {
   logger: Logger;
   now?: () => Date;
 }
-
-/** The hosts a store's release should carry: its domains that are verified or further, oldest first. */
-export function desiredDomainValues(domains: DomainRecord[]): StoreDomainValues {
-  const live = domains.filter((d) => !d.removing && ['Verified', 'Issuing', 'Active'].includes(d.state));
-  const primary = live.find((d) => d.primary && d.state === 'Active');
-  return { hosts: live.map((d) => d.hostname), ...(primary ? { primary: primary.hostname } : {}) };
-}
-
-const sameValues = (a: StoreDomainValues | undefined, b: StoreDomainValues) =>
-  JSON.stringify({ hosts: a?.hosts ?? [], primary: a?.primary }) ===
-  JSON.stringify({ hosts: b.hosts, primary: b.primary });
-
-/** A check keeps the previous one's transition time while `ready` does not change. */
-const withTransition = (previous: CertificateCheck | null, check: CertificateCheck): CertificateCheck =>
-  previous && previous.ready === check.ready
-    ? { ...check, lastTransitionTime: previous.lastTransitionTime ?? previous.checkedAt }
-    : check;
-
-/** The store runs the release its values ask for (no operation in flight or pending). */
-const settled = (store: Store) => store.state === 'Ready' && store.observedGeneration === store.generation;
 
 export class DomainChecker {
   private readonly options: DomainCheckerOptions;
