@@ -46,7 +46,8 @@ describe("the dashboard's step list is the contract's", () => {
   it("lists, while an operation runs, the conditions of that operation's plan in step order", () => {
     for (const plan of PLANS) {
       const expected = conditionsOf(plan);
-      const store = makeStore({ state: plan.running });
+      // The store records the operation it runs (Queued/Provisioning is shared by two plans).
+      const store = makeStore({ state: plan.running, operation: plan.operation });
       // A plan whose steps set no condition (delete) shows the provisioned conditions going away.
       expect(
         progressSteps(store).map((step) => step.type),
