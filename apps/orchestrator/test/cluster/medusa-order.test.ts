@@ -73,7 +73,13 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
   it('offers Medusa on real pods, and says why WooCommerce cannot run here', async () => {
     const info = PlatformInfo.parse((await api('GET', '/api/platform')).body);
     expect(info.cluster.simulated).toBe(false);
-    expect(info.engines).toContainEqual({ engine: 'medusa', available: true, pods: 'real', reason: null });
+    expect(info.engines.find((e) => e.engine === 'medusa')).toMatchObject({
+      displayName: 'Medusa',
+      login: 'email',
+      available: true,
+      pods: 'real',
+      reason: null,
+    });
     const woocommerce = info.engines.find((e) => e.engine === 'woocommerce');
     expect(woocommerce?.available).toBe(false);
     expect(woocommerce?.reason).toMatch(/internet/);
