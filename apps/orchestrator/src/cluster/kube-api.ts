@@ -60,21 +60,6 @@ export function withSignal(signal: AbortSignal): ConfigurationOptions {
   };
 }
 
-/** Waits `ms`, or rejects with the abort reason as soon as `signal` fires. */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Creates an object, or replaces it at the version just read: `write` gets that resourceVersion, or
  * undefined when the read found nothing (404) and the object is to be created.

@@ -1,8 +1,9 @@
 // The store namespace: created with the store's labels (refusing one that belongs to someone else),
 // the orchestrator's RoleBinding in it, and its deletion down to the last reclaimed volume.
 import { Watch } from '@kubernetes/client-node';
+import { sleep } from '../sleep.ts';
 import { isStatus } from './cluster-errors.ts';
-import { abortableDelay, type KubeApi, withSignal } from './kube-api.ts';
+import { type KubeApi, withSignal } from './kube-api.ts';
 import { ClusterError, type ClusterNamespaces, type StoreTarget } from './port.ts';
 import { LABELS, storeLabels } from './store-labels.ts';
 
@@ -91,7 +92,7 @@ export class KubernetesNamespaces implements ClusterNamespaces {
           throw this.kube.failure(error, `check the store role in ${namespace}`, signal);
         });
       if (review.status?.allowed) return;
-      await abortableDelay(100, signal);
+      await sleep(100, signal);
     }
     throw new ClusterError(
       'Forbidden',
@@ -130,7 +131,7 @@ export class KubernetesNamespaces implements ClusterNamespaces {
         throw this.kube.failure(error, `read the persistent volumes of ${namespace}`, signal);
       }
       if (pending === 0) return;
-      await abortableDelay(500, signal);
+      await sleep(500, signal);
     }
   }
 

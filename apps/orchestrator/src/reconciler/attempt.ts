@@ -1,7 +1,7 @@
 // One attempt at a job, and the only way a worker writes: the attempt store, whose every write is
 // fenced by the job's lease (a worker that lost its lease cannot overwrite its successor's work) and
 // checked against the lifecycle table by the repository.
-import type { Operation, OperationPayload, StoreState } from '@storefleet/contracts';
+import type { ConditionType, Operation, OperationPayload, StoreState } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { StoreTarget } from '../cluster/port.ts';
@@ -9,6 +9,7 @@ import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { type StorePatch, StoresRepository } from '../db/stores-repository.ts';
 import type { ActivityType } from '../domain/activity-types.ts';
+import { setCondition } from '../domain/conditions.ts';
 import type { DeployedRecord, Store } from '../domain/store.ts';
 import type { Job } from '../queue/work-queue.ts';
 
@@ -76,6 +77,20 @@ export class AttemptStore {
       { storeId: attempt.store.id, type, message, details: { attempt: attempt.job.attempts, ...details } },
       this.now(),
     );
+  }
+
+  /** Sets workload conditions False while a step stops their workloads on purpose. */
+  markStopped(
+    attempt: Attempt,
+    types: readonly ConditionType[],
+    reason: string,
+    message: string,
+  ): Promise<Store> {
+    let conditions = attempt.store.conditions;
+    for (const type of types) {
+      conditions = setCondition(conditions, { type, status: 'False', reason, message }, this.now());
+    }
+    return this.save(attempt, { conditions });
   }
 
   /** The plan's success state, with the generation settled and any earlier failure cleared. */

@@ -1,11 +1,5 @@
-// The data family: the backup step, the restore steps (stop the writers, replace the database, start
-// the app again with the engine's setup, put back the files) and how backup, restore and a store
-// created from a backup end. A failed backup leaves the store Ready (its plan says so); a failed
-// restore says, through the table, what it left.
-import type { ConditionType } from '@storefleet/contracts';
 import { BackupNotFound, type BackupRunner } from '../../backups/backup-runner.ts';
 import { type BackupPart, ClusterError, type ClusterStoreData } from '../../cluster/port.ts';
-import { setCondition } from '../../domain/conditions.ts';
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
 import type { Store } from '../../domain/store.ts';
 import type { JobResult } from '../../queue/worker.ts';
@@ -29,20 +23,6 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
   ) => Promise<JobResult>;
 } {
   const { storeData, backups, writes } = options;
-
-  /** Sets workload conditions False while a step stops their workloads on purpose. */
-  const markStopped = async (
-    attempt: Attempt,
-    types: readonly ConditionType[],
-    reason: string,
-    message: string,
-  ) => {
-    let conditions = attempt.store.conditions;
-    for (const type of types) {
-      conditions = setCondition(conditions, { type, status: 'False', reason, message }, options.now());
-    }
-    await writes.save(attempt, { conditions });
-  };
 
   /** One part of the backup back into the store; a dump the store's tools refuse is the backup's fault. */
   const restorePart = async (attempt: Attempt, part: BackupPart, signal: AbortSignal) => {
@@ -92,7 +72,7 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
       },
       'app-stop': async (attempt, signal) => {
         await storeData.scaleDown(attempt.target, 'writers', signal);
-        await markStopped(
+        await writes.markStopped(
           attempt,
           ['AppReady'],
           'StoppedForRestore',

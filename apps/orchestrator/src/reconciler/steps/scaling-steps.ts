@@ -1,9 +1,4 @@
-// The scaling family: sleep (every workload to zero, then the asleep page is what visitors get
-// through the ingress) and wake (the workloads back, ready, then the storefront serves through the
-// ingress), and how both end.
-import type { ConditionType } from '@storefleet/contracts';
 import type { ClusterStoreData } from '../../cluster/port.ts';
-import { setCondition } from '../../domain/conditions.ts';
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
 import type { Store } from '../../domain/store.ts';
 import { askUntil, type StoreProbe } from '../../ingress/store-probe.ts';
@@ -29,19 +24,6 @@ export interface ScalingStepsOptions {
 export function scalingSteps(options: ScalingStepsOptions): StepFamily {
   const { storeData, writes } = options;
 
-  const setConditions = async (
-    attempt: Attempt,
-    types: readonly ConditionType[],
-    reason: string,
-    message: string,
-  ) => {
-    let conditions = attempt.store.conditions;
-    for (const type of types) {
-      conditions = setCondition(conditions, { type, status: 'False', reason, message }, options.now());
-    }
-    await writes.save(attempt, { conditions });
-  };
-
   const settled = async (attempt: Attempt, operation: 'sleep' | 'wake', message: string) => {
     const patch =
       operation === 'wake' ? { conditions: attempt.store.conditions.filter((c) => c.type !== 'Asleep') } : {};
@@ -54,7 +36,7 @@ export function scalingSteps(options: ScalingStepsOptions): StepFamily {
     steps: {
       'scale-down': async (attempt, signal) => {
         await storeData.scaleDown(attempt.target, 'all', signal);
-        await setConditions(
+        await writes.markStopped(
           attempt,
           ['DatabaseReady', 'AppReady'],
           'Asleep',
