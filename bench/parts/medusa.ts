@@ -9,7 +9,8 @@ import { placeOrder, storeHttp } from '../../apps/orchestrator/test/support/medu
 import { podWorkingSetBytes } from '../../apps/orchestrator/test/support/pod-cgroups.ts';
 import { resolveHelm } from '../../tools/testcluster/src/binaries.ts';
 import { clusterDown, clusterUp } from '../../tools/testcluster/src/control-plane.ts';
-import { buildImage, readRecipes } from '../../tools/testcluster/src/node/images.ts';
+import { readRecipes } from '../../tools/testcluster/src/node/image-recipes.ts';
+import { buildImage } from '../../tools/testcluster/src/node/images.ts';
 import { realNodeBlocker } from '../../tools/testcluster/src/node/mode.ts';
 import { type ApiStore, api, type Orchestrator, startOrchestrator } from '../lib/env.ts';
 import { since } from '../lib/stats.ts';

@@ -1,14 +1,12 @@
 // Parts 1–3: a store through Storefleet against a bare helm install of the same chart on the same
 // cluster, one after another and twenty at once, the queueing under the default limit, and how soon
 // the API and an SSE client know a store is Ready after its last pod is.
+import { bareInstall, helmStatusMs, PodReadyWatch } from '../lib/bare-helm.ts';
 import {
   type BenchCluster,
-  bareInstall,
   createStore,
   EventClient,
-  helmStatusMs,
   type Orchestrator,
-  PodReadyWatch,
   startOrchestrator,
   wallNow,
 } from '../lib/env.ts';

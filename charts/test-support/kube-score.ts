@@ -6,7 +6,7 @@ import { chmod, copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withFileLock } from '../../tools/testcluster/src/file-lock.ts';
-import { findGo, isExecutableFile } from '../../tools/testcluster/src/go-build.ts';
+import { findGo, isExecutableFile } from '../../tools/testcluster/src/go-toolchain.ts';
 import { type Log, stderrLog } from '../../tools/testcluster/src/log.ts';
 import { cacheRoot } from '../../tools/testcluster/src/paths.ts';
 import { capture, runLogged } from '../../tools/testcluster/src/run.ts';

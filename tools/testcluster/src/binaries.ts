@@ -3,16 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { withFileLock } from './file-lock.ts';
-import {
-  type BuildTarget,
-  buildTarget,
-  findGo,
-  findOnPath,
-  type GoToolchain,
-  isExecutableFile,
-  TARGET_BINARIES,
-  TARGET_VERSION,
-} from './go-build.ts';
+import { type BuildTarget, buildTarget, TARGET_BINARIES, TARGET_VERSION } from './go-build.ts';
+import { findGo, findOnPath, type GoToolchain, isExecutableFile } from './go-toolchain.ts';
 import { kwokStagesFileName, writeKwokStages } from './kwok-stages.ts';
 import { type Log, stderrLog } from './log.ts';
 import { cacheRoot } from './paths.ts';

@@ -1,9 +1,10 @@
 // npm run cluster:up | cluster:down | cluster:status | cluster:build, and npm run helm -- <args>.
 import { spawn } from 'node:child_process';
 import { resolveBinaries, resolveHelm, resolveNodeBinaries } from './binaries.ts';
-import { clusterDown, clusterStatus, clusterUp } from './control-plane.ts';
+import { clusterStatus } from './cluster-status.ts';
+import { clusterDown, clusterUp } from './control-plane.ts';
 import { stderrLog } from './log.ts';
-import { writeDockerfiles } from './node/images.ts';
+import { writeDockerfiles } from './node/dockerfile.ts';
 import { chooseNodeMode } from './node/mode.ts';
 import { defaultClusterDir } from './paths.ts';
 import { keepRunning } from './shared-cluster.ts';

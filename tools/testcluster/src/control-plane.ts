@@ -6,11 +6,10 @@ import { resolve } from 'node:path';
 import { adminApi } from './admin-api.ts';
 import { type Binaries, type NodeBinaries, resolveBinaries, resolveNodeBinaries } from './binaries.ts';
 import { bootstrapCluster, hostPathVolumeDirs } from './bootstrap.ts';
+import { type ClusterState, clusterStatus, readState } from './cluster-status.ts';
 import {
   apiServerUrl,
   type ClusterPorts,
-  COMPONENTS,
-  type ComponentName,
   type ComponentSpec,
   componentSpecs,
   PORT_NAMES,
@@ -22,20 +21,11 @@ import { type ClusterLayout, clusterLayout } from './layout.ts';
 import { formatDuration, type Log, stderrLog } from './log.ts';
 import { upgradeRunningNode } from './node/acme-upgrade.ts';
 import { chooseNodeMode, type NodeMode } from './node/mode.ts';
-import {
-  NODE_COMPONENTS,
-  nodeComponents,
-  type RealNodeInfo,
-  realNodeOwner,
-  startRealNode,
-  stopRealNode,
-  takenMessage,
-} from './node/node.ts';
+import { NODE_COMPONENTS, realNodeOwner, startRealNode, stopRealNode, takenMessage } from './node/node.ts';
 import { defaultClusterDir } from './paths.ts';
 import { CLIENT_IDENTITIES, type ClientIdentity, writeClusterPki } from './pki.ts';
 import { freePorts } from './ports.ts';
 import {
-  isRunning,
   type ProcessRecord,
   readProcessRecords,
   startDetached,
@@ -62,36 +52,6 @@ export interface RunningCluster {
   server: string;
   /** False when a healthy cluster was already running in the directory. */
   started: boolean;
-}
-
-export interface ComponentStatus {
-  name: ComponentName | (typeof NODE_COMPONENTS)[number];
-  pid: number | null;
-  running: boolean;
-}
-
-export interface ClusterStatus {
-  dir: string;
-  /** The directory holds a cluster (running or not). */
-  exists: boolean;
-  server: string | null;
-  kubeconfig: string | null;
-  apiReady: boolean;
-  components: ComponentStatus[];
-  /** Every component runs and the API server is ready. */
-  healthy: boolean;
-  node: NodeState | null;
-}
-
-/** A real node beside the simulated ones, or why there is none. */
-export type NodeState = ({ kind: 'real' } & RealNodeInfo) | { kind: 'simulated'; reason: string };
-
-interface ClusterState {
-  ports: ClusterPorts;
-  server: string;
-  createdAt: string;
-  binaries: Binaries;
-  node?: NodeState;
 }
 
 /** Real where the host can and no other cluster holds the machine's real node. */
@@ -190,29 +150,6 @@ export async function clusterDown(
     log(`cluster in ${layout.dir} stopped and removed in ${formatDuration(Date.now() - started)}`);
     return true;
   });
-}
-
-export async function clusterStatus(dir: string = defaultClusterDir()): Promise<ClusterStatus> {
-  const layout = clusterLayout(resolve(dir));
-  const state = await readState(layout);
-  const records = await readProcessRecords(layout.pids);
-  const names = state?.node?.kind === 'real' ? [...COMPONENTS, ...nodeComponents(state.node)] : COMPONENTS;
-  const components = names.map((name): ComponentStatus => {
-    const record = records.find((r) => r.name === name);
-    return { name, pid: record?.pid ?? null, running: record ? isRunning(record) : false };
-  });
-  const api = state ? await adminApi(layout, state.server).catch(() => undefined) : undefined;
-  const apiReady = api ? await answers(`${api.server}/readyz`, api.tls) : false;
-  return {
-    dir: layout.dir,
-    exists: existsSync(layout.state),
-    server: state?.server ?? null,
-    kubeconfig: existsSync(layout.adminKubeconfig) ? layout.adminKubeconfig : null,
-    apiReady,
-    components,
-    healthy: apiReady && components.every((component) => component.running),
-    node: state?.node ?? null,
-  };
 }
 
 async function start(
@@ -319,15 +256,6 @@ async function assertUsableDir(dir: string): Promise<void> {
       `${dir} is not empty and holds no test cluster (no cluster.json); refusing to use or delete it. ` +
         'Choose another directory (STOREFLEET_CLUSTER_DIR) or empty it.',
     );
-  }
-}
-
-/** The cluster's recorded state; undefined when there is none or it cannot be read (a crash while writing). */
-async function readState(layout: ClusterLayout): Promise<ClusterState | undefined> {
-  try {
-    return JSON.parse(await readFile(layout.state, 'utf8')) as ClusterState;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,8 +1,5 @@
-// Builds the pinned binaries with the machine's Go from the Go module proxy, the way upstream's release
-// builds do: static (CGO_ENABLED=0), -trimpath, upstream's ldflags; `nice` so the machine stays usable.
-import { accessSync, constants, statSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   COREDNS_MAIN_GO,
   corednsWrapperGoMod,
@@ -17,14 +14,14 @@ import {
   kubernetesToolsGo,
   kubernetesWrapperGoMod,
   kwokLdflags,
-  parseGoVersion,
   TRAEFIK_TOOLS_GO,
   traefikLdflags,
   traefikWrapperGoMod,
 } from './go-mod.ts';
+import type { GoToolchain } from './go-toolchain.ts';
 import { formatDuration, type Log } from './log.ts';
 import { capture, runLogged } from './run.ts';
-import { MIN_GO_VERSION, PINNED_VERSIONS } from './versions.ts';
+import { PINNED_VERSIONS } from './versions.ts';
 
 export type BuildTarget = 'kubernetes' | 'etcd' | 'kwok' | 'helm' | 'kubernetes-node' | 'coredns' | 'traefik';
 
@@ -60,55 +57,6 @@ const COLD_BUILD_TIME: Record<BuildTarget, string> = {
   coredns: 'about 3 min',
   traefik: 'about 6 min',
 };
-
-export class GoUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GoUnavailableError';
-  }
-}
-
-export function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-export function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-export interface GoToolchain {
-  go: string;
-  version: string;
-  /** `nice -n 10` when available. */
-  prefix: string[];
-  env: NodeJS.ProcessEnv;
-}
-
-export async function findGo(): Promise<GoToolchain> {
-  const go = findOnPath('go');
-  if (!go) throw new GoUnavailableError('`go` was not found on PATH');
-  const env = { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' };
-  const version = (await capture(go, ['env', 'GOVERSION'], { env })).trim();
-  const parsed = parseGoVersion(version);
-  const [major, minor] = MIN_GO_VERSION;
-  if (parsed && (parsed[0] < major || (parsed[0] === major && parsed[1] < minor))) {
-    throw new GoUnavailableError(
-      `${go} is ${version}, older than the go${major}.${minor} these modules need`,
-    );
-  }
-  const nice = findOnPath('nice');
-  return { go, version, prefix: nice ? [nice, '-n', '10'] : [], env };
-}
 
 interface BuildContext {
   toolchain: GoToolchain;

@@ -2,7 +2,8 @@
 // upstream Stage objects `kwokctl create cluster` enables by default, taken from the module zip.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { downloadModule, type GoToolchain } from './go-build.ts';
+import { downloadModule } from './go-build.ts';
+import type { GoToolchain } from './go-toolchain.ts';
 import type { Log } from './log.ts';
 import { PINNED_VERSIONS } from './versions.ts';
 

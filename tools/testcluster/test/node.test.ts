@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COREDNS_MAIN_GO, replaceDirectives, traefikWrapperGoMod } from '../src/go-mod.ts';
+import { renderDockerfile } from '../src/node/dockerfile.ts';
 import { withoutOurChains } from '../src/node/host.ts';
-import { readRecipes, recipeDir, renderDockerfile } from '../src/node/images.ts';
+import { readRecipes, recipeDir } from '../src/node/image-recipes.ts';
 import { chooseNodeMode } from '../src/node/mode.ts';
 import {
   containerdConfig,

