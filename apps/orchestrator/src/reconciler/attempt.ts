@@ -39,43 +39,55 @@ export function backupIdOf(attempt: Attempt): string {
   return payload.backupId;
 }
 
+/** An activity entry written with the store change that it reports, in the same transaction. */
+export interface ActivityEntry {
+  type: ActivityType;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 export class AttemptStore {
-  private readonly stores: StoresRepository;
-  private readonly activity: ActivityRepository;
+  private readonly db: Kysely<Schema>;
   private readonly now: () => Date;
 
   constructor(db: Kysely<Schema>, now: () => Date) {
-    this.stores = new StoresRepository(db);
-    this.activity = new ActivityRepository(db);
+    this.db = db;
     this.now = now;
   }
 
   read(storeId: string): Promise<Store | undefined> {
-    return this.stores.get(storeId);
+    return new StoresRepository(this.db).get(storeId);
   }
 
-  /** Writes a change to the store while the attempt holds its lease; a refused write ends the attempt. */
-  async save(attempt: Attempt, patch: StorePatch, states?: readonly StoreState[]): Promise<Store> {
-    const updated = await this.stores.update(
-      attempt.store.id,
-      patch,
-      { leaseToken: attempt.job.leaseToken, states: states ?? [attempt.store.state] },
-      this.now(),
-    );
+  /**
+   * Writes a change to the store while the attempt holds its lease, with the activity entries that
+   * report it: both or neither, so a crash never leaves a state without its entry. A refused write
+   * ends the attempt.
+   */
+  async save(
+    attempt: Attempt,
+    patch: StorePatch,
+    states: readonly StoreState[] = [attempt.store.state],
+    entries: readonly ActivityEntry[] = [],
+  ): Promise<Store> {
+    const now = this.now();
+    const write = async (db: Kysely<Schema>) => {
+      const fence = { leaseToken: attempt.job.leaseToken, states };
+      const updated = await new StoresRepository(db).update(attempt.store.id, patch, fence, now);
+      if (updated) for (const entry of entries) await this.append(db, attempt, entry, now);
+      return updated;
+    };
+    const updated = entries.length > 0 ? await this.db.transaction().execute(write) : await write(this.db);
     if (!updated) throw new StaleAttempt();
     attempt.store = updated;
     return updated;
   }
 
-  async record(
-    attempt: Attempt,
-    type: ActivityType,
-    message: string,
-    details: Record<string, unknown> = {},
-  ): Promise<void> {
-    await this.activity.append(
-      { storeId: attempt.store.id, type, message, details: { attempt: attempt.job.attempts, ...details } },
-      this.now(),
+  private async append(db: Kysely<Schema>, attempt: Attempt, entry: ActivityEntry, now: Date): Promise<void> {
+    const details = { attempt: attempt.job.attempts, ...entry.details };
+    await new ActivityRepository(db).append(
+      { storeId: attempt.store.id, type: entry.type, message: entry.message, details },
+      now,
     );
   }
 
@@ -93,13 +105,13 @@ export class AttemptStore {
     return this.save(attempt, { conditions });
   }
 
-  /** The plan's success state, with the generation settled and any earlier failure cleared. */
-  settle(attempt: Attempt, state: StoreState, patch: StorePatch = {}): Promise<Store> {
-    return this.save(attempt, {
-      state,
-      observedGeneration: attempt.store.generation,
-      failure: null,
-      ...patch,
-    });
+  /** The plan's success state, with the generation settled, any earlier failure cleared, and its entry. */
+  settle(attempt: Attempt, state: StoreState, entry: ActivityEntry, patch: StorePatch = {}): Promise<Store> {
+    return this.save(
+      attempt,
+      { state, observedGeneration: attempt.store.generation, failure: null, ...patch },
+      [attempt.store.state],
+      [entry],
+    );
   }
 }

@@ -150,6 +150,7 @@ export class Reconciler {
     }
     // A fresh request measures its steps anew; a take-over keeps what was measured so far.
     const timings = job.attempts <= 1 ? { ...store.stepTimings, [operation]: {} } : store.stepTimings;
+    const total = this.options.retryPolicy.maxRetries + 1;
     await this.writes.save(
       attempt,
       {
@@ -163,12 +164,12 @@ export class Reconciler {
           : {}),
       },
       runnableStates(operation),
-    );
-    const total = this.options.retryPolicy.maxRetries + 1;
-    await this.writes.record(
-      attempt,
-      BEGIN[operation].type,
-      `${BEGIN[operation].what(attempt)} (attempt ${job.attempts} of ${total}).`,
+      [
+        {
+          type: BEGIN[operation].type,
+          message: `${BEGIN[operation].what(attempt)} (attempt ${job.attempts} of ${total}).`,
+        },
+      ],
     );
     if (invalidPayload !== undefined) {
       throw new StepFailed(
@@ -204,13 +205,13 @@ export class Reconciler {
 
     if (shouldRetry(retryPolicy, attemptNumber, description.retryable)) {
       const delayMs = retryDelayMs(retryPolicy, attemptNumber, this.options.random);
-      await this.writes.save(attempt, { conditions }, [plan.running]);
       const message = `Attempt ${attemptNumber} of ${retryPolicy.maxRetries + 1} failed at step "${step}": ${description.message} Retrying in ${formatDuration(delayMs)}.`;
-      await this.writes.record(attempt, 'store.retry_scheduled', message, {
-        step,
-        reason: description.reason,
-        delayMs,
-      });
+      await this.writes.save(
+        attempt,
+        { conditions },
+        [plan.running],
+        [{ type: 'store.retry_scheduled', message, details: { step, reason: description.reason, delayMs } }],
+      );
       attempt.log.warn({ step, reason: description.reason, delayMs }, 'attempt failed; retry scheduled');
       return { outcome: 'retry', delayMs, error: `${description.reason}: ${description.message}` };
     }
@@ -235,8 +236,8 @@ export class Reconciler {
         },
       },
       [plan.running],
+      [{ type: 'store.failed', message: failureMessage, details: { step, reason: description.reason } }],
     );
-    await this.writes.record(attempt, 'store.failed', failureMessage, { step, reason: description.reason });
     attempt.log.error({ step, reason: description.reason }, 'store failed');
     return { outcome: 'done' };
   }

@@ -3,7 +3,7 @@ import { type BackupPart, ClusterError, type ClusterStoreData } from '../../clus
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
 import type { Store } from '../../domain/store.ts';
 import type { JobResult } from '../../queue/worker.ts';
-import { type Attempt, type AttemptStore, backupIdOf } from '../attempt.ts';
+import { type ActivityEntry, type Attempt, type AttemptStore, backupIdOf } from '../attempt.ts';
 import { deployedOf } from './release-steps.ts';
 import type { StepFamily } from './step-family.ts';
 
@@ -55,12 +55,12 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
             };
           })()
         : {};
-    await writes.settle(attempt, LIFECYCLE[via].success, patch);
     const message =
       via === 'restore'
         ? `Restored backup ${backupId}; the store is ready.`
         : `Store is ready with the data of backup ${backupId}.`;
-    await writes.record(attempt, via === 'restore' ? 'store.restored' : 'store.ready', message, { backupId });
+    const type = via === 'restore' ? 'store.restored' : 'store.ready';
+    await writes.settle(attempt, LIFECYCLE[via].success, { type, message, details: { backupId } }, patch);
     attempt.log.info({ backupId }, message);
   };
 
@@ -93,25 +93,24 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
         // Before the store is Ready again: whoever sees it Ready sees the backups it keeps.
         const removed = await backups.enforceRetention(attempt.store.id);
         const size = attempt.backupSize ?? 0;
-        await writes.record(attempt, 'backup.succeeded', `Backup ${backupId} taken (${formatBytes(size)}).`, {
-          backupId,
-          sizeBytes: size,
-          ...(removed.length > 0 ? { expired: removed } : {}),
-        });
-        for (const id of removed) {
-          await writes.record(
-            attempt,
-            'backup.expired',
-            `Backup ${id} deleted: the store keeps only its newest backups.`,
-            {
-              backupId: id,
-            },
-          );
-        }
-        await writes.save(attempt, {
-          state: LIFECYCLE.backup.success,
-          observedGeneration: attempt.store.generation,
-        });
+        const succeeded: ActivityEntry = {
+          type: 'backup.succeeded',
+          message: `Backup ${backupId} taken (${formatBytes(size)}).`,
+          details: { backupId, sizeBytes: size, ...(removed.length > 0 ? { expired: removed } : {}) },
+        };
+        const expired = removed.map(
+          (id): ActivityEntry => ({
+            type: 'backup.expired',
+            message: `Backup ${id} deleted: the store keeps only its newest backups.`,
+            details: { backupId: id },
+          }),
+        );
+        await writes.save(
+          attempt,
+          { state: LIFECYCLE.backup.success, observedGeneration: attempt.store.generation },
+          [attempt.store.state],
+          [succeeded, ...expired],
+        );
       },
       restore: (attempt) => restored(attempt, 'restore'),
       'provision-from-backup': (attempt) => restored(attempt, 'provision-from-backup'),
@@ -122,17 +121,20 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
      */
     backupFailed: async (attempt, conditions, message, reason) => {
       const plan = LIFECYCLE.backup;
+      const backupId = backupIdOf(attempt);
+      await backups.markFailed(backupId, message);
       await writes.save(
         attempt,
         { state: plan.failure, observedGeneration: attempt.store.generation, conditions },
         [plan.running],
+        [
+          {
+            type: 'backup.failed',
+            message: `Backup ${backupId} failed. ${message}`,
+            details: { backupId, reason },
+          },
+        ],
       );
-      const backupId = backupIdOf(attempt);
-      await backups.markFailed(backupId, message);
-      await writes.record(attempt, 'backup.failed', `Backup ${backupId} failed. ${message}`, {
-        backupId,
-        reason,
-      });
       attempt.log.error({ reason, backupId }, 'backup failed');
       return { outcome: 'done' };
     },

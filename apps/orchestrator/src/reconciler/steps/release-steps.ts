@@ -41,37 +41,38 @@ export function releaseSteps(options: ReleaseStepsOptions): StepFamily {
 
   const provisioned = async (attempt: Attempt): Promise<void> => {
     const deployed = deployedOf(attempt);
-    const ready = await writes.settle(attempt, LIFECYCLE.provision.success, {
-      readyAt: options.now(),
-      revision: deployed.revision,
-      chartVersion: deployed.chartVersion,
-    });
-    const seconds = provisioningSeconds(ready);
-    if (seconds !== null) options.metrics.observeProvisioned(ready.engine, seconds);
+    const readyAt = options.now();
+    const seconds = provisioningSeconds({ ...attempt.store, readyAt });
     const after = seconds === null ? '' : ` after ${formatDuration(seconds * 1000)}`;
-    await writes.record(attempt, 'store.ready', `Store is ready${after}.`, {
-      revision: deployed.revision,
-      provisioningSeconds: seconds,
-    });
+    const ready = await writes.settle(
+      attempt,
+      LIFECYCLE.provision.success,
+      {
+        type: 'store.ready',
+        message: `Store is ready${after}.`,
+        details: { revision: deployed.revision, provisioningSeconds: seconds },
+      },
+      { readyAt, revision: deployed.revision, chartVersion: deployed.chartVersion },
+    );
+    if (seconds !== null) options.metrics.observeProvisioned(ready.engine, seconds);
     attempt.log.info({ provisioningSeconds: seconds }, 'store ready');
   };
 
   const releaseChanged = async (attempt: Attempt, operation: 'upgrade' | 'rollback'): Promise<void> => {
     const deployed = deployedOf(attempt);
-    await writes.settle(attempt, LIFECYCLE[operation].success, {
-      revision: deployed.revision,
-      chartVersion: deployed.chartVersion,
-      values: deployed.values,
-    });
     const done =
       operation === 'upgrade'
         ? 'Upgraded'
         : `Rolled back to the state of revision ${'revision' in attempt.payload ? attempt.payload.revision : '?'}`;
-    await writes.record(
+    await writes.settle(
       attempt,
-      operation === 'upgrade' ? 'store.upgraded' : 'store.rolled_back',
-      `${done}; now at revision ${deployed.revision}.`,
-      { revision: deployed.revision },
+      LIFECYCLE[operation].success,
+      {
+        type: operation === 'upgrade' ? 'store.upgraded' : 'store.rolled_back',
+        message: `${done}; now at revision ${deployed.revision}.`,
+        details: { revision: deployed.revision },
+      },
+      { revision: deployed.revision, chartVersion: deployed.chartVersion, values: deployed.values },
     );
   };
 

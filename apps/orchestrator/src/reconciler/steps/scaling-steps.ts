@@ -27,8 +27,8 @@ export function scalingSteps(options: ScalingStepsOptions): StepFamily {
   const settled = async (attempt: Attempt, operation: 'sleep' | 'wake', message: string) => {
     const patch =
       operation === 'wake' ? { conditions: attempt.store.conditions.filter((c) => c.type !== 'Asleep') } : {};
-    await writes.settle(attempt, LIFECYCLE[operation].success, patch);
-    await writes.record(attempt, operation === 'sleep' ? 'store.asleep' : 'store.woken', message);
+    const type = operation === 'sleep' ? 'store.asleep' : 'store.woken';
+    await writes.settle(attempt, LIFECYCLE[operation].success, { type, message }, patch);
     attempt.log.info(message);
   };
 

@@ -48,12 +48,17 @@ export function storeSteps(options: StoreStepsOptions): StepFamily {
           message: 'The store was deleted.',
           lastTransitionTime: now.toISOString(),
         }));
-        await writes.settle(attempt, LIFECYCLE.delete.success, { deletedAt: now, conditions });
+        const deleted = 'Store deleted; nothing of it is left in the cluster.';
+        await writes.settle(
+          attempt,
+          LIFECYCLE.delete.success,
+          { type: 'store.deleted', message: deleted },
+          { deletedAt: now, conditions },
+        );
         await options.backups.failUnfinished(
           attempt.store.id,
           'The store was deleted before this backup finished.',
         );
-        await writes.record(attempt, 'store.deleted', 'Store deleted; nothing of it is left in the cluster.');
         attempt.log.info('store deleted');
       },
     },
