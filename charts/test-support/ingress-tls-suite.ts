@@ -17,8 +17,12 @@ export interface IngressChart {
   engineUrl: (objects: Manifest[]) => string;
 }
 
+/** The store's own Ingress (not the one that only redirects http to https). */
 export function ingressOf(objects: Manifest[]): Manifest {
-  const ingress = objects.find((o) => o.kind === 'Ingress');
+  const ingress = objects.find(
+    (o) =>
+      o.kind === 'Ingress' && !o.metadata.annotations?.['traefik.ingress.kubernetes.io/router.middlewares'],
+  );
   if (!ingress) throw new Error('no Ingress rendered');
   return ingress;
 }

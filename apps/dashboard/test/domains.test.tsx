@@ -37,6 +37,7 @@ function domain(overrides: Partial<Domain> = {}): Domain {
       },
     ],
     attention: false,
+    attentionReason: null,
     createdAt: '2026-12-07T06:00:00.000Z',
     verifiedAt: null,
     activeAt: null,
@@ -104,6 +105,7 @@ describe('the Domains panel', () => {
       reason: 'CertificateIssued',
       message: 'shop.example.test is served with a certificate from Pebble Intermediate CA.',
       attention: true,
+      attentionReason: 'CertificateExpiringSoon',
       certificate: {
         ready: true,
         reason: 'CertificateServed',
@@ -119,10 +121,37 @@ describe('the Domains panel', () => {
       [`POST ${base}/${active.id}/primary`]: () => ({ ...active, primary: true }),
     });
     renderWithProviders(<DomainsPanel store={store} />);
-    expect(await screen.findByText('Certificate needs attention')).toBeInTheDocument();
+    expect(await screen.findByText('Certificate expires soon')).toBeInTheDocument();
     expect(screen.getByText(/Pebble Intermediate CA 1a2b3c/)).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Make primary' }));
     expect(api.calls.some((call) => call.path.endsWith('/primary'))).toBe(true);
+  });
+
+  it('tells a failing renewal apart from an old certificate: its own badge and the reason in words', async () => {
+    const message =
+      'The certificate for shop.example.test from Pebble Intermediate CA was due for renewal on 2026-12-02, but the ingress still serves it (valid until 2027-01-01, 25 days left): its renewals are failing.';
+    const failing = domain({
+      state: 'Active',
+      reason: 'CertificateIssued',
+      message: 'shop.example.test is served with a certificate from Pebble Intermediate CA.',
+      attention: true,
+      attentionReason: 'RenewalFailed',
+      certificate: {
+        ready: true,
+        reason: 'RenewalFailed',
+        message,
+        issuer: 'Pebble Intermediate CA',
+        notBefore: '2026-10-03T06:00:00.000Z',
+        notAfter: '2027-01-01T06:00:00.000Z',
+        checkedAt: '2026-12-07T06:00:00.000Z',
+        lastTransitionTime: '2026-12-07T06:00:00.000Z',
+      },
+    });
+    mockApi({ [`GET ${base}`]: () => ({ items: [failing] }) });
+    renderWithProviders(<DomainsPanel store={store} />);
+    const badge = await screen.findByText('Renewal failing');
+    expect(badge).toHaveAttribute('data-attention', 'RenewalFailed');
+    expect(screen.getByText(/its renewals are failing/)).toBeInTheDocument();
   });
 });

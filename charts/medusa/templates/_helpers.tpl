@@ -102,6 +102,11 @@ is not primary must not restart the server.
 {{- .Values.store.name | default ((.Values.store.slug | default .Release.Name) | replace "-" " " | title) -}}
 {{- end -}}
 
+{{/* The Traefik Middleware redirecting the store's hosts from http to https. */}}
+{{- define "medusa.httpsRedirectName" -}}
+{{- printf "%s-https-redirect" (include "medusa.fullname" .) -}}
+{{- end -}}
+
 {{- define "medusa.tlsSecretName" -}}
 {{- .Values.ingress.tls.secretName | default (printf "%s-tls" (include "medusa.fullname" .)) -}}
 {{- end -}}

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../apps/orchestrator/test/support/harness.ts';
 import { dryRunCreate } from '../../store/test/support/kube-api.ts';
 import { chartOnCluster } from '../../test-support/cluster.ts';
+import { installTraefikCrds } from '../../test-support/traefik.ts';
 import {
   CHART,
   type LabelSelector,
@@ -156,6 +157,8 @@ beforeAll(() => {
 
 describe('the medusa chart on a real API server', { timeout: 240_000 }, () => {
   it('has every rendered object accepted by a server-side dry run with strict field validation', async () => {
+    // Production renders hold a Traefik Middleware (http → https), judged by Traefik's CRD schema.
+    await installTraefikCrds(onCluster.admin());
     const namespace = await newNamespace('dryrun');
     const cases: Record<string, RenderInput> = { ...SCENARIOS, options: OPTIONS_CASE };
     const refused: string[] = [];
@@ -245,6 +248,8 @@ describe('the medusa chart on a real API server', { timeout: 240_000 }, () => {
 
   it('installs standalone with production values (Redis, a worker, 2 servers) and generated credentials that an upgrade keeps', async () => {
     const namespace = await newNamespace('standalone');
+    // Production values redirect http to https with a Traefik Middleware: a k3s cluster has its CRD.
+    await installTraefikCrds(onCluster.admin());
     const args = ['-f', VALUES_PROD, '--set', 'secret.create=true', '--set', 'ingress.host=demo.localhost'];
     helmInstall('demo', namespace, args);
     expect(releaseStatus('demo', namespace)).toBe('deployed');

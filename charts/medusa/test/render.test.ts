@@ -373,8 +373,12 @@ describe('ingress', { timeout: 30_000 }, () => {
   });
 
   it('serves TLS with a cert-manager certificate in production', () => {
-    const ingress = find(render(SCENARIOS.prod), 'Ingress');
-    expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+    const ingress = find(render(SCENARIOS.prod), 'Ingress', 'store-cube-shop');
+    expect(ingress.metadata.annotations).toEqual({
+      'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+      // http is redirected to https (ingress-redirect-suite.ts): the routes serve https only.
+      'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
+    });
     expect(ingress.spec.tls).toEqual([
       { hosts: ['cube-shop.stores.example.com'], secretName: 'store-cube-shop-tls' },
     ]);

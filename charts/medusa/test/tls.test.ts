@@ -1,5 +1,6 @@
 // HTTPS and custom domains on the Medusa store's Ingress, and Medusa's CORS following the primary host.
-import { describeIngressTls } from '../../test-support/ingress-tls-suite.ts';
+import { describeHttpsRedirect } from '../../test-support/ingress-redirect-suite.ts';
+import { describeIngressTls, type IngressChart } from '../../test-support/ingress-tls-suite.ts';
 import {
   envOf,
   orchestratorValues,
@@ -10,7 +11,7 @@ import {
   workloadOf,
 } from './support/chart.ts';
 
-describeIngressTls({
+const chart: IngressChart = {
   render,
   renderError,
   store: (values, production = false) => {
@@ -23,4 +24,7 @@ describeIngressTls({
     const server = workloadOf(objects, 'app').spec.template.spec.containers[0];
     return String(envOf(server).STORE_CORS);
   },
-});
+};
+
+describeIngressTls(chart);
+describeHttpsRedirect(chart);

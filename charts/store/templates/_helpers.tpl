@@ -81,6 +81,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- include "store.componentName" (dict "root" . "component" "db") -}}
 {{- end -}}
 
+{{/* The Traefik Middleware redirecting the store's hosts from http to https. */}}
+{{- define "store.httpsRedirectName" -}}
+{{- printf "%s-https-redirect" (include "store.fullname" .) -}}
+{{- end -}}
+
 {{- define "store.tlsSecretName" -}}
 {{- .Values.ingress.tls.secretName | default (printf "%s-tls" (include "store.fullname" .)) -}}
 {{- end -}}

@@ -21,6 +21,7 @@ import {
   type TestCluster,
   testCluster,
 } from '../../../apps/orchestrator/test/support/kube.ts';
+import { installTraefikCrds } from '../../test-support/traefik.ts';
 import {
   CHART,
   OPTIONS_CASE,
@@ -139,6 +140,8 @@ afterAll(async () => {
 
 describe('the store chart on a real API server', { timeout: 240_000 }, () => {
   it('has every rendered object accepted by a server-side dry run with strict field validation', async () => {
+    // Production renders hold a Traefik Middleware (http → https), judged by Traefik's CRD schema.
+    await installTraefikCrds(admin);
     const namespace = await newNamespace('dryrun');
     const cases: Record<string, RenderInput> = { ...SCENARIOS, options: OPTIONS_CASE };
     const refused: string[] = [];

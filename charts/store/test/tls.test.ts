@@ -1,6 +1,7 @@
 // HTTPS and custom domains on the WooCommerce store's Ingress, and WordPress' siteurl/home (the setup
 // Job's SITE_URL) following the primary host.
-import { describeIngressTls } from '../../test-support/ingress-tls-suite.ts';
+import { describeHttpsRedirect } from '../../test-support/ingress-redirect-suite.ts';
+import { describeIngressTls, type IngressChart } from '../../test-support/ingress-tls-suite.ts';
 import {
   orchestratorValues,
   podSpecOf,
@@ -10,7 +11,7 @@ import {
   VALUES_PROD,
 } from './support/chart.ts';
 
-describeIngressTls({
+const chart: IngressChart = {
   render,
   renderError,
   store: (values, production = false) => {
@@ -26,4 +27,7 @@ describeIngressTls({
     );
     return String(env.find((e: { name: string }) => e.name === 'SITE_URL')?.value);
   },
-});
+};
+
+describeIngressTls(chart);
+describeHttpsRedirect(chart);

@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../apps/orchestrator/test/support/harness.ts';
 import { adminConfig, testCluster } from '../../../apps/orchestrator/test/support/kube.ts';
+import { installTraefikCrds } from '../../test-support/traefik.ts';
 import {
   CHART,
   helm,
@@ -87,6 +88,8 @@ async function leftovers(): Promise<string[]> {
 
 beforeAll(async () => {
   admin = adminConfig(testCluster());
+  // Production's http → https is a Traefik Middleware: its CRD, as k3s has it.
+  await installTraefikCrds(admin);
   core = admin.makeApiClient(CoreV1Api);
   apps = admin.makeApiClient(AppsV1Api);
   // Runs that died half-way an hour ago or more may have left their release behind.

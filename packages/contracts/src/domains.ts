@@ -28,6 +28,8 @@ export const CertificateCheck = z.object({
   reason: z.string(),
   message: z.string(),
   issuer: z.string().nullable(),
+  /** Start of the served certificate's validity (absent in checks from before it was recorded). */
+  notBefore: z.iso.datetime().nullable().optional(),
   notAfter: z.iso.datetime().nullable(),
   checkedAt: z.iso.datetime(),
   /** When `ready` last changed (the first check: its own time). */
@@ -60,8 +62,13 @@ export const Domain = z.object({
   records: z.array(DnsRecord),
   certificate: CertificateCheck.nullable(),
   conditions: z.array(DomainCondition),
-  /** True when the certificate needs someone: it expires within 14 days or the ingress falls back to its default one. */
+  /** True when the certificate needs someone: it expires within 14 days, its renewals fail, or the ingress falls back to its default one. */
   attention: z.boolean(),
+  /**
+   * Why, in one word (null when it does not): CertificateExpiringSoon, RenewalFailed (still served
+   * well after it was due for renewal), DefaultCertificate, CertificateExpired, IngressUnreachable.
+   */
+  attentionReason: z.string().nullable(),
   createdAt: z.iso.datetime(),
   verifiedAt: z.iso.datetime().nullable(),
   activeAt: z.iso.datetime().nullable(),

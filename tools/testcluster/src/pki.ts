@@ -29,7 +29,10 @@ export interface Subject {
 export interface CertificateSpec {
   subject: Subject;
   kind: 'ca' | 'server' | 'client';
+  /** Valid for this many days from now. */
   days: number;
+  /** Valid since this many days ago (default an hour, for clock skew). */
+  ageDays?: number;
   dnsNames?: readonly string[];
   ipAddresses?: readonly string[];
 }
@@ -86,7 +89,7 @@ export function createCertificate(spec: CertificateSpec, issuer?: KeyAndCertific
   const subjectName = encodeName(spec.subject);
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x40; // positive and exactly 16 bytes
-  const notBefore = new Date(Date.now() - 60 * 60 * 1000); // tolerate a little clock skew
+  const notBefore = new Date(Date.now() - (spec.ageDays ?? 1 / 24) * 24 * 60 * 60 * 1000);
   const notAfter = new Date(Date.now() + spec.days * 24 * 60 * 60 * 1000);
 
   const extensions = [extension(OID.subjectKeyId, false, octetString(keyId))];

@@ -41,6 +41,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
       storageClass: config.STORAGE_CLASS,
       environment: config.ENVIRONMENT,
       ...(config.STORE_TLS ? { tls: config.STORE_TLS } : {}),
+      ...(config.STORE_URL_TLS_PORT ? { tlsPort: config.STORE_URL_TLS_PORT } : {}),
     },
     ...(config.STORE_CLUSTER_ROLE && roleNamespace && roleAccount
       ? {

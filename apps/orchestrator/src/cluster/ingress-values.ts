@@ -1,5 +1,6 @@
 // The Ingress part of a store's chart values that the platform sets for every engine: how its hosts
-// get certificates (STORE_TLS) and its verified custom domains, the primary among them.
+// get certificates (STORE_TLS), its verified custom domains, the primary among them, and the port of
+// its https URLs (where the chart's http → https redirect points, when the chart turns it on).
 import type { StoreDomainValues } from '@storefleet/contracts';
 
 /**
@@ -30,9 +31,11 @@ export function withIngressValues(
   values: Record<string, unknown>,
   tls: StoreTls | undefined,
   domains: StoreDomainValues | undefined,
+  tlsPort?: number,
 ): Record<string, unknown> {
   const ingress = { ...(values.ingress as Record<string, unknown> | undefined) };
   if (tls) ingress.tls = tlsValues(tls);
+  if (tlsPort) ingress.httpsRedirect = { port: tlsPort };
   if (domains) {
     ingress.domains = domains.hosts;
     if (domains.primary) ingress.primaryHost = domains.primary;

@@ -17,12 +17,14 @@ export interface ChartSettings {
   environment: 'local' | 'production';
   /** How store hosts get certificates (STORE_TLS); unset = as the environment's values file says. */
   tls?: StoreTls;
+  /** Port of https store URLs when the ingress's is not 443 (STORE_URL_TLS_PORT). */
+  tlsPort?: number;
 }
 
 /** Non-secret values for one store; everything secret is in the store Secret. */
 export function storeValues(
   target: StoreTarget,
-  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass' | 'tls'>,
+  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass' | 'tls' | 'tlsPort'>,
   placement: Placement,
 ): Record<string, unknown> {
   const values = engineModule(target.engine).values(
@@ -38,5 +40,5 @@ export function storeValues(
     },
     placement,
   );
-  return withIngressValues(values, chart.tls, target.values.domains);
+  return withIngressValues(values, chart.tls, target.values.domains, chart.tlsPort);
 }

@@ -3,7 +3,6 @@
 // PendingDns → Verified → Issuing → Active | Failed from what the platform observed.
 import { domainToASCII, domainToUnicode } from 'node:url';
 import type { CertificateCheck, DnsRecord, DomainState } from '@storefleet/contracts';
-import { CERTIFICATE_WARNING_DAYS } from '@storefleet/contracts';
 
 /** The TXT record proving ownership lives at `_storefleet.<hostname>`. */
 export const OWNERSHIP_LABEL = '_storefleet';
@@ -170,12 +169,4 @@ export function judgeIssuing(
     reason: 'CertificateNotIssued',
     message: `No certificate for ${hostname} after ${Math.round(timeoutMs / 1000)} s: ${check.message} The ACME server could not validate the domain: check that ${hostname} reaches this platform's ingress (its CNAME or A record, and ports 80 and 443 open), then verify it again.`,
   };
-}
-
-/** Whether an Active domain's certificate needs someone: expiring soon, or the ingress's default one. */
-export function needsAttention(check: CertificateCheck | null, now: Date): boolean {
-  if (!check) return false;
-  if (!check.ready) return true;
-  if (!check.notAfter) return false;
-  return new Date(check.notAfter).getTime() - now.getTime() < CERTIFICATE_WARNING_DAYS * 86_400_000;
 }

@@ -13,7 +13,8 @@ import { ActivityRepository } from '../db/activity-repository.ts';
 import { type DomainRecord, DomainsRepository } from '../db/domains-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ActivityType } from '../domain/activity-types.ts';
-import { judgeDns, judgeIssuing, needsAttention } from '../domain/custom-domains.ts';
+import { attentionReason, judgeRenewal } from '../domain/certificate-attention.ts';
+import { judgeDns, judgeIssuing } from '../domain/custom-domains.ts';
 import type { Store } from '../domain/store.ts';
 import type { DnsChecker } from './dns-checker.ts';
 import { type DomainSettings, recordTargets } from './domain-settings.ts';
@@ -142,7 +143,8 @@ export class DomainChecker {
     const last = domain.certificate ? new Date(domain.certificate.checkedAt).getTime() : 0;
     if (domain.state === 'Active' && now.getTime() - last < this.options.settings.certificateCheckIntervalMs)
       return;
-    const check = withTransition(domain.certificate, await this.options.tls.check(domain.hostname));
+    const served = await this.options.tls.check(domain.hostname);
+    const check = withTransition(domain.certificate, judgeRenewal(served, domain.displayName, now));
     if (domain.state === 'Issuing') {
       // The clock runs only while the store carries the host: an upgrade still on its way is not the ACME server's fault.
       const carries = settled(store) && (store.values.domains?.hosts ?? []).includes(domain.hostname);
@@ -178,45 +180,36 @@ export class DomainChecker {
             notAfter: check.notAfter,
           },
         );
-        await this.noteAttention(store, domain, false, check, now);
+        await this.noteAttention(store, domain, null, check, now);
       } else {
-        await this.note(
-          store,
-          'domain.failed',
-          `Domain ${domain.displayName} failed: ${next.message}`,
-          domain,
-          {
-            reason: next.reason,
-          },
-        );
+        const message = `Domain ${domain.displayName} failed: ${next.message}`;
+        await this.note(store, 'domain.failed', message, domain, { reason: next.reason });
       }
       return;
     }
     await this.domains.update(domain.id, 'Active', { certificate: check }, now);
-    await this.noteAttention(store, domain, needsAttention(domain.certificate, now), check, now);
+    await this.noteAttention(store, domain, attentionReason(domain.certificate, now), check, now);
   }
 
-  /** An activity entry when an Active domain's certificate starts to need someone (not at every check). */
+  /**
+   * An activity entry when an Active domain's certificate starts to need someone, or for another
+   * reason than before (a failing renewal, then the default certificate); not at every check.
+   */
   private async noteAttention(
     store: Store,
     domain: DomainRecord,
-    before: boolean,
+    before: string | null,
     check: CertificateCheck,
     now: Date,
   ): Promise<void> {
-    if (before || !needsAttention(check, now)) return;
-    const why = check.ready
-      ? `it expires on ${check.notAfter?.slice(0, 10)} and has not been renewed yet`
-      : check.message;
-    await this.note(
-      store,
-      'certificate.attention',
-      `Certificate of ${domain.displayName} needs attention: ${why}`,
-      domain,
-      {
-        reason: check.ready ? 'CertificateExpiringSoon' : check.reason,
-      },
-    );
+    const reason = attentionReason(check, now);
+    if (reason === null || reason === before) return;
+    const why =
+      reason === 'CertificateExpiringSoon'
+        ? `it expires on ${check.notAfter?.slice(0, 10)} and has not been renewed yet`
+        : check.message;
+    const message = `Certificate of ${domain.displayName} needs attention: ${why}`;
+    await this.note(store, 'certificate.attention', message, domain, { reason });
   }
 
   /** Puts the hosts the store should carry on its release, when the store can take an upgrade. */

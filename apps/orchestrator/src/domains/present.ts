@@ -1,7 +1,8 @@
 // Domain rows to the API's shape: the records to create are derived, never stored.
 import type { Domain, DomainCondition } from '@storefleet/contracts';
 import type { DomainRecord } from '../db/domains-repository.ts';
-import { expectedRecords, needsAttention } from '../domain/custom-domains.ts';
+import { attentionReason } from '../domain/certificate-attention.ts';
+import { expectedRecords } from '../domain/custom-domains.ts';
 import { type DomainSettings, recordTargets } from './domain-settings.ts';
 
 export function presentDomain(
@@ -10,6 +11,7 @@ export function presentDomain(
   settings: DomainSettings,
   now = new Date(),
 ): Domain {
+  const reason = domain.state === 'Active' ? attentionReason(domain.certificate, now) : null;
   return {
     id: domain.id,
     storeId: domain.storeId,
@@ -22,7 +24,8 @@ export function presentDomain(
     records: expectedRecords(domain.hostname, domain.token, recordTargets(settings, slug)),
     certificate: domain.certificate,
     conditions: [certificateReady(domain)],
-    attention: domain.state === 'Active' && needsAttention(domain.certificate, now),
+    attention: reason !== null,
+    attentionReason: reason,
     createdAt: domain.createdAt.toISOString(),
     verifiedAt: domain.verifiedAt?.toISOString() ?? null,
     activeAt: domain.activeAt?.toISOString() ?? null,

@@ -46,7 +46,14 @@ export class HandshakeTlsProbe implements TlsProbe {
     }
     const issuer = name(certificate.issuer);
     const notAfter = certificate.valid_to ? new Date(certificate.valid_to) : null;
-    const facts = { issuer, notAfter: notAfter?.toISOString() ?? null, checkedAt, lastTransitionTime };
+    const notBefore = certificate.valid_from ? new Date(certificate.valid_from).toISOString() : null;
+    const facts = {
+      issuer,
+      notBefore,
+      notAfter: notAfter?.toISOString() ?? null,
+      checkedAt,
+      lastTransitionTime,
+    };
     // Traefik's default certificate is self-signed: its issuer is its subject.
     const selfSigned = JSON.stringify(certificate.issuer) === JSON.stringify(certificate.subject);
     if (checkServerIdentity(hostname, certificate) !== undefined || selfSigned) {

@@ -4,16 +4,19 @@
 // Chromium (trusting Pebble's root) ordering at https://shop.example.test:<port> and signing in to the
 // store's Medusa admin there, and over plain http. Also: wrong records never reach Pebble (its log is
 // the count), a second store claiming the host gets 409, a challenge that fails shows its reason, and
-// removing the domain takes its host off the Ingress.
+// removing the domain takes its host off the Ingress. The dashboard shows the failed challenge's reason
+// in Chromium.
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { Store } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_DIST, ensureDashboardBuilt } from '../../../../scripts/build-dashboard.ts';
 import { connectCluster } from '../../src/cluster/connect.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
 import { TestDns } from '../support/challtestsrv.ts';
+import { domainOnStorePage, openStorePage } from '../support/dashboard-page.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { adminSeesOrder, checkout, pebbleRoot, servedCertificate } from '../support/https-node.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
@@ -28,6 +31,7 @@ const suffix = Date.now().toString(36).slice(-5);
 const SHOP = 'shop.example.test';
 const WRONG = `wrong-${suffix}.example.test`;
 const BROKEN = `broken-${suffix}.example.test`;
+const MERCHANT = `merchant-${suffix}@example.com`;
 
 let database: Database;
 let platform: Platform;
@@ -36,15 +40,12 @@ let browser: Browser | undefined;
 let store: Store;
 let root: string;
 let dns: TestDns;
+let dashboardUrl: string;
 const figures: Record<string, number> = {};
 
 const api = async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers = auth) => {
-  const response = await platform.app.inject({
-    method,
-    url,
-    headers,
-    ...(body === undefined ? {} : { payload: body as object }),
-  });
+  const payload = body === undefined ? {} : { payload: body as object };
+  const response = await platform.app.inject({ method, url, headers, ...payload });
   return {
     status: response.statusCode,
     // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
@@ -76,6 +77,7 @@ describe.runIf(node)(
         );
       // Pebble's root is new at every start.
       root = await pebbleRoot(node.acme);
+      await ensureDashboardBuilt();
       dns = new TestDns(node.acme.dnsManagementUrl, node.acme.dnsServer);
       const config = testConfig({
         ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
@@ -86,6 +88,7 @@ describe.runIf(node)(
         DOMAIN_CHECK_INTERVAL: '1s',
         DOMAIN_ISSUE_TIMEOUT: '40s',
         CERTIFICATE_CHECK_INTERVAL: '5s',
+        DASHBOARD_DIR: DASHBOARD_DIST,
       });
       database = await openDatabase({ inMemory: true });
       platform = await startPlatform({
@@ -96,7 +99,8 @@ describe.runIf(node)(
         pollIntervalMs: 200,
         heartbeatIntervalMs: 2_000,
       });
-      auth = (await signedIn(platform, `merchant-${suffix}@example.com`)).headers;
+      dashboardUrl = await platform.app.listen({ port: 0, host: '127.0.0.1' });
+      auth = (await signedIn(platform, MERCHANT)).headers;
       for (const host of [SHOP, WRONG, BROKEN]) await dns.clear(host).catch(() => {});
     }, 180_000);
 
@@ -230,7 +234,7 @@ describe.runIf(node)(
       }
     });
 
-    it('fails a domain whose ACME challenge fails, with the reason in words', async () => {
+    it('fails a domain whose ACME challenge fails, with the reason in words on the store page in Chromium', async () => {
       const added = await api('POST', `/api/stores/${store.id}/domains`, { hostname: BROKEN });
       await dns.create(added.body.records);
       // Its records were right when the platform checked them; then its DNS breaks, so Pebble cannot
@@ -247,11 +251,16 @@ describe.runIf(node)(
       expect(failed.message).toMatch(/default certificate/);
       expect(failed.message).toMatch(/reaches this platform's ingress/);
       expect(pebbleLog()).toContain(BROKEN);
-      // The dashboard shows that reason: the domains the store page lists carry it.
-      const listed = (await api('GET', `/api/stores/${store.id}/domains`)).body.items.find(
-        (item: { hostname: string }) => item.hostname === BROKEN,
-      );
-      expect(listed).toMatchObject({ state: 'Failed', message: failed.message });
+      // The merchant sees that reason on the store page, in Chromium.
+      browser ??= await launchBrowser({ width: 1280, height: 900 }, { trustedRoots: [root] });
+      await openStorePage(browser.page, dashboardUrl, MERCHANT, store.id);
+      const shown = await domainOnStorePage(browser.page, BROKEN);
+      expect(shown).toMatchObject({
+        state: 'Failed',
+        reason: 'CertificateNotIssued',
+        message: failed.message,
+      });
+      expect(shown.text).toContain('Failed');
     });
 
     it('removes the domain: its host leaves the Ingress, its certificate Secret goes, the store is back on its own host', async () => {

@@ -2,58 +2,14 @@
 // merchant would) and real TLS handshakes against a stand-in ingress that serves its self-signed
 // default certificate until the test "issues" one for a host from its own CA. The release is the
 // in-memory cluster's; the real node proves the same with Traefik and Pebble (test/cluster/domains.test.ts).
-import { createSecureContext, createServer, type SecureContext, type Server } from 'node:tls';
+import type { ActivityEntry } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCertificate, type KeyAndCertificate } from '../../../../tools/testcluster/src/pki.ts';
 import type { Platform } from '../../src/platform.ts';
 import { startTestDns, type TestDns } from '../support/challtestsrv.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { signedIn, startTestPlatform, waitFor } from '../support/harness.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
-
-/** An ingress stand-in: the default certificate for every name, a CA-issued one for the hosts in `issued`. */
-class StandInIngress {
-  private readonly ca = createCertificate({
-    subject: { commonName: 'Test ACME Root' },
-    kind: 'ca',
-    days: 30,
-  });
-  private readonly fallback = createCertificate({
-    subject: { commonName: 'TRAEFIK DEFAULT CERT' },
-    kind: 'server',
-    days: 30,
-    dnsNames: ['default.invalid'],
-  });
-  private readonly contexts = new Map<string, SecureContext>();
-  private server: Server | undefined;
-  port = 0;
-
-  issue(host: string, days = 90): void {
-    const leaf: KeyAndCertificate = createCertificate(
-      { subject: { commonName: host }, kind: 'server', days, dnsNames: [host] },
-      this.ca,
-    );
-    this.contexts.set(host, createSecureContext({ cert: leaf.certPem, key: leaf.keyPem }));
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer(
-      {
-        cert: this.fallback.certPem,
-        key: this.fallback.keyPem,
-        SNICallback: (name, done) => done(null, this.contexts.get(name)),
-      },
-      (socket) => socket.end(),
-    );
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
+import { StandInIngress } from '../support/stand-in-ingress.ts';
 
 describe('custom domains', () => {
   let test: TestDatabase;
@@ -240,7 +196,7 @@ describe('custom domains', () => {
     await dns.create(domain.records);
     ingress.issue('soon.example.test', 5);
     const active = await inState(domain.id, 'Active');
-    expect(active.attention).toBe(true);
+    expect(active).toMatchObject({ attention: true, attentionReason: 'CertificateExpiringSoon' });
     await waitFor(
       async () =>
         JSON.stringify((await call('GET', `/api/stores/${storeId}/activity`)).json()).includes(
@@ -248,6 +204,40 @@ describe('custom domains', () => {
         ),
       'the attention entry',
     );
+  });
+
+  it('tells a failed renewal of an Active domain apart: its own reason, activity entry and badge', async () => {
+    const host = 'renewed.example.test';
+    const domain = (
+      await call('POST', `/api/stores/${storeId}/domains`, merchant, { hostname: host })
+    ).json();
+    await dns.create(domain.records);
+    ingress.issue(host);
+    expect((await inState(domain.id, 'Active')).attention).toBe(false);
+    // Time passes and no renewal comes: the ingress still serves a certificate 65 days old, 25 days
+    // from its end, five days after its issuer should have renewed it (not yet within 14 days).
+    ingress.issue(host, 25, 65);
+    const failing = await waitFor(async () => {
+      const current = await domainOf(storeId, domain.id);
+      return current.attentionReason === 'RenewalFailed' ? current : undefined;
+    }, 'the failed renewal to be seen');
+    expect(failing).toMatchObject({ state: 'Active', attention: true });
+    expect(failing.conditions[0]).toMatchObject({ status: 'True', reason: 'RenewalFailed' });
+    expect(failing.certificate.message).toMatch(/renewals are failing/);
+    const entries = async () =>
+      ((await call('GET', `/api/stores/${storeId}/activity`)).json().items as ActivityEntry[]).filter(
+        (entry) => entry.type === 'certificate.attention' && entry.details.hostname === host,
+      );
+    const [entry] = await waitFor(
+      async () => ((await entries()).length > 0 ? entries() : undefined),
+      'entry',
+    );
+    expect(entry?.details.reason).toBe('RenewalFailed');
+    expect(entry?.message).toMatch(/renewed\.example\.test needs attention: .*renewals are failing/);
+    // The renewal finally succeeds: the attention goes, with no further entry.
+    ingress.issue(host);
+    await waitFor(async () => (await domainOf(storeId, domain.id)).attention === false, 'renewed');
+    expect(await entries()).toHaveLength(1);
   });
 
   it('removes a domain: its host leaves the release, its certificate Secret goes, the name is free again', async () => {

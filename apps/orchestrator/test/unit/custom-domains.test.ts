@@ -2,13 +2,7 @@
 // creates, what the DNS must show, and how Issuing ends.
 import type { CertificateCheck } from '@storefleet/contracts';
 import { describe, expect, it } from 'vitest';
-import {
-  checkHostname,
-  expectedRecords,
-  judgeDns,
-  judgeIssuing,
-  needsAttention,
-} from '../../src/domain/custom-domains.ts';
+import { checkHostname, expectedRecords, judgeDns, judgeIssuing } from '../../src/domain/custom-domains.ts';
 
 describe('hostnames', () => {
   const accepted: [string, string, string][] = [
@@ -149,12 +143,5 @@ describe('issuing', () => {
     expect(next).toMatchObject({ state: 'Failed', reason: 'CertificateNotIssued' });
     expect(next?.message).toMatch(/default certificate/);
     expect(next?.message).toMatch(/reaches this platform's ingress/);
-  });
-
-  it('flags certificates expiring within 14 days and default-certificate fallbacks', () => {
-    expect(needsAttention(check(true, '2027-03-07T10:00:00.000Z'), now)).toBe(false);
-    expect(needsAttention(check(true, '2026-12-20T10:00:00.000Z'), now)).toBe(true);
-    expect(needsAttention(check(false), now)).toBe(true);
-    expect(needsAttention(null, now)).toBe(false);
   });
 });

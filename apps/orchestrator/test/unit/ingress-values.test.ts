@@ -43,6 +43,16 @@ describe('ingress values', () => {
     });
   });
 
+  it('points the chart’s http → https redirect at STORE_URL_TLS_PORT, leaving whether it is on to the chart', () => {
+    const values = storeValues(
+      target(),
+      { ...chart, tls: { mode: 'ingress' }, tlsPort: 8443 },
+      { kind: 'anywhere' },
+    );
+    expect(values.ingress).toMatchObject({ httpsRedirect: { port: 8443 } });
+    expect(values.ingress).not.toHaveProperty('httpsRedirect.enabled');
+  });
+
   it('leaves the chart’s environment file alone without STORE_TLS or domains', () => {
     const values = storeValues(target(), chart, { kind: 'anywhere' });
     expect(values.ingress).toEqual({ className: 'traefik', host: 'harbour-goods.localhost' });

@@ -20,6 +20,8 @@ const RESOURCES: Record<string, [string, string]> = {
   Ingress: ['/apis/networking.k8s.io/v1', 'ingresses'],
   NetworkPolicy: ['/apis/networking.k8s.io/v1', 'networkpolicies'],
   PodDisruptionBudget: ['/apis/policy/v1', 'poddisruptionbudgets'],
+  // Traefik's CRD (charts/test-support/traefik.ts installs it first).
+  Middleware: ['/apis/traefik.io/v1alpha1', 'middlewares'],
 };
 
 export interface DryRunResult {

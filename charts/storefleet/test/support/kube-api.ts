@@ -18,6 +18,8 @@ const RESOURCES: Record<string, [string, string, boolean]> = {
   Ingress: ['/apis/networking.k8s.io/v1', 'ingresses', true],
   NetworkPolicy: ['/apis/networking.k8s.io/v1', 'networkpolicies', true],
   PodDisruptionBudget: ['/apis/policy/v1', 'poddisruptionbudgets', true],
+  // Traefik's (http → https in production): charts/test-support/traefik.ts installs its CRD.
+  Middleware: ['/apis/traefik.io/v1alpha1', 'middlewares', true],
   ClusterRole: ['/apis/rbac.authorization.k8s.io/v1', 'clusterroles', false],
   ClusterRoleBinding: ['/apis/rbac.authorization.k8s.io/v1', 'clusterrolebindings', false],
   ValidatingAdmissionPolicy: ['/apis/admissionregistration.k8s.io/v1', 'validatingadmissionpolicies', false],

@@ -18,6 +18,14 @@ const STATE_WORDS: Record<DomainState, { label: string; tone: string }> = {
   Failed: { label: 'Failed', tone: 'bg-red-100 text-red-900' },
 };
 
+/** The attention badge says why, so that a failing renewal is not mistaken for a certificate that is merely old. */
+const ATTENTION_WORDS: Record<string, string> = {
+  RenewalFailed: 'Renewal failing',
+  CertificateExpiringSoon: 'Certificate expires soon',
+  DefaultCertificate: 'Default certificate served',
+  CertificateExpired: 'Certificate expired',
+};
+
 function DomainBadge({ domain }: { domain: Domain }) {
   const { label, tone } = STATE_WORDS[domain.state];
   const busy = domain.state === 'Verified' || domain.state === 'Issuing';
@@ -34,8 +42,9 @@ function DomainBadge({ domain }: { domain: Domain }) {
         <span
           className="rounded-full bg-amber-200 px-2 py-0.5 text-xs font-medium text-amber-900"
           role="status"
+          data-attention={domain.attentionReason ?? undefined}
         >
-          Certificate needs attention
+          {ATTENTION_WORDS[domain.attentionReason ?? ''] ?? 'Certificate needs attention'}
         </span>
       ) : null}
       {domain.primary ? (
@@ -119,7 +128,7 @@ function DomainItem({ store, domain }: { store: Store; domain: Domain }) {
         <p className="mt-1 text-xs text-slate-500">
           Certificate: {certificate.issuer ?? 'unknown issuer'}
           {certificate.notAfter ? `, valid until ${formatDateTime(certificate.notAfter)}` : ''}
-          {certificate.ready ? '' : ` — ${certificate.message}`}
+          {certificate.ready && !domain.attention ? '' : ` — ${certificate.message}`}
         </p>
       ) : null}
       {domain.state === 'PendingDns' || domain.state === 'Failed' ? <Records domain={domain} /> : null}
