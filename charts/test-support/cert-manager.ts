@@ -1,9 +1,3 @@
-// cert-manager's path, proven against its own schema: the Certificate CRD of cert-manager v1.19.2
-// (vendored in ./cert-manager) goes into the test cluster, and the Certificates its ingress-shim would
-// make of a rendered Ingress are created with a server-side dry run, so the API server judges them by
-// the CRD's OpenAPI schema. (cert-manager's controller cannot be built from the Go module proxy.)
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
   CustomObjectsApi,
@@ -11,14 +5,16 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
+import { goModuleFile } from './go-module-file.ts';
 import type { Manifest } from './helm-chart.ts';
 
-const CRD_FILE = join(import.meta.dirname, 'cert-manager', 'cert-manager.io_certificates.yaml');
+const CERT_MANAGER_MODULE = 'github.com/cert-manager/cert-manager@v1.19.2';
+const CRD_PATH = 'deploy/crds/cert-manager.io_certificates.yaml';
 
 /** Installs the Certificate CRD (once per cluster) and waits until it is served. */
 export async function installCertificateCrd(admin: KubeConfig): Promise<void> {
   const api = admin.makeApiClient(ApiextensionsV1Api);
-  const crd = load(readFileSync(CRD_FILE, 'utf8')) as V1CustomResourceDefinition;
+  const crd = load(await goModuleFile(CERT_MANAGER_MODULE, CRD_PATH)) as V1CustomResourceDefinition;
   const name = crd.metadata?.name ?? 'certificates.cert-manager.io';
   try {
     await api.createCustomResourceDefinition({ body: crd });

@@ -1,10 +1,9 @@
 // Traefik as k3s runs it (its Kubernetes CRD provider beside the Ingress one), against the test
 // cluster: the same Traefik binary as the real node's, started for one test file and confined to one
 // namespace and one IngressClass of its own, so the node's Traefik (Ingress provider only) and other
-// tests never see what it routes. Traefik's CRDs (vendored in ./traefik) go into the cluster first.
+// tests never see what it routes. Traefik's CRDs (from the same module the binary is built from, on
+// the Go module proxy) go into the cluster first.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
   type KubeConfig,
@@ -13,8 +12,10 @@ import {
 } from '@kubernetes/client-node';
 import { resolveNodeBinaries } from '../../tools/testcluster/src/binaries.ts';
 import { freePorts } from '../../tools/testcluster/src/ports.ts';
+import { PINNED_VERSIONS } from '../../tools/testcluster/src/versions.ts';
+import { goModuleFile } from './go-module-file.ts';
 
-const CRD_FILE = join(import.meta.dirname, 'traefik', 'traefik.io_crds.yaml');
+const CRD_PATH = 'docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml';
 /** The controller name Traefik's Ingress provider takes IngressClasses of. */
 export const TRAEFIK_CONTROLLER = 'traefik.io/ingress-controller';
 
@@ -22,7 +23,8 @@ export const TRAEFIK_CONTROLLER = 'traefik.io/ingress-controller';
 export async function installTraefikCrds(admin: KubeConfig): Promise<void> {
   const api = admin.makeApiClient(ApiextensionsV1Api);
   // Into the client's models, so that `x-kubernetes-int-or-string` survives its serializer.
-  const crds = loadAllYaml(readFileSync(CRD_FILE, 'utf8')) as V1CustomResourceDefinition[];
+  const module = `github.com/traefik/traefik/v3@${PINNED_VERSIONS.traefik}`;
+  const crds = loadAllYaml(await goModuleFile(module, CRD_PATH)) as V1CustomResourceDefinition[];
   for (const body of crds) {
     try {
       await api.createCustomResourceDefinition({ body });
