@@ -104,7 +104,7 @@ describe('custom domains', () => {
     other = (await signedIn(platform, 'rival@example.com')).headers;
     const create = async (name: string, headers: Record<string, string>) => {
       const store = (await call('POST', '/api/stores', headers, { name, engine: 'woocommerce' })).json();
-      await waitFor(async () => (await platform.stores.get(store.id)).state === 'Ready', `${name} Ready`);
+      await waitFor(async () => (await platform.queries.get(store.id)).state === 'Ready', `${name} Ready`);
       return store.id as string;
     };
     storeId = await create('Harbour Goods', merchant);

@@ -35,7 +35,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
   /** A store provisioned to Ready by a platform that then shuts down cleanly. */
   const readyStore = async (name: string) => {
     const first = await start({}, database, 'first');
-    const { store } = await first.stores.create({ name, engine: 'woocommerce' }, owner);
+    const { store } = await first.commands.create({ name, engine: 'woocommerce' }, owner);
     await waitForState(database, store.id, 'Ready');
     await first.stop();
     platforms.splice(0);
@@ -57,7 +57,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
   it('a store provisioned once shows one Helm revision after a crash while waiting for readiness', async () => {
     let id = '';
     await crashAt('waitUntilReady', async (doomed) => {
-      id = (await doomed.stores.create({ name: 'Once Only', engine: 'woocommerce' }, owner)).store.id;
+      id = (await doomed.commands.create({ name: 'Once Only', engine: 'woocommerce' }, owner)).store.id;
     });
     expect(installs()).toBe(1);
 
@@ -79,7 +79,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     cluster.helmOutlivesWorker = true;
     const gate = cluster.blockOn('installRelease');
     const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
-    const { store } = await doomed.stores.create({ name: 'Orphan Helm', engine: 'woocommerce' }, owner);
+    const { store } = await doomed.commands.create({ name: 'Orphan Helm', engine: 'woocommerce' }, owner);
     await gate.reached;
     doomed.worker.kill();
     if (finishedFirst) {
@@ -113,7 +113,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     const store = await readyStore('Upgrade Once');
 
     await crashAt('waitUntilReady', async (doomed) => {
-      await doomed.stores.upgrade(store.id, { replicas: 2 });
+      await doomed.commands.upgrade(store.id, { replicas: 2 });
     });
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, store.id, 'Ready');
@@ -130,7 +130,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
   it('unlocks a release left pending-install by uninstalling it, then installs', async () => {
     let id = '';
     await crashAt('installRelease', async (doomed) => {
-      id = (await doomed.stores.create({ name: 'Locked Shop', engine: 'woocommerce' }, owner)).store.id;
+      id = (await doomed.commands.create({ name: 'Locked Shop', engine: 'woocommerce' }, owner)).store.id;
     });
     cluster.interrupt('store-locked-shop', 'pending-install');
 
@@ -146,7 +146,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     const store = await readyStore('Stuck Upgrade');
 
     await crashAt('installRelease', async (doomed) => {
-      await doomed.stores.upgrade(store.id, { replicas: 3 });
+      await doomed.commands.upgrade(store.id, { replicas: 3 });
     });
     cluster.interrupt('store-stuck-upgrade', 'pending-upgrade');
 

@@ -45,10 +45,10 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
   });
 
   const backedUpStore = async (name: string, data: string) => {
-    const { store } = await platform.stores.create({ name, engine: 'medusa' }, owner);
+    const { store } = await platform.commands.create({ name, engine: 'medusa' }, owner);
     await waitForState(database, store.id, 'Ready');
     cluster.data.set(store.namespace, data);
-    const backup = await platform.stores.operations.backup(await platform.stores.get(store.id));
+    const backup = await platform.operations.backup(await platform.queries.get(store.id));
     await waitForState(database, store.id, 'Ready');
     return {
       store,
@@ -63,7 +63,7 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
     const { store, backup } = await backedUpStore('Retry Restore', 'order 1');
     cluster.data.set(store.namespace, 'order 1, order 2');
     cluster.failOn('restoreData', damaged(), 1);
-    await platform.stores.operations.restore(await platform.stores.get(store.id), backup.id);
+    await platform.operations.restore(await platform.queries.get(store.id), backup.id);
     const failed = await waitForState(database, store.id, 'Failed');
     expect(failed.failure).toMatchObject({
       operation: 'restore',
@@ -75,7 +75,7 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
     expect((await activity(store.id)).filter((a) => a.type === 'store.retry_scheduled')).toHaveLength(0);
     expect(cluster.data.get(store.namespace)).toBe('order 1, order 2');
 
-    await platform.stores.retry(store.id);
+    await platform.commands.retry(store.id);
     const ready = await waitForState(database, store.id, 'Ready');
     expect(cluster.data.get(store.namespace)).toBe('order 1');
     expect(ready.failure).toBeNull();
@@ -86,7 +86,7 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
   it('a store created from a backup that fails to restore is retried with that backup', async () => {
     const { backup } = await backedUpStore('Seed Shop', 'the first order');
     cluster.failOn('restoreData', damaged(), 1);
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: 'Copy Retry', engine: 'medusa', fromBackup: backup.id },
       owner,
     );
@@ -94,7 +94,7 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
     expect(failed.failure).toMatchObject({ operation: 'provision-from-backup', step: 'data-restore' });
     expect(cluster.data.get(store.namespace)).toBeUndefined();
 
-    await platform.stores.retry(store.id);
+    await platform.commands.retry(store.id);
     await waitForState(database, store.id, 'Ready');
     expect(cluster.data.get(store.namespace)).toBe('the first order');
   });
@@ -102,10 +102,10 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
   it('a failed restore can instead start the app on the data it has (wake), as the table offers', async () => {
     const { store, backup } = await backedUpStore('Start Anyway', 'order 1');
     cluster.failOn('restoreData', damaged(), 1);
-    await platform.stores.operations.restore(await platform.stores.get(store.id), backup.id);
+    await platform.operations.restore(await platform.queries.get(store.id), backup.id);
     const failed = await waitForState(database, store.id, 'Failed');
     expect(cluster.scaledDown.get(store.namespace)?.has('writers')).toBe(true);
-    await platform.stores.operations.wake(failed);
+    await platform.operations.wake(failed);
     await waitForState(database, store.id, 'Ready');
     expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
     expect(cluster.data.get(store.namespace)).toBe('order 1');
