@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { StoreCommands } from '../../apps/orchestrator/src/app/store-commands.ts';
 import { StoreQueries } from '../../apps/orchestrator/src/app/store-queries.ts';
-import { UnconfiguredCluster } from '../../apps/orchestrator/src/cluster/unconfigured-cluster.ts';
+import { unconfiguredCluster } from '../../apps/orchestrator/src/cluster/unconfigured-cluster.ts';
 import { type Database, openDatabase } from '../../apps/orchestrator/src/db/database.ts';
 import { WorkQueue } from '../../apps/orchestrator/src/queue/work-queue.ts';
 import type { Report } from '../report.ts';
 
 async function bench(label: string, database: Database, stores: number, report: Report): Promise<void> {
-  const cluster = new UnconfiguredCluster();
+  const cluster = unconfiguredCluster();
   const commands = new StoreCommands({
     db: database.db,
     cluster,

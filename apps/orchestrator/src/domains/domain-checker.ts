@@ -25,7 +25,7 @@ export interface DomainCheckerOptions {
   db: Kysely<Schema>;
   queries: Pick<StoreQueries, 'get'>;
   commands: Pick<StoreCommands, 'upgrade'>;
-  cluster: Cluster;
+  cluster: Pick<Cluster, 'certificates'>;
   dns: DnsChecker;
   tls: TlsProbe;
   settings: DomainSettings;
@@ -267,7 +267,7 @@ export class DomainChecker {
     const deployed = store.values.domains?.hosts ?? [];
     for (const domain of removed) {
       if (!settled(store) || deployed.includes(domain.hostname)) continue;
-      await this.options.cluster.deleteHostCertificate(
+      await this.options.cluster.certificates.deleteHostCertificate(
         storeTarget(store),
         domain.hostname,
         AbortSignal.timeout(30_000),

@@ -15,7 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../src/cluster/connect.ts';
-import type { Cluster, DeployedRelease, StoreTarget } from '../../src/cluster/port.ts';
+import type { Cluster, ClusterReleases, DeployedRelease, StoreTarget } from '../../src/cluster/port.ts';
 import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { Store } from '../../src/domain/store.ts';
@@ -308,17 +308,20 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const counting = (real: Cluster): Cluster => {
-      const counted = Object.create(real) as Cluster;
-      counted.installRelease = async (target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> => {
+      const releases = Object.create(real.releases) as ClusterReleases;
+      releases.installRelease = async (
+        target: StoreTarget,
+        signal: AbortSignal,
+      ): Promise<DeployedRelease> => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         try {
-          return await real.installRelease(target, signal);
+          return await real.releases.installRelease(target, signal);
         } finally {
           inFlight--;
         }
       };
-      return counted;
+      return { ...real, releases };
     };
     const platform = await start({ MAX_CONCURRENT_PROVISIONS: '3', WORKER_CONCURRENCY: '6' }, counting);
     const ids: string[] = [];

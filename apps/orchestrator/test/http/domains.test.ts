@@ -82,7 +82,7 @@ describe('custom domains', () => {
     );
   /** The hosts of each revision of the store's release, oldest first. */
   const deployedHosts = () =>
-    (cluster.revisions.get('store-harbour-goods') ?? []).map(
+    (cluster.releases.revisions.get('store-harbour-goods') ?? []).map(
       (revision) => revision.values.domains?.hosts ?? [],
     );
 
@@ -254,7 +254,7 @@ describe('custom domains', () => {
     expect((await call('DELETE', `/api/stores/${storeId}/domains/${shopId}`)).statusCode).toBe(204);
     expect((await call('GET', `/api/stores/${storeId}/domains/${shopId}`)).statusCode).toBe(404);
     await waitFor(
-      async () => cluster.deletedCertificates.includes('store-harbour-goods/shop.example.test'),
+      async () => cluster.certificates.deleted.includes('store-harbour-goods/shop.example.test'),
       'the Secret to be deleted',
     );
     expect(deployedHosts().at(-1)).not.toContain('shop.example.test');

@@ -31,7 +31,7 @@ describe('the health of Ready stores', () => {
       'a watch on the Ready store',
     );
 
-    await cluster.observe(store.namespace, [
+    await cluster.workloads.observe(store.namespace, [
       {
         type: 'DatabaseReady',
         status: 'False',
@@ -54,7 +54,7 @@ describe('the health of Ready stores', () => {
     });
 
     // A new reason without a new status is recorded too, but is not a health change.
-    await cluster.observe(store.namespace, [
+    await cluster.workloads.observe(store.namespace, [
       {
         type: 'DatabaseReady',
         status: 'False',
@@ -65,7 +65,7 @@ describe('the health of Ready stores', () => {
     expect(
       (await platform.queries.get(store.id)).conditions.find((c) => c.type === 'DatabaseReady')?.reason,
     ).toBe('CrashLoopBackOff');
-    await cluster.observe(store.namespace, undefined);
+    await cluster.workloads.observe(store.namespace, undefined);
     expect((await platform.queries.get(store.id)).conditions.every((c) => c.status === 'True')).toBe(true);
     const activity = await new ActivityRepository(test.database.db).list({ storeId: store.id, limit: 10 });
     expect(activity.filter((a) => a.type === 'store.health_changed').map((a) => a.message)).toEqual([
@@ -76,7 +76,7 @@ describe('the health of Ready stores', () => {
     await platform.commands.delete(store.id);
     await waitForState(test.database, store.id, 'Deleted');
     await waitFor(async () => !platform.monitor.watchedStores().includes(store.id), 'the watch to stop');
-    expect(cluster.watches.has(store.namespace)).toBe(false);
+    expect(cluster.workloads.watches.has(store.namespace)).toBe(false);
   });
 
   it('the periodic resync catches a change no watch reported', async () => {
@@ -88,7 +88,7 @@ describe('the health of Ready stores', () => {
     expect(await platform.monitor.resync()).toBe(0);
 
     // Set without telling the watchers: only the resync can see this.
-    cluster.observations.set(store.namespace, [
+    cluster.workloads.observations.set(store.namespace, [
       { type: 'DatabaseReady', status: 'True', reason: 'DatabaseReady', message: 'The database is ready.' },
       {
         type: 'AppReady',
@@ -111,7 +111,7 @@ describe('the health of Ready stores', () => {
       reason: 'Starting',
     });
 
-    cluster.observations.delete(store.namespace);
+    cluster.workloads.observations.delete(store.namespace);
     expect(await platform.monitor.resync()).toBe(1);
     const healed = await platform.queries.get(store.id);
     expect(healed.conditions.every((c) => c.status === 'True')).toBe(true);

@@ -61,8 +61,8 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     }
     expect(ready).toMatchObject({ revision: 1, attempts: 1, failure: null });
     expect(ready.readyAt).not.toBeNull();
-    expect(cluster.namespaces.has('store-happy-path')).toBe(true);
-    expect(cluster.releases.get('store-happy-path')).toBe(1);
+    expect(cluster.namespaces.existing.has('store-happy-path')).toBe(true);
+    expect(cluster.releases.current.get('store-happy-path')).toBe(1);
     // The store.ready entry is written just after the store turns Ready.
     const activities = new ActivityRepository(database.db);
     const activity = await waitFor(async () => {
@@ -95,8 +95,8 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     for (const id of ids) await waitForState(database, id, 'Ready', 30_000);
     expect(cluster.overlaps).toBe(0);
     expect(cluster.maxConcurrentProvisioning).toBeGreaterThan(1);
-    expect(cluster.releases.size).toBe(12);
-    expect([...cluster.releases.values()].every((revision) => revision === 1)).toBe(true);
+    expect(cluster.releases.current.size).toBe(12);
+    expect([...cluster.releases.current.values()].every((revision) => revision === 1)).toBe(true);
   });
 
   it('bounds provisioning by MAX_CONCURRENT_PROVISIONS across replicas', async () => {
@@ -123,7 +123,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, store.id, 'Ready');
     expect(ready.attempts).toBe(2);
-    expect(cluster.releases.get('store-crash-test')).toBe(1);
+    expect(cluster.releases.current.get('store-crash-test')).toBe(1);
     expect(cluster.overlaps).toBe(0);
   });
 
@@ -196,7 +196,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     const platform = await start();
     const { store } = await platform.commands.create({ name: 'Short Lived', engine: 'woocommerce' }, owner);
     await gate.reached;
-    expect(cluster.namespaces.has('store-short-lived')).toBe(true);
+    expect(cluster.namespaces.existing.has('store-short-lived')).toBe(true);
     await platform.commands.delete(store.id);
     const deleted = await waitForState(database, store.id, 'Deleted');
     expect(deleted.deletedAt).not.toBeNull();

@@ -65,7 +65,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     const ready = await waitForState(database, id, 'Ready');
     expect(ready).toMatchObject({ attempts: 2, revision: 1, generation: 1, observedGeneration: 1 });
     expect(installs()).toBe(1);
-    expect(cluster.revisions.get('store-once-only')).toHaveLength(1);
+    expect(cluster.releases.revisions.get('store-once-only')).toHaveLength(1);
     expect(cluster.overlaps).toBe(0);
   });
 
@@ -76,7 +76,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     ['finished before the take-over', true],
     ['still running at the take-over', false],
   ])('an install whose helm outlives its worker (%s) ends as one revision', async (_, finishedFirst) => {
-    cluster.helmOutlivesWorker = true;
+    cluster.releases.helmOutlivesWorker = true;
     const gate = cluster.blockOn('installRelease');
     const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
     const { store } = await doomed.commands.create({ name: 'Orphan Helm', engine: 'woocommerce' }, owner);
@@ -85,7 +85,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     if (finishedFirst) {
       gate.open();
       await waitFor(
-        async () => cluster.releases.get('store-orphan-helm') === 1 && !cluster.locked.size,
+        async () => cluster.releases.current.get('store-orphan-helm') === 1 && !cluster.releases.locked.size,
         'helm',
       );
     }
@@ -102,7 +102,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     }
     const ready = await waitForState(database, store.id, 'Ready', 20_000);
     expect(ready).toMatchObject({ revision: 1, generation: 1, observedGeneration: 1 });
-    expect(cluster.revisions.get('store-orphan-helm')?.map((r) => r.description)).toEqual([
+    expect(cluster.releases.revisions.get('store-orphan-helm')?.map((r) => r.description)).toEqual([
       'Storefleet generation 1',
     ]);
     expect(installs()).toBe(1);
@@ -124,7 +124,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
       observedGeneration: 2,
     });
     expect(installs()).toBe(2);
-    expect(cluster.revisions.get('store-upgrade-once')).toHaveLength(2);
+    expect(cluster.releases.revisions.get('store-upgrade-once')).toHaveLength(2);
   });
 
   it('unlocks a release left pending-install by uninstalling it, then installs', async () => {
@@ -132,14 +132,14 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     await crashAt('installRelease', async (doomed) => {
       id = (await doomed.commands.create({ name: 'Locked Shop', engine: 'woocommerce' }, owner)).store.id;
     });
-    cluster.interrupt('store-locked-shop', 'pending-install');
+    cluster.releases.interrupt('store-locked-shop', 'pending-install');
 
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, id, 'Ready');
     expect(ready.revision).toBe(1);
     const survivorCalls = cluster.calls.map((call) => call.operation).slice(-3);
     expect(survivorCalls).toEqual(['uninstallRelease', 'installRelease', 'waitUntilReady']);
-    expect(cluster.locked.size).toBe(0);
+    expect(cluster.releases.locked.size).toBe(0);
   });
 
   it('unlocks a release left pending-upgrade by rolling back to the last deployed revision', async () => {
@@ -148,7 +148,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     await crashAt('installRelease', async (doomed) => {
       await doomed.commands.upgrade(store.id, { replicas: 3 });
     });
-    cluster.interrupt('store-stuck-upgrade', 'pending-upgrade');
+    cluster.releases.interrupt('store-stuck-upgrade', 'pending-upgrade');
 
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, store.id, 'Ready');
@@ -156,6 +156,6 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     expect(rollbacks).toHaveLength(1);
     // 1 deployed, 2 left pending, 3 the unlocking rollback to 1, 4 the upgrade asked for.
     expect(ready).toMatchObject({ revision: 4, values: { replicas: 3 } });
-    expect(cluster.locked.size).toBe(0);
+    expect(cluster.releases.locked.size).toBe(0);
   });
 });

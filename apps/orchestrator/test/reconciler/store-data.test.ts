@@ -79,16 +79,16 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it('backs up, takes more data, restores: the data is the backup again; each step is a condition', async () => {
     const platform = await start();
     const store = await readyStore(platform, 'Round Trip');
-    cluster.data.set(store.namespace, 'order 1');
+    cluster.data.contents.set(store.namespace, 'order 1');
     const backup = await backupOf(platform, store.id);
     expect(backup).toMatchObject({ status: 'succeeded', parts: ['database'], sizeBytes: 'order 1'.length });
     expect(backup.startedAt).not.toBeNull();
     expect(readdirSync(join(backupDir, 'stores', store.id, backup.id))).toEqual(['database.dump']);
 
-    cluster.data.set(store.namespace, 'order 1, order 2');
+    cluster.data.contents.set(store.namespace, 'order 1, order 2');
     await platform.operations.restore(await platform.queries.get(store.id), backup.id);
     const restored = await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.get(store.namespace)).toBe('order 1');
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 1');
     expect(restored.conditions.find((c) => c.type === 'Restored')).toMatchObject({ status: 'True' });
     // (jsonb keeps no key order)
     expect(Object.keys(restored.stepTimings.restore ?? {}).sort()).toEqual(
@@ -96,8 +96,8 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     );
     // The provision's timings are the provision's: the restore measured its own.
     expect(restored.stepTimings.provision).toEqual(store.stepTimings.provision);
-    expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
-    expect([...(cluster.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+    expect([...(cluster.scaling.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
     expect(await types(store.id)).toEqual(
       expect.arrayContaining([
         'backup.requested',
@@ -112,14 +112,14 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it('creates a new store from a backup: one plan that provisions, restores the data and the files', async () => {
     const platform = await start();
     const source = await readyStore(platform, 'Source Shop');
-    cluster.data.set(source.namespace, 'the first order');
+    cluster.data.contents.set(source.namespace, 'the first order');
     const backup = await backupOf(platform, source.id);
     const { store } = await platform.commands.create(
       { name: 'Copy Shop', engine: 'medusa', fromBackup: backup.id },
       owner,
     );
     const ready = await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.get(ready.namespace)).toBe('the first order');
+    expect(cluster.data.contents.get(ready.namespace)).toBe('the first order');
     expect(Object.keys(ready.stepTimings['provision-from-backup'] ?? {}).sort()).toEqual(
       [...LIFECYCLE['provision-from-backup'].steps].sort(),
     );
@@ -172,7 +172,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       cron: '0 3 * * *',
       keep: 2,
     });
-    expect(cluster.schedules.get(store.namespace)).toMatchObject({
+    expect(cluster.backupSchedule.schedules.get(store.namespace)).toMatchObject({
       cron: '0 3 * * *',
       url: 'http://orchestrator.test:8080/api/internal/scheduled-backups',
     });
@@ -185,7 +185,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
 
     // The CronJob's token is the only way in, and it names this store.
     // Over HTTP, as the CronJob's pod asks: no user, only the store's token.
-    const token = cluster.schedules.get(store.namespace)?.token ?? '';
+    const token = cluster.backupSchedule.schedules.get(store.namespace)?.token ?? '';
     const ask = (headers: Record<string, string>) =>
       platform.app.inject({ method: 'POST', url: '/api/internal/scheduled-backups', headers });
     const scheduled = await ask({ 'x-backup-token': token });
@@ -208,7 +208,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       code: 'BACKUP_SCHEDULE_UNAVAILABLE',
       message: expect.stringMatching(/PLATFORM_INTERNAL_URL/),
     });
-    cluster.data.set(store.namespace, 'more than ten bytes of data');
+    cluster.data.contents.set(store.namespace, 'more than ten bytes of data');
     await backupOf(platform, store.id);
     const refused = await platform.operations
       .backup(await platform.queries.get(store.id))
@@ -252,13 +252,13 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     const store = await readyStore(platform, 'Night Owl');
     await platform.operations.sleep(store);
     const asleep = await waitForState(database, store.id, 'Asleep');
-    expect([...(cluster.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+    expect([...(cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
     const condition = (type: string, s = asleep) => s.conditions.find((c) => c.type === type);
     expect(condition('Asleep')).toMatchObject({ status: 'True' });
     expect(condition('AppReady')).toMatchObject({ status: 'False', reason: 'Asleep' });
     await platform.operations.wake(asleep, 'visitor');
     const awake = await waitForState(database, store.id, 'Ready');
-    expect(cluster.scaledDown.get(store.namespace)?.size).toBe(0);
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.size).toBe(0);
     expect(condition('Asleep', awake)).toBeUndefined();
     expect(condition('AppReady', awake)).toMatchObject({ status: 'True' });
     const wake = (await new ActivityRepository(database.db).list({ storeId: store.id, limit: 50 })).find(
@@ -282,9 +282,9 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     async (operation, step) => {
       const first = await start({}, database, 'first');
       const store = await readyStore(first, `Kill ${operation} ${step}`);
-      cluster.data.set(store.namespace, 'before');
+      cluster.data.contents.set(store.namespace, 'before');
       const backup = await backupOf(first, store.id);
-      cluster.data.set(store.namespace, 'after');
+      cluster.data.contents.set(store.namespace, 'after');
       if (operation === 'wake') {
         await first.operations.sleep(await first.queries.get(store.id));
         await waitForState(database, store.id, 'Asleep');
@@ -323,11 +323,11 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
         });
         expect(readdirSync(join(backupDir, 'stores', store.id, requested.id))).toEqual(['database.dump']);
       }
-      if (operation === 'restore') expect(cluster.data.get(store.namespace)).toBe('before');
+      if (operation === 'restore') expect(cluster.data.contents.get(store.namespace)).toBe('before');
       if (operation === 'sleep')
-        expect([...(cluster.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+        expect([...(cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
       if (operation === 'wake' || operation === 'restore')
-        expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+        expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
       const finished = {
         backup: 'backup.succeeded',
         restore: 'store.restored',
