@@ -22,6 +22,7 @@ import { InsightsRepository, type StoreSample } from '../../apps/orchestrator/sr
 import { StoresRepository } from '../../apps/orchestrator/src/db/stores-repository.ts';
 import { setCondition } from '../../apps/orchestrator/src/domain/conditions.ts';
 import { newStore, type Store } from '../../apps/orchestrator/src/domain/store.ts';
+import { describeEngine, engineModule } from '../../apps/orchestrator/src/engines/registry.ts';
 import { PrometheusTrafficSource } from '../../apps/orchestrator/src/ingress/traffic.ts';
 import { MedusaOrders } from '../../apps/orchestrator/src/insights/medusa-orders.ts';
 import { InsightsSampler } from '../../apps/orchestrator/src/insights/sampler.ts';
@@ -208,7 +209,6 @@ export async function insightsPart(cluster: BenchCluster, count: number, report:
     kubeConfig.loadFromFile(cluster.kubeconfig);
     const kube = new KubeApi(kubeConfig);
     const usage = new KubernetesUsage(kube);
-    const inspection = new KubernetesInspection(kube);
     // The store's Service is read as for a real store; its answer is the stand-in's address.
     const benchUsage: ClusterUsage = {
       readUsage: (signal) => usage.readUsage(signal),
@@ -218,14 +218,14 @@ export async function insightsPart(cluster: BenchCluster, count: number, report:
         return medusaUrl;
       },
     };
-    const sampledCluster = {
-      info: () => ({ configured: true, simulated: true, description: 'bench' }),
+    const sampledCluster: Pick<Cluster, 'engines' | 'inspection' | 'usage'> = {
       // Medusa's pods count as real, so that the whole path runs (the nodes still report no usage).
-      engines: () => [{ engine: 'medusa' as const, available: true, pods: 'real' as const, reason: null }],
+      engines: () => [
+        describeEngine(engineModule('medusa'), { available: true, pods: 'real', reason: null }),
+      ],
       usage: benchUsage,
-      adminCredentials: (target: Parameters<Cluster['adminCredentials']>[0], signal: AbortSignal) =>
-        inspection.adminCredentials(target, signal),
-    } as unknown as Cluster;
+      inspection: new KubernetesInspection(kube),
+    };
     const sampler = new InsightsSampler({
       db: database.db,
       cluster: sampledCluster,

@@ -1,30 +1,27 @@
 // The first benchmarks: store creation through the service and job claim/complete cycles on the work
 // queue, on the embedded database (and on a PostgreSQL server when given). Operations per second.
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { StoreService } from '../../apps/orchestrator/src/app/store-service.ts';
-import { DirectoryBackupStorage } from '../../apps/orchestrator/src/backups/storage.ts';
-import { UnconfiguredCluster } from '../../apps/orchestrator/src/cluster/unconfigured-cluster.ts';
+import { StoreCommands } from '../../apps/orchestrator/src/app/store-commands.ts';
+import { StoreQueries } from '../../apps/orchestrator/src/app/store-queries.ts';
+import { unconfiguredCluster } from '../../apps/orchestrator/src/cluster/unconfigured-cluster.ts';
 import { type Database, openDatabase } from '../../apps/orchestrator/src/db/database.ts';
 import { WorkQueue } from '../../apps/orchestrator/src/queue/work-queue.ts';
 import type { Report } from '../report.ts';
 
 async function bench(label: string, database: Database, stores: number, report: Report): Promise<void> {
-  const service = new StoreService({
+  const cluster = unconfiguredCluster();
+  const commands = new StoreCommands({
     db: database.db,
-    cluster: new UnconfiguredCluster(),
+    cluster,
+    queries: new StoreQueries({ db: database.db, cluster }),
     maxStores: stores * 10,
     maxStoresPerUser: stores * 10,
     resourcePrefix: 'store-',
-    // Creating stores touches no backup; nothing is written there.
-    backupStorage: new DirectoryBackupStorage(join(tmpdir(), 'storefleet-bench-backups')),
-    backupQuotaBytes: 0,
   });
   const run = randomUUID().slice(0, 6);
   let started = performance.now();
   for (let i = 0; i < stores; i++) {
-    await service.create({ name: `bench ${run} ${i}`, engine: 'woocommerce' }, { ownerId: 'bench' });
+    await commands.create({ name: `bench ${run} ${i}`, engine: 'woocommerce' }, { ownerId: 'bench' });
   }
   const createSeconds = (performance.now() - started) / 1000;
 

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const port = platform.app.server.address();
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     if (port && typeof port === 'object') {
-      await platform.cluster
+      await platform.cluster.fallback
         .publishFallbackRoute({ host, port: port.port }, AbortSignal.timeout(30_000))
         .then(
           () =>

@@ -10,8 +10,10 @@ import { FleetUpgrader } from './app/fleet-upgrades.ts';
 import { IdleSleeper } from './app/idle-sleeper.ts';
 import { InsightsQueries } from './app/insights-queries.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
+import { StoreCommands } from './app/store-commands.ts';
 import { StoreMonitor } from './app/store-monitor.ts';
-import { StoreService } from './app/store-service.ts';
+import { StoreOperations } from './app/store-operations.ts';
+import { StoreQueries } from './app/store-queries.ts';
 import { BackupRunner } from './backups/backup-runner.ts';
 import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
 import { connectCluster } from './cluster/connect.ts';
@@ -56,7 +58,10 @@ export interface Platform {
   app: App;
   database: Database;
   worker: Worker;
-  stores: StoreService;
+  queries: StoreQueries;
+  commands: StoreCommands;
+  /** Backups, restore, sleep and wake. */
+  operations: StoreOperations;
   cluster: Cluster;
   accounts: AccountService;
   monitor: StoreMonitor;
@@ -113,13 +118,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     crashRetryDelayMs: config.PROVISION_RETRY_BACKOFF,
     logger,
   });
-  const stores = new StoreService({
+  const queries = new StoreQueries({ db: database.db, cluster });
+  const commands = new StoreCommands({
     db: database.db,
     cluster,
+    queries,
     maxStores: config.MAX_STORES,
     maxStoresPerUser: config.MAX_STORES_PER_USER,
     resourcePrefix: config.RESOURCE_PREFIX,
-    backupStorage,
+  });
+  const operations = new StoreOperations({
+    db: database.db,
+    cluster,
+    queries,
+    storage: backupStorage,
     backupQuotaBytes: config.BACKUP_QUOTA_BYTES,
     internalUrl: config.PLATFORM_INTERNAL_URL,
   });
@@ -130,7 +142,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     sessionTtlMs: config.SESSION_TTL,
   });
   const limiter = new RateLimiter(database.db);
-  const fleet = new FleetUpgrader({ db: database.db, stores, logger });
+  const fleet = new FleetUpgrader({ db: database.db, commands, logger });
   const insights = new InsightsQueries(database.db, {
     sampleIntervalMs: insightsSampled(config, cluster) ? config.INSIGHTS_INTERVAL : null,
     idleAfterMs: config.IDLE_SLEEP_AFTER ?? 2 * 3_600_000,
@@ -140,7 +152,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await hub.start();
   const unlistenWork = await database.listen(WORK_CHANNEL, () => worker.wake());
 
-  const resumed = await stores.resumeInFlight();
+  const resumed = await commands.resumeInFlight();
   if (resumed > 0) logger.info({ resumed }, 'queued work for stores that were mid-flight');
 
   const domainSettings: DomainSettings = {
@@ -152,7 +164,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const domainChecker = new DomainChecker({
     db: database.db,
-    stores,
+    queries,
+    commands,
     cluster,
     dns: new ResolverDnsChecker(config.DOMAIN_DNS_SERVERS),
     tls: new HandshakeTlsProbe(
@@ -169,7 +182,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const scheme = storeScheme(config.STORE_TLS, config.ENVIRONMENT);
   const urlPort = scheme === 'https' ? config.STORE_URL_TLS_PORT : config.STORE_URL_PORT;
   const app = await buildHttpApp(
-    { database, stores, queue, hub, metrics, cluster, accounts, limiter, fleet, insights, domains },
+    {
+      database,
+      queries,
+      commands,
+      operations,
+      queue,
+      hub,
+      metrics,
+      cluster,
+      accounts,
+      limiter,
+      fleet,
+      insights,
+      domains,
+    },
     {
       logger,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -198,7 +225,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     config.IDLE_SLEEP_AFTER !== undefined && config.INGRESS_METRICS_URL !== undefined
       ? new IdleSleeper({
           db: database.db,
-          operations: stores.operations,
+          operations,
           traffic: new PrometheusTrafficSource(config.INGRESS_METRICS_URL),
           idleAfterMs: config.IDLE_SLEEP_AFTER,
           logger,
@@ -212,7 +239,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     app,
     database,
     worker,
-    stores,
+    queries,
+    commands,
+    operations,
     cluster,
     accounts,
     monitor,

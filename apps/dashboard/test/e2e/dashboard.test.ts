@@ -88,9 +88,9 @@ afterAll(async () => {
   await context?.close();
   // A run that failed half-way leaves nothing behind in the shared cluster.
   if (storeId && platform) {
-    const store = await platform.stores.get(storeId).catch(() => undefined);
+    const store = await platform.queries.get(storeId).catch(() => undefined);
     if (store && store.state !== 'Deleted') {
-      await platform.stores.delete(storeId);
+      await platform.commands.delete(storeId);
       await waitForState(database, storeId, 'Deleted', 120_000).catch(() => undefined);
     }
   }
@@ -244,7 +244,7 @@ describe('the dashboard in a browser', { timeout: 240_000 }, () => {
     await row.waitFor({ state: 'detached', timeout: READY_TIMEOUT_MS });
     await expectVisible(page.getByText('No stores yet'));
     await screenshot('12-store-deleted');
-    expect((await platform.stores.get(storeId!)).state).toBe('Deleted');
+    expect((await platform.queries.get(storeId!)).state).toBe('Deleted');
     expect(pageErrors).toEqual([]);
   });
 

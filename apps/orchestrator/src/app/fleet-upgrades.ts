@@ -18,11 +18,11 @@ import type { Actor } from '../domain/actor.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { enqueueFleetJob, type FleetJob, holdsLease } from '../queue/work-queue.ts';
 import type { JobResult } from '../queue/worker.ts';
-import type { StoreService } from './store-service.ts';
+import type { StoreCommands } from './store-commands.ts';
 
 export interface FleetUpgradeOptions {
   db: Kysely<Schema>;
-  stores: StoreService;
+  commands: Pick<StoreCommands, 'upgrade'>;
   logger: Logger;
   /** How long the pacer waits before it looks at the batch in flight again. */
   pollIntervalMs?: number;
@@ -189,7 +189,7 @@ export class FleetUpgrader {
       let reason = `it is ${store.state}`;
       if (store.state === 'Ready') {
         try {
-          await this.options.stores.upgrade(entry.storeId, {});
+          await this.options.commands.upgrade(entry.storeId, {});
           return { kind: 'Pending' };
         } catch (error) {
           reason = error instanceof Error ? error.message : String(error);

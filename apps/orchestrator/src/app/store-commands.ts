@@ -29,7 +29,7 @@ import type { StoreQueries } from './store-queries.ts';
 
 export interface StoreCommandOptions {
   db: Kysely<Schema>;
-  cluster: Cluster;
+  cluster: Pick<Cluster, 'engines' | 'releases'>;
   queries: StoreQueries;
   maxStores: number;
   maxStoresPerUser: number;
@@ -220,7 +220,7 @@ export class StoreCommands {
     const store = await this.queries.get(id);
     assertMayRequest(store, 'rollback');
     const history = await this.queries.askCluster((signal) =>
-      this.options.cluster.releaseHistory(storeTarget(store), signal),
+      this.options.cluster.releases.releaseHistory(storeTarget(store), signal),
     );
     if (!history.some((entry) => entry.revision === revision)) {
       throw new AppError(

@@ -19,7 +19,7 @@ import type { EventHub } from './event-hub.ts';
 
 export interface StoreMonitorOptions {
   database: Database;
-  cluster: Cluster;
+  cluster: Pick<Cluster, 'info' | 'workloads'>;
   hub: EventHub;
   intervalMs: number;
   logger: Logger;
@@ -77,7 +77,7 @@ export class StoreMonitor {
     for (const store of await this.readyStores()) {
       let observed: WorkloadProgress[];
       try {
-        observed = await this.options.cluster.observeWorkloads(
+        observed = await this.options.cluster.workloads.observeWorkloads(
           storeTarget(store),
           AbortSignal.timeout(30_000),
         );
@@ -128,7 +128,7 @@ export class StoreMonitor {
     const entry: WatchEntry = {};
     this.watches.set(store.id, entry);
     try {
-      entry.watch = this.options.cluster.watchWorkloads(storeTarget(store), async (observed) => {
+      entry.watch = this.options.cluster.workloads.watchWorkloads(storeTarget(store), async (observed) => {
         if (this.watches.get(store.id) !== entry) return;
         const applying = this.apply(store.id, observed).catch((error: unknown) =>
           this.options.logger.warn({ err: error, storeId: store.id }, 'store health update failed'),

@@ -21,7 +21,7 @@ import type { StoreQueries } from './store-queries.ts';
 
 export interface StoreOperationsOptions {
   db: Kysely<Schema>;
-  cluster: Cluster;
+  cluster: Pick<Cluster, 'data' | 'backupSchedule'>;
   queries: StoreQueries;
   storage: BackupStorage;
   backupQuotaBytes: number;
@@ -57,7 +57,7 @@ export class StoreOperations {
       engine: store.engine,
       status: 'pending',
       trigger,
-      parts: this.options.cluster.backupParts(storeTarget(store)),
+      parts: this.options.cluster.data.backupParts(storeTarget(store)),
       sizeBytes: null,
       storageKey: storageKeyFor(store.id, id),
       failure: null,
@@ -137,7 +137,7 @@ export class StoreOperations {
     // Removing a schedule that does not exist asks nothing of the cluster.
     if (request.cron !== null || current.cron !== null) {
       await this.options.queries.askCluster((signal) =>
-        this.options.cluster.applyBackupSchedule(
+        this.options.cluster.backupSchedule.applyBackupSchedule(
           target,
           request.cron === null
             ? null

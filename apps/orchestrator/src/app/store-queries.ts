@@ -12,9 +12,9 @@ import { AppError, invalidInput, notFound } from '../errors.ts';
 
 export class StoreQueries {
   private readonly stores: StoresRepository;
-  private readonly cluster: Cluster;
+  private readonly cluster: Pick<Cluster, 'releases' | 'inspection'>;
 
-  constructor(options: { db: Kysely<Schema>; cluster: Cluster }) {
+  constructor(options: { db: Kysely<Schema>; cluster: Pick<Cluster, 'releases' | 'inspection'> }) {
     this.stores = new StoresRepository(options.db);
     this.cluster = options.cluster;
   }
@@ -58,13 +58,13 @@ export class StoreQueries {
   async history(id: string): Promise<ReleaseRevision[]> {
     const store = await this.get(id);
     if (store.state === 'Deleted' || store.revision === null) return [];
-    return this.askCluster((signal) => this.cluster.releaseHistory(storeTarget(store), signal));
+    return this.askCluster((signal) => this.cluster.releases.releaseHistory(storeTarget(store), signal));
   }
 
   async resources(id: string): Promise<StoreResources> {
     const store = await this.get(id);
     if (store.state === 'Deleted') return { namespace: store.namespace, items: [], events: [] };
-    return this.askCluster((signal) => this.cluster.resources(storeTarget(store), signal));
+    return this.askCluster((signal) => this.cluster.inspection.resources(storeTarget(store), signal));
   }
 
   /** The store admin's login. Callers audit every reveal; the values are never logged or stored. */
@@ -72,7 +72,7 @@ export class StoreQueries {
     const store = await this.get(id);
     assertMayRequest(store, 'credentials');
     const credentials = await this.askCluster((signal) =>
-      this.cluster.adminCredentials(storeTarget(store), signal),
+      this.cluster.inspection.adminCredentials(storeTarget(store), signal),
     );
     return { store, credentials };
   }

@@ -10,7 +10,7 @@ import type { BackupStorage } from './storage.ts';
 
 export interface BackupRunnerOptions {
   db: Kysely<Schema>;
-  cluster: Cluster;
+  cluster: Pick<Cluster, 'data'>;
   storage: BackupStorage;
   logger: Logger;
   now?: () => Date;
@@ -33,13 +33,13 @@ export class BackupRunner {
   async take(backupId: string, target: StoreTarget, signal: AbortSignal): Promise<BackupRecord> {
     const backup = await this.find(backupId);
     if (backup.status === 'succeeded') return backup;
-    const parts = this.options.cluster.backupParts(target);
+    const parts = this.options.cluster.data.backupParts(target);
     await this.backups.markRunning(backupId, parts, this.now());
     let size = 0;
     for (const part of parts) {
       const writer = await this.options.storage.write(partKey(backup, part));
       try {
-        await this.options.cluster.dumpData(target, part, writer.stream, signal);
+        await this.options.cluster.data.dumpData(target, part, writer.stream, signal);
         size += await writer.commit();
       } catch (error) {
         await writer.abort();
@@ -73,7 +73,7 @@ export class BackupRunner {
     if (!backup.parts.includes(part)) return;
     const source = await this.options.storage.read(partKey(backup, part));
     try {
-      await this.options.cluster.restoreData(target, part, source, signal);
+      await this.options.cluster.data.restoreData(target, part, source, signal);
     } finally {
       source.destroy();
     }

@@ -6,7 +6,12 @@ import { SCHEDULE_ENV } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { isStatus } from './cluster-errors.ts';
 import { createOrReplace, type KubeApi, withSignal } from './kube-api.ts';
-import { type BackupScheduleTarget, ClusterError, type StoreTarget } from './port.ts';
+import {
+  type BackupScheduleTarget,
+  type ClusterBackupSchedule,
+  ClusterError,
+  type StoreTarget,
+} from './port.ts';
 import { storeLabels } from './store-labels.ts';
 import { COMPONENT_LABEL } from './workload-state.ts';
 
@@ -37,7 +42,7 @@ function backupSchedulePolicy(target: StoreTarget, url: string): V1NetworkPolicy
   };
 }
 
-export class KubernetesBackupSchedule {
+export class KubernetesBackupSchedule implements ClusterBackupSchedule {
   private readonly kube: KubeApi;
 
   constructor(kube: KubeApi) {

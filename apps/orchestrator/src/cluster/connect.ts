@@ -6,9 +6,9 @@ import type { Config } from '../config.ts';
 import type { ClusterNodes, PlacementPolicy } from '../engines/registry.ts';
 import { apiError } from './cluster-errors.ts';
 import { HelmCli } from './helm-cli.ts';
-import { KubernetesCluster } from './kubernetes-cluster.ts';
+import { kubernetesCluster } from './kubernetes-cluster.ts';
 import type { Cluster, ClusterInfo } from './port.ts';
-import { UnconfiguredCluster } from './unconfigured-cluster.ts';
+import { unconfiguredCluster } from './unconfigured-cluster.ts';
 
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
@@ -16,7 +16,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
   const kubeConfig = new KubeConfig();
   if (config.KUBECONFIG) kubeConfig.loadFromFile(config.KUBECONFIG);
   else if (process.env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
-  else return new UnconfiguredCluster();
+  else return unconfiguredCluster();
 
   const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
   const { info, nodes } = await describe(kubeConfig, server, config.STORE_PLACEMENT, logger);
@@ -27,7 +27,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
     timeoutMs: Math.max(10_000, Math.floor(config.PROVISION_TIMEOUT * 0.8)),
   });
   const [roleNamespace, roleAccount] = config.ORCHESTRATOR_SERVICE_ACCOUNT?.split('/') ?? [];
-  return new KubernetesCluster({
+  return kubernetesCluster({
     kubeConfig,
     helm,
     info,

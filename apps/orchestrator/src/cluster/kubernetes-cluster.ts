@@ -1,8 +1,7 @@
-// The Cluster port on a real Kubernetes API server (@kubernetes/client-node) and the helm CLI: a
-// facade over one adapter per role (namespaces, secrets, releases, workloads, inspection).
-import type { Readable, Writable } from 'node:stream';
+// The Cluster on a real Kubernetes API server (@kubernetes/client-node) and the helm CLI: one adapter
+// per role, all sharing one set of API clients.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Engine, EngineAvailability, ReleaseRevision, StoreResources } from '@storefleet/contracts';
+import type { Engine } from '@storefleet/contracts';
 import type { Logger } from 'pino';
 import {
   type ClusterNodes,
@@ -18,23 +17,7 @@ import { KubernetesHostCertificates } from './host-certificates.ts';
 import { KubernetesInspection } from './inspection.ts';
 import { KubeApi } from './kube-api.ts';
 import { KubernetesNamespaces, type StoreAccess } from './namespaces.ts';
-import type {
-  AdminCredentials,
-  BackupPart,
-  BackupScheduleTarget,
-  Cluster,
-  ClusterInfo,
-  ClusterInspection,
-  ClusterNamespaces,
-  ClusterReleases,
-  ClusterSecrets,
-  ClusterWorkloads,
-  DeployedRelease,
-  ScaleScope,
-  StoreTarget,
-  WorkloadProgress,
-  WorkloadWatch,
-} from './port.ts';
+import type { Cluster, ClusterInfo } from './port.ts';
 import { HelmReleases } from './releases.ts';
 import { KubernetesUsage } from './resource-usage.ts';
 import { KubernetesScaling } from './scaling.ts';
@@ -42,9 +25,6 @@ import { KubernetesSecrets } from './secrets.ts';
 import { KubernetesStoreData } from './store-data.ts';
 import type { ChartSettings } from './store-values.ts';
 import { KubernetesWorkloads } from './workloads.ts';
-
-export { LABELS, STORE_WORKLOAD_SELECTOR } from './store-labels.ts';
-export type { ChartSettings } from './store-values.ts';
 
 export interface KubernetesClusterOptions {
   kubeConfig: KubeConfig;
@@ -59,126 +39,30 @@ export interface KubernetesClusterOptions {
   logger: Logger;
 }
 
-export class KubernetesCluster implements Cluster {
-  private readonly options: KubernetesClusterOptions;
-  private readonly namespaces: ClusterNamespaces;
-  private readonly secrets: ClusterSecrets;
-  private readonly releases: ClusterReleases;
-  private readonly workloads: ClusterWorkloads;
-  private readonly inspection: ClusterInspection;
-  private readonly data: KubernetesStoreData;
-  private readonly scaling: KubernetesScaling;
-  private readonly backupSchedule: KubernetesBackupSchedule;
-  private readonly kube: KubeApi;
-  readonly usage: KubernetesUsage;
-
-  constructor(options: KubernetesClusterOptions) {
-    this.options = options;
-    const kube = new KubeApi(options.kubeConfig);
-    this.kube = kube;
-    this.namespaces = new KubernetesNamespaces(kube, options.storeAccess);
-    this.secrets = new KubernetesSecrets(kube);
-    this.releases = new HelmReleases({
+export function kubernetesCluster(options: KubernetesClusterOptions): Cluster {
+  const kube = new KubeApi(options.kubeConfig);
+  const decide = (engine: Engine) => decideEngine(engineModule(engine), options.nodes, options.placement);
+  return {
+    info: () => options.info,
+    engines: () => engineModules().map((module) => decide(module.name).availability),
+    namespaces: new KubernetesNamespaces(kube, options.storeAccess),
+    secrets: new KubernetesSecrets(kube),
+    releases: new HelmReleases({
       kube,
       helm: options.helm,
       chart: options.chart,
-      placementOf: (engine) => this.decide(engine).placement,
-    });
-    this.workloads = new KubernetesWorkloads(kube, options.logger);
-    this.inspection = new KubernetesInspection(kube);
-    this.data = new KubernetesStoreData(kube);
-    this.scaling = new KubernetesScaling(kube);
-    this.backupSchedule = new KubernetesBackupSchedule(kube);
-    this.usage = new KubernetesUsage(kube);
-  }
-
-  info(): ClusterInfo {
-    return this.options.info;
-  }
-
-  engines(): EngineAvailability[] {
-    return engineModules().map((module) => this.decide(module.name).availability);
-  }
-
-  private decide(engine: Engine) {
-    return decideEngine(engineModule(engine), this.options.nodes, this.options.placement);
-  }
-
-  ensureNamespace(target: StoreTarget, signal: AbortSignal): Promise<void> {
-    return this.namespaces.ensureNamespace(target, signal);
-  }
-  deleteNamespace(target: StoreTarget, signal: AbortSignal): Promise<void> {
-    return this.namespaces.deleteNamespace(target, signal);
-  }
-  ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void> {
-    return this.secrets.ensureSecrets(target, signal);
-  }
-  installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
-    return this.releases.installRelease(target, signal);
-  }
-  rollbackRelease(target: StoreTarget, revision: number, signal: AbortSignal): Promise<DeployedRelease> {
-    return this.releases.rollbackRelease(target, revision, signal);
-  }
-  releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]> {
-    return this.releases.releaseHistory(target, signal);
-  }
-  helmRunning(target: StoreTarget): Promise<boolean | undefined> {
-    return this.releases.helmRunning(target);
-  }
-  uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
-    return this.releases.uninstallRelease(target, signal);
-  }
-  waitUntilReady(
-    target: StoreTarget,
-    signal: AbortSignal,
-    onProgress: (progress: WorkloadProgress) => Promise<void>,
-  ): Promise<void> {
-    return this.workloads.waitUntilReady(target, signal, onProgress);
-  }
-  watchWorkloads(
-    target: StoreTarget,
-    onChange: (progress: WorkloadProgress[]) => Promise<void>,
-  ): WorkloadWatch {
-    return this.workloads.watchWorkloads(target, onChange);
-  }
-  observeWorkloads(target: StoreTarget, signal: AbortSignal): Promise<WorkloadProgress[]> {
-    return this.workloads.observeWorkloads(target, signal);
-  }
-  resources(target: StoreTarget, signal: AbortSignal): Promise<StoreResources> {
-    return this.inspection.resources(target, signal);
-  }
-  adminCredentials(target: StoreTarget, signal: AbortSignal): Promise<AdminCredentials> {
-    return this.inspection.adminCredentials(target, signal);
-  }
-  backupParts(target: StoreTarget): BackupPart[] {
-    return this.data.backupParts(target);
-  }
-  dumpData(target: StoreTarget, part: BackupPart, sink: Writable, signal: AbortSignal): Promise<void> {
-    return this.data.dumpData(target, part, sink, signal);
-  }
-  restoreData(target: StoreTarget, part: BackupPart, source: Readable, signal: AbortSignal): Promise<void> {
-    return this.data.restoreData(target, part, source, signal);
-  }
-  scaleDown(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void> {
-    return this.scaling.scaleDown(target, scope, signal);
-  }
-  scaleUp(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void> {
-    return this.scaling.scaleUp(target, scope, signal);
-  }
-  rerunSetup(target: StoreTarget, tag: string, signal: AbortSignal): Promise<void> {
-    return this.scaling.rerunSetup(target, tag, signal);
-  }
-  applyBackupSchedule(
-    target: StoreTarget,
-    schedule: BackupScheduleTarget | null,
-    signal: AbortSignal,
-  ): Promise<void> {
-    return this.backupSchedule.applyBackupSchedule(target, schedule, signal);
-  }
-  deleteHostCertificate(target: StoreTarget, host: string, signal: AbortSignal): Promise<void> {
-    return new KubernetesHostCertificates(this.kube).deleteHostCertificate(target, host, signal);
-  }
-  publishFallbackRoute(upstream: { host: string; port: number }, signal: AbortSignal): Promise<void> {
-    return publishFallbackRoute(this.kube, upstream, this.options.chart.ingressClass, signal);
-  }
+      placementOf: (engine) => decide(engine).placement,
+    }),
+    workloads: new KubernetesWorkloads(kube, options.logger),
+    inspection: new KubernetesInspection(kube),
+    data: new KubernetesStoreData(kube),
+    scaling: new KubernetesScaling(kube),
+    backupSchedule: new KubernetesBackupSchedule(kube),
+    certificates: new KubernetesHostCertificates(kube),
+    fallback: {
+      publishFallbackRoute: (upstream, signal) =>
+        publishFallbackRoute(kube, upstream, options.chart.ingressClass, signal),
+    },
+    usage: new KubernetesUsage(kube),
+  };
 }

@@ -1,5 +1,6 @@
-// What the reconciler needs from a Kubernetes cluster. Adapters implement it; the domain and the
-// reconciler never see Kubernetes or Helm types. Every operation is idempotent and honours `signal`.
+// What the reconciler needs from a Kubernetes cluster, one interface per role. Adapters implement the
+// roles; the domain and the reconciler never see Kubernetes or Helm types. Every operation is
+// idempotent and honours `signal`.
 
 import type { Readable, Writable } from 'node:stream';
 import type {
@@ -132,20 +133,28 @@ export interface BackupScheduleTarget {
   token: string;
 }
 
-/** The store's data and the scale of its workloads: backups, restores, sleep and wake. */
-export interface ClusterStoreData {
+/** The store's data: what a backup holds, dumped and restored part by part. */
+export interface ClusterData {
   /** The parts a backup of this store's engine holds. */
   backupParts(target: StoreTarget): BackupPart[];
   /** Streams a dump of one part of the store's data into `sink`; rejects when the dump fails. */
   dumpData(target: StoreTarget, part: BackupPart, sink: Writable, signal: AbortSignal): Promise<void>;
   /** Replaces one part of the store's data with the dump `source` streams; rejects when that fails. */
   restoreData(target: StoreTarget, part: BackupPart, source: Readable, signal: AbortSignal): Promise<void>;
+}
+
+/** The scale of the store's workloads: sleep, wake, and the pause around a restore. */
+export interface ClusterScaling {
   /** Scales the scope's workloads to zero (remembering their replicas) and suspends its CronJobs. */
   scaleDown(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void>;
   /** Undoes scaleDown: the remembered replicas come back, suspended CronJobs resume. */
   scaleUp(target: StoreTarget, scope: ScaleScope, signal: AbortSignal): Promise<void>;
   /** Runs the store's setup job again (a copy named with `tag`; an existing copy is kept). */
   rerunSetup(target: StoreTarget, tag: string, signal: AbortSignal): Promise<void>;
+}
+
+/** The store's backup CronJob. */
+export interface ClusterBackupSchedule {
   /** Puts the store's backup CronJob in place (or removes it: null). */
   applyBackupSchedule(
     target: StoreTarget,
@@ -188,18 +197,21 @@ export interface ClusterCertificates {
   deleteHostCertificate(target: StoreTarget, host: string, signal: AbortSignal): Promise<void>;
 }
 
-export interface Cluster
-  extends ClusterFallback,
-    ClusterCertificates,
-    ClusterNamespaces,
-    ClusterSecrets,
-    ClusterReleases,
-    ClusterWorkloads,
-    ClusterInspection,
-    ClusterStoreData {
+/** The cluster: what it is, which engines it runs, and one object per role. */
+export interface Cluster {
   info(): ClusterInfo;
   /** Whether this cluster can run each engine's stores, and where their pods run. */
   engines(): EngineAvailability[];
+  readonly namespaces: ClusterNamespaces;
+  readonly secrets: ClusterSecrets;
+  readonly releases: ClusterReleases;
+  readonly workloads: ClusterWorkloads;
+  readonly inspection: ClusterInspection;
+  readonly data: ClusterData;
+  readonly scaling: ClusterScaling;
+  readonly backupSchedule: ClusterBackupSchedule;
+  readonly certificates: ClusterCertificates;
+  readonly fallback: ClusterFallback;
   /** Resource usage for store insights; absent where the cluster cannot report any. */
   readonly usage?: ClusterUsage;
 }

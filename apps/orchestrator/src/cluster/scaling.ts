@@ -5,7 +5,7 @@ import type { V1CronJob, V1Deployment, V1Job, V1StatefulSet } from '@kubernetes/
 import { engineModule } from '../engines/registry.ts';
 import { isStatus } from './cluster-errors.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
-import { ClusterError, type ScaleScope, type StoreTarget } from './port.ts';
+import { ClusterError, type ClusterScaling, type ScaleScope, type StoreTarget } from './port.ts';
 import { COMPONENT_LABEL } from './workload-state.ts';
 
 /** Replicas a workload had before it was scaled down; present only while it is down. */
@@ -17,7 +17,7 @@ const RERUN_OF = 'storefleet.io/rerun-of';
 
 type Scalable = V1Deployment | V1StatefulSet;
 
-export class KubernetesScaling {
+export class KubernetesScaling implements ClusterScaling {
   private readonly kube: KubeApi;
 
   constructor(kube: KubeApi) {

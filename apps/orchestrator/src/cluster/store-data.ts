@@ -6,13 +6,13 @@ import { Exec, type V1Pod, type V1Status } from '@kubernetes/client-node';
 import type { DataCommand } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
-import { type BackupPart, ClusterError, type StoreTarget } from './port.ts';
+import { type BackupPart, type ClusterData, ClusterError, type StoreTarget } from './port.ts';
 import { COMPONENT_LABEL } from './workload-state.ts';
 
 /** How much of a failed command's stderr a failure quotes. */
 const STDERR_LIMIT = 2000;
 
-export class KubernetesStoreData {
+export class KubernetesStoreData implements ClusterData {
   private readonly kube: KubeApi;
   private readonly exec: Exec;
 

@@ -7,7 +7,8 @@
 import type { CertificateCheck } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { StoreService } from '../app/store-service.ts';
+import type { StoreCommands } from '../app/store-commands.ts';
+import type { StoreQueries } from '../app/store-queries.ts';
 import { type Cluster, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import { type DomainRecord, DomainsRepository } from '../db/domains-repository.ts';
@@ -23,8 +24,9 @@ import type { TlsProbe } from './tls-probe.ts';
 
 export interface DomainCheckerOptions {
   db: Kysely<Schema>;
-  stores: StoreService;
-  cluster: Cluster;
+  queries: Pick<StoreQueries, 'get'>;
+  commands: Pick<StoreCommands, 'upgrade'>;
+  cluster: Pick<Cluster, 'certificates'>;
   dns: DnsChecker;
   tls: TlsProbe;
   settings: DomainSettings;
@@ -84,7 +86,7 @@ export class DomainChecker {
   }
 
   private async round(storeId: string): Promise<void> {
-    let store = await this.options.stores.get(storeId);
+    let store = await this.options.queries.get(storeId);
     if (store.state === 'Deleted') {
       // The namespace took the hosts and Secrets with it; the names are free again.
       for (const domain of await this.domains.listForStore(storeId)) await this.domains.delete(domain.id);
@@ -220,7 +222,7 @@ export class DomainChecker {
     if (!sameValues(store.values.domains, desired)) {
       if (!settled(store)) return store;
       try {
-        store = await this.options.stores.upgrade(store.id, { domains: desired });
+        store = await this.options.commands.upgrade(store.id, { domains: desired });
       } catch (error) {
         // Busy (another operation started meanwhile): the next round tries again.
         this.options.logger.info({ storeId: store.id, err: error }, 'store not ready for its domains yet');
@@ -258,7 +260,7 @@ export class DomainChecker {
     const deployed = store.values.domains?.hosts ?? [];
     for (const domain of removed) {
       if (!settled(store) || deployed.includes(domain.hostname)) continue;
-      await this.options.cluster.deleteHostCertificate(
+      await this.options.cluster.certificates.deleteHostCertificate(
         storeTarget(store),
         domain.hostname,
         AbortSignal.timeout(30_000),

@@ -11,7 +11,9 @@ import type { RateLimiter } from '../accounts/rate-limiter.ts';
 import type { EventHub } from '../app/event-hub.ts';
 import type { FleetUpgrader } from '../app/fleet-upgrades.ts';
 import type { InsightsQueries } from '../app/insights-queries.ts';
-import type { StoreService } from '../app/store-service.ts';
+import type { StoreCommands } from '../app/store-commands.ts';
+import type { StoreOperations } from '../app/store-operations.ts';
+import type { StoreQueries } from '../app/store-queries.ts';
 import type { Cluster } from '../cluster/port.ts';
 import type { Database } from '../db/database.ts';
 import type { DomainService } from '../domains/domain-service.ts';
@@ -29,7 +31,10 @@ export type App = FastifyInstance<
 
 export interface Services {
   database: Database;
-  stores: StoreService;
+  queries: StoreQueries;
+  commands: StoreCommands;
+  /** Backups, restore, sleep and wake. */
+  operations: StoreOperations;
   queue: WorkQueue;
   hub: EventHub;
   metrics: Metrics;

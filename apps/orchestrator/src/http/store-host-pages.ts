@@ -16,9 +16,9 @@ export function registerStoreHostPages(app: App, services: Services, baseDomain:
   app.addHook('onRequest', async (request, reply) => {
     const slug = slugOfStoreHost(request.headers.host, baseDomain);
     if (!slug || isReservedSlug(slug)) return;
-    const store = await services.stores.queries.findLiveBySlug(slug);
+    const store = await services.queries.findLiveBySlug(slug);
     if (request.method === 'POST' && request.url === WAKE_PATH && store?.state === 'Asleep') {
-      await services.stores.operations.wake(store, 'visitor');
+      await services.operations.wake(store, 'visitor');
       await new AuditRepository(services.database.db).append({
         actor: 'visitor',
         actorId: null,

@@ -42,7 +42,7 @@ export interface IngressTraffic {
 
 export interface InsightsSamplerOptions {
   db: Kysely<Schema>;
-  cluster: Cluster;
+  cluster: Pick<Cluster, 'engines' | 'inspection' | 'usage'>;
   /** The ingress's counters; without them traffic is not reported. */
   traffic?: IngressTraffic;
   orders: OrdersReaders;
@@ -275,7 +275,7 @@ export class InsightsSampler {
   private async login(store: SampledStore, signal: AbortSignal): Promise<AdminCredentials> {
     const cached = this.logins.get(store.id);
     if (cached && cached.until > Date.now()) return cached.login;
-    const login = await this.options.cluster.adminCredentials(store, signal);
+    const login = await this.options.cluster.inspection.adminCredentials(store, signal);
     this.logins.set(store.id, { login, until: Date.now() + LOGIN_CACHE_MS });
     return login;
   }

@@ -78,12 +78,13 @@ export class Reconciler {
     this.writes = new AttemptStore(options.db, this.now);
     const { cluster, backups, metrics } = options;
     const shared = { writes: this.writes, now: this.now };
-    this.data = dataSteps({ ...shared, storeData: cluster, backups });
+    const { namespaces, secrets, workloads, releases, scaling } = cluster;
+    this.data = dataSteps({ ...shared, scaling, backups });
     const families = [
-      storeSteps({ ...shared, cluster, backups }),
-      releaseSteps({ ...shared, releases: cluster, metrics, helmTimeoutMs: options.attemptTimeoutMs }),
+      storeSteps({ ...shared, namespaces, secrets, workloads, releases, backups }),
+      releaseSteps({ ...shared, releases, metrics, helmTimeoutMs: options.attemptTimeoutMs }),
       this.data,
-      scalingSteps({ ...shared, storeData: cluster, addressOf: options.addressOf ?? (() => undefined) }),
+      scalingSteps({ ...shared, scaling, addressOf: options.addressOf ?? (() => undefined) }),
     ];
     ({ steps: this.steps, endings: this.endings } = mergeFamilies(
       families,

@@ -107,7 +107,7 @@ describe.runIf(node)(
     afterAll(async () => {
       await browser?.close();
       if (store && platform) {
-        await platform.stores.delete(store.id).catch(() => undefined);
+        await platform.commands.delete(store.id).catch(() => undefined);
         await waitForState(database, store.id, 'Deleted', 240_000).catch(() => undefined);
       }
       await platform?.stop();

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STORE_WORKLOAD_SELECTOR } from '../../src/cluster/kubernetes-cluster.ts';
 import type { WorkloadProgress } from '../../src/cluster/port.ts';
+import { STORE_WORKLOAD_SELECTOR } from '../../src/cluster/store-labels.ts';
 import { FleetWorkloadWatch } from '../../src/cluster/workload-watch.ts';
 import { silentLogger, waitFor } from '../support/harness.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';

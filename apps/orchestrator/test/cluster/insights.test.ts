@@ -93,7 +93,7 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
   afterAll(async () => {
     await browser?.close();
     if (store && platform) {
-      await platform.stores.delete(store.id).catch(() => undefined);
+      await platform.commands.delete(store.id).catch(() => undefined);
       await waitForState(database, store.id, 'Deleted', 240_000).catch(() => undefined);
     }
     await platform?.stop();
@@ -227,7 +227,7 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
     // which needs the orchestrator published as the ingress's one default backend; medusa-data.test.ts
     // holds that while both run, so this test does not wait for Asleep.)
     await waitFor(
-      async () => ['Sleeping', 'Asleep'].includes((await platform.stores.get(store.id)).state),
+      async () => ['Sleeping', 'Asleep'].includes((await platform.queries.get(store.id)).state),
       'the store to go to sleep',
       60_000,
       1_000,

@@ -15,7 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../src/cluster/connect.ts';
-import type { Cluster, DeployedRelease, StoreTarget } from '../../src/cluster/port.ts';
+import type { Cluster, ClusterReleases, DeployedRelease, StoreTarget } from '../../src/cluster/port.ts';
 import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { Store } from '../../src/domain/store.ts';
@@ -123,7 +123,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect(platform.cluster.info().description).toMatch(
       /^Local control plane v1\.34\.4 at https:\/\/127\.0\.0\.1:\d+: store pods are simulated/,
     );
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: `Cube Shop ${run}`, engine: 'woocommerce' },
       owner,
     );
@@ -153,17 +153,17 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect((await core.listNamespacedResourceQuota({ namespace: ns('cube-shop') })).items).toHaveLength(1);
     expect((await core.listNamespacedLimitRange({ namespace: ns('cube-shop') })).items).toHaveLength(1);
 
-    const resources = await platform.stores.resources(store.id);
+    const resources = await platform.queries.resources(store.id);
     expect(resources.items.map((r) => r.kind)).toEqual(
       expect.arrayContaining(['Pod', 'Service', 'Job', 'PersistentVolumeClaim', 'Ingress']),
     );
-    const history = await platform.stores.history(store.id);
+    const history = await platform.queries.history(store.id);
     expect(history.map((h) => [h.revision, h.status])).toEqual([[1, 'deployed']]);
   });
 
   it('upgrades to a changed value (new revision, Ready) and rolls back to the previous values', async () => {
     const platform = await start();
-    await platform.stores.upgrade(ready.id, { replicas: 2 });
+    await platform.commands.upgrade(ready.id, { replicas: 2 });
     const upgraded = await waitForState(database, ready.id, 'Ready', 90_000);
     expect(upgraded.revision).toBe(2);
     expect(upgraded.values).toEqual({ replicas: 2 });
@@ -173,7 +173,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     });
     expect(deployment.spec?.replicas).toBe(2);
 
-    await platform.stores.rollback(ready.id, 1);
+    await platform.commands.rollback(ready.id, 1);
     const rolledBack = await waitForState(database, ready.id, 'Ready', 90_000);
     expect(rolledBack.revision).toBe(3);
     expect(rolledBack.values).toEqual({});
@@ -182,7 +182,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
       namespace: ns('cube-shop'),
     });
     expect(restored.spec?.replicas).toBe(1);
-    const history = await platform.stores.history(ready.id);
+    const history = await platform.queries.history(ready.id);
     expect(history.map((h) => h.revision)).toEqual([1, 2, 3]);
     expect(history.at(-1)?.description).toMatch(/Rollback to 1/);
   });
@@ -204,7 +204,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     const databaseCondition = async () =>
-      (await platform.stores.get(ready.id)).conditions.find((c) => c.type === 'DatabaseReady');
+      (await platform.queries.get(ready.id)).conditions.find((c) => c.type === 'DatabaseReady');
 
     await placeOn({ 'storefleet.io/test-node': 'none-has-this' });
     // The replacement pod is first seen unscheduled (reason Starting), then with the scheduler's verdict.
@@ -220,7 +220,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect(degraded.message).toMatch(
       /^Database .*: 0\/1 ready\. Pod .*-0 cannot be scheduled: 0\/\d+ nodes are available/,
     );
-    expect((await platform.stores.get(ready.id)).state).toBe('Ready');
+    expect((await platform.queries.get(ready.id)).state).toBe('Ready');
 
     await placeOn(null);
     // A StatefulSet does not replace a pod that never became ready; deleting it applies the fixed template.
@@ -249,7 +249,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
 
   it('deletes a store: release gone, namespace gone, Deleted, nothing labelled with the store left', async () => {
     const platform = await start();
-    await platform.stores.delete(ready.id);
+    await platform.commands.delete(ready.id);
     const deleted = await waitForState(database, ready.id, 'Deleted', 120_000);
     expect(deleted.deletedAt).not.toBeNull();
     expect(await namespaceExists(ns('cube-shop'))).toBe(false);
@@ -267,7 +267,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
   it('fails on a helm error with a readable reason, and a retry after the fix reaches Ready', async () => {
     const file = valuesFile({ persistence: { size: 'a lot' } });
     const platform = await start({ ENGINE_VALUES_FILES: `woocommerce=${file}` });
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: `Bad Values ${run}`, engine: 'woocommerce' },
       owner,
     );
@@ -282,24 +282,24 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     expect(failed.failure?.message).toMatch(/does not match pattern/);
 
     writeFileSync(file, JSON.stringify({ persistence: { size: '2Gi' } }));
-    await platform.stores.retry(store.id);
+    await platform.commands.retry(store.id);
     const fixed = await waitForState(database, store.id, 'Ready', 90_000);
     expect(fixed.failure).toBeNull();
-    await platform.stores.delete(store.id);
+    await platform.commands.delete(store.id);
     await waitForState(database, store.id, 'Deleted', 120_000);
   });
 
   it("puts a ResourceQuota admission rejection in the store's reason", async () => {
     const file = valuesFile({ quota: { hard: { 'limits.memory': '600Mi', 'requests.memory': '600Mi' } } });
     const platform = await start({ ENGINE_VALUES_FILES: `woocommerce=${file}` });
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: `Over Quota ${run}`, engine: 'woocommerce' },
       owner,
     );
     const failed = await waitForState(database, store.id, 'Failed', 90_000);
     expect(failed.failure).toMatchObject({ step: 'release', reason: 'QuotaExceeded', retryable: false });
     expect(failed.failure?.message).toMatch(/exceeded quota/);
-    await platform.stores.delete(store.id);
+    await platform.commands.delete(store.id);
     await waitForState(database, store.id, 'Deleted', 120_000);
     expect(await namespaceExists(ns('over-quota'))).toBe(false);
   });
@@ -308,28 +308,32 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const counting = (real: Cluster): Cluster => {
-      const counted = Object.create(real) as Cluster;
-      counted.installRelease = async (target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> => {
+      const releases = Object.create(real.releases) as ClusterReleases;
+      releases.installRelease = async (
+        target: StoreTarget,
+        signal: AbortSignal,
+      ): Promise<DeployedRelease> => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         try {
-          return await real.installRelease(target, signal);
+          return await real.releases.installRelease(target, signal);
         } finally {
           inFlight--;
         }
       };
-      return counted;
+      return { ...real, releases };
     };
     const platform = await start({ MAX_CONCURRENT_PROVISIONS: '3', WORKER_CONCURRENCY: '6' }, counting);
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
       ids.push(
-        (await platform.stores.create({ name: `Fleet ${i} ${run}`, engine: 'woocommerce' }, owner)).store.id,
+        (await platform.commands.create({ name: `Fleet ${i} ${run}`, engine: 'woocommerce' }, owner)).store
+          .id,
       );
     }
     for (const id of ids) await waitForState(database, id, 'Ready', 180_000);
     expect(maxInFlight).toBe(3);
-    for (const id of ids) await platform.stores.delete(id);
+    for (const id of ids) await platform.commands.delete(id);
     for (const id of ids) await waitForState(database, id, 'Deleted', 180_000);
   });
 
@@ -339,7 +343,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     const ids: string[] = [];
     for (const name of ['North', 'South', 'East']) {
       ids.push(
-        (await platform.stores.create({ name: `${name} ${run}`, engine: 'woocommerce' }, owner)).store.id,
+        (await platform.commands.create({ name: `${name} ${run}`, engine: 'woocommerce' }, owner)).store.id,
       );
     }
     for (const id of ids) await waitForState(database, id, 'Ready', 90_000);
@@ -366,11 +370,11 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
     );
     expect(result).toMatchObject({ state: 'succeeded', message: 'All 3 stores upgraded.' });
     for (const id of ids) {
-      const store = await platform.stores.get(id);
+      const store = await platform.queries.get(id);
       expect(store.revision).toBe(2);
       expect(helmReleases(store.namespace)).toMatchObject([{ status: 'deployed', revision: '2' }]);
     }
-    for (const id of ids) await platform.stores.delete(id);
+    for (const id of ids) await platform.commands.delete(id);
     for (const id of ids) await waitForState(database, id, 'Deleted', 120_000);
   });
 

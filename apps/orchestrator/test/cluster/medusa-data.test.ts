@@ -161,9 +161,9 @@ describe.runIf(node)(
       await browser?.close();
       for (const target of [store, copy]) {
         if (!target || !platform) continue;
-        const current = await platform.stores.get(target.id).catch(() => undefined);
+        const current = await platform.queries.get(target.id).catch(() => undefined);
         if (current && current.state !== 'Deleted') {
-          await platform.stores.delete(target.id).catch(() => undefined);
+          await platform.commands.delete(target.id).catch(() => undefined);
           await waitForState(database, target.id, 'Deleted', 240_000).catch(() => undefined);
         }
       }

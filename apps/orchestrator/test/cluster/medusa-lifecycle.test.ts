@@ -61,7 +61,7 @@ describe('a Medusa store on the simulated nodes', { timeout: 240_000 }, () => {
 
   it('provisions to Ready with every condition true: its chart, Secret, guardrails and workloads', async () => {
     const platform = await start();
-    const { store } = await platform.stores.create({ name: `Medusa Mart ${run}`, engine: 'medusa' }, owner);
+    const { store } = await platform.commands.create({ name: `Medusa Mart ${run}`, engine: 'medusa' }, owner);
     ready = await waitForState(test.database, store.id, 'Ready', 120_000);
     expect(ready.conditions.every((c) => c.status === 'True')).toBe(true);
     expect(ready.chartVersion).toBe('0.1.0');
@@ -82,7 +82,7 @@ describe('a Medusa store on the simulated nodes', { timeout: 240_000 }, () => {
     expect(components.sort()).toEqual(['app', 'storefront']);
     expect((await core.listNamespacedResourceQuota({ namespace: ready.namespace })).items).toHaveLength(1);
     expect((await core.listNamespacedLimitRange({ namespace: ready.namespace })).items).toHaveLength(1);
-    const resources = await platform.stores.resources(store.id);
+    const resources = await platform.queries.resources(store.id);
     expect(resources.items.map((r) => r.kind)).toEqual(
       expect.arrayContaining(['Pod', 'Service', 'Job', 'PersistentVolumeClaim', 'Ingress']),
     );
@@ -94,11 +94,11 @@ describe('a Medusa store on the simulated nodes', { timeout: 240_000 }, () => {
 
   it("refuses a second server without Redis with the chart's reason, untouched, and upgrades back", async () => {
     const platform = await start();
-    await platform.stores.upgrade(ready.id, { replicas: 2 });
+    await platform.commands.upgrade(ready.id, { replicas: 2 });
     const failed = await waitForState(test.database, ready.id, 'Failed', 90_000);
     expect(failed.failure?.message).toMatch(/redis/i);
     expect(releases(ready.namespace)).toMatchObject([{ revision: '1', status: 'deployed' }]);
-    await platform.stores.upgrade(ready.id, { replicas: 1 });
+    await platform.commands.upgrade(ready.id, { replicas: 1 });
     const back = await waitForState(test.database, ready.id, 'Ready', 90_000);
     expect(back.values).toEqual({ replicas: 1 });
     expect(back.revision).toBe(2);
@@ -107,7 +107,7 @@ describe('a Medusa store on the simulated nodes', { timeout: 240_000 }, () => {
 
   it('is deleted with nothing left', async () => {
     const platform = await start();
-    await platform.stores.delete(ready.id);
+    await platform.commands.delete(ready.id);
     await waitForState(test.database, ready.id, 'Deleted', 120_000);
     const labelled = `storefleet.io/store-id=${ready.id}`;
     expect((await core.listNamespace({ labelSelector: labelled })).items).toEqual([]);

@@ -59,9 +59,9 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
   afterAll(async () => {
     await browser?.close();
     if (store && platform) {
-      const current = await platform.stores.get(store.id).catch(() => undefined);
+      const current = await platform.queries.get(store.id).catch(() => undefined);
       if (current && current.state !== 'Deleted') {
-        await platform.stores.delete(store.id).catch(() => undefined);
+        await platform.commands.delete(store.id).catch(() => undefined);
         await waitForState(database, store.id, 'Deleted', 180_000).catch(() => undefined);
       }
     }

@@ -38,7 +38,7 @@ describe('custom domains', () => {
     );
   /** The hosts of each revision of the store's release, oldest first. */
   const deployedHosts = () =>
-    (cluster.revisions.get('store-harbour-goods') ?? []).map(
+    (cluster.releases.revisions.get('store-harbour-goods') ?? []).map(
       (revision) => revision.values.domains?.hosts ?? [],
     );
 
@@ -60,7 +60,7 @@ describe('custom domains', () => {
     other = (await signedIn(platform, 'rival@example.com')).headers;
     const create = async (name: string, headers: Record<string, string>) => {
       const store = (await call('POST', '/api/stores', headers, { name, engine: 'woocommerce' })).json();
-      await waitFor(async () => (await platform.stores.get(store.id)).state === 'Ready', `${name} Ready`);
+      await waitFor(async () => (await platform.queries.get(store.id)).state === 'Ready', `${name} Ready`);
       return store.id as string;
     };
     storeId = await create('Harbour Goods', merchant);
@@ -244,7 +244,7 @@ describe('custom domains', () => {
     expect((await call('DELETE', `/api/stores/${storeId}/domains/${shopId}`)).statusCode).toBe(204);
     expect((await call('GET', `/api/stores/${storeId}/domains/${shopId}`)).statusCode).toBe(404);
     await waitFor(
-      async () => cluster.deletedCertificates.includes('store-harbour-goods/shop.example.test'),
+      async () => cluster.certificates.deleted.includes('store-harbour-goods/shop.example.test'),
       'the Secret to be deleted',
     );
     expect(deployedHosts().at(-1)).not.toContain('shop.example.test');

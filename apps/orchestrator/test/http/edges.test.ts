@@ -7,22 +7,26 @@ import { ApiError, ERROR_CODES, Store } from '@storefleet/contracts';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/cluster/port.ts';
-import { UnconfiguredCluster } from '../../src/cluster/unconfigured-cluster.ts';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { signedIn, startTestPlatform, waitForState } from '../support/harness.ts';
+import { MemoryInspection } from '../support/memory-cluster/namespaces.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 
-/** The in-memory cluster, refusing the next read of a store's resources with `refusal` when set. */
-class RefusingCluster extends MemoryCluster {
+/** The in-memory inspection, refusing the next read of a store's resources with `refusal` when set. */
+class RefusingInspection extends MemoryInspection {
   refusal: ClusterError | undefined;
 
-  override async resources(...args: Parameters<MemoryCluster['resources']>) {
+  override async resources(...args: Parameters<MemoryInspection['resources']>) {
     const refusal = this.refusal;
     this.refusal = undefined;
     if (refusal) throw refusal;
     return super.resources(...args);
   }
+}
+
+class RefusingCluster extends MemoryCluster {
+  override readonly inspection = new RefusingInspection(this.namespaces);
 }
 
 /** The error of an answer, checked against the contract's shape and codes. */
@@ -187,7 +191,9 @@ describe('the API at its edges', () => {
       ).json(),
     );
     await waitForState(test.database, created.id, 'Ready');
-    cluster.refusal = new ClusterError('Forbidden', 'Could not list pods: forbidden', { retryable: false });
+    cluster.inspection.refusal = new ClusterError('Forbidden', 'Could not list pods: forbidden', {
+      retryable: false,
+    });
     const refused = await inject({
       method: 'GET',
       url: `/api/stores/${created.id}/resources`,
@@ -199,7 +205,9 @@ describe('the API at its edges', () => {
       message: 'Could not list pods: forbidden',
       details: { reason: 'Forbidden' },
     });
-    cluster.refusal = new ClusterError('ClusterUnreachable', 'connect ECONNREFUSED', { retryable: true });
+    cluster.inspection.refusal = new ClusterError('ClusterUnreachable', 'connect ECONNREFUSED', {
+      retryable: true,
+    });
     const unreachable = await inject({
       method: 'GET',
       url: `/api/stores/${created.id}/resources`,
@@ -280,41 +288,5 @@ describe('the API at its edges', () => {
         }
       }
     }
-  });
-});
-
-describe('the API without a cluster', () => {
-  let test: TestDatabase;
-  let platform: Platform;
-
-  beforeAll(async () => {
-    test = await createTestDatabase('pglite');
-    platform = await startTestPlatform(test.database, new UnconfiguredCluster());
-  });
-  afterAll(async () => {
-    await platform.stop();
-    await test.close();
-  });
-
-  it('answers the routes that read the cluster 503 CLUSTER_UNAVAILABLE, saying what to set', async () => {
-    const { headers } = await signedIn(platform, 'nocluster@example.com');
-    const created = await platform.app.inject({
-      method: 'POST',
-      url: '/api/stores',
-      headers,
-      payload: { name: 'No Cluster Shop', engine: 'woocommerce' },
-    });
-    expect(created.statusCode).toBe(202);
-    const { id } = Store.parse(created.json());
-    const response = await platform.app.inject({
-      method: 'GET',
-      url: `/api/stores/${id}/resources`,
-      headers,
-    });
-    expect(response.statusCode).toBe(503);
-    const error = errorOf(response.json());
-    expect(error.code).toBe('CLUSTER_UNAVAILABLE');
-    expect(error.message).toMatch(/set KUBECONFIG/);
-    expect(error.details).toEqual({ reason: 'ClusterNotConfigured' });
   });
 });

@@ -32,7 +32,7 @@ describe('fleet upgrades', () => {
       );
     }
     for (const id of ids) {
-      await waitFor(async () => (await platform.stores.get(id)).state === 'Ready', `${id} Ready`);
+      await waitFor(async () => (await platform.queries.get(id)).state === 'Ready', `${id} Ready`);
     }
   });
   afterAll(async () => {
@@ -63,7 +63,7 @@ describe('fleet upgrades', () => {
     cluster.stepDelayMs = 0;
     expect(run).toMatchObject({ state: 'succeeded', failedStoreId: null, message: 'All 5 stores upgraded.' });
     expect(new Set(run.upgradedIds)).toEqual(new Set(ids));
-    for (const id of ids) expect((await platform.stores.get(id)).revision).toBe(2);
+    for (const id of ids) expect((await platform.queries.get(id)).revision).toBe(2);
     expect(cluster.maxConcurrentProvisioning).toBe(2);
   });
 
@@ -81,8 +81,8 @@ describe('fleet upgrades', () => {
     expect(run.message).toMatch(
       /^Halted: Fleet C did not upgrade \(Step "upgrade" failed: values rejected\); 2 of 5 upgraded/,
     );
-    expect((await platform.stores.get(ids[3] as string)).revision).toBe(2);
-    expect((await platform.stores.get(ids[4] as string)).revision).toBe(2);
+    expect((await platform.queries.get(ids[3] as string)).revision).toBe(2);
+    expect((await platform.queries.get(ids[4] as string)).revision).toBe(2);
     // The run's activity entry is written just after the run is marked halted.
     await waitFor(async () => {
       const activity = (

@@ -18,7 +18,7 @@ describe("a store's URL when the platform answers it", () => {
   beforeAll(async () => {
     database = await openDatabase({ inMemory: true });
     platform = await startTestPlatform(database, new MemoryCluster());
-    ({ store } = await platform.stores.create(
+    ({ store } = await platform.commands.create(
       { name: 'Moon <Shop>', engine: 'medusa' },
       { ownerId: 'owner-1' },
     ));
@@ -54,7 +54,7 @@ describe("a store's URL when the platform answers it", () => {
   });
 
   it('shows an asleep store its asleep page; the wake button wakes it, audited as a visitor', async () => {
-    await platform.stores.operations.sleep(store);
+    await platform.operations.sleep(store);
     await waitForState(database, store.id, 'Asleep');
     const host = `${store.slug}.localhost:8080`;
     const asleep = await get(host);
@@ -66,7 +66,7 @@ describe("a store's URL when the platform answers it", () => {
     const woken = await platform.app.inject({ method: 'POST', url: WAKE_PATH, headers: { host } });
     expect(woken.statusCode).toBe(303);
     expect(woken.headers.location).toBe('/');
-    expect(['Waking', 'Ready']).toContain((await platform.stores.get(store.id)).state);
+    expect(['Waking', 'Ready']).toContain((await platform.queries.get(store.id)).state);
     await waitForState(database, store.id, 'Ready');
     const audit = await new AuditRepository(database.db).list({ action: 'store.wake', limit: 5 });
     expect(audit[0]).toMatchObject({ actor: 'visitor', target: store.id, outcome: 'success' });
@@ -74,6 +74,6 @@ describe("a store's URL when the platform answers it", () => {
     // Pressed again once awake: nothing more is asked of the store.
     const again = await platform.app.inject({ method: 'POST', url: WAKE_PATH, headers: { host } });
     expect(again.statusCode).toBe(503);
-    expect((await platform.stores.get(store.id)).state).toBe('Ready');
+    expect((await platform.queries.get(store.id)).state).toBe('Ready');
   });
 });

@@ -43,7 +43,7 @@ describe.each(ENGINES)('fleet upgrades paced through the work queue, on %s', (en
   async function readyStores(platform: Platform, names: string[]): Promise<string[]> {
     const ids: string[] = [];
     for (const name of names) {
-      const { store } = await platform.stores.create(
+      const { store } = await platform.commands.create(
         { name, engine: 'woocommerce' },
         { ownerId: 'merchant' },
       );
@@ -72,7 +72,7 @@ describe.each(ENGINES)('fleet upgrades paced through the work queue, on %s', (en
       .executeTakeFirst();
 
   const revisions = (platform: Platform, ids: string[]) =>
-    Promise.all(ids.map(async (id) => (await platform.stores.get(id)).revision));
+    Promise.all(ids.map(async (id) => (await platform.queries.get(id)).revision));
 
   it('is taken over by another worker once the lease of a killed one runs out, and upgrades every store once', async () => {
     test = await createTestDatabase(engine);
@@ -93,8 +93,8 @@ describe.each(ENGINES)('fleet upgrades paced through the work queue, on %s', (en
     const atD = new Promise<void>((resolve) => {
       reached = resolve;
     });
-    const upgrade = first.stores.upgrade;
-    vi.spyOn(first.stores, 'upgrade').mockImplementation(async (id, values) => {
+    const upgrade = first.commands.upgrade.bind(first.commands);
+    vi.spyOn(first.commands, 'upgrade').mockImplementation(async (id, values) => {
       if (id !== d) return upgrade(id, values);
       reached();
       await gone;
@@ -180,6 +180,6 @@ describe.each(ENGINES)('fleet upgrades paced through the work queue, on %s', (en
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await second.fleet.get(run.id)).toEqual(halted);
     expect(await fleetJob(run.id)).toBeUndefined();
-    expect(await second.stores.get(c)).toMatchObject({ state: 'Ready', revision: 1 });
+    expect(await second.queries.get(c)).toMatchObject({ state: 'Ready', revision: 1 });
   });
 });

@@ -78,14 +78,14 @@ describe('idle sleep', () => {
 
   it('puts a store to sleep after IDLE_SLEEP_AFTER without traffic, and keeps a visited one awake', async () => {
     const owner = { ownerId: 'owner-1' };
-    const quiet = (await platform.stores.create({ name: 'Quiet Shop', engine: 'medusa' }, owner)).store;
-    const busy = (await platform.stores.create({ name: 'Busy Shop', engine: 'medusa' }, owner)).store;
+    const quiet = (await platform.commands.create({ name: 'Quiet Shop', engine: 'medusa' }, owner)).store;
+    const busy = (await platform.commands.create({ name: 'Busy Shop', engine: 'medusa' }, owner)).store;
     await waitForState(database, quiet.id, 'Ready');
     await waitForState(database, busy.id, 'Ready');
     let now = new Date('2026-11-29T10:00:00Z');
     const sleeper = new IdleSleeper({
       db: database.db,
-      operations: platform.stores.operations,
+      operations: platform.operations,
       traffic: new PrometheusTrafficSource(url),
       idleAfterMs: 2 * HOUR,
       logger: silentLogger,
@@ -105,7 +105,7 @@ describe('idle sleep', () => {
     // The quiet store's counter has not moved for 2 h 1 min; the busy one saw traffic an hour ago.
     expect(await sleeper.check()).toEqual([quiet.id]);
     await waitForState(database, quiet.id, 'Asleep');
-    expect((await platform.stores.get(busy.id)).state).toBe('Ready');
+    expect((await platform.queries.get(busy.id)).state).toBe('Ready');
     const requested = (await new ActivityRepository(database.db).list({ storeId: quiet.id, limit: 20 })).find(
       (a) => a.type === 'store.sleep_requested',
     );

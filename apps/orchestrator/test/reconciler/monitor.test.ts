@@ -21,7 +21,7 @@ describe('the health of Ready stores', () => {
   });
 
   it('watches a store once it is Ready and applies what the watch sees at once, without a resync', async () => {
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: 'Live Shop', engine: 'woocommerce' },
       { ownerId: 'o' },
     );
@@ -31,7 +31,7 @@ describe('the health of Ready stores', () => {
       'a watch on the Ready store',
     );
 
-    await cluster.observe(store.namespace, [
+    await cluster.workloads.observe(store.namespace, [
       {
         type: 'DatabaseReady',
         status: 'False',
@@ -46,7 +46,7 @@ describe('the health of Ready stores', () => {
         message: 'The setup job completed.',
       },
     ]);
-    const degraded = await platform.stores.get(store.id);
+    const degraded = await platform.queries.get(store.id);
     expect(degraded.state).toBe('Ready');
     expect(degraded.conditions.find((c) => c.type === 'DatabaseReady')).toMatchObject({
       status: 'False',
@@ -54,7 +54,7 @@ describe('the health of Ready stores', () => {
     });
 
     // A new reason without a new status is recorded too, but is not a health change.
-    await cluster.observe(store.namespace, [
+    await cluster.workloads.observe(store.namespace, [
       {
         type: 'DatabaseReady',
         status: 'False',
@@ -63,24 +63,24 @@ describe('the health of Ready stores', () => {
       },
     ]);
     expect(
-      (await platform.stores.get(store.id)).conditions.find((c) => c.type === 'DatabaseReady')?.reason,
+      (await platform.queries.get(store.id)).conditions.find((c) => c.type === 'DatabaseReady')?.reason,
     ).toBe('CrashLoopBackOff');
-    await cluster.observe(store.namespace, undefined);
-    expect((await platform.stores.get(store.id)).conditions.every((c) => c.status === 'True')).toBe(true);
+    await cluster.workloads.observe(store.namespace, undefined);
+    expect((await platform.queries.get(store.id)).conditions.every((c) => c.status === 'True')).toBe(true);
     const activity = await new ActivityRepository(test.database.db).list({ storeId: store.id, limit: 10 });
     expect(activity.filter((a) => a.type === 'store.health_changed').map((a) => a.message)).toEqual([
       'DatabaseReady is True: DatabaseReady observed in memory',
       'DatabaseReady is False: Database db: 0/1 ready. Pod db-0 cannot be scheduled: 0/3 nodes are available.',
     ]);
 
-    await platform.stores.delete(store.id);
+    await platform.commands.delete(store.id);
     await waitForState(test.database, store.id, 'Deleted');
     await waitFor(async () => !platform.monitor.watchedStores().includes(store.id), 'the watch to stop');
-    expect(cluster.watches.has(store.namespace)).toBe(false);
+    expect(cluster.workloads.watches.has(store.namespace)).toBe(false);
   });
 
   it('the periodic resync catches a change no watch reported', async () => {
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: 'Watched Shop', engine: 'woocommerce' },
       { ownerId: 'o' },
     );
@@ -88,7 +88,7 @@ describe('the health of Ready stores', () => {
     expect(await platform.monitor.resync()).toBe(0);
 
     // Set without telling the watchers: only the resync can see this.
-    cluster.observations.set(store.namespace, [
+    cluster.workloads.observations.set(store.namespace, [
       { type: 'DatabaseReady', status: 'True', reason: 'DatabaseReady', message: 'The database is ready.' },
       {
         type: 'AppReady',
@@ -104,16 +104,16 @@ describe('the health of Ready stores', () => {
       },
     ]);
     expect(await platform.monitor.resync()).toBe(1);
-    const degraded = await platform.stores.get(store.id);
+    const degraded = await platform.queries.get(store.id);
     expect(degraded.state).toBe('Ready');
     expect(degraded.conditions.find((c) => c.type === 'AppReady')).toMatchObject({
       status: 'False',
       reason: 'Starting',
     });
 
-    cluster.observations.delete(store.namespace);
+    cluster.workloads.observations.delete(store.namespace);
     expect(await platform.monitor.resync()).toBe(1);
-    const healed = await platform.stores.get(store.id);
+    const healed = await platform.queries.get(store.id);
     expect(healed.conditions.every((c) => c.status === 'True')).toBe(true);
     const activity = await new ActivityRepository(test.database.db).list({ storeId: store.id, limit: 10 });
     expect(activity.filter((a) => a.type === 'store.health_changed').map((a) => a.message)).toEqual([

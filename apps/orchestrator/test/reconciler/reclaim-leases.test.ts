@@ -38,7 +38,7 @@ describe('leases of a dead process', () => {
     const cluster = new MemoryCluster();
     const gate = cluster.blockOn('installRelease');
     const first = await start(cluster, 'dead');
-    const { store } = await first.stores.create(
+    const { store } = await first.commands.create(
       { name: 'Reclaimed Shop', engine: 'woocommerce' },
       { ownerId: 'owner-1' },
     );

@@ -38,7 +38,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
 
   it('provisions a store to Ready with every condition true, timings and activity recorded', async () => {
     const platform = await start();
-    const { store } = await platform.stores.create({ name: 'Happy Path', engine: 'woocommerce' }, owner);
+    const { store } = await platform.commands.create({ name: 'Happy Path', engine: 'woocommerce' }, owner);
     const ready = await waitForState(database, store.id, 'Ready');
 
     expect(ready.conditions.map((c) => [c.type, c.status])).toEqual([
@@ -61,8 +61,8 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     }
     expect(ready).toMatchObject({ revision: 1, attempts: 1, failure: null });
     expect(ready.readyAt).not.toBeNull();
-    expect(cluster.namespaces.has('store-happy-path')).toBe(true);
-    expect(cluster.releases.get('store-happy-path')).toBe(1);
+    expect(cluster.namespaces.existing.has('store-happy-path')).toBe(true);
+    expect(cluster.releases.current.get('store-happy-path')).toBe(1);
     // The store.ready entry is written just after the store turns Ready.
     const activities = new ActivityRepository(database.db);
     const activity = await waitFor(async () => {
@@ -91,12 +91,12 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     );
     const ids: string[] = [];
     for (let i = 0; i < 12; i++)
-      ids.push((await a.stores.create({ name: `Parallel ${i}`, engine: 'woocommerce' }, owner)).store.id);
+      ids.push((await a.commands.create({ name: `Parallel ${i}`, engine: 'woocommerce' }, owner)).store.id);
     for (const id of ids) await waitForState(database, id, 'Ready', 30_000);
     expect(cluster.overlaps).toBe(0);
     expect(cluster.maxConcurrentProvisioning).toBeGreaterThan(1);
-    expect(cluster.releases.size).toBe(12);
-    expect([...cluster.releases.values()].every((revision) => revision === 1)).toBe(true);
+    expect(cluster.releases.current.size).toBe(12);
+    expect([...cluster.releases.current.values()].every((revision) => revision === 1)).toBe(true);
   });
 
   it('bounds provisioning by MAX_CONCURRENT_PROVISIONS across replicas', async () => {
@@ -106,7 +106,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     await start(overrides, await test.openAnother(), 'replica-b');
     const ids: string[] = [];
     for (let i = 0; i < 6; i++)
-      ids.push((await a.stores.create({ name: `Bounded ${i}`, engine: 'woocommerce' }, owner)).store.id);
+      ids.push((await a.commands.create({ name: `Bounded ${i}`, engine: 'woocommerce' }, owner)).store.id);
     for (const id of ids) await waitForState(database, id, 'Ready', 30_000);
     expect(cluster.maxConcurrentProvisioning).toBe(2);
   });
@@ -115,7 +115,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     const gate = cluster.blockOn('installRelease');
     // A short lease: the survivor takes the job over once it runs out.
     const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
-    const { store } = await doomed.stores.create({ name: 'Crash Test', engine: 'woocommerce' }, owner);
+    const { store } = await doomed.commands.create({ name: 'Crash Test', engine: 'woocommerce' }, owner);
     await gate.reached;
     doomed.worker.kill();
     cluster.clearBehaviour('installRelease');
@@ -123,7 +123,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, store.id, 'Ready');
     expect(ready.attempts).toBe(2);
-    expect(cluster.releases.get('store-crash-test')).toBe(1);
+    expect(cluster.releases.current.get('store-crash-test')).toBe(1);
     expect(cluster.overlaps).toBe(0);
   });
 
@@ -131,7 +131,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     cluster.hangOn('waitUntilReady', 1);
     // Long enough for the whole second attempt on a busy machine; the first one hangs until it runs out.
     const platform = await start({ PROVISION_TIMEOUT: '2s' });
-    const { store } = await platform.stores.create({ name: 'Slow Poke', engine: 'woocommerce' }, owner);
+    const { store } = await platform.commands.create({ name: 'Slow Poke', engine: 'woocommerce' }, owner);
     const ready = await waitForState(database, store.id, 'Ready');
     expect(ready.attempts).toBe(2);
     const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 20 });
@@ -153,7 +153,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
       ),
     );
     const platform = await start({ MAX_PROVISION_RETRIES: '2' });
-    const { store } = await platform.stores.create({ name: 'Doomed Shop', engine: 'woocommerce' }, owner);
+    const { store } = await platform.commands.create({ name: 'Doomed Shop', engine: 'woocommerce' }, owner);
     const failed = await waitForState(database, store.id, 'Failed');
     expect(failed.attempts).toBe(3);
     expect(failed.failure).toEqual({
@@ -171,7 +171,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     expect(cluster.calls.filter((c) => c.operation === 'installRelease')).toHaveLength(3);
 
     cluster.clearBehaviour('installRelease');
-    await platform.stores.retry(store.id);
+    await platform.commands.retry(store.id);
     const ready = await waitForState(database, store.id, 'Ready');
     expect(ready.failure).toBeNull();
   });
@@ -182,7 +182,10 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
       new ClusterError('Forbidden', 'secrets is forbidden for this account', { retryable: false }),
     );
     const platform = await start();
-    const { store } = await platform.stores.create({ name: 'Forbidden Shop', engine: 'woocommerce' }, owner);
+    const { store } = await platform.commands.create(
+      { name: 'Forbidden Shop', engine: 'woocommerce' },
+      owner,
+    );
     const failed = await waitForState(database, store.id, 'Failed');
     expect(failed.attempts).toBe(1);
     expect(failed.failure).toMatchObject({ step: 'secrets', reason: 'Forbidden', retryable: false });
@@ -191,10 +194,10 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
   it('lets a delete win over provisioning in progress and leaves nothing behind', async () => {
     const gate = cluster.blockOn('waitUntilReady');
     const platform = await start();
-    const { store } = await platform.stores.create({ name: 'Short Lived', engine: 'woocommerce' }, owner);
+    const { store } = await platform.commands.create({ name: 'Short Lived', engine: 'woocommerce' }, owner);
     await gate.reached;
-    expect(cluster.namespaces.has('store-short-lived')).toBe(true);
-    await platform.stores.delete(store.id);
+    expect(cluster.namespaces.existing.has('store-short-lived')).toBe(true);
+    await platform.commands.delete(store.id);
     const deleted = await waitForState(database, store.id, 'Deleted');
     expect(deleted.deletedAt).not.toBeNull();
     expect(cluster.isEmptyFor(deleted)).toBe(true);
@@ -205,8 +208,8 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
   it('deletes a queued store that never reached the cluster without calling it', async () => {
     const platform = await start({ WORKER_CONCURRENCY: '1' });
     await platform.worker.stop();
-    const { store } = await platform.stores.create({ name: 'Never Started', engine: 'medusa' }, owner);
-    await platform.stores.delete(store.id);
+    const { store } = await platform.commands.create({ name: 'Never Started', engine: 'medusa' }, owner);
+    await platform.commands.delete(store.id);
     await start();
     await waitForState(database, store.id, 'Deleted');
     expect(cluster.calls).toEqual([]);
@@ -215,7 +218,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
   it('resumes mid-flight stores on start-up', async () => {
     const first = await start({ LEASE_DURATION: '300ms' }, database, 'first');
     const gate = cluster.blockOn('ensureSecrets');
-    const { store } = await first.stores.create({ name: 'Resumed Shop', engine: 'woocommerce' }, owner);
+    const { store } = await first.commands.create({ name: 'Resumed Shop', engine: 'woocommerce' }, owner);
     await gate.reached;
     first.worker.kill();
     await first.stop();
@@ -230,7 +233,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
   it('queues work on start-up for a mid-flight store that has no job', async () => {
     const first = await start({ WORKER_CONCURRENCY: '1' });
     await first.worker.stop();
-    const { store } = await first.stores.create({ name: 'Orphan Shop', engine: 'woocommerce' }, owner);
+    const { store } = await first.commands.create({ name: 'Orphan Shop', engine: 'woocommerce' }, owner);
     await database.db.deleteFrom('work_queue').execute();
     await start();
     await waitForState(database, store.id, 'Ready');
@@ -243,7 +246,10 @@ describe('with no cluster configured', () => {
     const cluster = new MemoryCluster({ configured: false });
     const platform = await startTestPlatform(test.database, cluster);
     try {
-      const { store } = await platform.stores.create({ name: 'Nowhere Shop', engine: 'woocommerce' }, owner);
+      const { store } = await platform.commands.create(
+        { name: 'Nowhere Shop', engine: 'woocommerce' },
+        owner,
+      );
       const failed = await waitForState(test.database, store.id, 'Failed');
       expect(failed.failure).toMatchObject({
         reason: 'ClusterNotConfigured',
@@ -251,7 +257,7 @@ describe('with no cluster configured', () => {
         step: 'namespace',
       });
       expect(failed.failure?.message).toMatch(/in-memory test cluster/);
-      await platform.stores.delete(store.id);
+      await platform.commands.delete(store.id);
       await waitForState(test.database, store.id, 'Deleted');
       expect(cluster.calls).toEqual([]);
     } finally {

@@ -35,7 +35,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
   /** A store provisioned to Ready by a platform that then shuts down cleanly. */
   const readyStore = async (name: string) => {
     const first = await start({}, database, 'first');
-    const { store } = await first.stores.create({ name, engine: 'woocommerce' }, owner);
+    const { store } = await first.commands.create({ name, engine: 'woocommerce' }, owner);
     await waitForState(database, store.id, 'Ready');
     await first.stop();
     platforms.splice(0);
@@ -57,7 +57,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
   it('a store provisioned once shows one Helm revision after a crash while waiting for readiness', async () => {
     let id = '';
     await crashAt('waitUntilReady', async (doomed) => {
-      id = (await doomed.stores.create({ name: 'Once Only', engine: 'woocommerce' }, owner)).store.id;
+      id = (await doomed.commands.create({ name: 'Once Only', engine: 'woocommerce' }, owner)).store.id;
     });
     expect(installs()).toBe(1);
 
@@ -65,7 +65,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     const ready = await waitForState(database, id, 'Ready');
     expect(ready).toMatchObject({ attempts: 2, revision: 1, generation: 1, observedGeneration: 1 });
     expect(installs()).toBe(1);
-    expect(cluster.revisions.get('store-once-only')).toHaveLength(1);
+    expect(cluster.releases.revisions.get('store-once-only')).toHaveLength(1);
     expect(cluster.overlaps).toBe(0);
   });
 
@@ -76,16 +76,16 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     ['finished before the take-over', true],
     ['still running at the take-over', false],
   ])('an install whose helm outlives its worker (%s) ends as one revision', async (_, finishedFirst) => {
-    cluster.helmOutlivesWorker = true;
+    cluster.releases.helmOutlivesWorker = true;
     const gate = cluster.blockOn('installRelease');
     const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
-    const { store } = await doomed.stores.create({ name: 'Orphan Helm', engine: 'woocommerce' }, owner);
+    const { store } = await doomed.commands.create({ name: 'Orphan Helm', engine: 'woocommerce' }, owner);
     await gate.reached;
     doomed.worker.kill();
     if (finishedFirst) {
       gate.open();
       await waitFor(
-        async () => cluster.releases.get('store-orphan-helm') === 1 && !cluster.locked.size,
+        async () => cluster.releases.current.get('store-orphan-helm') === 1 && !cluster.releases.locked.size,
         'helm',
       );
     }
@@ -102,7 +102,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     }
     const ready = await waitForState(database, store.id, 'Ready', 20_000);
     expect(ready).toMatchObject({ revision: 1, generation: 1, observedGeneration: 1 });
-    expect(cluster.revisions.get('store-orphan-helm')?.map((r) => r.description)).toEqual([
+    expect(cluster.releases.revisions.get('store-orphan-helm')?.map((r) => r.description)).toEqual([
       'Storefleet generation 1',
     ]);
     expect(installs()).toBe(1);
@@ -113,7 +113,7 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     const store = await readyStore('Upgrade Once');
 
     await crashAt('waitUntilReady', async (doomed) => {
-      await doomed.stores.upgrade(store.id, { replicas: 2 });
+      await doomed.commands.upgrade(store.id, { replicas: 2 });
     });
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, store.id, 'Ready');
@@ -124,31 +124,31 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
       observedGeneration: 2,
     });
     expect(installs()).toBe(2);
-    expect(cluster.revisions.get('store-upgrade-once')).toHaveLength(2);
+    expect(cluster.releases.revisions.get('store-upgrade-once')).toHaveLength(2);
   });
 
   it('unlocks a release left pending-install by uninstalling it, then installs', async () => {
     let id = '';
     await crashAt('installRelease', async (doomed) => {
-      id = (await doomed.stores.create({ name: 'Locked Shop', engine: 'woocommerce' }, owner)).store.id;
+      id = (await doomed.commands.create({ name: 'Locked Shop', engine: 'woocommerce' }, owner)).store.id;
     });
-    cluster.interrupt('store-locked-shop', 'pending-install');
+    cluster.releases.interrupt('store-locked-shop', 'pending-install');
 
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, id, 'Ready');
     expect(ready.revision).toBe(1);
     const survivorCalls = cluster.calls.map((call) => call.operation).slice(-3);
     expect(survivorCalls).toEqual(['uninstallRelease', 'installRelease', 'waitUntilReady']);
-    expect(cluster.locked.size).toBe(0);
+    expect(cluster.releases.locked.size).toBe(0);
   });
 
   it('unlocks a release left pending-upgrade by rolling back to the last deployed revision', async () => {
     const store = await readyStore('Stuck Upgrade');
 
     await crashAt('installRelease', async (doomed) => {
-      await doomed.stores.upgrade(store.id, { replicas: 3 });
+      await doomed.commands.upgrade(store.id, { replicas: 3 });
     });
-    cluster.interrupt('store-stuck-upgrade', 'pending-upgrade');
+    cluster.releases.interrupt('store-stuck-upgrade', 'pending-upgrade');
 
     await start({}, await test.openAnother(), 'survivor');
     const ready = await waitForState(database, store.id, 'Ready');
@@ -156,6 +156,6 @@ describe.each(ENGINES)('resuming release work on %s', (engine) => {
     expect(rollbacks).toHaveLength(1);
     // 1 deployed, 2 left pending, 3 the unlocking rollback to 1, 4 the upgrade asked for.
     expect(ready).toMatchObject({ revision: 4, values: { replicas: 3 } });
-    expect(cluster.locked.size).toBe(0);
+    expect(cluster.releases.locked.size).toBe(0);
   });
 });

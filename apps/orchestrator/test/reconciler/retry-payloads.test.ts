@@ -45,10 +45,10 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
   });
 
   const backedUpStore = async (name: string, data: string) => {
-    const { store } = await platform.stores.create({ name, engine: 'medusa' }, owner);
+    const { store } = await platform.commands.create({ name, engine: 'medusa' }, owner);
     await waitForState(database, store.id, 'Ready');
-    cluster.data.set(store.namespace, data);
-    const backup = await platform.stores.operations.backup(await platform.stores.get(store.id));
+    cluster.data.contents.set(store.namespace, data);
+    const backup = await platform.operations.backup(await platform.queries.get(store.id));
     await waitForState(database, store.id, 'Ready');
     return {
       store,
@@ -61,9 +61,9 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
 
   it('a restore that fails on its backup fails at once; Retry restores that same backup', async () => {
     const { store, backup } = await backedUpStore('Retry Restore', 'order 1');
-    cluster.data.set(store.namespace, 'order 1, order 2');
+    cluster.data.contents.set(store.namespace, 'order 1, order 2');
     cluster.failOn('restoreData', damaged(), 1);
-    await platform.stores.operations.restore(await platform.stores.get(store.id), backup.id);
+    await platform.operations.restore(await platform.queries.get(store.id), backup.id);
     const failed = await waitForState(database, store.id, 'Failed');
     expect(failed.failure).toMatchObject({
       operation: 'restore',
@@ -73,11 +73,11 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
     expect(failed.failure?.message).toMatch(/pg_restore: error: could not read/);
     expect(failed.attempts).toBe(1); // no automatic attempt: the same backup fails the same way
     expect((await activity(store.id)).filter((a) => a.type === 'store.retry_scheduled')).toHaveLength(0);
-    expect(cluster.data.get(store.namespace)).toBe('order 1, order 2');
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 1, order 2');
 
-    await platform.stores.retry(store.id);
+    await platform.commands.retry(store.id);
     const ready = await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.get(store.namespace)).toBe('order 1');
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 1');
     expect(ready.failure).toBeNull();
     const restored = (await activity(store.id)).find((a) => a.type === 'store.restored');
     expect(restored?.message).toContain(backup.id);
@@ -86,35 +86,35 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
   it('a store created from a backup that fails to restore is retried with that backup', async () => {
     const { backup } = await backedUpStore('Seed Shop', 'the first order');
     cluster.failOn('restoreData', damaged(), 1);
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: 'Copy Retry', engine: 'medusa', fromBackup: backup.id },
       owner,
     );
     const failed = await waitForState(database, store.id, 'Failed');
     expect(failed.failure).toMatchObject({ operation: 'provision-from-backup', step: 'data-restore' });
-    expect(cluster.data.get(store.namespace)).toBeUndefined();
+    expect(cluster.data.contents.get(store.namespace)).toBeUndefined();
 
-    await platform.stores.retry(store.id);
+    await platform.commands.retry(store.id);
     await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.get(store.namespace)).toBe('the first order');
+    expect(cluster.data.contents.get(store.namespace)).toBe('the first order');
   });
 
   it('a failed restore can instead start the app on the data it has (wake), as the table offers', async () => {
     const { store, backup } = await backedUpStore('Start Anyway', 'order 1');
     cluster.failOn('restoreData', damaged(), 1);
-    await platform.stores.operations.restore(await platform.stores.get(store.id), backup.id);
+    await platform.operations.restore(await platform.queries.get(store.id), backup.id);
     const failed = await waitForState(database, store.id, 'Failed');
-    expect(cluster.scaledDown.get(store.namespace)?.has('writers')).toBe(true);
-    await platform.stores.operations.wake(failed);
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.has('writers')).toBe(true);
+    await platform.operations.wake(failed);
     await waitForState(database, store.id, 'Ready');
-    expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
-    expect(cluster.data.get(store.namespace)).toBe('order 1');
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 1');
   });
 
   it('a store found Restoring with no job (a crash between writes) resumes its restore with its backup', async () => {
     const { store, backup } = await backedUpStore('Orphan Restore', 'order 1');
     await platform.stop();
-    cluster.data.set(store.namespace, 'order 1, order 2');
+    cluster.data.contents.set(store.namespace, 'order 1, order 2');
     // What a crash between the request's transaction and anything else could leave: the store
     // Restoring with its payload, and no job.
     await database.db
@@ -125,6 +125,6 @@ describe.each(ENGINES)('retries keep the payload on %s', (engine) => {
     await database.db.deleteFrom('work_queue').where('store_id', '=', store.id).execute();
     platform = await startTestPlatform(database, cluster, { BACKUP_DIR: backupDir });
     await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.get(store.namespace)).toBe('order 1');
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 1');
   });
 });

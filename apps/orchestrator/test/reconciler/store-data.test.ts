@@ -51,12 +51,12 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   };
 
   const readyStore = async (platform: Platform, name: string) => {
-    const { store } = await platform.stores.create({ name, engine: 'medusa' }, owner);
+    const { store } = await platform.commands.create({ name, engine: 'medusa' }, owner);
     return waitForState(database, store.id, 'Ready');
   };
 
   const backupOf = async (platform: Platform, storeId: string) => {
-    const backup = await platform.stores.operations.backup(await platform.stores.get(storeId));
+    const backup = await platform.operations.backup(await platform.queries.get(storeId));
     await waitForState(database, storeId, 'Ready');
     return (await new BackupsRepository(database.db).get(backup.id)) ?? expect.unreachable();
   };
@@ -79,16 +79,16 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it('backs up, takes more data, restores: the data is the backup again; each step is a condition', async () => {
     const platform = await start();
     const store = await readyStore(platform, 'Round Trip');
-    cluster.data.set(store.namespace, 'order 1');
+    cluster.data.contents.set(store.namespace, 'order 1');
     const backup = await backupOf(platform, store.id);
     expect(backup).toMatchObject({ status: 'succeeded', parts: ['database'], sizeBytes: 'order 1'.length });
     expect(backup.startedAt).not.toBeNull();
     expect(readdirSync(join(backupDir, 'stores', store.id, backup.id))).toEqual(['database.dump']);
 
-    cluster.data.set(store.namespace, 'order 1, order 2');
-    await platform.stores.operations.restore(await platform.stores.get(store.id), backup.id);
+    cluster.data.contents.set(store.namespace, 'order 1, order 2');
+    await platform.operations.restore(await platform.queries.get(store.id), backup.id);
     const restored = await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.get(store.namespace)).toBe('order 1');
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 1');
     expect(restored.conditions.find((c) => c.type === 'Restored')).toMatchObject({ status: 'True' });
     // (jsonb keeps no key order)
     expect(Object.keys(restored.stepTimings.restore ?? {}).sort()).toEqual(
@@ -96,8 +96,8 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     );
     // The provision's timings are the provision's: the restore measured its own.
     expect(restored.stepTimings.provision).toEqual(store.stepTimings.provision);
-    expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
-    expect([...(cluster.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+    expect([...(cluster.scaling.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
     expect(await types(store.id)).toEqual(
       expect.arrayContaining([
         'backup.requested',
@@ -112,14 +112,14 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it('creates a new store from a backup: one plan that provisions, restores the data and the files', async () => {
     const platform = await start();
     const source = await readyStore(platform, 'Source Shop');
-    cluster.data.set(source.namespace, 'the first order');
+    cluster.data.contents.set(source.namespace, 'the first order');
     const backup = await backupOf(platform, source.id);
-    const { store } = await platform.stores.create(
+    const { store } = await platform.commands.create(
       { name: 'Copy Shop', engine: 'medusa', fromBackup: backup.id },
       owner,
     );
     const ready = await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.get(ready.namespace)).toBe('the first order');
+    expect(cluster.data.contents.get(ready.namespace)).toBe('the first order');
     expect(Object.keys(ready.stepTimings['provision-from-backup'] ?? {}).sort()).toEqual(
       [...LIFECYCLE['provision-from-backup'].steps].sort(),
     );
@@ -127,10 +127,10 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     expect(await types(store.id)).toEqual(expect.arrayContaining(['store.provisioning', 'store.ready']));
     expect(await types(store.id)).not.toContain('store.restore_requested');
     await expect(
-      platform.stores.create({ name: 'Wrong Engine', engine: 'woocommerce', fromBackup: backup.id }, owner),
+      platform.commands.create({ name: 'Wrong Engine', engine: 'woocommerce', fromBackup: backup.id }, owner),
     ).rejects.toMatchObject({ code: 'BACKUP_NOT_RESTORABLE' });
     await expect(
-      platform.stores.create(
+      platform.commands.create(
         { name: 'Not Mine', engine: 'medusa', fromBackup: backup.id },
         { ownerId: 'other' },
       ),
@@ -149,7 +149,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
         retryable: true,
       }),
     );
-    const requested = await platform.stores.operations.backup(await platform.stores.get(store.id));
+    const requested = await platform.operations.backup(await platform.queries.get(store.id));
     const failed = await waitFor(async () => {
       const backup = await new BackupsRepository(database.db).get(requested.id);
       return backup?.status === 'failed' ? backup : undefined;
@@ -168,11 +168,11 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it('keeps only the newest backups the schedule says, deleting the others with their files', async () => {
     const platform = await start({ PLATFORM_INTERNAL_URL: 'http://orchestrator.test:8080' });
     const store = await readyStore(platform, 'Keep Two');
-    await platform.stores.operations.setSchedule(await platform.stores.get(store.id), {
+    await platform.operations.setSchedule(await platform.queries.get(store.id), {
       cron: '0 3 * * *',
       keep: 2,
     });
-    expect(cluster.schedules.get(store.namespace)).toMatchObject({
+    expect(cluster.backupSchedule.schedules.get(store.namespace)).toMatchObject({
       cron: '0 3 * * *',
       url: 'http://orchestrator.test:8080/api/internal/scheduled-backups',
     });
@@ -185,7 +185,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
 
     // The CronJob's token is the only way in, and it names this store.
     // Over HTTP, as the CronJob's pod asks: no user, only the store's token.
-    const token = cluster.schedules.get(store.namespace)?.token ?? '';
+    const token = cluster.backupSchedule.schedules.get(store.namespace)?.token ?? '';
     const ask = (headers: Record<string, string>) =>
       platform.app.inject({ method: 'POST', url: '/api/internal/scheduled-backups', headers });
     const scheduled = await ask({ 'x-backup-token': token });
@@ -203,15 +203,15 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     const platform = await start({ BACKUP_QUOTA_BYTES: '10' });
     const store = await readyStore(platform, 'Tight Quota');
     await expect(
-      platform.stores.operations.setSchedule(store, { cron: '0 3 * * *', keep: 3 }),
+      platform.operations.setSchedule(store, { cron: '0 3 * * *', keep: 3 }),
     ).rejects.toMatchObject({
       code: 'BACKUP_SCHEDULE_UNAVAILABLE',
       message: expect.stringMatching(/PLATFORM_INTERNAL_URL/),
     });
-    cluster.data.set(store.namespace, 'more than ten bytes of data');
+    cluster.data.contents.set(store.namespace, 'more than ten bytes of data');
     await backupOf(platform, store.id);
-    const refused = await platform.stores.operations
-      .backup(await platform.stores.get(store.id))
+    const refused = await platform.operations
+      .backup(await platform.queries.get(store.id))
       .catch((error: AppError) => error);
     expect(refused).toMatchObject({ code: 'BACKUP_QUOTA_EXCEEDED', kind: 'limit' });
     expect(await new BackupsRepository(database.db).listForStore(store.id)).toHaveLength(1);
@@ -222,25 +222,25 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     const store = await readyStore(platform, 'Busy Bee');
     const backup = await backupOf(platform, store.id);
     const gate = cluster.blockOn('scaleDown');
-    await platform.stores.operations.sleep(await platform.stores.get(store.id));
+    await platform.operations.sleep(await platform.queries.get(store.id));
     await gate.reached;
-    const sleeping = await platform.stores.get(store.id);
+    const sleeping = await platform.queries.get(store.id);
     expect(sleeping.state).toBe('Sleeping');
     for (const attempt of [
-      () => platform.stores.operations.restore(sleeping, backup.id),
-      () => platform.stores.operations.sleep(sleeping),
-      () => platform.stores.operations.backup(sleeping),
+      () => platform.operations.restore(sleeping, backup.id),
+      () => platform.operations.sleep(sleeping),
+      () => platform.operations.backup(sleeping),
     ]) {
       await expect(attempt()).rejects.toMatchObject({ code: 'STORE_BUSY', kind: 'conflict' });
     }
     gate.open();
     cluster.clearBehaviour('scaleDown');
     await waitForState(database, store.id, 'Asleep');
-    const ready = await platform.stores.get(store.id);
-    await expect(platform.stores.operations.sleep(ready)).rejects.toMatchObject({ code: 'STORE_NOT_READY' });
-    await platform.stores.operations.wake(ready);
+    const ready = await platform.queries.get(store.id);
+    await expect(platform.operations.sleep(ready)).rejects.toMatchObject({ code: 'STORE_NOT_READY' });
+    await platform.operations.wake(ready);
     await waitForState(database, store.id, 'Ready');
-    await expect(platform.stores.operations.wake(await platform.stores.get(store.id))).rejects.toMatchObject({
+    await expect(platform.operations.wake(await platform.queries.get(store.id))).rejects.toMatchObject({
       code: 'STORE_NOT_ASLEEP',
     });
     // Nothing half-requested: every refusal left the store and its backups as they were.
@@ -250,15 +250,15 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it('sleeps and wakes: every workload scaled to zero and back, conditions say so', async () => {
     const platform = await start();
     const store = await readyStore(platform, 'Night Owl');
-    await platform.stores.operations.sleep(store);
+    await platform.operations.sleep(store);
     const asleep = await waitForState(database, store.id, 'Asleep');
-    expect([...(cluster.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+    expect([...(cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
     const condition = (type: string, s = asleep) => s.conditions.find((c) => c.type === type);
     expect(condition('Asleep')).toMatchObject({ status: 'True' });
     expect(condition('AppReady')).toMatchObject({ status: 'False', reason: 'Asleep' });
-    await platform.stores.operations.wake(asleep, 'visitor');
+    await platform.operations.wake(asleep, 'visitor');
     const awake = await waitForState(database, store.id, 'Ready');
-    expect(cluster.scaledDown.get(store.namespace)?.size).toBe(0);
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.size).toBe(0);
     expect(condition('Asleep', awake)).toBeUndefined();
     expect(condition('AppReady', awake)).toMatchObject({ status: 'True' });
     const wake = (await new ActivityRepository(database.db).list({ storeId: store.id, limit: 50 })).find(
@@ -282,11 +282,11 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     async (operation, step) => {
       const first = await start({}, database, 'first');
       const store = await readyStore(first, `Kill ${operation} ${step}`);
-      cluster.data.set(store.namespace, 'before');
+      cluster.data.contents.set(store.namespace, 'before');
       const backup = await backupOf(first, store.id);
-      cluster.data.set(store.namespace, 'after');
+      cluster.data.contents.set(store.namespace, 'after');
       if (operation === 'wake') {
-        await first.stores.operations.sleep(await first.stores.get(store.id));
+        await first.operations.sleep(await first.queries.get(store.id));
         await waitForState(database, store.id, 'Asleep');
       }
 
@@ -294,12 +294,12 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       const gate = cluster.blockOn(call);
       const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
       await first.stop();
-      const current = await doomed.stores.get(store.id);
+      const current = await doomed.queries.get(store.id);
       const request: Record<Operation, () => Promise<unknown>> = {
-        backup: () => doomed.stores.operations.backup(current),
-        restore: () => doomed.stores.operations.restore(current, backup.id),
-        sleep: () => doomed.stores.operations.sleep(current),
-        wake: () => doomed.stores.operations.wake(current),
+        backup: () => doomed.operations.backup(current),
+        restore: () => doomed.operations.restore(current, backup.id),
+        sleep: () => doomed.operations.sleep(current),
+        wake: () => doomed.operations.wake(current),
         provision: expect.unreachable,
         'provision-from-backup': expect.unreachable,
         upgrade: expect.unreachable,
@@ -323,11 +323,11 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
         });
         expect(readdirSync(join(backupDir, 'stores', store.id, requested.id))).toEqual(['database.dump']);
       }
-      if (operation === 'restore') expect(cluster.data.get(store.namespace)).toBe('before');
+      if (operation === 'restore') expect(cluster.data.contents.get(store.namespace)).toBe('before');
       if (operation === 'sleep')
-        expect([...(cluster.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+        expect([...(cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
       if (operation === 'wake' || operation === 'restore')
-        expect(cluster.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+        expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
       const finished = {
         backup: 'backup.succeeded',
         restore: 'store.restored',

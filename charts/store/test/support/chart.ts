@@ -44,7 +44,7 @@ export interface Container {
   args?: string[];
 }
 
-/** What the orchestrator passes (`storeValues()` in kubernetes-cluster.ts), for a store named like `slug`. */
+/** What the orchestrator passes (`storeValues()` in store-values.ts), for a store named like `slug`. */
 export function orchestratorValues(
   slug: string,
   options: { baseDomain?: string; storageClass?: string; replicas?: number } = {},

@@ -23,7 +23,7 @@ const signIn = (codes: Parameters<typeof errorResponses>[0]['codes']) =>
   errorResponses({ access: 'public', change: true, codes });
 
 export function authRoutes({ app, services, auth }: HttpContext): void {
-  const { accounts, stores, limiter } = services;
+  const { accounts, queries, limiter } = services;
 
   const sessionInfo = async (actor: Actor, csrfToken: string | null) => ({
     user: { id: actor.userId, email: actor.email, role: actor.role },
@@ -35,7 +35,7 @@ export function authRoutes({ app, services, auth }: HttpContext): void {
       rateLimit: { max: auth.rateLimit.max, windowSeconds: Math.round(auth.rateLimit.windowMs / 1000) },
     },
     usage: {
-      stores: await stores.liveStoreCount(actor),
+      stores: await queries.liveStoreCount(actor),
       backupBytes: await new BackupsRepository(services.database.db).bytesOfOwner(actor.userId),
     },
   });

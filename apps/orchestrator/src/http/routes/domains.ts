@@ -11,9 +11,9 @@ import type { HttpContext } from '../context.ts';
 import { errorResponses } from '../error-docs.ts';
 
 export function domainRoutes({ app, services }: HttpContext): void {
-  const { stores, domains } = services;
+  const { queries, domains } = services;
   const visible = (request: FastifyRequest<{ Params: { id: string } }>) =>
-    stores.getFor(request.params.id, requireActor(request));
+    queries.getFor(request.params.id, requireActor(request));
   const show = (store: Store, domain: DomainRecord) => presentDomain(domain, store.slug, domains.settings);
 
   app.get(

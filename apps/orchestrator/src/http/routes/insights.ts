@@ -7,7 +7,7 @@ import type { HttpContext } from '../context.ts';
 import { errorResponses } from '../error-docs.ts';
 
 export function insightRoutes({ app, services }: HttpContext): void {
-  const { stores, insights } = services;
+  const { queries, insights } = services;
 
   app.get(
     '/api/stores/:id/insights',
@@ -22,7 +22,7 @@ export function insightRoutes({ app, services }: HttpContext): void {
       },
     },
     async (request) => {
-      const store = await stores.getFor(request.params.id, requireActor(request));
+      const store = await queries.getFor(request.params.id, requireActor(request));
       return insights.storeSeries(store.id, request.query.range);
     },
   );

@@ -22,11 +22,10 @@ import { errorResponses } from '../error-docs.ts';
 import { presentStore } from '../presenters.ts';
 
 export function storeOperationRoutes({ app, services, presentation }: HttpContext): void {
-  const { stores } = services;
-  const operations = stores.operations;
+  const { queries, operations } = services;
   const show = (store: Parameters<typeof presentStore>[0]) => presentStore(store, presentation);
   const visible = (request: FastifyRequest<{ Params: { id: string } }>) =>
-    stores.getFor(request.params.id, requireActor(request));
+    queries.getFor(request.params.id, requireActor(request));
 
   app.get(
     '/api/stores/:id/backups',

@@ -15,10 +15,10 @@ import { presentStore } from '../presenters.ts';
 import { storeChange, storeRead } from './stores.ts';
 
 export function storeReleaseRoutes({ app, services, presentation }: HttpContext): void {
-  const { stores } = services;
+  const { queries, commands } = services;
   const show = (store: Parameters<typeof presentStore>[0]) => presentStore(store, presentation);
   const visible = (request: FastifyRequest<{ Params: { id: string } }>) =>
-    stores.getFor(request.params.id, requireActor(request));
+    queries.getFor(request.params.id, requireActor(request));
 
   app.post(
     '/api/stores/:id/upgrade',
@@ -38,7 +38,7 @@ export function storeReleaseRoutes({ app, services, presentation }: HttpContext)
       },
     },
     async (request, reply) =>
-      reply.status(202).send(show(await stores.upgrade((await visible(request)).id, request.body.values))),
+      reply.status(202).send(show(await commands.upgrade((await visible(request)).id, request.body.values))),
   );
 
   app.post(
@@ -63,7 +63,9 @@ export function storeReleaseRoutes({ app, services, presentation }: HttpContext)
       },
     },
     async (request, reply) =>
-      reply.status(202).send(show(await stores.rollback((await visible(request)).id, request.body.revision))),
+      reply
+        .status(202)
+        .send(show(await commands.rollback((await visible(request)).id, request.body.revision))),
   );
 
   app.get(
@@ -76,6 +78,6 @@ export function storeReleaseRoutes({ app, services, presentation }: HttpContext)
         response: { 200: ReleaseHistory, ...storeRead({ cluster: true }) },
       },
     },
-    async (request) => ({ items: await stores.history((await visible(request)).id) }),
+    async (request) => ({ items: await queries.history((await visible(request)).id) }),
   );
 }

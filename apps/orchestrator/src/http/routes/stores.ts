@@ -38,11 +38,11 @@ export const storeRead = (more: Omit<RouteErrors, 'access' | 'params'> = {}) =>
   errorResponses({ access: 'user', params: true, ...more });
 
 export function storeRoutes({ app, services, presentation }: HttpContext): void {
-  const { stores, database } = services;
+  const { queries, commands, database } = services;
   const show = (store: Parameters<typeof presentStore>[0]) => presentStore(store, presentation);
   /** The store named in the path, if the caller may see it (else 404). */
   const visible = (request: FastifyRequest<{ Params: { id: string } }>) =>
-    stores.getFor(request.params.id, requireActor(request));
+    queries.getFor(request.params.id, requireActor(request));
 
   app.post(
     '/api/stores',
@@ -70,7 +70,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
     },
     async (request, reply) => {
       const idempotencyKey = request.headers['idempotency-key'];
-      const { store, replayed } = await stores.create(request.body, {
+      const { store, replayed } = await commands.create(request.body, {
         ownerId: requireActor(request).userId,
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       });
@@ -95,7 +95,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
     async (request) => {
       const { state, limit, cursor } = request.query;
       const ownerId = ownerScope(requireActor(request));
-      const page = await stores.list({
+      const page = await queries.list({
         limit,
         ...(ownerId === undefined ? {} : { ownerId }),
         ...(state === undefined ? {} : { state }),
@@ -136,7 +136,8 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 202: Store, ...storeChange({ codes: { 409: refusalCodes('delete') } }) },
       },
     },
-    async (request, reply) => reply.status(202).send(show(await stores.delete((await visible(request)).id))),
+    async (request, reply) =>
+      reply.status(202).send(show(await commands.delete((await visible(request)).id))),
   );
 
   app.post(
@@ -153,7 +154,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         },
       },
     },
-    async (request, reply) => reply.status(202).send(show(await stores.retry((await visible(request)).id))),
+    async (request, reply) => reply.status(202).send(show(await commands.retry((await visible(request)).id))),
   );
 
   app.post(
@@ -171,7 +172,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
       },
     },
     async (request, reply) => {
-      const { store, credentials } = await stores.credentials((await visible(request)).id);
+      const { store, credentials } = await queries.credentials((await visible(request)).id);
       return reply
         .header('cache-control', 'no-store')
         .send({ ...credentials, adminUrl: show(store).urls.admin });
@@ -188,7 +189,7 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
         response: { 200: StoreResources, ...storeRead({ cluster: true }) },
       },
     },
-    async (request) => stores.resources((await visible(request)).id),
+    async (request) => queries.resources((await visible(request)).id),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 import { BackupNotFound, type BackupRunner } from '../../backups/backup-runner.ts';
-import { type BackupPart, ClusterError, type ClusterStoreData } from '../../cluster/port.ts';
+import { type BackupPart, ClusterError, type ClusterScaling } from '../../cluster/port.ts';
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
 import type { Store } from '../../domain/store.ts';
 import type { JobResult } from '../../queue/worker.ts';
@@ -8,7 +8,7 @@ import { deployedOf } from './release-steps.ts';
 import type { StepFamily } from './step-family.ts';
 
 export interface DataStepsOptions {
-  storeData: ClusterStoreData;
+  scaling: ClusterScaling;
   backups: BackupRunner;
   writes: AttemptStore;
   now: () => Date;
@@ -22,7 +22,7 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
     reason: string,
   ) => Promise<JobResult>;
 } {
-  const { storeData, backups, writes } = options;
+  const { scaling, backups, writes } = options;
 
   /** One part of the backup back into the store; a dump the store's tools refuse is the backup's fault. */
   const restorePart = async (attempt: Attempt, part: BackupPart, signal: AbortSignal) => {
@@ -71,7 +71,7 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
         attempt.backupSize = backup.sizeBytes ?? 0;
       },
       'app-stop': async (attempt, signal) => {
-        await storeData.scaleDown(attempt.target, 'writers', signal);
+        await scaling.scaleDown(attempt.target, 'writers', signal);
         await writes.markStopped(
           attempt,
           ['AppReady'],
@@ -81,9 +81,9 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
       },
       'data-restore': (attempt, signal) => restorePart(attempt, 'database', signal),
       'app-start': async (attempt, signal) => {
-        await storeData.scaleUp(attempt.target, 'writers', signal);
+        await scaling.scaleUp(attempt.target, 'writers', signal);
         // The data that came back gets the engine's migrations and this store's admin login.
-        await storeData.rerunSetup(attempt.target, `restore-g${attempt.store.generation}`, signal);
+        await scaling.rerunSetup(attempt.target, `restore-g${attempt.store.generation}`, signal);
       },
       'files-restore': (attempt, signal) => restorePart(attempt, 'files', signal),
     },

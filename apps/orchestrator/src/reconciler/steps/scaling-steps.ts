@@ -1,4 +1,4 @@
-import type { ClusterStoreData } from '../../cluster/port.ts';
+import type { ClusterScaling } from '../../cluster/port.ts';
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
 import type { Store } from '../../domain/store.ts';
 import { askUntil, type StoreProbe } from '../../ingress/store-probe.ts';
@@ -14,7 +14,7 @@ export interface StoreAddress {
 }
 
 export interface ScalingStepsOptions {
-  storeData: ClusterStoreData;
+  scaling: ClusterScaling;
   /** Undefined: nothing can be asked through the ingress (simulated pods, INGRESS_URL unset). */
   addressOf: (store: Store) => StoreAddress | undefined;
   writes: AttemptStore;
@@ -22,7 +22,7 @@ export interface ScalingStepsOptions {
 }
 
 export function scalingSteps(options: ScalingStepsOptions): StepFamily {
-  const { storeData, writes } = options;
+  const { scaling, writes } = options;
 
   const settled = async (attempt: Attempt, operation: 'sleep' | 'wake', message: string) => {
     const patch =
@@ -35,7 +35,7 @@ export function scalingSteps(options: ScalingStepsOptions): StepFamily {
   return {
     steps: {
       'scale-down': async (attempt, signal) => {
-        await storeData.scaleDown(attempt.target, 'all', signal);
+        await scaling.scaleDown(attempt.target, 'all', signal);
         await writes.markStopped(
           attempt,
           ['DatabaseReady', 'AppReady'],
@@ -51,7 +51,7 @@ export function scalingSteps(options: ScalingStepsOptions): StepFamily {
         // as tests do, another one may be behind it, so any of the platform's pages will do).
         await askUntil(address.probe, address.host, '/', (answer) => answer.platformPage !== null, signal);
       },
-      'scale-up': (attempt, signal) => storeData.scaleUp(attempt.target, 'all', signal),
+      'scale-up': (attempt, signal) => scaling.scaleUp(attempt.target, 'all', signal),
       serving: async (attempt, signal) => {
         const address = options.addressOf(attempt.store);
         if (!address) return;

@@ -13,17 +13,20 @@ import type { Attempt, AttemptStore } from '../attempt.ts';
 import type { StepFamily } from './step-family.ts';
 
 export interface StoreStepsOptions {
-  cluster: ClusterNamespaces & ClusterSecrets & ClusterWorkloads & Pick<ClusterReleases, 'uninstallRelease'>;
+  namespaces: ClusterNamespaces;
+  secrets: ClusterSecrets;
+  workloads: ClusterWorkloads;
+  releases: Pick<ClusterReleases, 'uninstallRelease'>;
   backups: BackupRunner;
   writes: AttemptStore;
   now: () => Date;
 }
 
 export function storeSteps(options: StoreStepsOptions): StepFamily {
-  const { cluster, writes } = options;
+  const { namespaces, secrets, workloads, releases, writes } = options;
 
   const ready = (attempt: Attempt, signal: AbortSignal): Promise<void> =>
-    cluster.waitUntilReady(attempt.target, signal, async (progress) => {
+    workloads.waitUntilReady(attempt.target, signal, async (progress) => {
       await writes.save(attempt, {
         conditions: setCondition(attempt.store.conditions, progress, options.now()),
       });
@@ -31,12 +34,12 @@ export function storeSteps(options: StoreStepsOptions): StepFamily {
 
   return {
     steps: {
-      namespace: (attempt, signal) => cluster.ensureNamespace(attempt.target, signal),
-      secrets: (attempt, signal) => cluster.ensureSecrets(attempt.target, signal),
+      namespace: (attempt, signal) => namespaces.ensureNamespace(attempt.target, signal),
+      secrets: (attempt, signal) => secrets.ensureSecrets(attempt.target, signal),
       ready,
       'app-ready': ready,
-      uninstall: (attempt, signal) => cluster.uninstallRelease(attempt.target, signal),
-      'namespace-delete': (attempt, signal) => cluster.deleteNamespace(attempt.target, signal),
+      uninstall: (attempt, signal) => releases.uninstallRelease(attempt.target, signal),
+      'namespace-delete': (attempt, signal) => namespaces.deleteNamespace(attempt.target, signal),
     },
     endings: {
       delete: async (attempt) => {
