@@ -1,45 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/cluster/port.ts';
 import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import type { Database } from '../../src/db/database.ts';
 import { StoresRepository } from '../../src/db/stores-repository.ts';
-import type { Platform } from '../../src/platform.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
+import { createTestDatabase, ENGINES } from '../support/databases.ts';
 import { startTestPlatform, waitFor, waitForState } from '../support/harness.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
+import { platformBed } from '../support/platform-bed.ts';
 
 const owner = { ownerId: 'owner-1' };
 
 describe.each(ENGINES)('reconciler on %s', (engine) => {
-  let test: TestDatabase;
-  let database: Database;
-  let cluster: MemoryCluster;
-  const platforms: Platform[] = [];
-
-  const start = async (
-    overrides: Record<string, string> = {},
-    db: Database = database,
-    workerId?: string,
-  ) => {
-    const platform = await startTestPlatform(db, cluster, overrides, workerId);
-    platforms.push(platform);
-    return platform;
-  };
-
-  beforeEach(async () => {
-    test = await createTestDatabase(engine);
-    database = test.database;
-    cluster = new MemoryCluster();
-  });
-  afterEach(async () => {
-    for (const platform of platforms.splice(0)) await platform.stop();
-    await test.close();
-  });
+  const bed = platformBed(engine);
+  const { start } = bed;
 
   it('provisions a store to Ready with every condition true, timings and activity recorded', async () => {
     const platform = await start();
     const { store } = await platform.commands.create({ name: 'Happy Path', engine: 'woocommerce' }, owner);
-    const ready = await waitForState(database, store.id, 'Ready');
+    const ready = await waitForState(bed.database, store.id, 'Ready');
 
     expect(ready.conditions.map((c) => [c.type, c.status])).toEqual([
       ['NamespaceReady', 'True'],
@@ -61,10 +39,10 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     }
     expect(ready).toMatchObject({ revision: 1, attempts: 1, failure: null });
     expect(ready.readyAt).not.toBeNull();
-    expect(cluster.namespaces.existing.has('store-happy-path')).toBe(true);
-    expect(cluster.releases.current.get('store-happy-path')).toBe(1);
+    expect(bed.cluster.namespaces.existing.has('store-happy-path')).toBe(true);
+    expect(bed.cluster.releases.current.get('store-happy-path')).toBe(1);
     // The store.ready entry is written just after the store turns Ready.
-    const activities = new ActivityRepository(database.db);
+    const activities = new ActivityRepository(bed.database.db);
     const activity = await waitFor(async () => {
       const entries = await activities.list({ storeId: store.id, limit: 20 });
       return entries.some((a) => a.type === 'store.ready') ? entries : undefined;
@@ -74,67 +52,67 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
       'store.provisioning',
       'store.ready',
     ]);
-    await waitFor(async () => (await jobCount(database)) === 0, 'the queue to drain');
+    await waitFor(async () => (await jobCount(bed.database)) === 0, 'the queue to drain');
   });
 
   it('never lets two workers work the same store at once, and finishes every store', async () => {
-    cluster.stepDelayMs = 15;
+    bed.cluster.stepDelayMs = 15;
     const a = await start(
       { MAX_CONCURRENT_PROVISIONS: '20', WORKER_CONCURRENCY: '4' },
-      database,
+      bed.database,
       'replica-a',
     );
     await start(
       { MAX_CONCURRENT_PROVISIONS: '20', WORKER_CONCURRENCY: '4' },
-      await test.openAnother(),
+      await bed.test.openAnother(),
       'replica-b',
     );
     const ids: string[] = [];
     for (let i = 0; i < 12; i++)
       ids.push((await a.commands.create({ name: `Parallel ${i}`, engine: 'woocommerce' }, owner)).store.id);
-    for (const id of ids) await waitForState(database, id, 'Ready', 30_000);
-    expect(cluster.overlaps).toBe(0);
-    expect(cluster.maxConcurrentProvisioning).toBeGreaterThan(1);
-    expect(cluster.releases.current.size).toBe(12);
-    expect([...cluster.releases.current.values()].every((revision) => revision === 1)).toBe(true);
+    for (const id of ids) await waitForState(bed.database, id, 'Ready', 30_000);
+    expect(bed.cluster.overlaps).toBe(0);
+    expect(bed.cluster.maxConcurrentProvisioning).toBeGreaterThan(1);
+    expect(bed.cluster.releases.current.size).toBe(12);
+    expect([...bed.cluster.releases.current.values()].every((revision) => revision === 1)).toBe(true);
   });
 
   it('bounds provisioning by MAX_CONCURRENT_PROVISIONS across replicas', async () => {
-    cluster.stepDelayMs = 30;
+    bed.cluster.stepDelayMs = 30;
     const overrides = { MAX_CONCURRENT_PROVISIONS: '2', WORKER_CONCURRENCY: '4' };
-    const a = await start(overrides, database, 'replica-a');
-    await start(overrides, await test.openAnother(), 'replica-b');
+    const a = await start(overrides, bed.database, 'replica-a');
+    await start(overrides, await bed.test.openAnother(), 'replica-b');
     const ids: string[] = [];
     for (let i = 0; i < 6; i++)
       ids.push((await a.commands.create({ name: `Bounded ${i}`, engine: 'woocommerce' }, owner)).store.id);
-    for (const id of ids) await waitForState(database, id, 'Ready', 30_000);
-    expect(cluster.maxConcurrentProvisioning).toBe(2);
+    for (const id of ids) await waitForState(bed.database, id, 'Ready', 30_000);
+    expect(bed.cluster.maxConcurrentProvisioning).toBe(2);
   });
 
   it('lets another worker finish the work of a worker killed mid-step', async () => {
-    const gate = cluster.blockOn('installRelease');
+    const gate = bed.cluster.blockOn('installRelease');
     // A short lease: the survivor takes the job over once it runs out.
-    const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
+    const doomed = await start({ LEASE_DURATION: '600ms' }, bed.database, 'doomed');
     const { store } = await doomed.commands.create({ name: 'Crash Test', engine: 'woocommerce' }, owner);
     await gate.reached;
     doomed.worker.kill();
-    cluster.clearBehaviour('installRelease');
+    bed.cluster.clearBehaviour('installRelease');
 
-    await start({}, await test.openAnother(), 'survivor');
-    const ready = await waitForState(database, store.id, 'Ready');
+    await start({}, await bed.test.openAnother(), 'survivor');
+    const ready = await waitForState(bed.database, store.id, 'Ready');
     expect(ready.attempts).toBe(2);
-    expect(cluster.releases.current.get('store-crash-test')).toBe(1);
-    expect(cluster.overlaps).toBe(0);
+    expect(bed.cluster.releases.current.get('store-crash-test')).toBe(1);
+    expect(bed.cluster.overlaps).toBe(0);
   });
 
   it('fails an attempt whose step hangs past PROVISION_TIMEOUT, then retries and succeeds', async () => {
-    cluster.hangOn('waitUntilReady', 1);
+    bed.cluster.hangOn('waitUntilReady', 1);
     // Long enough for the whole second attempt on a busy machine; the first one hangs until it runs out.
     const platform = await start({ PROVISION_TIMEOUT: '2s' });
     const { store } = await platform.commands.create({ name: 'Slow Poke', engine: 'woocommerce' }, owner);
-    const ready = await waitForState(database, store.id, 'Ready');
+    const ready = await waitForState(bed.database, store.id, 'Ready');
     expect(ready.attempts).toBe(2);
-    const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 20 });
+    const activity = await new ActivityRepository(bed.database.db).list({ storeId: store.id, limit: 20 });
     const retry = activity.find((a) => a.type === 'store.retry_scheduled');
     expect(retry?.message).toMatch(
       /^Attempt 1 of 3 failed at step "ready": Could not wait for the database, the app and the setup job within 2s \(PROVISION_TIMEOUT\)\. Retrying in \d+ms\.$/,
@@ -142,7 +120,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
   });
 
   it('marks the store Failed with the step and the cause in words after the last retry', async () => {
-    cluster.failOn(
+    bed.cluster.failOn(
       'installRelease',
       new ClusterError(
         'HelmFailed',
@@ -154,7 +132,7 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     );
     const platform = await start({ MAX_PROVISION_RETRIES: '2' });
     const { store } = await platform.commands.create({ name: 'Doomed Shop', engine: 'woocommerce' }, owner);
-    const failed = await waitForState(database, store.id, 'Failed');
+    const failed = await waitForState(bed.database, store.id, 'Failed');
     expect(failed.attempts).toBe(3);
     expect(failed.failure).toEqual({
       operation: 'provision',
@@ -168,16 +146,16 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
       status: 'False',
       reason: 'HelmFailed',
     });
-    expect(cluster.calls.filter((c) => c.operation === 'installRelease')).toHaveLength(3);
+    expect(bed.cluster.calls.filter((c) => c.operation === 'installRelease')).toHaveLength(3);
 
-    cluster.clearBehaviour('installRelease');
+    bed.cluster.clearBehaviour('installRelease');
     await platform.commands.retry(store.id);
-    const ready = await waitForState(database, store.id, 'Ready');
+    const ready = await waitForState(bed.database, store.id, 'Ready');
     expect(ready.failure).toBeNull();
   });
 
   it('does not retry an error that cannot heal by itself', async () => {
-    cluster.failOn(
+    bed.cluster.failOn(
       'ensureSecrets',
       new ClusterError('Forbidden', 'secrets is forbidden for this account', { retryable: false }),
     );
@@ -186,23 +164,23 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
       { name: 'Forbidden Shop', engine: 'woocommerce' },
       owner,
     );
-    const failed = await waitForState(database, store.id, 'Failed');
+    const failed = await waitForState(bed.database, store.id, 'Failed');
     expect(failed.attempts).toBe(1);
     expect(failed.failure).toMatchObject({ step: 'secrets', reason: 'Forbidden', retryable: false });
   });
 
   it('lets a delete win over provisioning in progress and leaves nothing behind', async () => {
-    const gate = cluster.blockOn('waitUntilReady');
+    const gate = bed.cluster.blockOn('waitUntilReady');
     const platform = await start();
     const { store } = await platform.commands.create({ name: 'Short Lived', engine: 'woocommerce' }, owner);
     await gate.reached;
-    expect(cluster.namespaces.existing.has('store-short-lived')).toBe(true);
+    expect(bed.cluster.namespaces.existing.has('store-short-lived')).toBe(true);
     await platform.commands.delete(store.id);
-    const deleted = await waitForState(database, store.id, 'Deleted');
+    const deleted = await waitForState(bed.database, store.id, 'Deleted');
     expect(deleted.deletedAt).not.toBeNull();
-    expect(cluster.isEmptyFor(deleted)).toBe(true);
-    await waitFor(async () => (await jobCount(database)) === 0, 'the delete job to complete');
-    expect(cluster.overlaps).toBe(0);
+    expect(bed.cluster.isEmptyFor(deleted)).toBe(true);
+    await waitFor(async () => (await jobCount(bed.database)) === 0, 'the delete job to complete');
+    expect(bed.cluster.overlaps).toBe(0);
   });
 
   it('deletes a queued store that never reached the cluster without calling it', async () => {
@@ -211,32 +189,31 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     const { store } = await platform.commands.create({ name: 'Never Started', engine: 'medusa' }, owner);
     await platform.commands.delete(store.id);
     await start();
-    await waitForState(database, store.id, 'Deleted');
-    expect(cluster.calls).toEqual([]);
+    await waitForState(bed.database, store.id, 'Deleted');
+    expect(bed.cluster.calls).toEqual([]);
   });
 
   it('resumes mid-flight stores on start-up', async () => {
-    const first = await start({ LEASE_DURATION: '300ms' }, database, 'first');
-    const gate = cluster.blockOn('ensureSecrets');
+    const first = await start({ LEASE_DURATION: '300ms' }, bed.database, 'first');
+    const gate = bed.cluster.blockOn('ensureSecrets');
     const { store } = await first.commands.create({ name: 'Resumed Shop', engine: 'woocommerce' }, owner);
     await gate.reached;
     first.worker.kill();
-    await first.stop();
-    platforms.splice(platforms.indexOf(first), 1);
-    cluster.clearBehaviour('ensureSecrets');
-    expect((await new StoresRepository(database.db).get(store.id))?.state).toBe('Provisioning');
+    await bed.stop(first);
+    bed.cluster.clearBehaviour('ensureSecrets');
+    expect((await new StoresRepository(bed.database.db).get(store.id))?.state).toBe('Provisioning');
 
-    await start({}, database, 'second');
-    await waitForState(database, store.id, 'Ready');
+    await start({}, bed.database, 'second');
+    await waitForState(bed.database, store.id, 'Ready');
   });
 
   it('queues work on start-up for a mid-flight store that has no job', async () => {
     const first = await start({ WORKER_CONCURRENCY: '1' });
     await first.worker.stop();
     const { store } = await first.commands.create({ name: 'Orphan Shop', engine: 'woocommerce' }, owner);
-    await database.db.deleteFrom('work_queue').execute();
+    await bed.database.db.deleteFrom('work_queue').execute();
     await start();
-    await waitForState(database, store.id, 'Ready');
+    await waitForState(bed.database, store.id, 'Ready');
   });
 });
 

@@ -2,21 +2,20 @@
 // in-memory cluster whose "data" is a string per namespace. The adapter itself is proven on the real
 // node (test/cluster/medusa-data.test.ts); here: the rules, the records, and that a worker killed at
 // each step of each operation leaves work that another worker finishes, once.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIFECYCLE, type Operation } from '@storefleet/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/cluster/port.ts';
 import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import { BackupsRepository } from '../../src/db/backups-repository.ts';
-import type { Database } from '../../src/db/database.ts';
 import { StoresRepository } from '../../src/db/stores-repository.ts';
 import type { AppError } from '../../src/errors.ts';
 import type { Platform } from '../../src/platform.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
-import { startTestPlatform, waitFor, waitForState } from '../support/harness.ts';
-import { type ClusterOperation, MemoryCluster } from '../support/memory-cluster.ts';
+import { ENGINES } from '../support/databases.ts';
+import { waitFor, waitForState } from '../support/harness.ts';
+import type { ClusterOperation } from '../support/memory-cluster.ts';
+import { platformBed } from '../support/platform-bed.ts';
 
 const owner = { ownerId: 'owner-1' };
 
@@ -34,61 +33,36 @@ const STEP_CALLS: Record<string, ClusterOperation> = {
 };
 
 describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
-  let test: TestDatabase;
-  let database: Database;
-  let cluster: MemoryCluster;
-  let backupDir: string;
-  const platforms: Platform[] = [];
-
-  const start = async (
-    overrides: Record<string, string> = {},
-    db: Database = database,
-    workerId?: string,
-  ) => {
-    const platform = await startTestPlatform(db, cluster, { BACKUP_DIR: backupDir, ...overrides }, workerId);
-    platforms.push(platform);
-    return platform;
-  };
+  const bed = platformBed(engine);
+  const { start } = bed;
 
   const readyStore = async (platform: Platform, name: string) => {
     const { store } = await platform.commands.create({ name, engine: 'medusa' }, owner);
-    return waitForState(database, store.id, 'Ready');
+    return waitForState(bed.database, store.id, 'Ready');
   };
 
   const backupOf = async (platform: Platform, storeId: string) => {
     const backup = await platform.operations.backup(await platform.queries.get(storeId));
-    await waitForState(database, storeId, 'Ready');
-    return (await new BackupsRepository(database.db).get(backup.id)) ?? expect.unreachable();
+    await waitForState(bed.database, storeId, 'Ready');
+    return (await new BackupsRepository(bed.database.db).get(backup.id)) ?? expect.unreachable();
   };
 
   const types = async (storeId: string) =>
-    (await new ActivityRepository(database.db).list({ storeId, limit: 100 })).map((a) => a.type);
-
-  beforeEach(async () => {
-    test = await createTestDatabase(engine);
-    database = test.database;
-    cluster = new MemoryCluster();
-    backupDir = mkdtempSync(join(tmpdir(), 'storefleet-backups-'));
-  });
-  afterEach(async () => {
-    for (const platform of platforms.splice(0)) await platform.stop();
-    await test.close();
-    rmSync(backupDir, { recursive: true, force: true });
-  });
+    (await new ActivityRepository(bed.database.db).list({ storeId, limit: 100 })).map((a) => a.type);
 
   it('backs up, takes more data, restores: the data is the backup again; each step is a condition', async () => {
     const platform = await start();
     const store = await readyStore(platform, 'Round Trip');
-    cluster.data.contents.set(store.namespace, 'order 1');
+    bed.cluster.data.contents.set(store.namespace, 'order 1');
     const backup = await backupOf(platform, store.id);
     expect(backup).toMatchObject({ status: 'succeeded', parts: ['database'], sizeBytes: 'order 1'.length });
     expect(backup.startedAt).not.toBeNull();
-    expect(readdirSync(join(backupDir, 'stores', store.id, backup.id))).toEqual(['database.dump']);
+    expect(readdirSync(join(bed.backupDir, 'stores', store.id, backup.id))).toEqual(['database.dump']);
 
-    cluster.data.contents.set(store.namespace, 'order 1, order 2');
+    bed.cluster.data.contents.set(store.namespace, 'order 1, order 2');
     await platform.operations.restore(await platform.queries.get(store.id), backup.id);
-    const restored = await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.contents.get(store.namespace)).toBe('order 1');
+    const restored = await waitForState(bed.database, store.id, 'Ready');
+    expect(bed.cluster.data.contents.get(store.namespace)).toBe('order 1');
     expect(restored.conditions.find((c) => c.type === 'Restored')).toMatchObject({ status: 'True' });
     // (jsonb keeps no key order)
     expect(Object.keys(restored.stepTimings.restore ?? {}).sort()).toEqual(
@@ -96,8 +70,8 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     );
     // The provision's timings are the provision's: the restore measured its own.
     expect(restored.stepTimings.provision).toEqual(store.stepTimings.provision);
-    expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
-    expect([...(cluster.scaling.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
+    expect(bed.cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+    expect([...(bed.cluster.scaling.setupReruns.get(store.namespace) ?? [])]).toHaveLength(1);
     expect(await types(store.id)).toEqual(
       expect.arrayContaining([
         'backup.requested',
@@ -106,20 +80,20 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
         'store.restored',
       ]),
     );
-    expect(cluster.overlaps).toBe(0);
+    expect(bed.cluster.overlaps).toBe(0);
   });
 
   it('creates a new store from a backup: one plan that provisions, restores the data and the files', async () => {
     const platform = await start();
     const source = await readyStore(platform, 'Source Shop');
-    cluster.data.contents.set(source.namespace, 'the first order');
+    bed.cluster.data.contents.set(source.namespace, 'the first order');
     const backup = await backupOf(platform, source.id);
     const { store } = await platform.commands.create(
       { name: 'Copy Shop', engine: 'medusa', fromBackup: backup.id },
       owner,
     );
-    const ready = await waitForState(database, store.id, 'Ready');
-    expect(cluster.data.contents.get(ready.namespace)).toBe('the first order');
+    const ready = await waitForState(bed.database, store.id, 'Ready');
+    expect(bed.cluster.data.contents.get(ready.namespace)).toBe('the first order');
     expect(Object.keys(ready.stepTimings['provision-from-backup'] ?? {}).sort()).toEqual(
       [...LIFECYCLE['provision-from-backup'].steps].sort(),
     );
@@ -143,7 +117,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it('a failed backup is recorded with its reason, and the store stays Ready and untouched', async () => {
     const platform = await start();
     const store = await readyStore(platform, 'Flaky Disk');
-    cluster.failOn(
+    bed.cluster.failOn(
       'dumpData',
       new ClusterError('CommandFailed', 'pg_dump failed in the database pod: out of disk', {
         retryable: true,
@@ -151,18 +125,18 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
     );
     const requested = await platform.operations.backup(await platform.queries.get(store.id));
     const failed = await waitFor(async () => {
-      const backup = await new BackupsRepository(database.db).get(requested.id);
+      const backup = await new BackupsRepository(bed.database.db).get(requested.id);
       return backup?.status === 'failed' ? backup : undefined;
     }, 'the backup to fail');
     expect(failed.failure).toMatch(/out of disk/);
-    const after = await waitForState(database, store.id, 'Ready');
+    const after = await waitForState(bed.database, store.id, 'Ready');
     expect(after.failure).toBeNull();
     expect(after.conditions.find((c) => c.type === 'BackedUp')).toMatchObject({ status: 'False' });
-    const activity = await new ActivityRepository(database.db).list({ storeId: store.id, limit: 50 });
+    const activity = await new ActivityRepository(bed.database.db).list({ storeId: store.id, limit: 50 });
     expect(activity.find((a) => a.type === 'backup.failed')?.message).toMatch(/out of disk/);
-    expect(readdirSync(backupDir, { recursive: true }).filter((f) => String(f).endsWith('.dump'))).toEqual(
-      [],
-    );
+    expect(
+      readdirSync(bed.backupDir, { recursive: true }).filter((f) => String(f).endsWith('.dump')),
+    ).toEqual([]);
   });
 
   it('keeps only the newest backups the schedule says, deleting the others with their files', async () => {
@@ -172,26 +146,26 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       cron: '0 3 * * *',
       keep: 2,
     });
-    expect(cluster.backupSchedule.schedules.get(store.namespace)).toMatchObject({
+    expect(bed.cluster.backupSchedule.schedules.get(store.namespace)).toMatchObject({
       cron: '0 3 * * *',
       url: 'http://orchestrator.test:8080/api/internal/scheduled-backups',
     });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await backupOf(platform, store.id)).id);
-    const kept = (await new BackupsRepository(database.db).listForStore(store.id)).map((b) => b.id);
+    const kept = (await new BackupsRepository(bed.database.db).listForStore(store.id)).map((b) => b.id);
     expect(kept).toEqual([ids[2], ids[1]]);
-    expect(readdirSync(join(backupDir, 'stores', store.id)).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(readdirSync(join(bed.backupDir, 'stores', store.id)).sort()).toEqual([ids[1], ids[2]].sort());
     expect(await types(store.id)).toContain('backup.expired');
 
     // The CronJob's token is the only way in, and it names this store.
     // Over HTTP, as the CronJob's pod asks: no user, only the store's token.
-    const token = cluster.backupSchedule.schedules.get(store.namespace)?.token ?? '';
+    const token = bed.cluster.backupSchedule.schedules.get(store.namespace)?.token ?? '';
     const ask = (headers: Record<string, string>) =>
       platform.app.inject({ method: 'POST', url: '/api/internal/scheduled-backups', headers });
     const scheduled = await ask({ 'x-backup-token': token });
     expect(scheduled.statusCode, scheduled.body).toBe(202);
     expect(scheduled.json()).toMatchObject({ storeId: store.id, trigger: 'schedule', status: 'pending' });
-    await waitForState(database, store.id, 'Ready');
+    await waitForState(bed.database, store.id, 'Ready');
     for (const headers of [{ 'x-backup-token': `${token}x` }, {}] as Record<string, string>[]) {
       const refused = await ask(headers);
       expect(refused.statusCode).toBe(401);
@@ -208,20 +182,20 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       code: 'BACKUP_SCHEDULE_UNAVAILABLE',
       message: expect.stringMatching(/PLATFORM_INTERNAL_URL/),
     });
-    cluster.data.contents.set(store.namespace, 'more than ten bytes of data');
+    bed.cluster.data.contents.set(store.namespace, 'more than ten bytes of data');
     await backupOf(platform, store.id);
     const refused = await platform.operations
       .backup(await platform.queries.get(store.id))
       .catch((error: AppError) => error);
     expect(refused).toMatchObject({ code: 'BACKUP_QUOTA_EXCEEDED', kind: 'limit' });
-    expect(await new BackupsRepository(database.db).listForStore(store.id)).toHaveLength(1);
+    expect(await new BackupsRepository(bed.database.db).listForStore(store.id)).toHaveLength(1);
   });
 
   it('refuses restore, sleep and backup while the store is mid-operation, and wake unless asleep', async () => {
     const platform = await start();
     const store = await readyStore(platform, 'Busy Bee');
     const backup = await backupOf(platform, store.id);
-    const gate = cluster.blockOn('scaleDown');
+    const gate = bed.cluster.blockOn('scaleDown');
     await platform.operations.sleep(await platform.queries.get(store.id));
     await gate.reached;
     const sleeping = await platform.queries.get(store.id);
@@ -234,34 +208,34 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       await expect(attempt()).rejects.toMatchObject({ code: 'STORE_BUSY', kind: 'conflict' });
     }
     gate.open();
-    cluster.clearBehaviour('scaleDown');
-    await waitForState(database, store.id, 'Asleep');
+    bed.cluster.clearBehaviour('scaleDown');
+    await waitForState(bed.database, store.id, 'Asleep');
     const ready = await platform.queries.get(store.id);
     await expect(platform.operations.sleep(ready)).rejects.toMatchObject({ code: 'STORE_NOT_READY' });
     await platform.operations.wake(ready);
-    await waitForState(database, store.id, 'Ready');
+    await waitForState(bed.database, store.id, 'Ready');
     await expect(platform.operations.wake(await platform.queries.get(store.id))).rejects.toMatchObject({
       code: 'STORE_NOT_ASLEEP',
     });
     // Nothing half-requested: every refusal left the store and its backups as they were.
-    expect(await new BackupsRepository(database.db).listForStore(store.id)).toHaveLength(1);
+    expect(await new BackupsRepository(bed.database.db).listForStore(store.id)).toHaveLength(1);
   });
 
   it('sleeps and wakes: every workload scaled to zero and back, conditions say so', async () => {
     const platform = await start();
     const store = await readyStore(platform, 'Night Owl');
     await platform.operations.sleep(store);
-    const asleep = await waitForState(database, store.id, 'Asleep');
-    expect([...(cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+    const asleep = await waitForState(bed.database, store.id, 'Asleep');
+    expect([...(bed.cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
     const condition = (type: string, s = asleep) => s.conditions.find((c) => c.type === type);
     expect(condition('Asleep')).toMatchObject({ status: 'True' });
     expect(condition('AppReady')).toMatchObject({ status: 'False', reason: 'Asleep' });
     await platform.operations.wake(asleep, 'visitor');
-    const awake = await waitForState(database, store.id, 'Ready');
-    expect(cluster.scaling.scaledDown.get(store.namespace)?.size).toBe(0);
+    const awake = await waitForState(bed.database, store.id, 'Ready');
+    expect(bed.cluster.scaling.scaledDown.get(store.namespace)?.size).toBe(0);
     expect(condition('Asleep', awake)).toBeUndefined();
     expect(condition('AppReady', awake)).toMatchObject({ status: 'True' });
-    const wake = (await new ActivityRepository(database.db).list({ storeId: store.id, limit: 50 })).find(
+    const wake = (await new ActivityRepository(bed.database.db).list({ storeId: store.id, limit: 50 })).find(
       (a) => a.type === 'store.wake_requested',
     );
     expect(wake?.details).toMatchObject({ by: 'visitor' });
@@ -280,19 +254,19 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
   it.each(killCases)(
     'a worker killed during %s step "%s": another one finishes it',
     async (operation, step) => {
-      const first = await start({}, database, 'first');
+      const first = await start({}, bed.database, 'first');
       const store = await readyStore(first, `Kill ${operation} ${step}`);
-      cluster.data.contents.set(store.namespace, 'before');
+      bed.cluster.data.contents.set(store.namespace, 'before');
       const backup = await backupOf(first, store.id);
-      cluster.data.contents.set(store.namespace, 'after');
+      bed.cluster.data.contents.set(store.namespace, 'after');
       if (operation === 'wake') {
         await first.operations.sleep(await first.queries.get(store.id));
-        await waitForState(database, store.id, 'Asleep');
+        await waitForState(bed.database, store.id, 'Asleep');
       }
 
       const call = STEP_CALLS[step] ?? expect.unreachable(`no cluster call for step ${step}`);
-      const gate = cluster.blockOn(call);
-      const doomed = await start({ LEASE_DURATION: '600ms' }, database, 'doomed');
+      const gate = bed.cluster.blockOn(call);
+      const doomed = await start({ LEASE_DURATION: '600ms' }, bed.database, 'doomed');
       await first.stop();
       const current = await doomed.queries.get(store.id);
       const request: Record<Operation, () => Promise<unknown>> = {
@@ -309,25 +283,25 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       const requested = (await request[operation]()) as { id: string };
       await gate.reached;
       doomed.worker.kill();
-      cluster.clearBehaviour(call);
+      bed.cluster.clearBehaviour(call);
 
-      await start({}, await test.openAnother(), 'survivor');
-      const settled = await waitForState(database, store.id, LIFECYCLE[operation].success);
+      await start({}, await bed.test.openAnother(), 'survivor');
+      const settled = await waitForState(bed.database, store.id, LIFECYCLE[operation].success);
       expect(settled.attempts).toBe(2);
-      expect(cluster.overlaps).toBe(0);
-      const backups = await new BackupsRepository(database.db).listForStore(store.id);
+      expect(bed.cluster.overlaps).toBe(0);
+      const backups = await new BackupsRepository(bed.database.db).listForStore(store.id);
       if (operation === 'backup') {
         expect(backups.find((b) => b.id === requested.id)).toMatchObject({
           status: 'succeeded',
           sizeBytes: 5,
         });
-        expect(readdirSync(join(backupDir, 'stores', store.id, requested.id))).toEqual(['database.dump']);
+        expect(readdirSync(join(bed.backupDir, 'stores', store.id, requested.id))).toEqual(['database.dump']);
       }
-      if (operation === 'restore') expect(cluster.data.contents.get(store.namespace)).toBe('before');
+      if (operation === 'restore') expect(bed.cluster.data.contents.get(store.namespace)).toBe('before');
       if (operation === 'sleep')
-        expect([...(cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
+        expect([...(bed.cluster.scaling.scaledDown.get(store.namespace) ?? [])]).toEqual(['all']);
       if (operation === 'wake' || operation === 'restore')
-        expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+        expect(bed.cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
       const finished = {
         backup: 'backup.succeeded',
         restore: 'store.restored',
@@ -337,7 +311,7 @@ describe.each(ENGINES)('backups, restore, sleep and wake on %s', (engine) => {
       expect((await types(store.id)).filter((type) => type === finished)).toHaveLength(
         operation === 'backup' ? 2 : 1,
       );
-      const stores = new StoresRepository(database.db);
+      const stores = new StoresRepository(bed.database.db);
       expect((await stores.get(store.id))?.observedGeneration).toBe(settled.generation);
     },
   );
