@@ -5,10 +5,9 @@ import type { ConditionType, Operation, OperationPayload, StoreState } from '@st
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { StoreTarget } from '../cluster/port.ts';
-import { ActivityRepository } from '../db/activity-repository.ts';
+import { ActivityRepository, type NewActivity } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
 import { type StorePatch, StoresRepository } from '../db/stores-repository.ts';
-import type { ActivityType } from '../domain/activity-types.ts';
 import { setCondition } from '../domain/conditions.ts';
 import type { DeployedRecord, Store } from '../domain/store.ts';
 import type { Job } from '../queue/work-queue.ts';
@@ -39,12 +38,8 @@ export function backupIdOf(attempt: Attempt): string {
   return payload.backupId;
 }
 
-/** An activity entry written with the store change that it reports, in the same transaction. */
-export interface ActivityEntry {
-  type: ActivityType;
-  message: string;
-  details?: Record<string, unknown>;
-}
+/** An activity entry of the attempt's store, written with the store change that it reports. */
+export type AttemptActivity = Omit<NewActivity, 'storeId'>;
 
 export class AttemptStore {
   private readonly db: Kysely<Schema>;
@@ -68,7 +63,7 @@ export class AttemptStore {
     attempt: Attempt,
     patch: StorePatch,
     states: readonly StoreState[] = [attempt.store.state],
-    entries: readonly ActivityEntry[] = [],
+    entries: readonly AttemptActivity[] = [],
   ): Promise<Store> {
     const now = this.now();
     const write = async (db: Kysely<Schema>) => {
@@ -83,7 +78,12 @@ export class AttemptStore {
     return updated;
   }
 
-  private async append(db: Kysely<Schema>, attempt: Attempt, entry: ActivityEntry, now: Date): Promise<void> {
+  private async append(
+    db: Kysely<Schema>,
+    attempt: Attempt,
+    entry: AttemptActivity,
+    now: Date,
+  ): Promise<void> {
     const details = { attempt: attempt.job.attempts, ...entry.details };
     await new ActivityRepository(db).append(
       { storeId: attempt.store.id, type: entry.type, message: entry.message, details },
@@ -106,7 +106,12 @@ export class AttemptStore {
   }
 
   /** The plan's success state, with the generation settled, any earlier failure cleared, and its entry. */
-  settle(attempt: Attempt, state: StoreState, entry: ActivityEntry, patch: StorePatch = {}): Promise<Store> {
+  settle(
+    attempt: Attempt,
+    state: StoreState,
+    entry: AttemptActivity,
+    patch: StorePatch = {},
+  ): Promise<Store> {
     return this.save(
       attempt,
       { state, observedGeneration: attempt.store.generation, failure: null, ...patch },

@@ -3,7 +3,7 @@ import { type BackupPart, ClusterError, type ClusterScaling } from '../../cluste
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
 import type { Store } from '../../domain/store.ts';
 import type { JobResult } from '../../queue/worker.ts';
-import { type ActivityEntry, type Attempt, type AttemptStore, backupIdOf } from '../attempt.ts';
+import { type Attempt, type AttemptActivity, type AttemptStore, backupIdOf } from '../attempt.ts';
 import { deployedOf } from './release-steps.ts';
 import type { StepFamily } from './step-family.ts';
 
@@ -93,13 +93,13 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
         // Before the store is Ready again: whoever sees it Ready sees the backups it keeps.
         const removed = await backups.enforceRetention(attempt.store.id);
         const size = attempt.backupSize ?? 0;
-        const succeeded: ActivityEntry = {
+        const succeeded: AttemptActivity = {
           type: 'backup.succeeded',
           message: `Backup ${backupId} taken (${formatBytes(size)}).`,
           details: { backupId, sizeBytes: size, ...(removed.length > 0 ? { expired: removed } : {}) },
         };
         const expired = removed.map(
-          (id): ActivityEntry => ({
+          (id): AttemptActivity => ({
             type: 'backup.expired',
             message: `Backup ${id} deleted: the store keeps only its newest backups.`,
             details: { backupId: id },
