@@ -7,6 +7,7 @@ import { LoadError, Loading } from './components/states.tsx';
 import { LiveUpdates } from './live/LiveUpdates.tsx';
 import { AccountPage } from './pages/AccountPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { MailboxPage } from './pages/MailboxPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PlatformPage } from './pages/PlatformPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
@@ -50,6 +51,8 @@ export function Pages() {
       return <AccountPage />;
     case 'audit':
       return <AuditPage />;
+    case 'mailbox':
+      return <MailboxPage />;
     default:
       return <NotFoundPage />;
   }

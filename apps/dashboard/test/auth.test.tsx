@@ -12,6 +12,7 @@ const platform = {
     engineInfo('woocommerce', { available: true, pods: 'simulated' }),
     engineInfo('medusa', { available: true, pods: 'simulated' }),
   ],
+  mail: { configured: false, catcher: false },
 };
 
 describe('signing in', () => {

@@ -17,6 +17,7 @@ describe('the cluster notice', () => {
           engineInfo('woocommerce', { available: false, reason }),
           engineInfo('medusa', { available: true, pods: 'real' }),
         ],
+        mail: { configured: false, catcher: false },
       }),
     });
     renderWithProviders(<ClusterBanner />);
@@ -34,6 +35,7 @@ describe('the cluster notice', () => {
           engineInfo('woocommerce', { available: true, pods: 'real' }),
           engineInfo('medusa', { available: true, pods: 'real' }),
         ],
+        mail: { configured: false, catcher: false },
       }),
     });
     renderWithProviders(<ClusterBanner />);
@@ -51,6 +53,7 @@ describe('the cluster notice', () => {
           engineInfo('woocommerce', { available: true, pods: 'simulated' }),
           engineInfo('medusa', { available: true, pods: 'simulated' }),
         ],
+        mail: { configured: false, catcher: false },
       }),
     });
     renderWithProviders(<ClusterBanner />);

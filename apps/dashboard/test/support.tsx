@@ -105,6 +105,7 @@ export const platformInfo = (): PlatformInfo => ({
   environment: 'local',
   cluster: { configured: true, simulated: false, description: 'Kubernetes v1.34.4' },
   engines: [engineInfo('woocommerce'), engineInfo('medusa')],
+  mail: { configured: true, catcher: false },
 });
 
 /** An engine as GET /api/platform describes it: available, on real pods, unless told otherwise. */

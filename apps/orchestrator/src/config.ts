@@ -6,6 +6,7 @@ import type { Engine } from '@storefleet/contracts';
 import { z } from 'zod';
 import { DOMAIN_ENV } from './domains/domain-config.ts';
 import { parseDuration } from './duration.ts';
+import { MAIL_ENV } from './mail/mail-config.ts';
 
 export const duration = (example: string) =>
   z.string().transform((text, ctx) => {
@@ -81,6 +82,11 @@ const EnvSchema = z.object({
   INGRESS_URL: z.url({ message: 'expected a URL such as "http://traefik.kube-system.svc"' }).optional(),
   /** How often store insights are sampled (traffic, resources, orders); at least 1s. */
   INSIGHTS_INTERVAL: duration('1m')
+    .default(60_000)
+    .refine((ms) => ms >= 1000, 'expected at least "1s"'),
+  ...MAIL_ENV,
+  /** How often the stores' failed sends are looked for (activity entries); at least 1s. */
+  MAIL_SYNC_INTERVAL: duration('1m')
     .default(60_000)
     .refine((ms) => ms >= 1000, 'expected at least "1s"'),
   KUBECONFIG: z.string().min(1).optional(),
@@ -202,7 +208,7 @@ export interface Config extends Env {
 
 export class ConfigError extends Error {}
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_PASSWORD']);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
@@ -223,6 +229,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "Invalid configuration:\n  IDLE_SLEEP_AFTER needs INGRESS_METRICS_URL: idle sleep measures storefront traffic from the ingress controller's metrics.",
     );
   }
+  if (data.SMTP_PASSWORD !== undefined && data.SMTP_USER === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SMTP_PASSWORD needs SMTP_USER: the relay is signed in to with both.',
+    );
+  }
   const engineValuesFiles: Record<Engine, string[]> = {};
   for (const entry of data.ENGINE_VALUES_FILES) {
     const [engine = '', ...file] = entry.split('=');
@@ -238,9 +249,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Configuration in a form safe to log: the database URL loses its password. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const { DATABASE_URL, ...rest } = config;
+  const { DATABASE_URL, SMTP_PASSWORD, ...rest } = config;
   return {
     ...rest,
+    SMTP_PASSWORD: SMTP_PASSWORD ? '***' : undefined,
     DATABASE_URL: DATABASE_URL ? DATABASE_URL.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') : undefined,
   };
 }

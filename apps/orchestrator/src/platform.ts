@@ -33,6 +33,7 @@ import type { App } from './http/context.ts';
 import { HttpStoreProbe } from './ingress/store-probe.ts';
 import { PrometheusTrafficSource } from './ingress/traffic.ts';
 import { insightsSampled, startInsights } from './insights/wiring.ts';
+import { startMail } from './mail/wiring.ts';
 import { Metrics } from './observability/metrics.ts';
 import { reclaimAllLeases, reclaimsLeasesAtStart } from './queue/reclaim.ts';
 import { FLEET_UPGRADE_KIND, WORK_CHANNEL, WorkQueue } from './queue/work-queue.ts';
@@ -179,6 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     settings: domainSettings,
     checkNow: (storeId) => domainChecker.checkStore(storeId),
   });
+  const email = startMail({ config, database, cluster, logger });
   const scheme = storeScheme(config.STORE_TLS, config.ENVIRONMENT);
   const urlPort = scheme === 'https' ? config.STORE_URL_TLS_PORT : config.STORE_URL_PORT;
   const app = await buildHttpApp(
@@ -196,6 +198,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       fleet,
       insights,
       domains,
+      mail: email.mail,
+      mailbox: email.mailbox,
+      mailInfo: { configured: email.relayConfigured, catcher: email.mailbox !== undefined },
     },
     {
       logger,
@@ -252,6 +257,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await monitor.stop();
       await idleSleeper?.stop();
       await sampler?.stop();
+      await email.monitor.stop();
       await domainChecker.stop();
       await worker.stop();
       await unlistenWork();

@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'STORE_NOT_ASLEEP',
   'DOMAIN_TAKEN',
   'DOMAIN_NOT_ACTIVE',
+  'MAIL_NOT_CONFIGURED',
+  'MAIL_UNSUPPORTED',
   // 413, 415, 429
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -55,6 +57,8 @@ export const ERROR_CODES = [
   'INTERNAL',
   'CLUSTER_REQUEST_FAILED',
   'CLUSTER_UNAVAILABLE',
+  'STORE_UNREACHABLE',
+  'MAILBOX_UNAVAILABLE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

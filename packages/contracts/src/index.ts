@@ -5,6 +5,7 @@ export * from './domains.ts';
 export * from './errors.ts';
 export * from './insights.ts';
 export * from './lifecycle.ts';
+export * from './mail.ts';
 export * from './platform.ts';
 export * from './refusals.ts';
 export * from './store.ts';

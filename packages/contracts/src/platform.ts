@@ -87,6 +87,12 @@ export const PlatformInfo = z.object({
   environment: z.enum(['local', 'production']),
   cluster: z.object({ configured: z.boolean(), simulated: z.boolean(), description: z.string() }),
   engines: z.array(EngineAvailability),
+  mail: z.object({
+    /** The platform has an SMTP relay: stores send their order e-mail. */
+    configured: z.boolean(),
+    /** Mail goes to the local mail catcher, readable at GET /api/mailbox. */
+    catcher: z.boolean(),
+  }),
 });
 export type PlatformInfo = z.infer<typeof PlatformInfo>;
 

@@ -1,14 +1,16 @@
 import type { SessionInfo } from '@storefleet/contracts';
 import type { ReactNode } from 'react';
+import { usePlatform } from '../api/queries.ts';
 import { useSignOut } from '../api/session.ts';
 import { useLiveStatus } from '../live/status.ts';
 import { Link, useRouter } from '../router/router.tsx';
 import { ClusterBanner } from './ClusterBanner.tsx';
 
 const NAV = [
-  { to: '/', label: 'Stores', adminOnly: false },
-  { to: '/platform', label: 'Platform', adminOnly: false },
-  { to: '/audit', label: 'Audit', adminOnly: true },
+  { to: '/', label: 'Stores', adminOnly: false, needsMailbox: false },
+  { to: '/platform', label: 'Platform', adminOnly: false, needsMailbox: false },
+  { to: '/mailbox', label: 'Mailbox', adminOnly: false, needsMailbox: true },
+  { to: '/audit', label: 'Audit', adminOnly: true, needsMailbox: false },
 ];
 
 function LiveIndicator() {
@@ -60,6 +62,7 @@ function Account({ session }: { session: SessionInfo }) {
 /** The page frame; navigation, live status and the account appear once someone is signed in. */
 export function Layout({ children, session }: { children: ReactNode; session?: SessionInfo }) {
   const { path } = useRouter();
+  const mailbox = usePlatform().data?.mail.catcher === true;
   const current = (to: string) =>
     to === '/' ? path === '/' || path.startsWith('/stores') : path.startsWith(to);
   return (
@@ -78,7 +81,10 @@ export function Layout({ children, session }: { children: ReactNode; session?: S
           {session ? (
             <>
               <nav aria-label="Main" className="flex gap-1">
-                {NAV.filter((item) => !item.adminOnly || session.user.role === 'admin').map((item) => (
+                {NAV.filter(
+                  (item) =>
+                    (!item.adminOnly || session.user.role === 'admin') && (!item.needsMailbox || mailbox),
+                ).map((item) => (
                   <Link
                     key={item.to}
                     to={item.to}

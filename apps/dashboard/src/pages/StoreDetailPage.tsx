@@ -6,6 +6,7 @@ import { ActivityFeed } from '../components/ActivityFeed.tsx';
 import { BackupsPanel } from '../components/detail/BackupsPanel.tsx';
 import { CredentialsPanel } from '../components/detail/CredentialsPanel.tsx';
 import { DomainsPanel } from '../components/detail/DomainsPanel.tsx';
+import { MailPanel } from '../components/detail/MailPanel.tsx';
 import { ResourcesPanel } from '../components/detail/ResourcesPanel.tsx';
 import { RevisionsPanel } from '../components/detail/RevisionsPanel.tsx';
 import { StoreInsights } from '../components/insights/lazy.tsx';
@@ -107,6 +108,7 @@ function StoreDetail({ store }: { store: Store }) {
         </div>
         {!deleted ? <DomainsPanel store={store} /> : null}
         {!deleted ? <BackupsPanel store={store} /> : null}
+        {!deleted ? <MailPanel store={store} /> : null}
       </div>
     </>
   );

@@ -50,6 +50,7 @@ export type Route =
   | { page: 'platform' }
   | { page: 'account' }
   | { page: 'audit' }
+  | { page: 'mailbox' }
   | { page: 'notFound' };
 
 export function matchRoute(path: string): Route {
@@ -58,6 +59,7 @@ export function matchRoute(path: string): Route {
   if (trimmed === '/platform') return { page: 'platform' };
   if (trimmed === '/account') return { page: 'account' };
   if (trimmed === '/audit') return { page: 'audit' };
+  if (trimmed === '/mailbox') return { page: 'mailbox' };
   const store = /^\/stores\/([^/]+)$/.exec(trimmed);
   if (store?.[1]) return { page: 'store', id: decodeURIComponent(store[1]) };
   return { page: 'notFound' };

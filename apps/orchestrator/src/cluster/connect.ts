@@ -1,9 +1,11 @@
 // Chooses the cluster the orchestrator works on: KUBECONFIG, else the in-cluster ServiceAccount,
 // else none (stores then fail at once with a message saying what to configure).
+
 import { CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ClusterNodes, PlacementPolicy } from '../engines/registry.ts';
+import { smtpRelay } from '../mail/mail-config.ts';
 import { apiError } from './cluster-errors.ts';
 import { HelmCli } from './helm-cli.ts';
 import { kubernetesCluster } from './kubernetes-cluster.ts';
@@ -26,6 +28,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
     // helm gives up a little before the attempt does, so its own error (not a timeout) is reported.
     timeoutMs: Math.max(10_000, Math.floor(config.PROVISION_TIMEOUT * 0.8)),
   });
+  const relay = smtpRelay(config);
   const [roleNamespace, roleAccount] = config.ORCHESTRATOR_SERVICE_ACCOUNT?.split('/') ?? [];
   return kubernetesCluster({
     kubeConfig,
@@ -42,6 +45,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
       environment: config.ENVIRONMENT,
       ...(config.STORE_TLS ? { tls: config.STORE_TLS } : {}),
       ...(config.STORE_URL_TLS_PORT ? { tlsPort: config.STORE_URL_TLS_PORT } : {}),
+      ...(relay ? { smtp: relay } : {}),
     },
     ...(config.STORE_CLUSTER_ROLE && roleNamespace && roleAccount
       ? {

@@ -46,7 +46,7 @@ export function kubernetesCluster(options: KubernetesClusterOptions): Cluster {
     info: () => options.info,
     engines: () => engineModules().map((module) => decide(module.name).availability),
     namespaces: new KubernetesNamespaces(kube, options.storeAccess),
-    secrets: new KubernetesSecrets(kube),
+    secrets: new KubernetesSecrets(kube, options.chart.smtp?.password),
     releases: new HelmReleases({
       kube,
       helm: options.helm,

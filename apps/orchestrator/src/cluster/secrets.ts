@@ -1,19 +1,55 @@
 // The store Secret: written once before the release, read by the chart as `existingSecret`, never
-// regenerated (an earlier attempt's credentials are kept).
+// regenerated (an earlier attempt's credentials are kept). Beside it, the platform's SMTP password,
+// rewritten on every deploy so that a changed password reaches every store with its next upgrade.
 import { isStatus } from './cluster-errors.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
 import type { ClusterSecrets, StoreTarget } from './port.ts';
 import { storeLabels } from './store-labels.ts';
-import { generateStoreSecrets, STORE_SECRET_NAME } from './store-secrets.ts';
+import {
+  generateStoreSecrets,
+  SMTP_PASSWORD_KEY,
+  SMTP_SECRET_NAME,
+  STORE_SECRET_NAME,
+} from './store-secrets.ts';
 
 export class KubernetesSecrets implements ClusterSecrets {
   private readonly kube: KubeApi;
+  private readonly smtpPassword: string | undefined;
 
-  constructor(kube: KubeApi) {
+  constructor(kube: KubeApi, smtpPassword?: string) {
     this.kube = kube;
+    this.smtpPassword = smtpPassword;
   }
 
   async ensureSecrets(target: StoreTarget, signal: AbortSignal): Promise<void> {
+    await this.ensureCredentials(target, signal);
+    if (this.smtpPassword !== undefined) await this.writeSmtpPassword(target, this.smtpPassword, signal);
+  }
+
+  private async writeSmtpPassword(target: StoreTarget, password: string, signal: AbortSignal): Promise<void> {
+    const body = {
+      metadata: { name: SMTP_SECRET_NAME, labels: storeLabels(target) },
+      type: 'Opaque',
+      stringData: { [SMTP_PASSWORD_KEY]: password },
+    };
+    const options = withSignal(signal);
+    try {
+      await this.kube.core.replaceNamespacedSecret(
+        { name: SMTP_SECRET_NAME, namespace: target.namespace, body },
+        options,
+      );
+    } catch (error) {
+      if (!isStatus(error, 404)) throw this.kube.failure(error, `write secret ${SMTP_SECRET_NAME}`, signal);
+      try {
+        await this.kube.core.createNamespacedSecret({ namespace: target.namespace, body }, options);
+      } catch (created) {
+        if (!isStatus(created, 409))
+          throw this.kube.failure(created, `create secret ${SMTP_SECRET_NAME}`, signal);
+      }
+    }
+  }
+
+  private async ensureCredentials(target: StoreTarget, signal: AbortSignal): Promise<void> {
     const { core } = this.kube;
     const options = withSignal(signal);
     try {

@@ -3,10 +3,11 @@
 import type { Engine } from '@storefleet/contracts';
 import type { Placement } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
+import { type SmtpRelay, senderAddress } from '../mail/mail-config.ts';
 import { type StoreTls, withIngressValues } from './ingress-values.ts';
 import type { StoreTarget } from './port.ts';
 import { labelValue } from './store-labels.ts';
-import { STORE_SECRET_NAME } from './store-secrets.ts';
+import { SMTP_PASSWORD_KEY, SMTP_SECRET_NAME, STORE_SECRET_NAME } from './store-secrets.ts';
 
 export interface ChartSettings {
   /** More values files per engine (ENGINE_VALUES_FILES), after the environment's. */
@@ -19,14 +20,17 @@ export interface ChartSettings {
   tls?: StoreTls;
   /** Port of https store URLs when the ingress's is not 443 (STORE_URL_TLS_PORT). */
   tlsPort?: number;
+  /** The platform's SMTP relay (SMTP_*); unset: stores send no e-mail. */
+  smtp?: SmtpRelay;
 }
 
 /** Non-secret values for one store; everything secret is in the store Secret. */
 export function storeValues(
   target: StoreTarget,
-  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass' | 'tls' | 'tlsPort'>,
+  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass' | 'tls' | 'tlsPort' | 'smtp'>,
   placement: Placement,
 ): Record<string, unknown> {
+  const host = `${target.slug}.${chart.baseDomain}`;
   const values = engineModule(target.engine).values(
     {
       storeId: target.storeId,
@@ -34,11 +38,32 @@ export function storeValues(
       owner: labelValue(target.ownerId),
       secretName: STORE_SECRET_NAME,
       ingressClass: chart.ingressClass,
-      host: `${target.slug}.${chart.baseDomain}`,
+      host,
       storageClass: chart.storageClass,
       values: target.values,
     },
     placement,
   );
-  return withIngressValues(values, chart.tls, target.values.domains, chart.tlsPort);
+  return {
+    ...withIngressValues(values, chart.tls, target.values.domains, chart.tlsPort),
+    smtp: smtpValues(chart.smtp, { host, slug: target.slug }),
+  };
+}
+
+/** Every engine's chart takes the same `smtp` values; the password stays in the store's SMTP Secret. */
+export function smtpValues(
+  relay: SmtpRelay | undefined,
+  store: { host: string; slug: string },
+): Record<string, unknown> {
+  if (!relay) return { enabled: false };
+  return {
+    enabled: true,
+    host: relay.host,
+    port: relay.port,
+    encryption: relay.encryption,
+    user: relay.user ?? '',
+    existingSecret: relay.password === undefined ? '' : SMTP_SECRET_NAME,
+    existingSecretPasswordKey: SMTP_PASSWORD_KEY,
+    from: senderAddress(relay.fromPattern, store),
+  };
 }

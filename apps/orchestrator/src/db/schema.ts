@@ -41,6 +41,7 @@ export interface StoresTable {
   backup_keep: Generated<number>;
   backup_token_hash: string | null;
   last_traffic_at: Timestamp | null;
+  mail_checked_until: Timestamp | null;
 }
 
 export interface BackupsTable {

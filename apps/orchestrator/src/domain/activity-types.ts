@@ -43,5 +43,8 @@ export const ACTIVITY_TYPES = [
   'domain.removed',
   'domain.deleted',
   'certificate.attention',
+  'mail.settings_changed',
+  'mail.test_sent',
+  'mail.failed',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

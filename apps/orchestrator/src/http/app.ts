@@ -24,6 +24,7 @@ import { domainRoutes } from './routes/domains.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { insightRoutes } from './routes/insights.ts';
+import { mailRoutes } from './routes/mail.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { storeOperationRoutes } from './routes/store-operations.ts';
 import { storeReleaseRoutes } from './routes/store-releases.ts';
@@ -133,6 +134,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   fleetRoutes(context);
   insightRoutes(context);
   domainRoutes(context);
+  mailRoutes(context);
   await app.ready();
   return app;
 }

@@ -12,11 +12,13 @@ import type { EventHub } from '../app/event-hub.ts';
 import type { FleetUpgrader } from '../app/fleet-upgrades.ts';
 import type { InsightsQueries } from '../app/insights-queries.ts';
 import type { StoreCommands } from '../app/store-commands.ts';
+import type { StoreMailService } from '../app/store-mail.ts';
 import type { StoreOperations } from '../app/store-operations.ts';
 import type { StoreQueries } from '../app/store-queries.ts';
 import type { Cluster } from '../cluster/port.ts';
 import type { Database } from '../db/database.ts';
 import type { DomainService } from '../domains/domain-service.ts';
+import type { MailpitMailbox } from '../mail/mailpit-mailbox.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { PresentationSettings } from './presenters.ts';
@@ -44,6 +46,10 @@ export interface Services {
   fleet: FleetUpgrader;
   insights: InsightsQueries;
   domains: DomainService;
+  mail: StoreMailService;
+  /** The local mail catcher, when MAIL_CATCHER_URL is set. */
+  mailbox: MailpitMailbox | undefined;
+  mailInfo: { configured: boolean; catcher: boolean };
 }
 
 export interface AuthSettings {

@@ -13,8 +13,8 @@ const MEANING: Record<number, string> = {
   413: 'The body is larger than BODY_LIMIT_BYTES',
   415: `The body is not JSON in UTF-8 without Content-Encoding (accepted: ${ACCEPTED_BODIES.contentTypes.join(', ')})`,
   429: 'Too many requests; see Retry-After',
-  502: 'The Kubernetes cluster refused or failed the request; details.reason has its reason',
-  503: 'No Kubernetes cluster is configured, or it does not answer; the message says what to set or check',
+  502: 'The Kubernetes cluster (or the store) refused or failed the request; details has the reason',
+  503: 'The Kubernetes cluster (or the store, or the mail catcher) is not configured or does not answer; the message says what to set or check',
 };
 
 /** The documented schema of one error status: the error shape with exactly the codes it may carry. */
@@ -40,7 +40,7 @@ export interface RouteErrors {
   /** The route reads the cluster. */
   cluster?: boolean;
   /** Further codes by status. */
-  codes?: Partial<Record<400 | 401 | 403 | 404 | 409 | 429, ErrorCode[]>>;
+  codes?: Partial<Record<400 | 401 | 403 | 404 | 409 | 429 | 502 | 503, readonly ErrorCode[]>>;
 }
 
 /** Every error status a route can answer, each with its codes, for its response schema (and the OpenAPI document). */

@@ -324,6 +324,7 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
           reason: null,
         },
       ],
+      mail: { configured: false, catcher: false },
     });
     const openapi = (await request('GET', '/api/openapi.json')).json();
     expect(openapi.openapi).toBe('3.1.0');

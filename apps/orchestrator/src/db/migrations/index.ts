@@ -10,6 +10,7 @@ import * as backups from './0008_backups.ts';
 import * as operationPayloads from './0009_operation_payloads.ts';
 import * as domains from './0010_domains.ts';
 import * as storeInsights from './0011_store_insights.ts';
+import * as mail from './0012_mail.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_operation_payloads': operationPayloads,
   '0010_domains': domains,
   '0011_store_insights': storeInsights,
+  '0012_mail': mail,
 };

@@ -6,7 +6,7 @@ import type { HttpContext } from '../context.ts';
 import { errorResponses } from '../error-docs.ts';
 
 export function platformRoutes({ app, services, environment }: HttpContext): void {
-  const { database, queue, metrics, cluster } = services;
+  const { database, queue, metrics, cluster, mailInfo } = services;
 
   app.get('/healthz', { schema: { hide: true, response: { 200: Health } } }, async () => ({
     status: 'ok' as const,
@@ -39,7 +39,7 @@ export function platformRoutes({ app, services, environment }: HttpContext): voi
         response: { 200: PlatformInfo, ...errorResponses({ access: 'public' }) },
       },
     },
-    async () => ({ environment, cluster: cluster.info(), engines: cluster.engines() }),
+    async () => ({ environment, cluster: cluster.info(), engines: cluster.engines(), mail: mailInfo }),
   );
 
   app.get(
