@@ -16,6 +16,7 @@ export default defineConfig({
             'tools/*/test/**/*.test.ts',
             'charts/*/test/**/*.test.ts',
             'scripts/test/**/*.test.ts',
+            'images/*/test/**/*.test.ts',
           ],
           globalSetup: [
             'apps/orchestrator/test/support/global-setup.ts',

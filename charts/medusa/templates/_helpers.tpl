@@ -126,6 +126,9 @@ is not primary must not restart the server.
 {{- if and .Values.ingress.domains $tls.enabled $tls.secretName (not $tls.clusterIssuer) (not $tls.certResolver) (not $tls.controllerManaged) -}}
 {{- fail "ingress.domains with TLS need a certificate per domain: set ingress.tls.clusterIssuer, ingress.tls.certResolver or ingress.tls.controllerManaged (ingress.tls.secretName covers only the default host)" -}}
 {{- end -}}
+{{- if and .Values.smtp.enabled (not .Values.smtp.host) -}}
+{{- fail "smtp.enabled needs smtp.host: the SMTP server the store sends its e-mail through" -}}
+{{- end -}}
 {{- with .Values.ingress.primaryHost -}}
 {{- if not (has . (include "medusa.hosts" $ | fromJsonArray)) -}}
 {{- fail (printf "ingress.primaryHost %s is neither the default host nor one of ingress.domains" .) -}}
@@ -203,6 +206,24 @@ but localhost unless the URL says otherwise (its migrations then stall until the
 - { name: MEDUSA_WORKER_MODE, value: {{ .workerMode }} }
 {{- if .root.Values.redis.enabled }}
 - { name: REDIS_URL, value: {{ printf "redis://%s:6379" (include "medusa.redisHost" .root) | quote }} }
+{{- end }}
+{{- if and .mail .root.Values.smtp.enabled }}
+{{- include "medusa.smtpEnv" .root }}
+{{- end }}
+{{- end -}}
+
+{{/* The SMTP server of the server and the worker (the notification provider of images/medusa reads it). */}}
+{{- define "medusa.smtpEnv" -}}
+{{- with .Values.smtp }}
+- { name: SMTP_HOST, value: {{ .host | quote }} }
+- { name: SMTP_PORT, value: {{ .port | quote }} }
+- { name: SMTP_ENCRYPTION, value: {{ .encryption | quote }} }
+- { name: SMTP_USER, value: {{ .user | quote }} }
+- { name: MAIL_FROM, value: {{ .from | default (printf "orders@%s" (include "medusa.primaryHost" $)) | quote }} }
+{{- if and .user .existingSecret }}
+- name: SMTP_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ .existingSecret }}, key: {{ .existingSecretPasswordKey }} } }
+{{- end }}
 {{- end }}
 {{- end -}}
 

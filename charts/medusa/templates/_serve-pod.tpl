@@ -34,7 +34,7 @@ spec:
           image: {{ include "medusa.image" $root.Values.medusa.image }}
           imagePullPolicy: {{ $root.Values.imagePullPolicy }}
           args: ["serve"]
-          env: {{- include "medusa.env" (dict "root" $root "workerMode" $workerMode) | nindent 12 }}
+          env: {{- include "medusa.env" (dict "root" $root "workerMode" $workerMode "mail" true) | nindent 12 }}
           ports:
             - { name: http, containerPort: 9000 }
           # `medusa start` takes 10–40 s before /health answers (it waits for the database first).

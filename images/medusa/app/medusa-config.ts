@@ -1,5 +1,6 @@
 // Everything comes from the environment the chart sets; nothing here is per store.
 import { defineConfig, Modules } from '@medusajs/framework/utils';
+import { smtpEnv } from './src/mail/settings';
 
 // `medusa build` loads this file too, with no store to configure.
 const building = process.argv.slice(2)[0] === 'build';
@@ -36,6 +37,25 @@ const redisModules = redisUrl
     ]
   : [];
 
+// E-mail only with an SMTP server (the chart's `smtp` values); without one the store sends none.
+const smtp = smtpEnv();
+const notificationModules = smtp
+  ? [
+      {
+        resolve: '@medusajs/medusa/notification',
+        options: {
+          providers: [
+            {
+              resolve: './src/modules/smtp-notification',
+              id: 'smtp',
+              options: { channels: ['email'], ...smtp },
+            },
+          ],
+        },
+      },
+    ]
+  : [];
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: required('DATABASE_URL'),
@@ -53,5 +73,5 @@ module.exports = defineConfig({
     // A worker serves no HTTP.
     disable: process.env.MEDUSA_WORKER_MODE === 'worker',
   },
-  modules: redisModules,
+  modules: [...redisModules, ...notificationModules],
 });
