@@ -1,14 +1,20 @@
 // `npm start`: the platform on the embedded database, on a cluster. KUBECONFIG (or a reachable
 // ~/.kube/config context: k3d, kind, k3s) wins; with neither, the local control plane of
 // tools/testcluster is started (with a real node where the host can run one; store pods simulated)
-// and left running for the next start (`npm run cluster:down` stops it). What is being prepared is
-// served at once on the platform's port until the orchestrator takes it over.
+// and left running for the next start (`npm run cluster:down` stops it); with a real node, a mail
+// catcher takes the stores' e-mail while the platform runs. What is being prepared is served at once
+// on the platform's port until the orchestrator takes it over.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { resolveBinaries, resolveHelm, resolveNodeBinaries } from '../tools/testcluster/src/binaries.ts';
+import {
+  type NodeBinaries,
+  resolveBinaries,
+  resolveHelm,
+  resolveNodeBinaries,
+} from '../tools/testcluster/src/binaries.ts';
 import { clusterStatus } from '../tools/testcluster/src/cluster-status.ts';
 import { clusterUp } from '../tools/testcluster/src/control-plane.ts';
 import { buildImages } from '../tools/testcluster/src/node/images.ts';
@@ -17,6 +23,7 @@ import { GATEWAY } from '../tools/testcluster/src/node/node-layout.ts';
 import { REPO_ROOT } from '../tools/testcluster/src/paths.ts';
 import { keepRunning } from '../tools/testcluster/src/shared-cluster.ts';
 import { ensureDashboardBuilt } from './build-dashboard.ts';
+import { type LocalMail, startLocalMail } from './local-mail.ts';
 import { createPreparation, servePreparation } from './preparation.ts';
 
 const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
@@ -109,12 +116,13 @@ log(`preparing; progress at http://${host}:${port}/ (and GET /api/preparation)`)
 
 let kubeconfig: string;
 let helm: string;
+let nodeBinaries: NodeBinaries | undefined;
 try {
   await preparation.run(STEPS.dashboard, (step) => ensureDashboardBuilt(step));
   helm = await preparation.run(STEPS.binaries, async (step) => {
     if (!configured) {
       await resolveBinaries({ build: true, log: step });
-      if (realNode) await resolveNodeBinaries({ build: true, log: step });
+      if (realNode) nodeBinaries = await resolveNodeBinaries({ build: true, log: step });
     }
     return process.env.HELM_BIN ?? (await resolveHelm({ build: true, log: step }));
   });
@@ -158,6 +166,10 @@ function localIngressSettings(): Record<string, string> {
   };
 }
 
+// Only a real node's stores send mail (its bridge address exists once the cluster is up).
+const mail: LocalMail | undefined =
+  ingressPort && nodeBinaries ? await startLocalMail(nodeBinaries.mailpit, log) : undefined;
+
 // Hand the port to the orchestrator; the page reloads into the dashboard.
 page.closeAllConnections();
 await new Promise((resolve) => page.close(resolve));
@@ -169,7 +181,11 @@ const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/src/ma
     HELM_BIN: helm,
     ...(ingressPort && !process.env.STORE_URL_PORT ? { STORE_URL_PORT: String(ingressPort) } : {}),
     ...(ingressPort ? localIngressSettings() : {}),
+    ...mail?.env,
   },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('exit', async (code, signal) => {
+  await mail?.stop().catch((error: Error) => log(`stopping the mail catcher: ${error.message}`));
+  process.exit(code ?? (signal ? 1 : 0));
+});

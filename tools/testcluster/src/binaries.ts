@@ -38,17 +38,20 @@ type BinaryName =
   | 'kubelet'
   | 'kube-proxy'
   | 'coredns'
-  | 'traefik';
+  | 'traefik'
+  | 'mailpit';
 
-/** What a real node runs besides containerd and runc (Debian's). */
+/** What a real node runs besides containerd and runc (Debian's), and the mail catcher its stores send to. */
 export interface NodeBinaries {
   kubelet: string;
   kubeProxy: string;
   coredns: string;
   traefik: string;
+  /** Runs on the host, not in the node; only real store pods send mail, so it comes with the node. */
+  mailpit: string;
 }
 
-const NODE: readonly BinaryName[] = ['kubelet', 'kube-proxy', 'coredns', 'traefik'];
+const NODE: readonly BinaryName[] = ['kubelet', 'kube-proxy', 'coredns', 'traefik', 'mailpit'];
 
 const CONTROL_PLANE: readonly BinaryName[] = [
   'etcd',
@@ -201,7 +204,18 @@ export async function resolveNodeBinaries(options: ResolveOptions): Promise<Node
     kubeProxy: path('kube-proxy'),
     coredns: path('coredns'),
     traefik: path('traefik'),
+    mailpit: path('mailpit'),
   };
+}
+
+/** The pinned Mailpit alone (`<cache>/bin/mailpit-<version>`), for a test's own mail catcher. */
+export async function resolveMailpit(options: ResolveOptions): Promise<string> {
+  if (!findBinary('mailpit')) {
+    if (!options.build)
+      throw new MissingBinariesError([versioned('mailpit')], 'not found, and building was not requested');
+    await build(['mailpit'], options.log ?? stderrLog);
+  }
+  return path('mailpit');
 }
 
 /** A helm on PATH is fine when it is helm 4 (the flags the orchestrator uses are v4's). */

@@ -14,6 +14,7 @@ import {
   kubernetesToolsGo,
   kubernetesWrapperGoMod,
   kwokLdflags,
+  mailpitLdflags,
   TRAEFIK_TOOLS_GO,
   traefikLdflags,
   traefikWrapperGoMod,
@@ -23,7 +24,15 @@ import { formatDuration, type Log } from './log.ts';
 import { capture, runLogged } from './run.ts';
 import { PINNED_VERSIONS } from './versions.ts';
 
-export type BuildTarget = 'kubernetes' | 'etcd' | 'kwok' | 'helm' | 'kubernetes-node' | 'coredns' | 'traefik';
+export type BuildTarget =
+  | 'kubernetes'
+  | 'etcd'
+  | 'kwok'
+  | 'helm'
+  | 'kubernetes-node'
+  | 'coredns'
+  | 'traefik'
+  | 'mailpit';
 
 export const TARGET_BINARIES: Record<BuildTarget, readonly string[]> = {
   kubernetes: KUBERNETES_COMMANDS,
@@ -33,6 +42,7 @@ export const TARGET_BINARIES: Record<BuildTarget, readonly string[]> = {
   'kubernetes-node': KUBERNETES_NODE_COMMANDS,
   coredns: ['coredns'],
   traefik: ['traefik'],
+  mailpit: ['mailpit'],
 };
 
 export const TARGET_VERSION: Record<BuildTarget, string> = PINNED_VERSIONS;
@@ -45,6 +55,8 @@ const VERSION_ARGS: Record<BuildTarget, readonly string[]> = {
   'kubernetes-node': ['--version'],
   coredns: ['-version'],
   traefik: ['version'],
+  // Without the flag it asks GitHub for a newer release (no network here).
+  mailpit: ['version', '--no-release-check'],
 };
 
 /** Rough cold-build times on 2 cores, for the progress messages. */
@@ -56,6 +68,7 @@ const COLD_BUILD_TIME: Record<BuildTarget, string> = {
   'kubernetes-node': 'about 4 min after the control plane',
   coredns: 'about 3 min',
   traefik: 'about 6 min',
+  mailpit: 'about 1.5 min',
 };
 
 interface BuildContext {
@@ -231,17 +244,21 @@ async function buildEtcd(context: BuildContext, dir: string, version: string): P
   );
 }
 
-/** kwok and helm have no replace directives, so `go install pkg@version` builds with upstream's go.mod. */
+/** The targets without replace directives: `go install pkg@version` builds with upstream's go.mod. */
+const INSTALLED: Record<'kwok' | 'helm' | 'mailpit', (version: string) => [pkg: string, ldflags: string]> = {
+  kwok: (version) => ['sigs.k8s.io/kwok/cmd/kwok', kwokLdflags(version)],
+  helm: (version) => ['helm.sh/helm/v4/cmd/helm', helmLdflags(version, process.env.HELM_GIT_COMMIT ?? '')],
+  // Its web UI (server/ui/dist) is not in the module zip: the binary serves SMTP and the /api/v1 API.
+  mailpit: (version) => ['github.com/axllent/mailpit', mailpitLdflags(version)],
+};
+
 async function goInstall(
   context: BuildContext,
-  target: 'kwok' | 'helm',
+  target: keyof typeof INSTALLED,
   dir: string,
   version: string,
 ): Promise<void> {
-  const [pkg, ldflags] =
-    target === 'kwok'
-      ? ['sigs.k8s.io/kwok/cmd/kwok', kwokLdflags(version)]
-      : ['helm.sh/helm/v4/cmd/helm', helmLdflags(version, process.env.HELM_GIT_COMMIT ?? '')];
+  const [pkg, ldflags] = INSTALLED[target](version);
   await goRun(
     context,
     `${target} ${version} (go install)`,

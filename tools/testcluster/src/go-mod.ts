@@ -178,6 +178,11 @@ export function kwokLdflags(version: string): string {
   return `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${version.replace(/^v/, '')}`;
 }
 
+/** As upstream's Dockerfile. */
+export function mailpitLdflags(version: string): string {
+  return `-s -w -X github.com/axllent/mailpit/config.Version=${version}`;
+}
+
 /** As helm's Makefile; an empty metadata marks a release (tag) build. */
 export function helmLdflags(version: string, gitCommit = ''): string {
   const pkg = 'helm.sh/helm/v4/internal/version';

@@ -6,12 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resolveBinaries, resolveHelm } from './binaries.ts';
+import { resolveBinaries, resolveHelm, resolveNodeBinaries } from './binaries.ts';
 import { clusterStatus } from './cluster-status.ts';
 import { clusterDown, clusterUp } from './control-plane.ts';
 import { pidAlive, withFileLock } from './file-lock.ts';
 import { type Log, stderrLog } from './log.ts';
 import { acmeUnavailable } from './node/acme.ts';
+import { realNodeBlocker } from './node/mode.ts';
 import { defaultClusterDir } from './paths.ts';
 
 export interface SharedCluster {
@@ -45,6 +46,10 @@ export async function acquireCluster(options: AcquireOptions = {}): Promise<Shar
   // Outside the lock: the first build takes minutes (it has a lock of its own).
   await resolveBinaries({ build: true, log });
   const helm = await resolveHelm({ build: true, log });
+  // The real node's binaries too (with Mailpit, which the real-node tests start), also when a running
+  // cluster is reused and so not started here.
+  if (options.node !== 'simulated' && process.env.STOREFLEET_NODE !== 'simulated' && !realNodeBlocker())
+    await resolveNodeBinaries({ build: true, log });
   const user = join(usersDir(dir), `${process.pid}-${randomUUID()}`);
   const kubeconfig = await withFileLock(`${dir}.users.lock`, lockOptions(dir, log), async () => {
     const status = await clusterStatus(dir);

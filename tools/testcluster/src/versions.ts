@@ -10,7 +10,9 @@ export const PINNED_VERSIONS = {
   coredns: 'v1.15.0',
   /** v3.7 replaces a nested module that the Go module proxy does not serve. */
   traefik: 'v3.6.12',
+  /** The mail catcher `npm start` and the real-node tests give the stores as their SMTP relay. */
+  mailpit: 'v1.33.1',
 } as const;
 
-/** Go ≥ 1.26: etcd 3.6.16, kwok 0.8.0 and helm 4.3.1 all declare `go 1.26.0`. */
+/** Go ≥ 1.26: etcd 3.6.16, kwok 0.8.0, helm 4.3.1 and mailpit 1.33.1 all declare `go 1.26.0`. */
 export const MIN_GO_VERSION = [1, 26] as const;

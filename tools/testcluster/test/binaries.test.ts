@@ -2,7 +2,13 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MissingBinariesError, PINNED_VERSIONS, resolveBinaries, resolveHelm } from '../src/binaries.ts';
+import {
+  MissingBinariesError,
+  PINNED_VERSIONS,
+  resolveBinaries,
+  resolveHelm,
+  resolveMailpit,
+} from '../src/binaries.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'testcluster-binaries-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -101,5 +107,25 @@ describe('resolveHelm', () => {
     expect(await resolveHelm({ build: false })).toBe(join(dir, 'path', 'helm'));
     await executable(join(dir, 'path', 'helm'), 'echo v3.17.0');
     await expect(resolveHelm({ build: false })).rejects.toThrow(/helm-v4\.3\.1 is missing/);
+  });
+});
+
+describe('resolveMailpit', () => {
+  const { mailpit } = PINNED_VERSIONS;
+
+  it('takes the pinned one from STOREFLEET_BIN_DIR or the cache, never from PATH', async () => {
+    await executable(join(dir, 'path', 'mailpit'));
+    await expect(resolveMailpit({ build: false })).rejects.toThrow(`mailpit-${mailpit} is missing`);
+    await executable(join(dir, 'cache', 'bin', `mailpit-${mailpit}`));
+    expect(await resolveMailpit({ build: false })).toBe(join(dir, 'cache', 'bin', `mailpit-${mailpit}`));
+    process.env.STOREFLEET_BIN_DIR = join(dir, 'bin-dir');
+    await executable(join(dir, 'bin-dir', 'mailpit'));
+    expect(await resolveMailpit({ build: false })).toBe(join(dir, 'bin-dir', 'mailpit'));
+  });
+
+  it('says that building it needs Go when there is none', async () => {
+    const error = await resolveMailpit({ build: true, log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingBinariesError);
+    expect((error as MissingBinariesError).missing).toEqual([`mailpit-${mailpit}`]);
   });
 });

@@ -4,6 +4,7 @@ import {
   KUBERNETES_TOOLS_GO,
   kubernetesLdflags,
   kubernetesWrapperGoMod,
+  mailpitLdflags,
   parseGoVersion,
   stagingModules,
   stagingVersion,
@@ -101,6 +102,10 @@ describe('linker flags', () => {
   it('marks helm as a release build', () => {
     expect(helmLdflags('v4.3.1')).toContain('-X helm.sh/helm/v4/internal/version.version=v4.3.1');
     expect(helmLdflags('v4.3.1')).toContain('-X helm.sh/helm/v4/internal/version.metadata= ');
+  });
+
+  it('stamps mailpit with its version (what `mailpit version` prints)', () => {
+    expect(mailpitLdflags('v1.33.1')).toBe('-s -w -X github.com/axllent/mailpit/config.Version=v1.33.1');
   });
 });
 
