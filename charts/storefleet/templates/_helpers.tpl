@@ -189,6 +189,9 @@ true
 {{- if and .Values.config.idleSleepAfter (not .Values.config.ingressMetricsUrl) -}}
 {{- fail "config.idleSleepAfter needs config.ingressMetricsUrl: idle sleep measures each store's storefront traffic from Traefik's Prometheus metrics (e.g. http://traefik-metrics.kube-system.svc:9100/metrics)" -}}
 {{- end -}}
+{{- if and .Values.smtp.existingSecret (not .Values.smtp.user) -}}
+{{- fail "smtp.existingSecret needs smtp.user: the relay is signed in to with both (a relay without authentication needs neither)" -}}
+{{- end -}}
 {{- if has (clean .Values.config.backupDir) (list (clean .Values.config.dataDir) "/tmp") -}}
 {{- fail (printf "config.backupDir=%s is where another volume is mounted: give the stores' backups a path of their own (the default is /store-backups)" .Values.config.backupDir) -}}
 {{- end -}}

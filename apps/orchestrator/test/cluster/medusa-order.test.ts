@@ -11,6 +11,7 @@ import { adminConfig, testCluster } from '../support/kube.ts';
 import { storeHttp } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
+import { checkoutInBrowser } from '../support/storefront-checkout.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster);
@@ -116,29 +117,15 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
     page.on('pageerror', (error) => errors.push(error.message));
     const started = Date.now();
 
-    await page.goto(store.urls.storefront);
-    await page
-      .getByRole('link', { name: /Fleet T-Shirt/ })
-      .first()
-      .click();
-    await page.getByRole('button', { name: 'Add to cart' }).click();
-    await page.getByRole('link', { name: /Cart \(1\)/ }).click();
-    await page
-      .getByRole('link', { name: 'Checkout' })
-      .or(page.getByRole('button', { name: 'Checkout' }))
-      .click();
-    await page.getByLabel('Email').fill(`shopper-${suffix}@example.com`);
-    await page.getByLabel('First name').fill('Ada');
-    await page.getByLabel('Last name').fill('Lovelace');
-    await page.getByLabel('Address').fill('Harbour Street 1');
-    await page.getByLabel('City').fill('Hamburg');
-    await page.getByLabel('Postal code').fill('20457');
-    await page.getByLabel('Country').selectOption('de');
-    await page.getByRole('radio', { name: /Standard shipping/ }).check();
-    await page.getByRole('button', { name: 'Place order' }).click();
-    const heading = page.getByRole('heading', { name: /Order #\d+/ });
-    await heading.waitFor();
-    orderNumber = /Order #(\d+)/.exec((await heading.textContent()) ?? '')?.[1] ?? '';
+    ({ orderNumber } = await checkoutInBrowser(page, store.urls.storefront, {
+      email: `shopper-${suffix}@example.com`,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      address: 'Harbour Street 1',
+      city: 'Hamburg',
+      postalCode: '20457',
+      country: 'de',
+    }));
     timings.firstOrderInBrowser = Math.round((Date.now() - started) / 1000);
     await page.screenshot({ path: join(browser.dir, 'confirmation.png') });
     expect(orderNumber).toMatch(/^\d+$/);
