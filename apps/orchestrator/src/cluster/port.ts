@@ -17,6 +17,8 @@ import type { ContainerReading } from './kubelet-metrics.ts';
 export interface StoreTarget {
   storeId: string;
   slug: string;
+  /** The shop's name as its owner wrote it (the engine's store title, the sender name of its e-mail). */
+  name: string;
   engine: Engine;
   ownerId: string;
   namespace: string;
@@ -275,6 +277,7 @@ export function storeTarget(store: Store): StoreTarget {
   return {
     storeId: store.id,
     slug: store.slug,
+    name: store.name,
     engine: store.engine,
     ownerId: store.ownerId,
     namespace: store.namespace,

@@ -35,6 +35,7 @@ export function storeValues(
     {
       storeId: target.storeId,
       slug: target.slug,
+      name: target.name,
       owner: labelValue(target.ownerId),
       secretName: STORE_SECRET_NAME,
       ingressClass: chart.ingressClass,

@@ -18,6 +18,7 @@ export interface EngineChart {
 export interface ChartInput {
   storeId: string;
   slug: string;
+  name: string;
   /** Owner id, already made label-safe. */
   owner: string;
   secretName: string;

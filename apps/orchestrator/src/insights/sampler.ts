@@ -144,13 +144,25 @@ export class InsightsSampler {
   private async sampledStores(): Promise<SampledStore[]> {
     const rows = await this.options.db
       .selectFrom('stores')
-      .select(['id', 'slug', 'engine', 'owner_id', 'namespace', 'release', 'values', 'state', 'generation'])
+      .select([
+        'id',
+        'slug',
+        'name',
+        'engine',
+        'owner_id',
+        'namespace',
+        'release',
+        'values',
+        'state',
+        'generation',
+      ])
       .where('state', 'in', [...SAMPLED_STATES])
       .execute();
     return rows.map((row) => ({
       storeId: row.id,
       id: row.id,
       slug: row.slug,
+      name: row.name,
       engine: row.engine as Engine,
       ownerId: row.owner_id,
       namespace: row.namespace,

@@ -2,6 +2,7 @@
 // real Mailpit on the node's bridge: Chromium places an order, the shopper's confirmation and the
 // merchant's notice arrive (parsed by Mailpit: subject, items, total); the dashboard's test e-mail
 // arrives; with the relay stopped an order still succeeds and the failed send shows in the activity.
+import { join } from 'node:path';
 import { type MailSend, Store, StoreMail } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMailpit } from '../../../../tools/testcluster/src/binaries.ts';
@@ -196,8 +197,14 @@ describe.runIf(node)(
       const dashboard = await platform.app.listen({ port: 0, host: '127.0.0.1' });
       const { page } = browser;
       await openStorePage(page, dashboard, MERCHANT, store.id);
-      const panel = page.locator('section', { has: page.getByRole('heading', { name: 'E-mail' }) });
-      await panel.getByRole('button', { name: 'Send a test e-mail' }).click();
+      const panel = page.getByRole('region', { name: 'E-mail', exact: true });
+      try {
+        await panel.getByRole('button', { name: 'Send a test e-mail' }).click({ timeout: 60_000 });
+      } catch (error) {
+        await page.screenshot({ path: join(browser.dir, 'mail-panel.png'), fullPage: true });
+        const shown = await panel.textContent({ timeout: 1000 }).catch(() => 'absent');
+        throw new Error(`${(error as Error).message}\nthe E-mail panel: ${shown}`);
+      }
       await panel.getByText(`Sent to ${NOTICES_TO}.`).waitFor({ timeout: 60_000 });
       const test = await arrived('the test e-mail', (mail) => mail.subject.startsWith('Test e-mail from'));
       expect(test.to.map((to) => to.address)).toEqual([NOTICES_TO]);

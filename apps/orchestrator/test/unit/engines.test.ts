@@ -17,6 +17,7 @@ const LABEL = { key: 'storefleet.io/node', value: 'real' };
 const input: ChartInput = {
   storeId: 'id-1',
   slug: 'acme',
+  name: 'Acme',
   owner: 'owner-1',
   secretName: 'store-credentials',
   ingressClass: 'traefik',

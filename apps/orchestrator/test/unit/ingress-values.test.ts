@@ -7,6 +7,7 @@ import { storeValues } from '../../src/cluster/store-values.ts';
 const target = (domains?: { hosts: string[]; primary?: string }) => ({
   storeId: '0b6f7f0e-3a8e-4d53-9a0e-3f4f0f5b7c11',
   slug: 'harbour-goods',
+  name: 'Harbour Goods',
   engine: 'medusa' as const,
   ownerId: 'user-1',
   namespace: 'store-harbour-goods',

@@ -8,6 +8,7 @@ import { senderAddress, smtpRelay } from '../../src/mail/mail-config.ts';
 const target = (engine: 'medusa' | 'woocommerce') => ({
   storeId: '0b6f7f0e-3a8e-4d53-9a0e-3f4f0f5b7c11',
   slug: 'harbour-goods',
+  name: 'Harbour Goods',
   engine,
   ownerId: 'user-1',
   namespace: 'store-harbour-goods',

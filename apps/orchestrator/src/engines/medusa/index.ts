@@ -32,7 +32,7 @@ export const medusa: EngineModule = {
   },
   values(input: ChartInput, placement) {
     return {
-      store: { id: input.storeId, slug: input.slug, owner: input.owner },
+      store: { id: input.storeId, slug: input.slug, owner: input.owner, name: input.name },
       existingSecret: input.secretName,
       ingress: { className: input.ingressClass, host: input.host },
       ...(input.storageClass ? { persistence: { storageClass: input.storageClass } } : {}),

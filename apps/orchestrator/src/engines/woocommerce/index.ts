@@ -45,7 +45,7 @@ export const woocommerce: EngineModule = {
   values(input: ChartInput) {
     return {
       engine: 'woocommerce',
-      store: { id: input.storeId, slug: input.slug, owner: input.owner },
+      store: { id: input.storeId, slug: input.slug, owner: input.owner, name: input.name },
       existingSecret: input.secretName,
       ingress: { className: input.ingressClass, host: input.host },
       ...(input.storageClass ? { persistence: { storageClass: input.storageClass } } : {}),
