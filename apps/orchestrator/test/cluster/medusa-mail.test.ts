@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { type MailSend, Store, StoreMail } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_DIST } from '../../../../scripts/build-dashboard.ts';
 import { resolveMailpit } from '../../../../tools/testcluster/src/binaries.ts';
 import { type MailCatcher, startMailCatcher } from '../../../../tools/testcluster/src/mail-catcher.ts';
 import { type MailSummary, mailCatcherClient } from '../../../../tools/testcluster/src/mail-catcher-api.ts';
