@@ -10,6 +10,7 @@ import { FleetUpgrader } from './app/fleet-upgrades.ts';
 import { IdleSleeper } from './app/idle-sleeper.ts';
 import { InsightsQueries } from './app/insights-queries.ts';
 import { storeCountsByState } from './app/platform-stats.ts';
+import { QueuePositions } from './app/queue-positions.ts';
 import { StoreCommands } from './app/store-commands.ts';
 import { StoreMonitor } from './app/store-monitor.ts';
 import { StoreOperations } from './app/store-operations.ts';
@@ -201,6 +202,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       mail: email.mail,
       mailbox: email.mailbox,
       mailInfo: { configured: email.relayConfigured, catcher: email.mailbox !== undefined },
+      positions: new QueuePositions(database.db, queue),
     },
     {
       logger,

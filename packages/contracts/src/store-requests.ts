@@ -105,3 +105,18 @@ export type StoreCredentials = z.infer<typeof StoreCredentials>;
 
 export const StoreList = z.object({ items: z.array(Store), nextCursor: z.string().nullable() });
 export type StoreList = z.infer<typeof StoreList>;
+
+/** GET /api/stores/:id/queue: where the store's waiting operation stands for a provisioning slot. */
+export const QueuePosition = z.object({
+  /** False when the store has no operation waiting for a slot (none, or it runs already). */
+  waiting: z.boolean(),
+  /** 1 = next to start; null when not waiting. */
+  position: z.number().int().min(1).nullable(),
+  /** Operations holding a slot now. */
+  running: z.number().int().min(0),
+  /** How many run at once (MAX_CONCURRENT_PROVISIONS). */
+  slots: z.number().int().min(1),
+  /** Seconds until it starts, from the median provisioning time of the last stores; null: nothing to go by. */
+  expectedWaitSeconds: z.number().min(0).nullable(),
+});
+export type QueuePosition = z.infer<typeof QueuePosition>;

@@ -11,6 +11,7 @@ import type { RateLimiter } from '../accounts/rate-limiter.ts';
 import type { EventHub } from '../app/event-hub.ts';
 import type { FleetUpgrader } from '../app/fleet-upgrades.ts';
 import type { InsightsQueries } from '../app/insights-queries.ts';
+import type { QueuePositions } from '../app/queue-positions.ts';
 import type { StoreCommands } from '../app/store-commands.ts';
 import type { StoreMailService } from '../app/store-mail.ts';
 import type { StoreOperations } from '../app/store-operations.ts';
@@ -50,6 +51,7 @@ export interface Services {
   /** The local mail catcher, when MAIL_CATCHER_URL is set. */
   mailbox: MailpitMailbox | undefined;
   mailInfo: { configured: boolean; catcher: boolean };
+  positions: QueuePositions;
 }
 
 export interface AuthSettings {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { lockForTransaction } from '../db/locks.ts';
 import type { Schema, WorkQueueTable } from '../db/schema.ts';
+import type { QueueStanding } from '../domain/queue-wait.ts';
 import type { JobKind, JobPayload } from '../domain/store.ts';
 
 /** What every claimed job carries: the lease that fences its worker's writes. */
@@ -134,6 +135,38 @@ export class WorkQueue {
   constructor(db: Kysely<Schema>, options: WorkQueueOptions) {
     this.db = db;
     this.options = options;
+  }
+
+  /**
+   * Where a store's job stands among the jobs MAX_CONCURRENT_PROVISIONS bounds: how many hold a slot,
+   * and how many wait before it (claims go by run_at), or `ahead: null` when it has no waiting job.
+   */
+  async standing(storeId: string): Promise<Omit<QueueStanding, 'ahead'> & { ahead: number | null }> {
+    const job = await this.db
+      .selectFrom('work_queue')
+      .select(['kind', 'run_at', 'lease_expires_at'])
+      .where('store_id', '=', storeId)
+      .executeTakeFirst();
+    const waiting =
+      job !== undefined &&
+      CONCURRENCY_BOUNDED_KINDS.includes(job.kind as JobKind) &&
+      (job.lease_expires_at === null || new Date(job.lease_expires_at) <= new Date());
+    const runAt = waiting ? job.run_at : new Date(0);
+    const counts = await this.db
+      .selectFrom('work_queue')
+      .select([
+        sql<number>`count(*) filter (where lease_expires_at > now())::int`.as('running'),
+        sql<number>`count(*) filter (where (lease_expires_at is null or lease_expires_at <= now()) and run_at < ${runAt})::int`.as(
+          'ahead',
+        ),
+      ])
+      .where('kind', 'in', CONCURRENCY_BOUNDED_KINDS)
+      .executeTakeFirstOrThrow();
+    return {
+      running: counts.running,
+      ahead: waiting ? counts.ahead : null,
+      slots: this.options.maxConcurrentProvisions,
+    };
   }
 
   /** Leases the next due job this worker may take, or returns undefined when there is none. */

@@ -1,10 +1,10 @@
-import { ApiError, PlatformMetrics, Store, StoreList } from '@storefleet/contracts';
+import { ApiError, PlatformMetrics, QueuePosition, Store, StoreList } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/cluster/port.ts';
 import { AuditRepository } from '../../src/db/audit-repository.ts';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
-import { signedIn, startTestPlatform, waitFor } from '../support/harness.ts';
+import { signedIn, startTestPlatform, waitFor, waitForState } from '../support/harness.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 
 describe.each(ENGINES)('stores API on %s', (engine) => {
@@ -189,6 +189,15 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     expect((await request('GET', '/api/stores/not-a-uuid')).statusCode).toBe(400);
   });
 
+  it("tells a store's place in the provisioning queue, and that a store not waiting has none", async () => {
+    const { body } = await create('Queued Shop');
+    await waitForState(test.database, body.id, 'Ready');
+    const answer = await request('GET', `/api/stores/${body.id}/queue`);
+    expect(answer.statusCode).toBe(200);
+    expect(QueuePosition.parse(answer.json())).toMatchObject({ waiting: false, position: null, slots: 3 });
+    expect((await request('GET', '/api/stores/00000000-0000-4000-8000-000000000000/queue')).statusCode).toBe(404);
+  });
+
   it('lists with a cursor and filters by state', async () => {
     const all: string[] = [];
     let cursor: string | null = null;
@@ -333,6 +342,9 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
         '/api/stores',
         '/api/stores/{id}',
         '/api/stores/{id}/retry',
+        '/api/stores/{id}/queue',
+        '/api/stores/{id}/mail',
+        '/api/mailbox',
         '/api/activity',
         '/api/metrics',
         '/api/events',

@@ -5,6 +5,7 @@ import { formatDuration, formatElapsed } from '../../lib/format.ts';
 import { IN_FLIGHT, type ProgressStep, progressSteps, stepDurationMs } from '../../lib/progress.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Notice } from '../ui.tsx';
+import { QueueNotice } from './QueueNotice.tsx';
 import { StepIcon, stepStatusWords } from './StepIcon.tsx';
 
 function StepRow({ step, now }: { step: ProgressStep; now: number }) {
@@ -87,6 +88,7 @@ export function StoreProgress({ store }: { store: Store }) {
   return (
     <div className="space-y-3">
       <FailureNotice store={store} />
+      <QueueNotice store={store} />
       <ol aria-label={`Steps of ${store.name}`} className="divide-y divide-slate-100">
         {steps.map((step) => (
           <StepRow key={step.type} step={step} now={now} />

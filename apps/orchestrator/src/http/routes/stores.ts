@@ -3,6 +3,7 @@ import {
   CreateStoreRequest,
   ListActivityQuery,
   ListStoresQuery,
+  QueuePosition,
   refusalCodes,
   Store,
   StoreCredentials,
@@ -190,6 +191,20 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
       },
     },
     async (request) => queries.resources((await visible(request)).id),
+  );
+
+  app.get(
+    '/api/stores/:id/queue',
+    {
+      schema: {
+        summary:
+          "Where the store's waiting operation stands for a provisioning slot: its place in line and the expected wait",
+        tags: ['stores'],
+        params: StoreIdParams,
+        response: { 200: QueuePosition, ...storeRead() },
+      },
+    },
+    async (request) => services.positions.of(await visible(request)),
   );
 
   app.get(
