@@ -13,19 +13,15 @@ export const MailSettings = z.object({
 });
 export type MailSettings = z.infer<typeof MailSettings>;
 
-export const UpdateMailSettingsRequest = z
-  .strictObject({
-    merchantEmail: email().optional(),
-    senderName: text()
-      .trim()
-      .min(1, 'the sender name cannot be empty')
-      .max(100)
-      .regex(/^[^<>"]*$/, 'the sender name cannot hold <, > or "')
-      .optional(),
-  })
-  .refine((body) => body.merchantEmail !== undefined || body.senderName !== undefined, {
-    message: 'give merchantEmail, senderName or both',
-  });
+/** PUT: both settings, as they should be. */
+export const UpdateMailSettingsRequest = z.strictObject({
+  merchantEmail: email(),
+  senderName: text()
+    .trim()
+    .min(1, 'the sender name cannot be empty')
+    .max(100)
+    .regex(/^[^<>"]*$/, 'the sender name cannot hold <, > or "'),
+});
 export type UpdateMailSettingsRequest = z.infer<typeof UpdateMailSettingsRequest>;
 
 export const MAIL_KINDS = ['order-confirmation', 'order-notice', 'test'] as const;

@@ -113,7 +113,10 @@ describe.runIf(node)(
         merchantEmail: 'not an address',
       });
       expect(refused.status).toBe(400);
-      const saved = await api('PUT', `/api/stores/${store.id}/mail/settings`, { merchantEmail: NOTICES_TO });
+      const saved = await api('PUT', `/api/stores/${store.id}/mail/settings`, {
+        merchantEmail: NOTICES_TO,
+        senderName: `Mailroom ${suffix}`,
+      });
       expect(saved).toEqual({
         status: 200,
         body: { merchantEmail: NOTICES_TO, senderName: `Mailroom ${suffix}` },

@@ -160,7 +160,7 @@ describe.each(ENGINES)("a store's e-mail on %s", (engine) => {
       status: 'failed',
       error: '550 5.1.1 no such user',
     });
-    await mail.updateSettings(store, { merchantEmail: 'orders@harbour.example' });
+    await mail.updateSettings(store, { merchantEmail: 'orders@harbour.example', senderName: 'Harbour' });
     expect((await entries()).map((entry) => [entry.type, entry.message])).toEqual([
       ['mail.test_sent', 'Test e-mail sent to admin@harbour.store.invalid.'],
       ['mail.failed', 'The test e-mail to bounce@example.com was not sent: 550 5.1.1 no such user'],
@@ -185,7 +185,9 @@ describe.each(ENGINES)("a store's e-mail on %s", (engine) => {
       message: 'This platform has no SMTP relay.',
     });
     api.refuse = { status: 400, message: 'merchant_email: enter a valid e-mail address' };
-    expect(await refusal(() => mail.updateSettings(store, { senderName: 'x' }))).toMatchObject({
+    expect(
+      await refusal(() => mail.updateSettings(store, { merchantEmail: 'a@b.example', senderName: 'x' })),
+    ).toMatchObject({
       code: 'INVALID_INPUT',
       kind: 'validation',
     });

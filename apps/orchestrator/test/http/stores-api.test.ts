@@ -195,7 +195,9 @@ describe.each(ENGINES)('stores API on %s', (engine) => {
     const answer = await request('GET', `/api/stores/${body.id}/queue`);
     expect(answer.statusCode).toBe(200);
     expect(QueuePosition.parse(answer.json())).toMatchObject({ waiting: false, position: null, slots: 3 });
-    expect((await request('GET', '/api/stores/00000000-0000-4000-8000-000000000000/queue')).statusCode).toBe(404);
+    expect((await request('GET', '/api/stores/00000000-0000-4000-8000-000000000000/queue')).statusCode).toBe(
+      404,
+    );
   });
 
   it('lists with a cursor and filters by state', async () => {

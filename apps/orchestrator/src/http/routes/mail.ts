@@ -101,7 +101,7 @@ export function mailRoutes({ app, services }: HttpContext): void {
       throw new AppError(
         'MAILBOX_UNAVAILABLE',
         'This platform has no mail catcher: its stores send through a real SMTP relay (MAIL_CATCHER_URL is not set).',
-        'unavailable',
+        'not_found',
       );
     }
     try {
@@ -122,7 +122,10 @@ export function mailRoutes({ app, services }: HttpContext): void {
         tags: ['mail'],
         response: {
           200: CaughtMailList,
-          ...errorResponses({ access: 'user', codes: { 503: ['MAILBOX_UNAVAILABLE'] } }),
+          ...errorResponses({
+            access: 'user',
+            codes: { 404: ['MAILBOX_UNAVAILABLE'], 503: ['MAILBOX_UNAVAILABLE'] },
+          }),
         },
       },
     },
@@ -142,7 +145,11 @@ export function mailRoutes({ app, services }: HttpContext): void {
         params: CaughtMailParams,
         response: {
           200: CaughtMailMessage,
-          ...errorResponses({ access: 'user', params: true, codes: { 503: ['MAILBOX_UNAVAILABLE'] } }),
+          ...errorResponses({
+            access: 'user',
+            params: true,
+            codes: { 404: ['MAILBOX_UNAVAILABLE'], 503: ['MAILBOX_UNAVAILABLE'] },
+          }),
         },
       },
     },
