@@ -243,3 +243,16 @@ export async function resolveHelm(options: ResolveOptions): Promise<string> {
   if (!built) throw new MissingBinariesError([versioned('helm')], 'not found even after building');
   return built;
 }
+
+/**
+ * A pinned binary for an image (`<cache>/bin/<name>-<version>`, built when missing): never one from
+ * PATH, whose version the image's cache key could not know.
+ */
+export async function resolvePinnedBinary(name: 'helm', options: ResolveOptions): Promise<string> {
+  if (!findBinary(name)) {
+    if (!options.build)
+      throw new MissingBinariesError([versioned(name)], 'not found, and building was not requested');
+    await build([name], options.log ?? stderrLog);
+  }
+  return path(name);
+}

@@ -244,10 +244,16 @@ async function buildEtcd(context: BuildContext, dir: string, version: string): P
   );
 }
 
-/** The targets without replace directives: `go install pkg@version` builds with upstream's go.mod. */
-const INSTALLED: Record<'kwok' | 'helm' | 'mailpit', (version: string) => [pkg: string, ldflags: string]> = {
+/**
+ * The targets without replace directives: `go install pkg@version` builds with upstream's go.mod.
+ * Also what an image recipe's Dockerfile runs (with an empty git commit).
+ */
+export const INSTALLED: Record<
+  'kwok' | 'helm' | 'mailpit',
+  (version: string, gitCommit?: string) => [pkg: string, ldflags: string]
+> = {
   kwok: (version) => ['sigs.k8s.io/kwok/cmd/kwok', kwokLdflags(version)],
-  helm: (version) => ['helm.sh/helm/v4/cmd/helm', helmLdflags(version, process.env.HELM_GIT_COMMIT ?? '')],
+  helm: (version, gitCommit = '') => ['helm.sh/helm/v4/cmd/helm', helmLdflags(version, gitCommit)],
   // Its web UI (server/ui/dist) is not in the module zip: the binary serves SMTP and the /api/v1 API.
   mailpit: (version) => ['github.com/axllent/mailpit', mailpitLdflags(version)],
 };
@@ -258,7 +264,7 @@ async function goInstall(
   dir: string,
   version: string,
 ): Promise<void> {
-  const [pkg, ldflags] = INSTALLED[target](version);
+  const [pkg, ldflags] = INSTALLED[target](version, process.env.HELM_GIT_COMMIT ?? '');
   await goRun(
     context,
     `${target} ${version} (go install)`,

@@ -80,7 +80,9 @@ describe('iptables clean-up', () => {
 describe('node images', () => {
   it('have committed Dockerfiles that match their recipes (npm run cluster:dockerfiles)', async () => {
     const recipes = await readRecipes();
-    expect([...recipes.keys()]).toEqual(expect.arrayContaining(['busybox', 'medusa', 'pause', 'postgres']));
+    expect([...recipes.keys()]).toEqual(
+      expect.arrayContaining(['busybox', 'medusa', 'orchestrator', 'pause', 'postgres']),
+    );
     for (const [name, recipe] of recipes) {
       const committed = await readFile(join(recipeDir(name), 'Dockerfile'), 'utf8');
       expect(committed, `${name}/Dockerfile is stale`).toBe(renderDockerfile(name, recipe));

@@ -1,15 +1,20 @@
 // An image recipe as a Dockerfile, for users who build the product's images with Docker (k3d, VPS).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { INSTALLED, TARGET_VERSION } from '../go-build.ts';
 import { REPO_ROOT } from '../paths.ts';
+import { MIN_GO_VERSION } from '../versions.ts';
+import { workspaceFolders } from './image-npm.ts';
 import { type ImageRecipe, imageRef, readRecipes, recipeDir } from './image-recipes.ts';
 
 const NODE_IMAGE = 'node:24-bookworm-slim';
+const GO_IMAGE = `golang:${MIN_GO_VERSION.join('.')}-bookworm`;
 
 /**
  * The same recipe as a Dockerfile, for a user with Docker, built from the repository root
  * (`docker build -f <recipe folder>/Dockerfile .`): files the node takes from Debian's packages come
- * from a Debian stage that installs the same packages, npm steps from Node stages.
+ * from a Debian stage that installs the same packages, npm steps from Node stages, Go binaries from a
+ * Go stage that builds them as binaries.ts does.
  */
 export function renderDockerfile(name: string, recipe: ImageRecipe): string {
   const folder = relative(REPO_ROOT, recipeDir(name));
@@ -32,6 +37,25 @@ export function renderDockerfile(name: string, recipe: ImageRecipe): string {
         `FROM ${NODE_IMAGE} AS npm-${index}`,
         'WORKDIR /package',
         `RUN npm pack ${step.npmPackage} && tar -xzf *.tgz`,
+        '',
+      );
+    } else if ('goBinary' in step) {
+      const [pkg, ldflags] = INSTALLED[step.goBinary](TARGET_VERSION[step.goBinary]);
+      lines.push(
+        `FROM ${GO_IMAGE} AS go-${index}`,
+        `RUN CGO_ENABLED=0 GOBIN=/out go install -trimpath -ldflags="${ldflags}" ${pkg}@${TARGET_VERSION[step.goBinary]}`,
+        '',
+      );
+    } else if ('npmDependencies' in step) {
+      const project = step.npmDependencies;
+      lines.push(
+        `FROM ${NODE_IMAGE} AS npm-${index}`,
+        'WORKDIR /build',
+        'COPY package.json package-lock.json ./',
+      );
+      for (const folder of workspaceFolders(project)) lines.push(`COPY ${folder}/package.json ${folder}/`);
+      lines.push(
+        `RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund --workspace ${project}`,
         '',
       );
     } else if ('npmBuild' in step) {
@@ -65,6 +89,12 @@ export function renderDockerfile(name: string, recipe: ImageRecipe): string {
       lines.push(
         `COPY --from=npm-${index} --chmod=${step.mode ?? '0755'} /package/package/${step.file} ${step.to}`,
       );
+    } else if ('goBinary' in step) {
+      lines.push(`COPY --from=go-${index} /out/${step.goBinary} ${step.to}`);
+    } else if ('npmDependencies' in step) {
+      lines.push(`COPY --from=npm-${index} /build/node_modules ${step.to}`);
+    } else if ('files' in step) {
+      for (const path of step.files) lines.push(`COPY ${path} ${join(step.to, path)}`);
     } else if ('npmBuild' in step) {
       const base = step.npmBuild.install === 'ci' ? '/build' : `/build/${step.npmBuild.project}`;
       for (const output of step.npmBuild.outputs)
@@ -85,6 +115,8 @@ export function renderDockerfile(name: string, recipe: ImageRecipe): string {
   const c = recipe.config;
   if (c.env) for (const entry of c.env) lines.push(`ENV ${entry.replace('=', '="')}"`);
   if (c.workingDir) lines.push(`WORKDIR ${c.workingDir}`);
+  if (c.exposedPorts) lines.push(`EXPOSE ${c.exposedPorts.join(' ')}`);
+  if (c.volumes) lines.push(`VOLUME ${JSON.stringify(c.volumes)}`);
   if (c.user) lines.push(`USER ${c.user}`);
   if (c.entrypoint) lines.push(`ENTRYPOINT ${JSON.stringify(c.entrypoint)}`);
   if (c.cmd) lines.push(`CMD ${JSON.stringify(c.cmd)}`);

