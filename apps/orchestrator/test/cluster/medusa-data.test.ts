@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuilt } from '../../../../scripts/build-dashboard.ts';
 import { GATEWAY } from '../../../../tools/testcluster/src/node/node-layout.ts';
 import { connectCluster } from '../../src/cluster/connect.ts';
-import { publishFallbackRoute } from '../../src/cluster/fallback-route.ts';
+import { FALLBACK_NAMESPACE, publishFallbackRoute } from '../../src/cluster/fallback-route.ts';
 import { KubeApi } from '../../src/cluster/kube-api.ts';
 import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
@@ -169,6 +169,8 @@ describe.runIf(node)(
       }
       await platform?.stop();
       await database?.close();
+      // The fallback route names this process, which is gone: hosts no store serves must get 404 again.
+      await new KubeApi(admin).core.deleteNamespace({ name: FALLBACK_NAMESPACE }).catch(() => undefined);
       rmSync(backupDir, { recursive: true, force: true });
       console.info(`medusa data figures: ${JSON.stringify(figures)}`);
     }, 480_000);

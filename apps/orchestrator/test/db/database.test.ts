@@ -73,6 +73,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0009_operation_payloads',
       '0010_domains',
       '0011_store_insights',
+      '0012_mail',
     ]);
   });
 
