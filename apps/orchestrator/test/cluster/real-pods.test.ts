@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AppsV1Api,
   BatchV1Api,
@@ -21,6 +20,7 @@ import { realNodeBlocker } from '../../../../tools/testcluster/src/node/mode.ts'
 import { NODE_LABEL } from '../../../../tools/testcluster/src/node/node-layout.ts';
 import { podProblem } from '../../src/cluster/workload-state.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
+import { until } from '../support/netpol-probes.ts';
 import { podCgroups } from '../support/pod-cgroups.ts';
 
 const cluster = testCluster();
@@ -64,22 +64,6 @@ function container(
   extra: Partial<V1Container> = {},
 ): V1Container {
   return { name, image, command: ['sh', '-c', script], ...extra };
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(500);
-  }
 }
 
 async function createNamespace(prefix: string): Promise<string> {
