@@ -123,15 +123,17 @@ describe.skipIf(!enforced)(
         fromPattern: 'orders@{host}',
       };
       const prod = [join(REPO, 'charts/medusa/values-prod.yaml')];
+      // Production's policies, with the one address this cluster differs in: its DNS runs on the node.
+      const nodeDns = { networkPolicy: { dnsCidrs: [`${GATEWAY}/32`] } };
       const storeAText = medusa.renderText({
         files: prod,
-        values: orchestratorValuesFor('medusa', slugA, { smtp: relay }),
+        values: { ...orchestratorValuesFor('medusa', slugA, { smtp: relay }), ...nodeDns },
       });
       const storeBText = medusa.renderText({
         release: nsB,
         namespace: nsB,
         files: prod,
-        values: orchestratorValuesFor('medusa', slugB),
+        values: { ...orchestratorValuesFor('medusa', slugB), ...nodeDns },
       });
       const platformText = platform.renderText({
         files: [join(REPO, 'charts/storefleet/values-prod.yaml')],

@@ -13,9 +13,8 @@
 // - pod → host goes through the pod's egress policies (the INPUT chain), so a store pod reaches the
 //   host's 10.250.0.1 only where a policy lets it out (DNS, the SMTP port, the backup schedule's port),
 //   except the NodePort range, which kube-router always lets through;
-// - the node's DNS (CoreDNS on the host, 10.250.0.1:53) is no pod in kube-system, so the store charts'
-//   DNS policies (to namespace kube-system, port 53) cannot admit it: `allowNodeDns` marks pod → node
-//   DNS packets as allowed (kube-router's own "matched a policy" mark), for every pod on the node.
+// - the node's DNS (CoreDNS on the host, 10.250.0.1:53) is no pod in kube-system: the store charts'
+//   values-local.yaml name it in `networkPolicy.dnsCidrs`, so their DNS policies admit it.
 import { type AdminApi, createIfAbsent } from '../admin-api.ts';
 import { answers } from '../http.ts';
 import type { ClusterLayout } from '../layout.ts';
@@ -32,15 +31,6 @@ export const ENFORCER_COMPONENT = 'kube-router';
 export const SERVICE_CIDR = '10.96.0.0/16';
 export const NODE_PORT_RANGE = '30000-32767';
 const ENFORCER_ROLE = 'storefleet:network-policy-enforcer';
-
-/** kube-router's mark for "a policy admitted this packet" (its pod chains reject what lacks it). */
-const POLICY_MARK = '0x10000/0x10000';
-const DNS_COMMENT = 'storefleet: pods reach the node DNS';
-const dnsRule = (protocol: 'udp' | 'tcp') => [
-  'PREROUTING',
-  ...['-s', POD_SUBNET, '-d', GATEWAY, '-p', protocol, '--dport', '53'],
-  ...['-m', 'comment', '--comment', DNS_COMMENT, '-j', 'MARK', '--set-xmark', POLICY_MARK],
-];
 
 const CHAIN = /^KUBE-(ROUTER-(INPUT|FORWARD|OUTPUT)|POD-FW-|NWPLCY-)/;
 const IPSET = /^(inet6:)?KUBE-(SRC|DST)-/;
@@ -128,33 +118,9 @@ export function enforcerRemoval(saved: string): string | undefined {
   ].join('\n');
 }
 
-/** Lets every pod reach the node's DNS through the enforcer (see the top of this file). */
-export async function allowNodeDns(): Promise<void> {
-  for (const protocol of ['udp', 'tcp'] as const) {
-    const present = await capture('iptables', ['-t', 'mangle', '-C', ...dnsRule(protocol)]).then(
-      () => true,
-      () => false,
-    );
-    if (!present) await capture('iptables', ['-t', 'mangle', '-A', ...dnsRule(protocol)]);
-  }
-}
-
-async function removeNodeDns(): Promise<void> {
-  for (const protocol of ['udp', 'tcp'] as const) {
-    for (;;) {
-      const removed = await capture('iptables', ['-t', 'mangle', '-D', ...dnsRule(protocol)]).then(
-        () => true,
-        () => false,
-      );
-      if (!removed) break;
-    }
-  }
-}
-
 /** Removes the enforcer's chains and ipsets (after the process stopped). Safe to run more than once. */
 export async function removeEnforcerRules(log: Log): Promise<void> {
   let removed = 0;
-  await removeNodeDns();
   for (const [save, restore] of [
     ['iptables-save', 'iptables-restore'],
     ['ip6tables-save', 'ip6tables-restore'],
@@ -182,8 +148,6 @@ export async function enforcerIpsets(): Promise<string[]> {
 export async function enforcerLeftovers(): Promise<string[]> {
   const left: string[] = [];
   if (await enforcerChainsPresent()) left.push("the NetworkPolicy enforcer's iptables chains");
-  const mangle = await capture('iptables-save', ['-t', 'mangle']).catch(() => '');
-  if (mangle.includes(DNS_COMMENT)) left.push("the node DNS's mark rules");
   const sets = await enforcerIpsets();
   if (sets.length > 0) left.push(`${sets.length} ipsets (${sets[0]}…)`);
   return left;

@@ -24,7 +24,6 @@ import { cleanHost, dropClaim, killContainers, prepareHost, readClaim, writeClai
 import { importImages } from './images.ts';
 import { acmeSpecs, CLEAN_ENV, type NodeSpec, traefikSpec } from './ingress-specs.ts';
 import {
-  allowNodeDns,
   ENFORCER_COMPONENT,
   enforcerSpec,
   grantEnforcerAccess,
@@ -175,7 +174,6 @@ export async function startRealNode(
     spec: { controller: 'traefik.io/ingress-controller' },
   });
   await grantEnforcerAccess(api);
-  await allowNodeDns();
   for (const spec of addOns) await launch(spec, cluster, log);
   log(
     `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}` +
