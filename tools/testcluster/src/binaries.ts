@@ -39,7 +39,8 @@ type BinaryName =
   | 'kube-proxy'
   | 'coredns'
   | 'traefik'
-  | 'mailpit';
+  | 'mailpit'
+  | 'kube-router';
 
 /** What a real node runs besides containerd and runc (Debian's), and the mail catcher its stores send to. */
 export interface NodeBinaries {
@@ -49,9 +50,11 @@ export interface NodeBinaries {
   traefik: string;
   /** Runs on the host, not in the node; only real store pods send mail, so it comes with the node. */
   mailpit: string;
+  /** Its firewall alone: enforces NetworkPolicies with iptables and ipset (node/network-policy.ts). */
+  kubeRouter: string;
 }
 
-const NODE: readonly BinaryName[] = ['kubelet', 'kube-proxy', 'coredns', 'traefik', 'mailpit'];
+const NODE: readonly BinaryName[] = ['kubelet', 'kube-proxy', 'coredns', 'traefik', 'mailpit', 'kube-router'];
 
 const CONTROL_PLANE: readonly BinaryName[] = [
   'etcd',
@@ -205,6 +208,7 @@ export async function resolveNodeBinaries(options: ResolveOptions): Promise<Node
     coredns: path('coredns'),
     traefik: path('traefik'),
     mailpit: path('mailpit'),
+    kubeRouter: path('kube-router'),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   KUBERNETES_BUILD_TAGS,
   KUBERNETES_COMMANDS,
   KUBERNETES_NODE_COMMANDS,
+  kubeRouterLdflags,
   kubernetesLdflags,
   kubernetesToolsGo,
   kubernetesWrapperGoMod,
@@ -32,7 +33,8 @@ export type BuildTarget =
   | 'kubernetes-node'
   | 'coredns'
   | 'traefik'
-  | 'mailpit';
+  | 'mailpit'
+  | 'kube-router';
 
 export const TARGET_BINARIES: Record<BuildTarget, readonly string[]> = {
   kubernetes: KUBERNETES_COMMANDS,
@@ -43,6 +45,7 @@ export const TARGET_BINARIES: Record<BuildTarget, readonly string[]> = {
   coredns: ['coredns'],
   traefik: ['traefik'],
   mailpit: ['mailpit'],
+  'kube-router': ['kube-router'],
 };
 
 export const TARGET_VERSION: Record<BuildTarget, string> = PINNED_VERSIONS;
@@ -57,6 +60,7 @@ const VERSION_ARGS: Record<BuildTarget, readonly string[]> = {
   traefik: ['version'],
   // Without the flag it asks GitHub for a newer release (no network here).
   mailpit: ['version', '--no-release-check'],
+  'kube-router': ['--version'],
 };
 
 /** Rough cold-build times on 2 cores, for the progress messages. */
@@ -69,6 +73,7 @@ const COLD_BUILD_TIME: Record<BuildTarget, string> = {
   coredns: 'about 3 min',
   traefik: 'about 6 min',
   mailpit: 'about 1.5 min',
+  'kube-router': 'about 3 min',
 };
 
 interface BuildContext {
@@ -249,13 +254,17 @@ async function buildEtcd(context: BuildContext, dir: string, version: string): P
  * Also what an image recipe's Dockerfile runs (with an empty git commit).
  */
 export const INSTALLED: Record<
-  'kwok' | 'helm' | 'mailpit',
+  'kwok' | 'helm' | 'mailpit' | 'kube-router',
   (version: string, gitCommit?: string) => [pkg: string, ldflags: string]
 > = {
   kwok: (version) => ['sigs.k8s.io/kwok/cmd/kwok', kwokLdflags(version)],
   helm: (version, gitCommit = '') => ['helm.sh/helm/v4/cmd/helm', helmLdflags(version, gitCommit)],
   // Its web UI (server/ui/dist) is not in the module zip: the binary serves SMTP and the /api/v1 API.
   mailpit: (version) => ['github.com/axllent/mailpit', mailpitLdflags(version)],
+  'kube-router': (version) => [
+    'github.com/cloudnativelabs/kube-router/v2/cmd/kube-router',
+    kubeRouterLdflags(version),
+  ],
 };
 
 async function goInstall(

@@ -183,6 +183,11 @@ export function mailpitLdflags(version: string): string {
   return `-s -w -X github.com/axllent/mailpit/config.Version=${version}`;
 }
 
+/** As kube-router's Makefile (its version package reads Version and BuildDate). */
+export function kubeRouterLdflags(version: string): string {
+  return `-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=${version}`;
+}
+
 /** As helm's Makefile; an empty metadata marks a release (tag) build. */
 export function helmLdflags(version: string, gitCommit = ''): string {
   const pkg = 'helm.sh/helm/v4/internal/version';

@@ -12,6 +12,11 @@ export const PINNED_VERSIONS = {
   traefik: 'v3.6.12',
   /** The mail catcher `npm start` and the real-node tests give the stores as their SMTP relay. */
   mailpit: 'v1.33.1',
+  /**
+   * The real node's NetworkPolicy enforcer: its firewall controller alone (iptables + ipset). The only
+   * release on the Go module proxy; kube-network-policies needs nftables' `queue`, which this kernel lacks.
+   */
+  'kube-router': 'v2.1.0',
 } as const;
 
 /** Go ≥ 1.26: etcd 3.6.16, kwok 0.8.0, helm 4.3.1 and mailpit 1.33.1 all declare `go 1.26.0`. */

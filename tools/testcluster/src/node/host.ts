@@ -1,13 +1,14 @@
 // What a real node changes on the host, recorded before it is changed and undone by `down`: the
-// bridge, two sysctls, kubelet's cgroup root, iptables chains (kube-proxy's KUBE-*, the CNI plugins'
-// CNI-*), mounts and network namespaces of pods, and the container processes. There is one real node
-// per machine (a claim file), so a leftover of a killed run is ours to clean.
+// bridge, two sysctls, kubelet's cgroup root, iptables chains (kube-proxy's and the NetworkPolicy
+// enforcer's KUBE-*, the CNI plugins' CNI-*) and the enforcer's ipsets, mounts and network
+// namespaces of pods, and the container processes. There is one real node per machine (a claim file), so a leftover of a killed run is ours to clean.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Log } from '../log.ts';
 import { capture } from '../run.ts';
+import { enforcerLeftovers, removeEnforcerRules } from './network-policy.ts';
 import { BRIDGE, CGROUP_ROOT, CLAIM_FILE, GATEWAY, type NodeLayout, POD_SUBNET } from './node-layout.ts';
 
 const CGROUP_BASE = '/sys/fs/cgroup';
@@ -174,6 +175,8 @@ export async function cleanHost(layout: NodeLayout, log: Log): Promise<void> {
   for (const entry of await readdir('/run/netns').catch(() => [] as string[])) {
     if (entry.startsWith('cni-')) await rm(join('/run/netns', entry), { force: true });
   }
+  // The enforcer's chains first: they go with its ipsets, which its rules use.
+  await removeEnforcerRules(log);
   await removeChains();
   await ip(['link', 'del', BRIDGE]).catch(() => {});
   for (const hierarchy of await cgroupHierarchies()) await removeCgroupTree(join(hierarchy, CGROUP_ROOT));
@@ -200,6 +203,7 @@ export async function leftovers(layout: NodeLayout): Promise<string[]> {
   const chains = saved.split('\n').filter((line) => line.startsWith(':') && OUR_CHAINS.test(line.slice(1)));
   if (chains.length > 0)
     left.push(`${chains.length} iptables chains (${chains[0]?.slice(1).split(' ')[0]}…)`);
+  left.push(...(await enforcerLeftovers()));
   const routes = await ip(['route', 'show', POD_SUBNET]).catch(() => '');
   if (routes.trim()) left.push(`a route to ${POD_SUBNET}`);
   return left;

@@ -24,6 +24,13 @@ import { cleanHost, dropClaim, killContainers, prepareHost, readClaim, writeClai
 import { importImages } from './images.ts';
 import { acmeSpecs, CLEAN_ENV, type NodeSpec, traefikSpec } from './ingress-specs.ts';
 import {
+  ENFORCER_COMPONENT,
+  enforcerSpec,
+  grantEnforcerAccess,
+  NETWORK_POLICY_ENFORCER,
+  removeEnforcerRules,
+} from './network-policy.ts';
+import {
   cniConfig,
   containerdConfig,
   corefile,
@@ -39,6 +46,7 @@ export const NODE_COMPONENTS = [
   'containerd',
   'kubelet',
   'kube-proxy',
+  ENFORCER_COMPONENT,
   'coredns',
   'challtestsrv',
   'pebble',
@@ -57,12 +65,20 @@ export interface RealNodeInfo {
   /** The node's ACME server (Pebble) and its DNS; absent, with `acmeUnavailable` saying why. */
   acme?: AcmeInfo;
   acmeUnavailable?: string;
+  /** What enforces NetworkPolicies on the node; absent on a node from before (none did). */
+  networkPolicy?: string;
   images: string[];
 }
 
-/** The node's processes; Pebble's only when it was started with them (a node from before has none). */
-export function nodeComponents(node: Pick<RealNodeInfo, 'acme'>): (typeof NODE_COMPONENTS)[number][] {
-  return NODE_COMPONENTS.filter((name) => node.acme || (name !== 'pebble' && name !== 'challtestsrv'));
+/** The node's processes; Pebble's and the enforcer only when it was started with them (a node from before has none). */
+export function nodeComponents(
+  node: Pick<RealNodeInfo, 'acme' | 'networkPolicy'>,
+): (typeof NODE_COMPONENTS)[number][] {
+  return NODE_COMPONENTS.filter(
+    (name) =>
+      (node.acme || (name !== 'pebble' && name !== 'challtestsrv')) &&
+      (node.networkPolicy || name !== ENFORCER_COMPONENT),
+  );
 }
 
 export async function startRealNode(
@@ -85,7 +101,8 @@ export async function startRealNode(
   const started = Date.now();
   await cleanHost(layout, () => {});
   await prepareHost(layout, log);
-  const picked = await freePorts(NODE_PORT_NAMES.length);
+  const picked = await freePorts(NODE_PORT_NAMES.length + 1);
+  const enforcerHealthPort = picked[NODE_PORT_NAMES.length]!;
   const ports = Object.fromEntries(
     NODE_PORT_NAMES.map((name, i) => [name, picked[i]]),
   ) as unknown as NodePorts;
@@ -132,6 +149,8 @@ export async function startRealNode(
       ready: local(ports.kubeProxyHealthz, '/healthz'),
       startTimeoutMs: 60_000,
     },
+    // After kube-proxy: its chains and kube-proxy's both hook FORWARD, and it reads Services' ranges.
+    enforcerSpec(binaries.kubeRouter, cluster, enforcerHealthPort),
     {
       name: 'coredns',
       command: binaries.coredns,
@@ -154,6 +173,7 @@ export async function startRealNode(
     metadata: { name: INGRESS_CLASS },
     spec: { controller: 'traefik.io/ingress-controller' },
   });
+  await grantEnforcerAccess(api);
   for (const spec of addOns) await launch(spec, cluster, log);
   log(
     `real node ${NODE_NAME} up in ${formatDuration(Date.now() - started)}; ingress at http://<name>.localhost:${ports.ingress}` +
@@ -169,6 +189,7 @@ export async function startRealNode(
     ...(acme
       ? { ingressTlsPort: ports.ingressTls, acme: acmeInfo(acme, ports, cluster.log('pebble')) }
       : { acmeUnavailable: noAcme }),
+    networkPolicy: NETWORK_POLICY_ENFORCER,
     images,
   };
 }
@@ -223,7 +244,11 @@ export async function stopRealNode(cluster: ClusterLayout, log: Log): Promise<vo
     log(`the real node now belongs to the cluster in ${claim.dir}; leaving the host to it`);
     return;
   }
-  await stopProcesses(ofNode(['kubelet', 'kube-proxy', 'coredns', 'traefik', 'pebble', 'challtestsrv']), log);
+  await stopProcesses(
+    ofNode(['kubelet', 'kube-proxy', ENFORCER_COMPONENT, 'coredns', 'traefik', 'pebble', 'challtestsrv']),
+    log,
+  );
+  await removeEnforcerRules(log);
   await killContainers(layout);
   await stopProcesses(ofNode(['containerd']), log);
   await cleanHost(layout, log);
