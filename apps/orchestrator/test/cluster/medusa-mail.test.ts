@@ -72,6 +72,7 @@ describe.runIf(node)(
         SMTP_ENCRYPTION: 'none',
         MAIL_CATCHER_URL: catcher.apiUrl,
         MAIL_SYNC_INTERVAL: '2s',
+        DASHBOARD_DIR: DASHBOARD_DIST,
       });
       database = await openDatabase({ inMemory: true });
       platform = await startPlatform({

@@ -22,9 +22,9 @@ import {
   STAND_IN_LABEL,
   type StandIn,
   standInPod,
-  until,
 } from '../support/netpol-probes.ts';
 import { realNode } from '../support/real-node.ts';
+import { until } from '../support/until.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster) as (ReturnType<typeof realNode> & { networkPolicy?: string }) | undefined;
@@ -230,7 +230,7 @@ describe.skipIf(!enforced)(
         standIns.map((s) => core.createNamespacedPod({ namespace: s.namespace, body: standInPod(s) })),
       );
       const ips = await Promise.all(standIns.map((s) => running(core, s)));
-      standIns.forEach((s, i) => podIps.set(`${s.namespace}/${s.name}`, ips[i]!));
+      for (const [i, s] of standIns.entries()) podIps.set(`${s.namespace}/${s.name}`, ips[i]!);
       // Trust only rounds that start once the enforcer has programmed every pod of a store or the platform.
       await until('the enforcer to program every stand-in', 60_000, async () =>
         standIns

@@ -20,7 +20,6 @@ import { realNodeBlocker } from '../../../../tools/testcluster/src/node/mode.ts'
 import { NODE_LABEL } from '../../../../tools/testcluster/src/node/node-layout.ts';
 import { podProblem } from '../../src/cluster/workload-state.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
-import { until } from '../support/netpol-probes.ts';
 import { podCgroups } from '../support/pod-cgroups.ts';
 import { until } from '../support/until.ts';
 

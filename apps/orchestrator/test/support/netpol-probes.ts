@@ -2,10 +2,11 @@
 // and may probe other addresses in rounds (an HTTP GET, `nslookup`), printing one exit code per probe:
 // 0 only when the answer came back (busybox's nc has no -z, and a bare connect proves less).
 // A round is trusted only once the enforcer has programmed every pod's firewall chain.
+
 import { execFileSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { NODE_LABEL } from '../../../../tools/testcluster/src/node/node-layout.ts';
+import { until } from './until.ts';
 
 const BUSYBOX = 'storefleet.local/busybox:1.35';
 /** Added to the workload's labels, so that a stand-in's Service selects it alone. */
@@ -67,26 +68,6 @@ export function standInPod(standIn: StandIn): V1Pod {
       ],
     },
   };
-}
-
-export async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(500);
-  }
 }
 
 /** Waits for the pod to run; returns its IP. */

@@ -22,7 +22,7 @@ import type { Log } from '../log.ts';
 import { capture } from '../run.ts';
 import { PINNED_VERSIONS } from '../versions.ts';
 import { CLEAN_ENV, type NodeSpec } from './ingress-specs.ts';
-import { GATEWAY, NODE_NAME, POD_SUBNET } from './node-layout.ts';
+import { NODE_NAME } from './node-layout.ts';
 
 /** What `cluster.json`'s node record says enforces NetworkPolicies. */
 export const NETWORK_POLICY_ENFORCER = `kube-router ${PINNED_VERSIONS['kube-router']} (firewall only)`;
