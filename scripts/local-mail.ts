@@ -58,7 +58,7 @@ export async function startLocalMail(
   }
   log(
     `the stores' e-mail goes to the mail catcher (Mailpit) on ${GATEWAY}:${catcher.smtpAddress.port}; ` +
-      `read it at ${catcher.apiUrl}/api/v1/messages`,
+      `read it on the dashboard's Mailbox page (its API: ${catcher.apiUrl}/api/v1/messages)`,
   );
   return {
     env: {
