@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import { type AdminCredentials, type Cluster, ClusterError, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import type { Schema } from '../db/schema.ts';
+import { type Actor, ownerScope } from '../domain/actor.ts';
 import type { Store } from '../domain/store.ts';
 import { AppError, conflict } from '../errors.ts';
 import { senderAddress } from '../mail/mail-config.ts';
@@ -121,11 +122,10 @@ export class StoreMailService {
     const mail = await api.read(this.access(store), SENDS_SYNCED, AbortSignal.timeout(ASK_TIMEOUT_MS));
     const row = await this.options.db
       .selectFrom('stores')
-      .select(['mail_checked_until', 'created_at'])
+      .select('mail_checked_until')
       .where('id', '=', store.id)
       .executeTakeFirst();
-    if (!row) return 0;
-    const since = new Date(row.mail_checked_until ?? row.created_at).getTime();
+    const since = new Date(row?.mail_checked_until ?? store.createdAt).getTime();
     const moments = new Map<number, MailSend[]>();
     for (const send of mail.sends) {
       const at = Date.parse(send.createdAt);
@@ -171,7 +171,8 @@ export class StoreMailService {
    * Which of the mail catcher's messages a user may read: an admin all of them; a merchant those sent
    * to their account's address and those their stores sent.
    */
-  async mailboxFilter(ownerId: string | undefined, email: string): Promise<(mail: CaughtMail) => boolean> {
+  async mailboxFilter(actor: Actor): Promise<(mail: CaughtMail) => boolean> {
+    const ownerId = ownerScope(actor);
     if (ownerId === undefined) return () => true;
     const { db, baseDomain, fromPattern } = this.options;
     const rows = await db.selectFrom('stores').select('slug').where('owner_id', '=', ownerId).execute();
@@ -182,7 +183,7 @@ export class StoreMailService {
             senderAddress(fromPattern, { host: `${row.slug}.${baseDomain}`, slug: row.slug }).toLowerCase(),
           ),
     );
-    const own = email.toLowerCase();
+    const own = actor.email.toLowerCase();
     return (mail) =>
       mail.to.some((to) => to.toLowerCase() === own) || senders.has(bareAddress(mail.from).toLowerCase());
   }

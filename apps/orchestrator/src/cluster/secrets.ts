@@ -2,7 +2,7 @@
 // regenerated (an earlier attempt's credentials are kept). Beside it, the platform's SMTP password,
 // rewritten on every deploy so that a changed password reaches every store with its next upgrade.
 import { isStatus } from './cluster-errors.ts';
-import { type KubeApi, withSignal } from './kube-api.ts';
+import { createOrReplace, type KubeApi, withSignal } from './kube-api.ts';
 import type { ClusterSecrets, StoreTarget } from './port.ts';
 import { storeLabels } from './store-labels.ts';
 import {
@@ -27,25 +27,30 @@ export class KubernetesSecrets implements ClusterSecrets {
   }
 
   private async writeSmtpPassword(target: StoreTarget, password: string, signal: AbortSignal): Promise<void> {
+    const { core } = this.kube;
+    const options = withSignal(signal);
     const body = {
       metadata: { name: SMTP_SECRET_NAME, labels: storeLabels(target) },
       type: 'Opaque',
       stringData: { [SMTP_PASSWORD_KEY]: password },
     };
-    const options = withSignal(signal);
     try {
-      await this.kube.core.replaceNamespacedSecret(
-        { name: SMTP_SECRET_NAME, namespace: target.namespace, body },
-        options,
+      await createOrReplace(
+        () => core.readNamespacedSecret({ name: SMTP_SECRET_NAME, namespace: target.namespace }, options),
+        (resourceVersion) =>
+          resourceVersion
+            ? core.replaceNamespacedSecret(
+                {
+                  name: SMTP_SECRET_NAME,
+                  namespace: target.namespace,
+                  body: { ...body, metadata: { ...body.metadata, resourceVersion } },
+                },
+                options,
+              )
+            : core.createNamespacedSecret({ namespace: target.namespace, body }, options),
       );
     } catch (error) {
-      if (!isStatus(error, 404)) throw this.kube.failure(error, `write secret ${SMTP_SECRET_NAME}`, signal);
-      try {
-        await this.kube.core.createNamespacedSecret({ namespace: target.namespace, body }, options);
-      } catch (created) {
-        if (!isStatus(created, 409))
-          throw this.kube.failure(created, `create secret ${SMTP_SECRET_NAME}`, signal);
-      }
+      throw this.kube.failure(error, `write secret ${SMTP_SECRET_NAME}`, signal);
     }
   }
 

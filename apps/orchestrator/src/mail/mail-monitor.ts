@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { StoreMailService } from '../app/store-mail.ts';
 import type { Schema } from '../db/schema.ts';
-import { StoresRepository } from '../db/stores-repository.ts';
+import { fromRow } from '../db/store-rows.ts';
 
 export interface MailMonitorOptions {
   db: Kysely<Schema>;
@@ -15,13 +15,11 @@ export interface MailMonitorOptions {
 
 export class MailMonitor {
   private readonly options: MailMonitorOptions;
-  private readonly stores: StoresRepository;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
 
   constructor(options: MailMonitorOptions) {
     this.options = options;
-    this.stores = new StoresRepository(options.db);
   }
 
   start(): void {
@@ -40,19 +38,17 @@ export class MailMonitor {
 
   /** One look at every Ready store; a store that does not answer is looked at again next time. */
   async check(): Promise<number> {
-    const ids = await this.options.db
+    const rows = await this.options.db
       .selectFrom('stores')
-      .select('id')
+      .selectAll()
       .where('state', '=', 'Ready')
       .execute();
     let noted = 0;
-    for (const { id } of ids) {
-      const store = await this.stores.get(id);
-      if (!store) continue;
+    for (const store of rows.map(fromRow)) {
       try {
         noted += await this.options.mail.noteFailures(store);
       } catch (error) {
-        this.options.logger.debug({ err: error, storeId: id }, 'could not read the store’s sends');
+        this.options.logger.debug({ err: error, storeId: store.id }, 'could not read the store’s sends');
       }
     }
     return noted;

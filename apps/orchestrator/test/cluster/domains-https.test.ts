@@ -18,9 +18,10 @@ import { type Browser, launchBrowser } from '../support/browser.ts';
 import { TestDns } from '../support/challtestsrv.ts';
 import { domainOnStorePage, openStorePage } from '../support/dashboard-page.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
-import { adminSeesOrder, checkout, pebbleRoot, servedCertificate } from '../support/https-node.ts';
+import { adminSeesOrder, pebbleRoot, servedCertificate } from '../support/https-node.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
+import { checkout } from '../support/storefront-checkout.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster);
@@ -219,7 +220,7 @@ describe.runIf(node)(
       );
       const { page } = browser;
       const base = `https://${SHOP}:${tlsPort()}`;
-      const orderNumber = await checkout(page, base, `shopper-${suffix}@example.com`);
+      const { orderNumber } = await checkout(page, base, `shopper-${suffix}@example.com`);
       expect(orderNumber).toMatch(/^\d+$/);
 
       const { email, password } = (await api('POST', `/api/stores/${store.id}/credentials`, {})).body as {

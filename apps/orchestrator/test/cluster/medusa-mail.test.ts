@@ -19,7 +19,7 @@ import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../su
 import { testCluster } from '../support/kube.ts';
 import { placeOrder, storeHttp } from '../support/medusa-shopper.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
-import { checkoutInBrowser } from '../support/storefront-checkout.ts';
+import { checkout, SHIPPING } from '../support/storefront-checkout.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster);
@@ -127,15 +127,7 @@ describe.runIf(node)(
     it('sends the shopper a confirmation and the merchant a notice after an order placed in Chromium', async () => {
       if (!store) throw new Error('no store: the previous test failed');
       browser = await launchBrowser({ width: 1280, height: 900 });
-      const { orderNumber, placedAt } = await checkoutInBrowser(browser.page, store.urls.storefront, {
-        email: SHOPPER,
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        address: 'Harbour Street 1',
-        city: 'Hamburg',
-        postalCode: '20457',
-        country: 'de',
-      });
+      const { orderNumber, placedAt } = await checkout(browser.page, store.urls.storefront, SHOPPER);
       const confirmation = await arrived('the order confirmation', (mail) =>
         mail.to.some((to) => to.address === SHOPPER),
       );
@@ -175,7 +167,7 @@ describe.runIf(node)(
       expect(message.text).toContain('Fleet T-Shirt');
       expect(message.text).toMatch(/\b1\s*[x×]|Qty:?\s*1|quantity:?\s*1/i);
       expect(message.text).toContain(total);
-      expect(message.text).toContain('Harbour Street 1');
+      expect(message.text).toContain(SHIPPING.address);
       expect(message.text).toMatch(/pay on delivery/i);
       expect(message.html).toContain('Fleet T-Shirt');
 

@@ -11,7 +11,7 @@ import { adminConfig, testCluster } from '../support/kube.ts';
 import { storeHttp } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
-import { checkoutInBrowser } from '../support/storefront-checkout.ts';
+import { checkout } from '../support/storefront-checkout.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster);
@@ -117,15 +117,7 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
     page.on('pageerror', (error) => errors.push(error.message));
     const started = Date.now();
 
-    ({ orderNumber } = await checkoutInBrowser(page, store.urls.storefront, {
-      email: `shopper-${suffix}@example.com`,
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      address: 'Harbour Street 1',
-      city: 'Hamburg',
-      postalCode: '20457',
-      country: 'de',
-    }));
+    ({ orderNumber } = await checkout(page, store.urls.storefront, `shopper-${suffix}@example.com`));
     timings.firstOrderInBrowser = Math.round((Date.now() - started) / 1000);
     await page.screenshot({ path: join(browser.dir, 'confirmation.png') });
     expect(orderNumber).toMatch(/^\d+$/);

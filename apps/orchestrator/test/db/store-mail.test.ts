@@ -211,12 +211,22 @@ describe.each(ENGINES)("a store's e-mail on %s", (engine) => {
   });
 
   it("shows a merchant only their stores' mail and their own in the mail catcher; an admin all of it", async () => {
-    const mine = await mail.mailboxFilter('owner-1', 'Merchant@Example.com');
+    const mine = await mail.mailboxFilter({
+      userId: 'owner-1',
+      email: 'Merchant@Example.com',
+      role: 'merchant',
+      via: 'token',
+    });
     const caught = (from: string, to: string[]) => ({ id: 'x', from, to, subject: 's', receivedAt: at(0) });
     expect(mine(caught('"Harbour" <orders@harbour.localhost>', ['ada@example.com']))).toBe(true);
     expect(mine(caught('orders@other.localhost', ['merchant@example.com']))).toBe(true);
     expect(mine(caught('"Other" <orders@other.localhost>', ['ada@example.com']))).toBe(false);
-    const all = await mail.mailboxFilter(undefined, 'admin@example.com');
+    const all = await mail.mailboxFilter({
+      userId: 'admin-1',
+      email: 'admin@example.com',
+      role: 'admin',
+      via: 'token',
+    });
     expect(all(caught('"Other" <orders@other.localhost>', ['ada@example.com']))).toBe(true);
   });
 });

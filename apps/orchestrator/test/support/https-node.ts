@@ -47,33 +47,6 @@ export function servedCertificate(
   });
 }
 
-/** Buys a T-shirt at `storefront` with pay on delivery; answers the order number. */
-export async function checkout(page: Page, storefront: string, email: string): Promise<string> {
-  await page.goto(storefront);
-  await page
-    .getByRole('link', { name: /Fleet T-Shirt/ })
-    .first()
-    .click();
-  await page.getByRole('button', { name: 'Add to cart' }).click();
-  await page.getByRole('link', { name: /Cart \(1\)/ }).click();
-  await page
-    .getByRole('link', { name: 'Checkout' })
-    .or(page.getByRole('button', { name: 'Checkout' }))
-    .click();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('First name').fill('Ada');
-  await page.getByLabel('Last name').fill('Lovelace');
-  await page.getByLabel('Address').fill('Harbour Street 1');
-  await page.getByLabel('City').fill('Hamburg');
-  await page.getByLabel('Postal code').fill('20457');
-  await page.getByLabel('Country').selectOption('de');
-  await page.getByRole('radio', { name: /Standard shipping/ }).check();
-  await page.getByRole('button', { name: 'Place order' }).click();
-  const heading = page.getByRole('heading', { name: /Order #\d+/ });
-  await heading.waitFor();
-  return /Order #(\d+)/.exec((await heading.textContent()) ?? '')?.[1] ?? '';
-}
-
 /** Signs in to a Medusa admin (`/app`) in `page` and waits until the order `#number` is listed. */
 export async function adminSeesOrder(
   page: Page,

@@ -12,7 +12,6 @@ import {
   UpdateMailSettingsRequest,
 } from '@storefleet/contracts';
 import type { FastifyRequest } from 'fastify';
-import { ownerScope } from '../../domain/actor.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { MailboxUnavailableError } from '../../mail/mailpit-mailbox.ts';
 import { requireActor } from '../auth.ts';
@@ -130,7 +129,7 @@ export function mailRoutes({ app, services }: HttpContext): void {
       },
     },
     async (request) => {
-      const mine = await mail.mailboxFilter(ownerScope(requireActor(request)), requireActor(request).email);
+      const mine = await mail.mailboxFilter(requireActor(request));
       const items = await readMailbox(() => mailbox?.list(100) ?? Promise.resolve([]));
       return { items: items.filter(mine) };
     },
@@ -154,7 +153,7 @@ export function mailRoutes({ app, services }: HttpContext): void {
       },
     },
     async (request) => {
-      const mine = await mail.mailboxFilter(ownerScope(requireActor(request)), requireActor(request).email);
+      const mine = await mail.mailboxFilter(requireActor(request));
       const message = await readMailbox(
         () => mailbox?.message(request.params.mailId) ?? Promise.resolve(undefined),
       );
