@@ -136,6 +136,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     storage: backupStorage,
     backupQuotaBytes: config.BACKUP_QUOTA_BYTES,
     internalUrl: config.PLATFORM_INTERNAL_URL,
+    listenPort: config.PORT,
   });
   const accounts = new AccountService({
     db: database.db,

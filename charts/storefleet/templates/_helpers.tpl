@@ -205,3 +205,20 @@ true
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* The init containers of `volumePermissions`: root that may only change owners. */}}
+{{- define "storefleet.volumePermissionsSecurityContext" -}}
+runAsNonRoot: false
+runAsUser: 0
+runAsGroup: 0
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+  add: ["CHOWN", "FOWNER", "DAC_OVERRIDE"]
+{{- end }}
+
+{{- define "storefleet.volumePermissionsResources" -}}
+requests: { cpu: 10m, memory: 16Mi, ephemeral-storage: 1Mi }
+limits: { cpu: 100m, memory: 64Mi, ephemeral-storage: 16Mi }
+{{- end }}

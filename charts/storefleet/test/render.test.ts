@@ -145,6 +145,8 @@ describe('database modes', { timeout: 60_000 }, () => {
     );
     const d = find(objects, 'Deployment');
     expect(podSpec(d)?.initContainers?.map((c) => c.name)).toEqual(['wait-for-postgresql']);
+    // The orchestrator's uid has no entry in the PostgreSQL image: pg_isready needs a user name given.
+    expect(podSpec(d)?.initContainers?.[0]?.command?.at(-1)).toContain('--username=storefleet;');
     expect(env(d).find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({
       name: 'storefleet-postgresql',
       key: 'database-url',
@@ -211,6 +213,34 @@ describe('database modes', { timeout: 60_000 }, () => {
       mountPath: '/backups',
       readOnly: true,
     });
+  });
+
+  it("volumePermissions: root init containers that may only chown hand the volumes to the pods' users", () => {
+    const chown = (objects: ReturnType<typeof render>, kind: string) =>
+      podSpec(find(objects, kind))?.initContainers?.find((c) => c.name === 'volume-permissions');
+    const embedded = render({ values: { volumePermissions: { enabled: true } } });
+    expect(chown(embedded, 'Deployment')?.command).toEqual(['chown', '1000:1000', '/data', '/store-backups']);
+    const bundled = render({ files: [VALUES_PROD], values: { volumePermissions: { enabled: true } } });
+    expect(chown(bundled, 'Deployment')?.command).toEqual(['chown', '1000:1000', '/store-backups']);
+    expect(chown(bundled, 'StatefulSet')?.command).toEqual(['chown', '999:999', '/var/lib/postgresql/data']);
+    for (const container of [chown(bundled, 'Deployment'), chown(bundled, 'StatefulSet')]) {
+      expect(container?.securityContext).toMatchObject({
+        runAsUser: 0,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'], add: ['CHOWN', 'FOWNER', 'DAC_OVERRIDE'] },
+      });
+    }
+    // Off by default, and nothing to hand over when the volumes are emptyDirs.
+    expect(chown(render({ files: [VALUES_PROD] }), 'StatefulSet')).toBeUndefined();
+    const ephemeral = render({
+      values: {
+        volumePermissions: { enabled: true },
+        database: { embedded: { persistence: { enabled: false } } },
+        storeBackups: { persistence: { enabled: false } },
+      },
+    });
+    expect(podSpec(find(ephemeral, 'Deployment'))?.initContainers).toBeUndefined();
   });
 
   it('keepOnUninstall=false lets helm uninstall delete the data', () => {

@@ -56,10 +56,15 @@ export function apiServerUrl(ports: ClusterPorts): string {
   return `https://127.0.0.1:${ports.apiServer}`;
 }
 
+/**
+ * `nodeAddress`: the real node's bridge address. Pods reach the API server there, through the
+ * `kubernetes` Service (an in-cluster orchestrator needs it); without a real node it stays on loopback.
+ */
 export function componentSpecs(
   layout: ClusterLayout,
   ports: ClusterPorts,
   binaries: Binaries,
+  nodeAddress?: string,
 ): ComponentSpec[] {
   const pki = layout.pkiFile;
   const local = (port: number) => `http://127.0.0.1:${port}`;
@@ -96,10 +101,15 @@ export function componentSpecs(
       command: binaries.kubeApiserver,
       args: [
         `--etcd-servers=${local(ports.etcdClient)}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        // A loopback address is not a valid endpoint; the `kubernetes` Service simply has none.
-        '--endpoint-reconciler-type=none',
+        ...(nodeAddress
+          ? // Every address, so that the bridge's is one; the `kubernetes` Service's endpoint is the bridge's.
+            [
+              '--bind-address=0.0.0.0',
+              `--advertise-address=${nodeAddress}`,
+              '--endpoint-reconciler-type=lease',
+            ]
+          : // A loopback address is not a valid endpoint; the `kubernetes` Service simply has none.
+            ['--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none']),
         `--secure-port=${ports.apiServer}`,
         `--cert-dir=${layout.apiserverCerts}`,
         `--tls-cert-file=${pki('apiserver.crt')}`,

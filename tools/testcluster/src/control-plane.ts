@@ -22,6 +22,7 @@ import { formatDuration, type Log, stderrLog } from './log.ts';
 import { upgradeRunningNode } from './node/acme-upgrade.ts';
 import { chooseNodeMode, type NodeMode } from './node/mode.ts';
 import { NODE_COMPONENTS, realNodeOwner, startRealNode, stopRealNode, takenMessage } from './node/node.ts';
+import { GATEWAY } from './node/node-layout.ts';
 import { defaultClusterDir } from './paths.ts';
 import { CLIENT_IDENTITIES, type ClientIdentity, writeClusterPki } from './pki.ts';
 import { freePorts } from './ports.ts';
@@ -180,7 +181,12 @@ async function start(
     await writeProcessRecord(layout.pids, record);
     return record;
   };
-  const [etcd, apiserver, ...others] = componentSpecs(layout, ports, binaries);
+  const [etcd, apiserver, ...others] = componentSpecs(
+    layout,
+    ports,
+    binaries,
+    nodeBinaries ? GATEWAY : undefined,
+  );
   for (const spec of [etcd!, apiserver!]) await waitHealthy(spec, await launch(spec), layout, api.tls, log);
   const records = await Promise.all(others.map(launch));
   await Promise.all(others.map((spec, i) => waitHealthy(spec, records[i]!, layout, api.tls, log)));

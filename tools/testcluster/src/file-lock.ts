@@ -22,12 +22,18 @@ export interface LockOptions {
 }
 
 export async function withFileLock<T>(path: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  await acquire(path, options);
+  const release = await holdFileLock(path, options);
   try {
     return await fn();
   } finally {
-    await unlink(path).catch(() => {});
+    await release();
   }
+}
+
+/** Takes the lock for longer than one call (e.g. from a test's beforeAll to its afterAll); returns its release. */
+export async function holdFileLock(path: string, options: LockOptions): Promise<() => Promise<void>> {
+  await acquire(path, options);
+  return () => unlink(path).catch(() => {});
 }
 
 async function acquire(path: string, { what, timeoutMs, log }: LockOptions): Promise<void> {

@@ -27,6 +27,8 @@ export interface StoreOperationsOptions {
   backupQuotaBytes: number;
   /** PLATFORM_INTERNAL_URL: where a store's backup CronJob asks for its backup; unset: no schedules. */
   internalUrl: string | undefined;
+  /** PORT: where the orchestrator listens (a Service in front of it forwards there). */
+  listenPort: number;
   now?: () => Date;
 }
 
@@ -141,7 +143,12 @@ export class StoreOperations {
           target,
           request.cron === null
             ? null
-            : { cron: request.cron, url: `${this.options.internalUrl}${SCHEDULED_BACKUP_PATH}`, token },
+            : {
+                cron: request.cron,
+                url: `${this.options.internalUrl}${SCHEDULED_BACKUP_PATH}`,
+                token,
+                platformPort: this.options.listenPort,
+              },
           signal,
         ),
       );

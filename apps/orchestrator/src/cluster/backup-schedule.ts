@@ -18,10 +18,11 @@ import { COMPONENT_LABEL } from './workload-state.ts';
 export const BACKUP_CRONJOB = 'storefleet-backup';
 const BACKUP_TOKEN_SECRET = 'storefleet-backup-trigger';
 
-/** Egress of the backup schedule's pods: DNS, and the platform's port (the URL's, or 80/443). */
-function backupSchedulePolicy(target: StoreTarget, url: string): V1NetworkPolicy {
-  const parsed = new URL(url);
-  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+/** Egress of the backup schedule's pods: DNS, and the platform's ports (the URL's, or 80/443, and its own). */
+function backupSchedulePolicy(target: StoreTarget, schedule: BackupScheduleTarget): V1NetworkPolicy {
+  const parsed = new URL(schedule.url);
+  const urlPort = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  const ports = [...new Set([urlPort, schedule.platformPort])].map((port) => ({ protocol: 'TCP', port }));
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -36,7 +37,7 @@ function backupSchedulePolicy(target: StoreTarget, url: string): V1NetworkPolicy
             { protocol: 'TCP', port: 53 },
           ],
         },
-        { ports: [{ protocol: 'TCP', port }] },
+        { ports },
       ],
     },
   };
@@ -89,7 +90,7 @@ export class KubernetesBackupSchedule implements ClusterBackupSchedule {
       signal,
     );
     // The store charts deny all egress by default: the schedule's pod may reach DNS and the platform.
-    const policy = backupSchedulePolicy(target, schedule.url);
+    const policy = backupSchedulePolicy(target, schedule);
     await this.put(
       () => networking.readNamespacedNetworkPolicy({ name: BACKUP_CRONJOB, namespace }, options),
       (resourceVersion) =>

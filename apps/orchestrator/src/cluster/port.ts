@@ -133,6 +133,11 @@ export interface BackupScheduleTarget {
   url: string;
   /** The store's bearer token for that endpoint. */
   token: string;
+  /**
+   * The port the platform listens on. Behind a Service the connection arrives there, not on the URL's
+   * port, and NetworkPolicies see it after that translation.
+   */
+  platformPort: number;
 }
 
 /** The store's data: what a backup holds, dumped and restored part by part. */

@@ -21,7 +21,7 @@ import { PrometheusTrafficSource, requestsByNamespace } from '../../src/ingress/
 import { type Platform, startPlatform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
 import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
-import { adminConfig, testCluster } from '../support/kube.ts';
+import { adminConfig, holdIngressDefaultBackend, testCluster } from '../support/kube.ts';
 import { placeOrder, storeHttp, variantStock } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
@@ -45,6 +45,7 @@ let backupDir: string;
 let store: Store;
 let copy: Store | undefined;
 let browser: Browser | undefined;
+let releaseDefaultBackend: (() => Promise<void>) | undefined;
 
 const api = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) => {
   const response = await platform.app.inject({
@@ -124,6 +125,7 @@ describe.runIf(node)(
   { timeout: READY_TIMEOUT_MS + 10 * 60_000 },
   () => {
     beforeAll(async () => {
+      releaseDefaultBackend = await holdIngressDefaultBackend(cluster);
       await ensureDashboardBuilt();
       backupDir = mkdtempSync(join(tmpdir(), 'storefleet-medusa-backups-'));
       const listenPort = await freePort('0.0.0.0');
@@ -155,7 +157,8 @@ describe.runIf(node)(
       );
       email = `data-${suffix}@example.com`;
       auth = (await signedIn(platform, email)).headers;
-    }, 240_000);
+      // Another test file may hold the default backend for a while first.
+    }, 25 * 60_000);
 
     afterAll(async () => {
       await browser?.close();
@@ -171,6 +174,7 @@ describe.runIf(node)(
       await database?.close();
       // The fallback route names this process, which is gone: hosts no store serves must get 404 again.
       await new KubeApi(admin).core.deleteNamespace({ name: FALLBACK_NAMESPACE }).catch(() => undefined);
+      await releaseDefaultBackend?.();
       rmSync(backupDir, { recursive: true, force: true });
       console.info(`medusa data figures: ${JSON.stringify(figures)}`);
     }, 480_000);

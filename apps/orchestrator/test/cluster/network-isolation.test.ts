@@ -46,6 +46,9 @@ const nsOther = `outsider-${id}`;
 /** The store charts' ingress and DNS namespace in the values the orchestrator deploys with. */
 const INGRESS_NAMESPACE = 'kube-system';
 const KUBERNETES_SERVICE = '10.96.0.1';
+/** The API server's own port: the `kubernetes` Service's endpoint (10.250.0.1:<port>), what policies see after DNAT. */
+const API_SERVER_PORT = Number(new URL(config.getCurrentCluster()?.server ?? 'https://x:0').port);
+const apiServer = { name: 'api-server', host: KUBERNETES_SERVICE, port: 443, scheme: 'https' } as const;
 /** The ingress controller's labels (the policies select its namespace only). */
 const TRAEFIK = { 'app.kubernetes.io/name': 'traefik' };
 
@@ -137,7 +140,11 @@ describe.skipIf(!enforced)(
       });
       const platformText = platform.renderText({
         files: [join(REPO, 'charts/storefleet/values-prod.yaml')],
-        values: { database: { postgresql: { enabled: true } } },
+        // This cluster's API server listens on a port of its own (a VPS's on 6443, already allowed).
+        values: {
+          database: { postgresql: { enabled: true } },
+          networkPolicy: { apiServerPorts: [443, API_SERVER_PORT] },
+        },
       });
       const [storeA, storeB, platformObjects] = [parse(storeAText), parse(storeBText), parse(platformText)];
 
@@ -191,7 +198,7 @@ describe.skipIf(!enforced)(
         at(nsB, 'database', 5432, 'other-database'),
         at(nsB, 'app', 9000, 'other-app'),
         at(nsPlatform, 'postgresql', 5432, 'platform-database'),
-        { name: 'api-server', host: KUBERNETES_SERVICE, port: 443 },
+        apiServer,
         { name: 'host-closed-port', host: GATEWAY, port: closed.port },
         { name: 'host-smtp-port', host: GATEWAY, port: smtp.port },
         dns,
@@ -219,10 +226,7 @@ describe.skipIf(!enforced)(
           namespace: nsPlatform,
           name: 'orchestrator',
           labels: labelsOf.platform('orchestrator'),
-          probes: [
-            at(nsPlatform, 'postgresql', 5432, 'platform-database'),
-            { name: 'api-server', host: KUBERNETES_SERVICE, port: 443 },
-          ],
+          probes: [at(nsPlatform, 'postgresql', 5432, 'platform-database'), apiServer],
         },
       ];
       standIns.push(...listening, ...probers.slice(1));
@@ -272,10 +276,9 @@ describe.skipIf(!enforced)(
       expect(outcome('app', 'platform-database')).toBe('is refused');
     });
 
-    it('keeps store pods away from the API server (no pod reaches it on this node: it listens on loopback)', () => {
+    it('keeps store pods away from the API server (control: the orchestrator reaches it)', () => {
       expect(outcome('app', 'api-server')).toBe('is refused');
-      // The control the policies allow cannot succeed here: the kubernetes Service has no endpoints.
-      expect(outcome('orchestrator', 'api-server')).toBe('is refused');
+      expect(outcome('orchestrator', 'api-server')).toBe('connects');
     });
 
     it("closes egress to the host where the prod values say so, and opens the SMTP relay's port", () => {

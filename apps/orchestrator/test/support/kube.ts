@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import { withFileLock } from '../../../../tools/testcluster/src/file-lock.ts';
+import { holdFileLock, withFileLock } from '../../../../tools/testcluster/src/file-lock.ts';
 import { stderrLog } from '../../../../tools/testcluster/src/log.ts';
 
 export const REPO = resolve(import.meta.dirname, '../../../..');
@@ -112,4 +112,17 @@ export async function orchestratorKubeconfig(cluster: TestCluster): Promise<stri
   });
   writeFileSync(file, config.exportConfig(), { mode: 0o600 });
   return file;
+}
+
+/**
+ * The ingress's default backend (hosts no store serves, such as an asleep store's) for one test file
+ * at a time: Traefik takes only one, so two platforms publishing theirs at once would answer for each
+ * other. Returns the release.
+ */
+export function holdIngressDefaultBackend(cluster: TestCluster): Promise<() => Promise<void>> {
+  return holdFileLock(join(dirname(cluster.adminKubeconfig), 'ingress-default-backend.lock'), {
+    what: "the ingress's default backend",
+    timeoutMs: 20 * 60_000,
+    log: stderrLog,
+  });
 }

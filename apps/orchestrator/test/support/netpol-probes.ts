@@ -12,7 +12,15 @@ const BUSYBOX = 'storefleet.local/busybox:1.35';
 /** Added to the workload's labels, so that a stand-in's Service selects it alone. */
 export const STAND_IN_LABEL = 'storefleet.test/stand-in';
 
-export type Probe = { name: string; host: string; port: number } | { name: string; resolve: string };
+export type Probe =
+  | {
+      name: string;
+      host: string;
+      port: number;
+      /** `https`: a GET of /healthz over TLS, any certificate (the API server's answer to anyone). */
+      scheme?: 'http' | 'https';
+    }
+  | { name: string; resolve: string };
 
 export interface StandIn {
   namespace: string;
@@ -27,7 +35,9 @@ function probeLine(probe: Probe): string {
   const command =
     'resolve' in probe
       ? `timeout 5 nslookup ${probe.resolve} >/dev/null 2>&1`
-      : `timeout 3 wget -q -O /dev/null http://${probe.host}:${probe.port}/ >/dev/null 2>&1`;
+      : probe.scheme === 'https'
+        ? `timeout 3 wget -q -O /dev/null --no-check-certificate https://${probe.host}:${probe.port}/healthz >/dev/null 2>&1`
+        : `timeout 3 wget -q -O /dev/null http://${probe.host}:${probe.port}/ >/dev/null 2>&1`;
   return `${command}; echo "probe $t ${probe.name} $?"`;
 }
 

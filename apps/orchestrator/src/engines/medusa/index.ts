@@ -67,10 +67,12 @@ export const medusa: EngineModule = {
     writers: ['app', 'worker', 'storefront'],
     scheduleTrigger: {
       component: 'app',
+      // A new pod's address may not be admitted by the NetworkPolicy enforcer for its first seconds:
+      // a connection that fails is tried again for a minute; an answer, even an error, is final.
       command: [
         'node',
         '-e',
-        `fetch(process.env.${SCHEDULE_ENV.url}, { method: 'POST', headers: { 'x-backup-token': process.env.${SCHEDULE_ENV.token} } }).then(async (r) => { console.log(r.status, await r.text()); process.exit(r.ok ? 0 : 1); }, (e) => { console.error(e.message); process.exit(1); })`,
+        `const until = Date.now() + 60000; const post = () => fetch(process.env.${SCHEDULE_ENV.url}, { method: 'POST', headers: { 'x-backup-token': process.env.${SCHEDULE_ENV.token} }, signal: AbortSignal.timeout(10000) }).then(async (r) => { console.log(r.status, await r.text()); process.exit(r.ok ? 0 : 1); }, (e) => { const reason = e.cause?.code ?? e.cause?.message ?? e.message; if (Date.now() < until) { console.error(reason + '; trying again'); setTimeout(post, 2000); } else { console.error(reason); process.exit(1); } }); post();`,
       ],
     },
   },

@@ -85,7 +85,8 @@ export const woocommerce: EngineModule = {
       command: [
         'sh',
         '-c',
-        `curl --fail-with-body --silent --show-error -X POST -H "X-Backup-Token: $${SCHEDULE_ENV.token}" "$${SCHEDULE_ENV.url}"`,
+        // Connections that fail (a new pod not yet admitted by the NetworkPolicy enforcer) are tried again.
+        `curl --fail-with-body --silent --show-error --connect-timeout 5 --retry 12 --retry-delay 5 --retry-connrefused -X POST -H "X-Backup-Token: $${SCHEDULE_ENV.token}" "$${SCHEDULE_ENV.url}"`,
       ],
     },
   },
