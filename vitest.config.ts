@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -18,10 +18,19 @@ export default defineConfig({
             'scripts/test/**/*.test.ts',
             'images/*/test/**/*.test.ts',
           ],
+          exclude: [...configDefaults.exclude, 'packages/backup-agent/**'],
           globalSetup: [
             'apps/orchestrator/test/support/global-setup.ts',
             'apps/orchestrator/test/support/cluster-setup.ts',
           ],
+        },
+      },
+      {
+        // Starts its own S3 server and PostgreSQL per file, and needs no cluster: `--project backup-agent`
+        // runs it alone.
+        test: {
+          name: 'backup-agent',
+          include: ['packages/backup-agent/test/**/*.test.ts'],
         },
       },
       {

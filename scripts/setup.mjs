@@ -110,17 +110,19 @@ function ensureSystemPackages() {
   if (still.length > 0) throw new Error(`${still.join(', ')} still missing after apt-get install`);
 }
 
-/** The pinned API fuzzer (schemathesis, from PyPI) in a virtual environment of its own under the cache. */
-function ensureFuzzer() {
+/**
+ * A pinned Python tool from PyPI in a virtual environment of its own under the cache, reinstalled only
+ * when its requirements file changes.
+ */
+function ensurePythonTool({ what, venvName, requirements, executable }) {
   // The same cache as tools/testcluster/src/paths.ts (cacheRoot): STOREFLEET_CACHE or ~/.cache/storefleet.
   const cache = resolve(process.env.STOREFLEET_CACHE || join(homedir(), '.cache', 'storefleet'));
-  const venv = join(cache, 'schemathesis');
-  const requirements = join(root, 'apps', 'orchestrator', 'test', 'fuzz', 'requirements.txt');
+  const venv = join(cache, venvName);
   const stampFile = join(venv, '.storefleet-requirements');
-  const wanted = readFileSync(requirements, 'utf8');
-  const installed = existsSync(join(venv, 'bin', 'st')) && existsSync(stampFile);
+  const wanted = readFileSync(join(root, requirements), 'utf8');
+  const installed = existsSync(join(venv, 'bin', executable)) && existsSync(stampFile);
   if (installed && readFileSync(stampFile, 'utf8') === wanted) return;
-  log(`installing the API fuzzer (${wanted.trim()}) into ${venv}…`);
+  log(`installing ${what} (${wanted.trim().split('\n').join(', ')}) into ${venv}…`);
   rmSync(venv, { recursive: true, force: true });
   run('python3', ['-m', 'venv', venv]);
   run(join(venv, 'bin', 'pip'), [
@@ -130,15 +132,34 @@ function ensureFuzzer() {
     '--cache-dir',
     join(cache, 'pip'),
     '-r',
-    requirements,
+    join(root, requirements),
   ]);
   writeFileSync(stampFile, wanted);
 }
 
+/** The pinned API fuzzer (schemathesis). */
+const FUZZER = {
+  what: 'the API fuzzer',
+  venvName: 'schemathesis',
+  requirements: 'apps/orchestrator/test/fuzz/requirements.txt',
+  executable: 'st',
+};
+
+/** The S3-compatible server of the backup tests (moto's, S3 only); test/support/s3-server.ts starts it. */
+const S3_SERVER = {
+  what: 'the S3 test server',
+  venvName: 's3-server',
+  requirements: 'apps/orchestrator/test/support/s3-server-requirements.txt',
+  executable: 'moto_server',
+};
+
 try {
   ensureNpmDependencies();
   ensureSystemPackages();
-  if (forTests) ensureFuzzer();
+  if (forTests) {
+    ensurePythonTool(FUZZER);
+    ensurePythonTool(S3_SERVER);
+  }
 } catch (error) {
   log(`failed: ${error.message}`);
   process.exit(1);

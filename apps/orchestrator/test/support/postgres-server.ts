@@ -11,7 +11,8 @@ export interface PostgresServer {
   stop(): void;
 }
 
-function binDir(): string {
+/** The directory of the newest PostgreSQL server binaries (initdb, pg_ctl, psql, pg_dump…). */
+export function postgresBinDir(): string {
   const fromEnv = process.env.STOREFLEET_PG_BIN;
   if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
   const base = '/usr/lib/postgresql';
@@ -43,7 +44,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startPostgresServer(): Promise<PostgresServer> {
-  const bin = binDir();
+  const bin = postgresBinDir();
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'storefleet-pg-'));
   const dataDir = join(dir, 'data');
