@@ -15,6 +15,7 @@ export function orchestratorValuesFor(
     replicas?: number;
     name?: string;
     smtp?: SmtpRelay;
+    platformNamespace?: string;
   } = {},
 ): Record<string, unknown> {
   return storeValues(
@@ -39,6 +40,7 @@ export function orchestratorValuesFor(
       ingressClass: 'traefik',
       storageClass: options.storageClass,
       ...(options.smtp ? { smtp: options.smtp } : {}),
+      ...(options.platformNamespace ? { platformNamespace: options.platformNamespace } : {}),
     },
     { kind: 'anywhere' },
   );

@@ -457,6 +457,31 @@ describe('network policies', { timeout: 30_000 }, () => {
     ).toBe(false);
   });
 
+  it("let the platform's orchestrator pods, when the orchestrator names their namespace, reach the server on 9000", () => {
+    const names = (objects: Manifest[]) =>
+      objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name);
+    expect(names(prod)).not.toContain('store-cube-shop-app-from-platform');
+    const withPlatform = render({
+      ...SCENARIOS.prod,
+      values: { ...SCENARIOS.prod.values, networkPolicy: { platformNamespace: 'storefleet' } },
+    });
+    const policy = find(withPlatform, 'NetworkPolicy', 'store-cube-shop-app-from-platform');
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'storefleet' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/component': 'orchestrator' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 9000 }],
+      },
+    ]);
+    expect(
+      selects(policy.spec.podSelector, workloadOf(withPlatform, 'app').spec.template.metadata.labels),
+    ).toBe(true);
+  });
+
   it('give DNS and the internet only to the Medusa processes, internet only where switched on', () => {
     const labels = (objects: Manifest[], component: string) =>
       workloadOf(objects, component).spec.template.metadata.labels;

@@ -74,6 +74,8 @@ function releaseValues(orchestratorImage: string, replicaCount: number): Record<
       maxProvisionRetries: 1,
       provisionRetryBackoff: '2s',
       leaseDuration: '30s',
+      // The order shows in the store's insights soon: the orchestrator reads it from the store's app.
+      insightsInterval: '10s',
     },
     database: {
       keepOnUninstall: false,
@@ -305,11 +307,18 @@ describe.runIf(node)(title, { timeout: 15 * 60_000 }, () => {
     expect(bindings.items.map((binding) => binding.roleRef.name)).toContain(`${FULLNAME}-store`);
   });
 
-  it('takes an order in Chromium through the store’s storefront', async () => {
+  it('takes an order in Chromium through the store’s storefront, which its insights count', async () => {
     if (!store) throw new Error('no store: the previous test failed');
     browser = await launchBrowser({ width: 1280, height: 900 });
     const { orderNumber } = await checkout(browser.page, store.urls.storefront, `shopper-${id}@example.com`);
     expect(Number(orderNumber)).toBeGreaterThan(0);
+    // Read by the orchestrator in its pod from the store's app, through both sides' NetworkPolicies.
+    const current = store;
+    await until('the order in the store insights', 120_000, async () => {
+      const insights = await api('GET', `/api/stores/${current.id}/insights?range=1h`);
+      const totals = insights.body.totals as { orders: number | null } | undefined;
+      return (totals?.orders ?? 0) >= 1 ? true : undefined;
+    });
   });
 
   it('backs the store up on demand and by its schedule (the CronJob reaches the orchestrator in-cluster)', async () => {

@@ -260,6 +260,20 @@ describe('database modes', { timeout: 60_000 }, () => {
   });
 });
 
+/** The orchestrator's egress to the stores' apps (insights, the Medusa admin API). */
+const STORE_APPS = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'storefleet' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/component': 'app' } },
+    },
+  ],
+  ports: [
+    { protocol: 'TCP', port: 9000 },
+    { protocol: 'TCP', port: 8080 },
+  ],
+};
+
 describe('network policies', { timeout: 60_000 }, () => {
   const policies = (objects: Manifest[]) =>
     Object.fromEntries(
@@ -329,6 +343,7 @@ describe('network policies', { timeout: 60_000 }, () => {
           { protocol: 'TCP', port: 6443 },
         ],
       },
+      STORE_APPS,
       {
         to: [{ podSelector: { matchLabels: selector('postgresql') } }],
         ports: [{ protocol: 'TCP', port: 5432 }],
@@ -381,6 +396,7 @@ describe('network policies', { timeout: 60_000 }, () => {
       { to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] },
       // The TLS check of custom domains, which the narrowed API server rule no longer lets out.
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      STORE_APPS,
       { to: [{ ipBlock: { cidr: '10.1.2.0/24' } }], ports: [{ protocol: 'TCP', port: 6432 }] },
     ]);
     expect(orchestrator.ingress[0].from).toEqual([
@@ -530,7 +546,8 @@ describe('store backups, sleep and wake', { timeout: 60_000 }, () => {
     expect(config(plain).INGRESS_METRICS_URL).toBeUndefined();
     const egress = (objects: Manifest[]) =>
       find(objects, 'NetworkPolicy', 'storefleet-orchestrator').spec.egress;
-    expect(egress(plain)).toHaveLength(1);
+    // The API server and the stores' apps.
+    expect(egress(plain)).toHaveLength(2);
     const sleepy = render({
       values: {
         config: {

@@ -46,6 +46,7 @@ export async function connectCluster(config: Config, logger: Logger): Promise<Cl
       ...(config.STORE_TLS ? { tls: config.STORE_TLS } : {}),
       ...(config.STORE_URL_TLS_PORT ? { tlsPort: config.STORE_URL_TLS_PORT } : {}),
       ...(relay ? { smtp: relay } : {}),
+      ...(roleNamespace ? { platformNamespace: roleNamespace } : {}),
     },
     ...(config.STORE_CLUSTER_ROLE && roleNamespace && roleAccount
       ? {

@@ -22,12 +22,20 @@ export interface ChartSettings {
   tlsPort?: number;
   /** The platform's SMTP relay (SMTP_*); unset: stores send no e-mail. */
   smtp?: SmtpRelay;
+  /**
+   * The namespace of the platform's pods (ORCHESTRATOR_SERVICE_ACCOUNT's): its orchestrator may reach
+   * each store's app (order insights, the Medusa admin API) through the store's NetworkPolicies.
+   */
+  platformNamespace?: string;
 }
 
 /** Non-secret values for one store; everything secret is in the store Secret. */
 export function storeValues(
   target: StoreTarget,
-  chart: Pick<ChartSettings, 'baseDomain' | 'ingressClass' | 'storageClass' | 'tls' | 'tlsPort' | 'smtp'>,
+  chart: Pick<
+    ChartSettings,
+    'baseDomain' | 'ingressClass' | 'storageClass' | 'tls' | 'tlsPort' | 'smtp' | 'platformNamespace'
+  >,
   placement: Placement,
 ): Record<string, unknown> {
   const host = `${target.slug}.${chart.baseDomain}`;
@@ -48,6 +56,7 @@ export function storeValues(
   return {
     ...withIngressValues(values, chart.tls, target.values.domains, chart.tlsPort),
     smtp: smtpValues(chart.smtp, { host, slug: target.slug }),
+    ...(chart.platformNamespace ? { networkPolicy: { platformNamespace: chart.platformNamespace } } : {}),
   };
 }
 

@@ -58,6 +58,12 @@ const platform = chartRenderer(join(REPO, 'charts/storefleet'), {
   namespace: nsPlatform,
 });
 
+/** The orchestrator's values with the node's own additions, `networkPolicy` merged rather than replaced. */
+function merge(values: Record<string, unknown>, extra: { networkPolicy: Record<string, unknown> }) {
+  const networkPolicy = (values.networkPolicy ?? {}) as Record<string, unknown>;
+  return { ...values, networkPolicy: { ...networkPolicy, ...extra.networkPolicy } };
+}
+
 /** Listeners on the node's bridge address (pods reach the host there), outside the NodePort range. */
 async function hostListener(): Promise<{ server: Server; port: number }> {
   for (;;) {
@@ -130,13 +136,16 @@ describe.skipIf(!enforced)(
       const nodeDns = { networkPolicy: { dnsCidrs: [`${GATEWAY}/32`] } };
       const storeAText = medusa.renderText({
         files: prod,
-        values: { ...orchestratorValuesFor('medusa', slugA, { smtp: relay }), ...nodeDns },
+        values: merge(
+          orchestratorValuesFor('medusa', slugA, { smtp: relay, platformNamespace: nsPlatform }),
+          nodeDns,
+        ),
       });
       const storeBText = medusa.renderText({
         release: nsB,
         namespace: nsB,
         files: prod,
-        values: { ...orchestratorValuesFor('medusa', slugB), ...nodeDns },
+        values: merge(orchestratorValuesFor('medusa', slugB, { platformNamespace: nsPlatform }), nodeDns),
       });
       const platformText = platform.renderText({
         files: [join(REPO, 'charts/storefleet/values-prod.yaml')],
@@ -222,11 +231,22 @@ describe.skipIf(!enforced)(
         },
         { namespace: INGRESS_NAMESPACE, name: `ingress-${id}`, labels: TRAEFIK, probes: fromIngress },
         { namespace: nsOther, name: 'outsider', labels: TRAEFIK, probes: fromIngress.slice(0, 2) },
+        // An orchestrator's labels in a namespace that is not the platform's.
+        {
+          namespace: nsOther,
+          name: 'impostor',
+          labels: { 'app.kubernetes.io/component': 'orchestrator' },
+          probes: [at(nsA, 'app', 9000, 'store-app')],
+        },
         {
           namespace: nsPlatform,
           name: 'orchestrator',
           labels: labelsOf.platform('orchestrator'),
-          probes: [at(nsPlatform, 'postgresql', 5432, 'platform-database'), apiServer],
+          probes: [
+            at(nsPlatform, 'postgresql', 5432, 'platform-database'),
+            apiServer,
+            at(nsA, 'app', 9000, 'store-app'),
+          ],
         },
       ];
       standIns.push(...listening, ...probers.slice(1));
@@ -269,6 +289,11 @@ describe.skipIf(!enforced)(
       expect(outcome(`ingress-${id}`, 'database')).toBe('is refused');
       expect(outcome('outsider', 'storefront')).toBe('is refused');
       expect(outcome('outsider', 'app')).toBe('is refused');
+    });
+
+    it("lets the platform's orchestrator, and no look-alike elsewhere, read a store's app", () => {
+      expect(outcome('orchestrator', 'store-app')).toBe('connects');
+      expect(outcome('impostor', 'store-app')).toBe('is refused');
     });
 
     it("keeps store pods out of the platform's database (control: the orchestrator reaches it)", () => {
