@@ -280,10 +280,12 @@ function storeAddresses(config: Config, cluster: Cluster): (store: Store) => Sto
   return (store) => {
     const engine = cluster.engines().find((candidate) => candidate.engine === store.engine);
     if (engine?.pods !== 'real' || !cluster.info().configured) return undefined;
+    const module = engineModule(store.engine);
     return {
       probe,
       host: `${store.slug}.${config.STORE_BASE_DOMAIN}`,
-      servingPath: engineModule(store.engine).servingPath,
+      servingPath: module.servingPath,
+      ...(module.servingContentType ? { servingContentType: module.servingContentType } : {}),
     };
   };
 }

@@ -68,6 +68,11 @@ export interface EngineModule {
   readonly adminPath: string;
   /** A path of the store's host that only its own app answers once it serves (readiness through the ingress). */
   readonly servingPath: string;
+  /**
+   * The Content-Type the app answers `servingPath` with, when another workload of the store answers
+   * any path too (Medusa's storefront, with its page, before the ingress routes the app's paths).
+   */
+  readonly servingContentType?: string;
   /** Images a node needs to run this engine, and why a cluster may not have them. */
   readonly images: { refs: readonly string[]; whyMissing: string };
   /** The Secret the chart reads (`existingSecret`), generated once per store. */

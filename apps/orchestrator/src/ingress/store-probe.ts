@@ -13,6 +13,18 @@ export interface IngressAnswer {
   status: number;
   /** Which platform page answered; null when the store's own workloads did. */
   platformPage: string | null;
+  /** The answer's Content-Type header; null without one. */
+  contentType: string | null;
+}
+
+/**
+ * Whether the store's own app answered: a success that is not a platform page and, where the engine
+ * says what its app answers with, of that type. Medusa's storefront answers every path with its page
+ * (200, HTML), so until the ingress routes the app's paths it would pass for the app.
+ */
+export function servesStore(answer: IngressAnswer, contentType?: string): boolean {
+  if (answer.platformPage !== null || answer.status < 200 || answer.status >= 400) return false;
+  return !contentType || (answer.contentType ?? '').split(';')[0]?.trim().toLowerCase() === contentType;
 }
 
 export interface StoreProbe {
@@ -47,6 +59,7 @@ export class HttpStoreProbe implements StoreProbe {
             resolve({
               status: response.statusCode ?? 0,
               platformPage: typeof page === 'string' ? page : null,
+              contentType: response.headers['content-type'] ?? null,
             });
           });
           response.on('error', reject);
@@ -74,7 +87,7 @@ export async function askUntil(
     signal.throwIfAborted();
     const answer = await probe.ask(host, path, signal).catch((error: unknown) => {
       if (signal.aborted) throw signal.reason;
-      return { status: 0, platformPage: null, error } as IngressAnswer;
+      return { status: 0, platformPage: null, contentType: null, error } as IngressAnswer;
     });
     if (satisfied(answer)) return answer;
     await sleep(intervalMs, signal);

@@ -23,6 +23,7 @@ export const medusa: EngineModule = {
   login: 'email',
   adminPath: '/app/',
   servingPath: '/storefront/config',
+  servingContentType: 'application/json',
   images: {
     refs: ['storefleet.local/medusa:2.21.2', 'storefleet.local/postgres:15'],
     whyMissing: 'its images are built from images/medusa and tools/testcluster/images/postgres and imported',

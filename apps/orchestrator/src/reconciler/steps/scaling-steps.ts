@@ -1,7 +1,7 @@
 import type { ClusterScaling } from '../../cluster/port.ts';
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
 import type { Store } from '../../domain/store.ts';
-import { askUntil, type StoreProbe } from '../../ingress/store-probe.ts';
+import { askUntil, type StoreProbe, servesStore } from '../../ingress/store-probe.ts';
 import type { Attempt, AttemptStore } from '../attempt.ts';
 import type { StepFamily } from './step-family.ts';
 
@@ -11,6 +11,8 @@ export interface StoreAddress {
   host: string;
   /** A path only the store's own app answers once it serves (Medusa: /storefront/config). */
   servingPath: string;
+  /** What the app answers there with, when another workload of the store answers that path too. */
+  servingContentType?: string;
 }
 
 export interface ScalingStepsOptions {
@@ -59,7 +61,7 @@ export function scalingSteps(options: ScalingStepsOptions): StepFamily {
           address.probe,
           address.host,
           address.servingPath,
-          (answer) => answer.platformPage === null && answer.status >= 200 && answer.status < 400,
+          (answer) => servesStore(answer, address.servingContentType),
           signal,
         );
       },
