@@ -24,7 +24,7 @@ import {
   VALUES_PROD,
   valueArgs,
 } from './support/chart.ts';
-import { allowed, dryRunCreate, KINDS, listNames } from './support/kube-api.ts';
+import { allowed, dryRunCreate, releaseObjects } from './support/kube-api.ts';
 
 // A suffix of its own, so that test runs sharing the control plane (several checkouts) do not collide.
 const SUFFIX = randomBytes(3).toString('hex');
@@ -80,11 +80,7 @@ function upgradeInstall(input: RenderInput): void {
 }
 
 /** Everything of the release still in the cluster, namespaced and cluster-scoped. */
-async function leftovers(): Promise<string[]> {
-  const selector = `app.kubernetes.io/instance=${RELEASE}`;
-  const names = await Promise.all(KINDS.map((kind) => listNames(admin, kind, NAMESPACE, selector)));
-  return names.flat().sort();
-}
+const leftovers = () => releaseObjects(admin, RELEASE, NAMESPACE);
 
 beforeAll(async () => {
   admin = adminConfig(testCluster());

@@ -14,6 +14,7 @@ import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client
 import { type Backup, BackupList, Store } from '@storefleet/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from '../../../apps/orchestrator/test/support/browser.ts';
+import { type PlatformSend, signUpWith } from '../../../apps/orchestrator/test/support/http-account.ts';
 import {
   adminConfig,
   helmAsAdmin,
@@ -34,7 +35,7 @@ import {
   nodeLayout,
 } from '../../../tools/testcluster/src/node/node-layout.ts';
 import { CHART, VALUES_LOCAL, valueArgs } from './support/chart.ts';
-import { KINDS, listNames } from './support/kube-api.ts';
+import { KINDS, releaseObjects } from './support/kube-api.ts';
 
 const cluster = testCluster();
 const node = realNode(cluster);
@@ -121,17 +122,11 @@ async function api(method: string, path: string, body?: unknown) {
   return { status: response.status, body: response.body as Record<string, unknown>, response };
 }
 
-async function signUp(email: string): Promise<Record<string, string>> {
-  const signup = await api('POST', '/api/auth/signup', { email, password: 'a password for the tests' });
-  if (signup.status !== 201) throw new Error(`sign-up failed: ${signup.status} ${signup.response.text}`);
-  const cookie = /sf_session=([^;]+)/.exec(String(signup.response.headers['set-cookie'] ?? ''))?.[1] ?? '';
-  const session = { cookie: `sf_session=${cookie}`, 'x-csrf-token': String(signup.body.csrfToken) };
-  const created = await storeHttp(node?.ingressPort ?? 0, HOST, 'POST', '/api/tokens', session, {
-    name: 'operator path',
-  });
-  if (created.status !== 201) throw new Error(`token: ${created.status} ${created.text}`);
-  return { authorization: `Bearer ${(created.body as { token: string }).token}` };
-}
+/** Sign-up through the ingress at the platform's host (Node cannot resolve *.localhost for fetch). */
+const throughIngress: PlatformSend = async (method, path, headers, body) => {
+  const response = await storeHttp(node?.ingressPort ?? 0, HOST, method, path, headers, body);
+  return { ...response, setCookie: String(response.headers['set-cookie'] ?? '') };
+};
 
 const storeState = async (storeId: string) => Store.parse((await api('GET', `/api/stores/${storeId}`)).body);
 
@@ -164,12 +159,12 @@ const hostOf = (store: Store) => new URL(store.urls.storefront).hostname;
  */
 async function watchAnswers(paths: [string, string][], done: Promise<unknown>, settleMs: number) {
   const misses: string[] = [];
-  let until = Number.POSITIVE_INFINITY;
+  let stopAt = Number.POSITIVE_INFINITY;
   void done.finally(() => {
-    until = Date.now() + settleMs;
+    stopAt = Date.now() + settleMs;
   });
   let asked = 0;
-  while (Date.now() < until) {
+  while (Date.now() < stopAt) {
     for (const [host, path] of paths) {
       const started = Date.now();
       const answer = await Promise.race([
@@ -185,6 +180,12 @@ async function watchAnswers(paths: [string, string][], done: Promise<unknown>, s
   }
   return { asked, misses };
 }
+function namespaceGone(name: string, timeoutMs: number): Promise<true> {
+  return until(`namespace ${name} to go`, timeoutMs, async () =>
+    (await core.listNamespace()).items.some((ns) => ns.metadata?.name === name) ? undefined : true,
+  );
+}
+
 const storefrontAnswers = async (store: Store) =>
   (await storeHttp(node?.ingressPort ?? 0, hostOf(store), 'GET', '/')).status;
 
@@ -200,12 +201,13 @@ async function orchestratorPods() {
  * Everything of the release still in the cluster, namespaced and cluster-scoped. Traefik's Middleware
  * is left out: this cluster has no such CRD, and the release renders one only for https redirects.
  */
-async function leftovers(): Promise<string[]> {
-  const selector = `app.kubernetes.io/instance=${RELEASE}`;
-  const kinds = KINDS.filter((kind) => kind !== 'Middleware');
-  const names = await Promise.all(kinds.map((kind) => listNames(admin, kind, NAMESPACE, selector)));
-  return names.flat().sort();
-}
+const leftovers = () =>
+  releaseObjects(
+    admin,
+    RELEASE,
+    NAMESPACE,
+    KINDS.filter((kind) => kind !== 'Middleware'),
+  );
 
 const title = node
   ? 'the platform chart installed as an operator would, on the real node'
@@ -245,13 +247,10 @@ describe.runIf(node)(title, { timeout: 15 * 60_000 }, () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (store && !uninstalled) await api('DELETE', `/api/stores/${store.id}`).catch(() => undefined);
-    if (store && !uninstalled)
-      await until('the store namespace to go', 180_000, async () =>
-        (await core.listNamespace()).items.some((ns) => ns.metadata?.name === store?.namespace)
-          ? undefined
-          : true,
-      ).catch(() => undefined);
+    if (store && !uninstalled) {
+      await api('DELETE', `/api/stores/${store.id}`).catch(() => undefined);
+      await namespaceGone(store.namespace, 180_000).catch(() => undefined);
+    }
     if (!uninstalled) {
       try {
         helmAsAdmin(cluster, ['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '3m']);
@@ -283,7 +282,7 @@ describe.runIf(node)(title, { timeout: 15 * 60_000 }, () => {
       return answer.status === 200 ? answer : undefined;
     });
     expect(page.text).toMatch(/<div id="root">/);
-    auth = await signUp(`operator-${id}@example.com`);
+    auth = await signUpWith(throughIngress, `operator-${id}@example.com`);
     const platform = await api('GET', '/api/platform');
     expect(platform.status).toBe(200);
     const cluster = platform.body.cluster as { simulated: boolean };
@@ -394,11 +393,8 @@ describe.runIf(node)(title, { timeout: 15 * 60_000 }, () => {
 
   it('deletes the store: its namespace goes', async () => {
     if (!store) throw new Error('no store: the previous test failed');
-    const namespace = store.namespace;
     expect((await api('DELETE', `/api/stores/${store.id}`)).status).toBe(202);
-    await until('the store namespace to go', 5 * 60_000, async () =>
-      (await core.listNamespace()).items.some((ns) => ns.metadata?.name === namespace) ? undefined : true,
-    );
+    await namespaceGone(store.namespace, 5 * 60_000);
     expect((await storeState(store.id)).state).toBe('Deleted');
     store = undefined;
   });

@@ -122,3 +122,15 @@ export async function allowed(
   if (result.status !== 201) throw new Error(`SubjectAccessReview: ${result.status} ${result.body}`);
   return (JSON.parse(result.body) as { status: { allowed: boolean } }).status.allowed;
 }
+
+/** Every object of `release` still in the cluster, namespaced (in `namespace`) and cluster-scoped, as `Kind/name`. */
+export async function releaseObjects(
+  config: KubeConfig,
+  release: string,
+  namespace: string,
+  kinds: readonly string[] = KINDS,
+): Promise<string[]> {
+  const selector = `app.kubernetes.io/instance=${release}`;
+  const names = await Promise.all(kinds.map((kind) => listNames(config, kind, namespace, selector)));
+  return names.flat().sort();
+}
