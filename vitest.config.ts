@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import react from '@vitejs/plugin-react';
 import { configDefaults, defineConfig } from 'vitest/config';
 
@@ -7,11 +6,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Vitest's default is one worker per core but one: a single worker on a 2-core machine, where
-    // most of the suite waits on the cluster (pods, helm, the API server) rather than on the CPU.
-    // Two files at a time take 17.5 minutes here instead of 28.6; the files share the cluster
-    // safely (locks around the platform release and the ingress's default backend).
-    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         test: {
