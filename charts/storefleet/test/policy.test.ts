@@ -265,7 +265,7 @@ describe('the store role', { timeout: 60_000 }, () => {
     expect(missing).toEqual([]);
   });
 
-  it('lets the orchestrator exec into store pods (backups and restores), and nothing more on pods', () => {
+  it("lets the orchestrator exec into store pods (backups and restores) and read their logs (a failure's last words), and nothing more on pods", () => {
     const rules = storeRoleRules();
     const onPods = rules.filter((rule) => rule.resources.some((resource) => resource.startsWith('pods')));
     expect(onPods.map((rule) => [rule.resources, rule.verbs])).toEqual([
@@ -274,6 +274,7 @@ describe('the store role', { timeout: 60_000 }, () => {
         ['get', 'list', 'watch'],
       ],
       [['pods/exec'], ['get', 'create']],
+      [['pods/log'], ['get']],
     ]);
     // Only inside store namespaces: the orchestrator's own ClusterRole has no exec anywhere.
     const own: { resources?: string[] }[] = find(render({}), 'ClusterRole', 'storefleet-orchestrator').rules;

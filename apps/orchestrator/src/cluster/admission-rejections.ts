@@ -1,41 +1,44 @@
-// Admission rejections (quota, limits) of pods that controllers create never reach helm, which would
-// only time out: they show as Warning events, watched here while a release installs.
+// Admission rejections (quota, limits) of pods that controllers create never reach helm, or the
+// workloads' status: they show as Warning events, watched here while a store waits for its workloads.
 import { Watch } from '@kubernetes/client-node';
-import { type KubeApi, withSignal } from './kube-api.ts';
+import type { KubeApi } from './kube-api.ts';
 import { ClusterError } from './port.ts';
 
 interface WarningEvent {
   reason?: string;
   message?: string;
   involvedObject?: { kind?: string; name?: string };
+  lastTimestamp?: string;
+  eventTime?: string;
+  series?: { lastObservedTime?: string };
+  metadata?: { creationTimestamp?: string };
 }
 
+/** A little slack for a cluster whose clock runs behind this process's. */
+const CLOCK_SLACK_MS = 5_000;
+
 /**
- * Calls `onRejection` for each new Warning event saying the API refused to create an object in
- * `namespace`; returns the function that stops watching. Watching is best effort: when the events
- * cannot be listed, nothing is watched.
+ * Calls `onRejection` for each Warning event, seen last at or after `since`, saying the API refused
+ * to create an object in `namespace` (a controller that keeps trying updates the same event, so one
+ * refused before the watch began is still seen); returns the function that stops watching. Watching
+ * is best effort: when the events cannot be watched, nothing is.
  */
 export async function watchAdmissionRejections(
   kube: KubeApi,
   namespace: string,
-  signal: AbortSignal,
+  since: Date,
   onRejection: (error: ClusterError) => void,
 ): Promise<() => void> {
-  let resourceVersion: string | undefined;
-  try {
-    resourceVersion = (await kube.core.listNamespacedEvent({ namespace, limit: 1 }, withSignal(signal)))
-      .metadata?.resourceVersion;
-  } catch {
-    return () => {};
-  }
   let controller: AbortController | undefined;
   let stopped = false;
-  new Watch(kube.kubeConfig)
+  const from = since.getTime() - CLOCK_SLACK_MS;
+  await new Watch(kube.kubeConfig)
     .watch(
       `/api/v1/namespaces/${namespace}/events`,
-      { fieldSelector: 'type=Warning', resourceVersion },
+      { fieldSelector: 'type=Warning' },
       (phase, event: WarningEvent) => {
-        if (phase !== 'ADDED') return;
+        if (phase !== 'ADDED' && phase !== 'MODIFIED') return;
+        if (lastSeen(event) < from) return;
         const rejection = admissionRejection(event);
         if (rejection) onRejection(rejection);
       },
@@ -52,6 +55,16 @@ export async function watchAdmissionRejections(
     stopped = true;
     controller?.abort();
   };
+}
+
+function lastSeen(event: WarningEvent): number {
+  const times = [
+    event.series?.lastObservedTime,
+    event.lastTimestamp,
+    event.eventTime,
+    event.metadata?.creationTimestamp,
+  ].map((text) => (text ? Date.parse(String(text)) : Number.NaN));
+  return Math.max(...times.filter((time) => !Number.isNaN(time)), 0);
 }
 
 function admissionRejection(event: WarningEvent): ClusterError | undefined {

@@ -119,7 +119,10 @@ export class HelmCli {
     return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
   }
 
-  /** `helm upgrade --install`, waiting for workloads and jobs, rolling back on failure. */
+  /**
+   * `helm upgrade --install`, returning once the objects are applied: the orchestrator's own watches
+   * decide whether the workloads become ready (and remediate a release that does not).
+   */
   async upgradeInstall(request: InstallRequest, signal?: AbortSignal): Promise<HelmRelease> {
     const valuesFile = join(tmpdir(), `storefleet-values-${randomUUID()}.json`);
     await writeFile(valuesFile, JSON.stringify(request.values), { mode: 0o600 });
@@ -131,9 +134,6 @@ export class HelmCli {
         '--install',
         '-n',
         request.namespace,
-        '--wait=watcher',
-        '--wait-for-jobs',
-        '--rollback-on-failure',
         '--timeout',
         `${Math.ceil(this.options.timeoutMs / 1000)}s`,
         '-o',
@@ -158,8 +158,6 @@ export class HelmCli {
         String(revision),
         '-n',
         namespace,
-        '--wait=watcher',
-        '--wait-for-jobs',
         '--timeout',
         `${Math.ceil(this.options.timeoutMs / 1000)}s`,
       ],

@@ -99,6 +99,8 @@ export interface ClusterWorkloads {
     target: StoreTarget,
     signal: AbortSignal,
     onProgress: (progress: WorkloadProgress) => Promise<void>,
+    /** When the change being waited for began: refusals the cluster logged before it are not this one's. */
+    since: Date,
   ): Promise<void>;
   /**
    * Watches the store's workloads and calls `onChange` with their conditions once they are first
@@ -247,6 +249,8 @@ export type ClusterErrorCode =
   | 'SetupJobFailed'
   | 'SetupJobMissing'
   | 'PodNotRunning'
+  | 'ImageMissing'
+  | 'ContainerCrashing'
   | 'AppNotFound'
   | 'CredentialsMissing'
   // the store's data

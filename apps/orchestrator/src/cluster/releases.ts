@@ -4,7 +4,6 @@ import type { Engine, ReleaseRevision } from '@storefleet/contracts';
 import { releaseDescription } from '../domain/next-action.ts';
 import { engineChart, type Placement } from '../engines/engine.ts';
 import { engineModule } from '../engines/registry.ts';
-import { watchAdmissionRejections } from './admission-rejections.ts';
 import { helmFailure } from './cluster-errors.ts';
 import { type HelmCli, HelmError } from './helm-cli.ts';
 import { helmRunningFor } from './helm-processes.ts';
@@ -28,13 +27,7 @@ export class HelmReleases implements ClusterReleases {
   }
 
   async installRelease(target: StoreTarget, signal: AbortSignal): Promise<DeployedRelease> {
-    const { helm, kube, chart, placementOf } = this.options;
-    const rejection = new AbortController();
-    let rejectedBy: ClusterError | undefined;
-    const stopWatching = await watchAdmissionRejections(kube, target.namespace, signal, (error) => {
-      rejectedBy = error;
-      rejection.abort(error);
-    });
+    const { helm, chart, placementOf } = this.options;
     try {
       // A release left pending-* by a dead process is unlocked before this, by the reconciler's
       // release step (nextAction over the release history).
@@ -46,14 +39,11 @@ export class HelmReleases implements ClusterReleases {
           values: storeValues(target, chart, placementOf(target.engine)),
           description: releaseDescription(target.generation),
         },
-        AbortSignal.any([signal, rejection.signal]),
+        signal,
       );
       return { revision: release.revision, chartVersion: release.chartVersion, values: target.values };
     } catch (error) {
-      if (rejectedBy && !signal.aborted) throw rejectedBy;
       throw this.failure(error, 'install the Helm release', signal);
-    } finally {
-      stopWatching();
     }
   }
 

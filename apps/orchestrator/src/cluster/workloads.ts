@@ -2,16 +2,18 @@
 // through the fleet-wide watch, and reading their conditions once (uses workload-watch.ts).
 import type { Logger } from 'pino';
 import { engineModule } from '../engines/registry.ts';
+import { watchAdmissionRejections } from './admission-rejections.ts';
 import { type KubeApi, withSignal } from './kube-api.ts';
-import type {
-  ClusterWorkloads,
-  StoreTarget,
-  WorkloadCondition,
-  WorkloadProgress,
-  WorkloadWatch,
+import {
+  ClusterError,
+  type ClusterWorkloads,
+  type StoreTarget,
+  type WorkloadCondition,
+  type WorkloadProgress,
+  type WorkloadWatch,
 } from './port.ts';
 import { STORE_WORKLOAD_SELECTOR } from './store-labels.ts';
-import { workloadState } from './workload-state.ts';
+import { lastWords, type WorkloadState, workloadState } from './workload-state.ts';
 import { FleetWorkloadWatch, WorkloadInformers } from './workload-watch.ts';
 
 export class KubernetesWorkloads implements ClusterWorkloads {
@@ -30,13 +32,24 @@ export class KubernetesWorkloads implements ClusterWorkloads {
     target: StoreTarget,
     signal: AbortSignal,
     onProgress: (progress: WorkloadProgress) => Promise<void>,
+    since: Date,
   ): Promise<void> {
     signal.throwIfAborted();
     const informers = this.workloadInformers(target, signal);
     const reported = new Map<WorkloadCondition, string>();
+    let finished = false;
+    let stopWatchingRejections: (() => void) | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        // Pods the API refuses (quota, limits) never exist: only a Warning event says so.
+        watchAdmissionRejections(this.kube, target.namespace, since, reject).then(
+          (stop) => {
+            if (finished) stop();
+            else stopWatchingRejections = stop;
+          },
+          () => {},
+        );
         informers
           .start(async (state) => {
             for (const progress of state.progress) {
@@ -45,7 +58,7 @@ export class KubernetesWorkloads implements ClusterWorkloads {
               reported.set(progress.type, key);
               await onProgress(progress);
             }
-            if (state.failure) reject(state.failure);
+            if (state.failure) reject(await this.withLastWords(target, state));
             else if (state.progress.every((p) => p.status === 'True')) resolve();
           }, reject)
           .catch((error: unknown) =>
@@ -53,7 +66,40 @@ export class KubernetesWorkloads implements ClusterWorkloads {
           );
       });
     } finally {
+      finished = true;
+      stopWatchingRejections?.();
       await informers.stop();
+    }
+  }
+
+  /**
+   * A failure whose last words are better read from the container's log than from its termination
+   * message (none kept, or its tail cut inside a long line): the failure with them.
+   */
+  private async withLastWords(target: StoreTarget, state: WorkloadState): Promise<ClusterError | undefined> {
+    const { failure, logWords } = state;
+    if (!failure || !logWords) return failure;
+    try {
+      const log = await this.kube.core.readNamespacedPodLog({
+        name: logWords.pod,
+        namespace: target.namespace,
+        container: logWords.container,
+        previous: logWords.previous,
+        tailLines: 200,
+        limitBytes: 256 * 1024,
+      });
+      const words = lastWords(typeof log === 'string' ? log : String(log));
+      if (!words) return failure;
+      return new ClusterError(failure.code, logWords.messageWith(words.slice(0, 200)), {
+        retryable: failure.retryable,
+        ...(failure.condition ? { condition: failure.condition } : {}),
+      });
+    } catch (error) {
+      this.logger.debug(
+        { err: error, storeId: target.storeId },
+        'could not read the log of a failed container',
+      );
+      return failure;
     }
   }
 

@@ -5,7 +5,7 @@
 // this generation by an attempt that died before recording it → adopt; out of date → upgrade (or roll
 // back); deployed and in sync → wait. Every install and upgrade names the generation it was made for
 // in its description, which is how a release tells the generation it belongs to.
-import type { ReleaseRevision, StoreState } from '@storefleet/contracts';
+import type { Operation, ReleaseRevision, StoreState } from '@storefleet/contracts';
 import type { DeployedRecord } from './store.ts';
 
 /** The release as the cluster reports it. */
@@ -187,4 +187,23 @@ function chartVersionOf(chart: string): string {
 /** The deployed revision is the one this store's latest request made. */
 function inSync(store: DesiredRelease, revision: number): boolean {
   return store.deployed?.generation === store.generation && store.deployed.revision === revision;
+}
+
+/** What undoes a release change whose workloads never became ready. */
+export type ReleaseRemedy = { do: 'uninstall' } | { do: 'rollback'; revision: number };
+
+/**
+ * After the last attempt of an operation failed waiting for the workloads its release change made:
+ * a first install is removed and an upgrade is rolled back to the revision the store ran before, as
+ * helm's own `--rollback-on-failure` did when it decided readiness. Nothing for other failures.
+ */
+export function remedyForUnreadyRelease(
+  operation: Operation,
+  failedStep: string,
+  store: { revision: number | null },
+): ReleaseRemedy | undefined {
+  if (failedStep !== 'ready') return undefined;
+  if (operation === 'provision' || operation === 'provision-from-backup') return { do: 'uninstall' };
+  if (operation === 'upgrade' && store.revision !== null) return { do: 'rollback', revision: store.revision };
+  return undefined;
 }

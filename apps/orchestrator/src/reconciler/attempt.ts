@@ -24,6 +24,8 @@ export interface Attempt {
   target: StoreTarget;
   /** Aborts on job interruption (supersession, shutdown) and on PROVISION_TIMEOUT. */
   signal: AbortSignal;
+  /** When this attempt began. */
+  startedAt: Date;
   log: Logger;
   /** What the release step deployed (or found deployed for this generation). */
   deployed: DeployedRecord | undefined;

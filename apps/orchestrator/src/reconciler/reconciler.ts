@@ -11,6 +11,7 @@ import { type Cluster, ClusterError, storeTarget } from '../cluster/port.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ActivityType } from '../domain/activity-types.ts';
 import { LIFECYCLE, payloadOf, runnableStates } from '../domain/lifecycle.ts';
+import { remedyForUnreadyRelease } from '../domain/next-action.ts';
 import { type RetryPolicy, retryDelayMs, shouldRetry } from '../domain/retry.ts';
 import { mayHaveClusterResources, type Store } from '../domain/store.ts';
 import { formatDuration } from '../duration.ts';
@@ -107,6 +108,7 @@ export class Reconciler {
       store,
       target: storeTarget(store),
       signal: AbortSignal.any([jobSignal, timeout]),
+      startedAt: this.now(),
       log: this.options.logger.child({
         storeId: store.id,
         slug: store.slug,
@@ -218,7 +220,8 @@ export class Reconciler {
     }
 
     const exhausted = description.retryable ? ` (gave up after ${attemptNumber} attempts)` : '';
-    const failureMessage = `Step "${step}" failed: ${description.message}${exhausted}`;
+    const remedied = await this.remedyUnreadyRelease(attempt, step);
+    const failureMessage = `Step "${step}" failed: ${description.message}${exhausted}${remedied}`;
     // Only a backup fails back to Ready (its plan says so): the failure is the backup's, not the store's.
     if (plan.failure !== 'Failed')
       return this.data.backupFailed(attempt, conditions, failureMessage, description.reason);
@@ -241,6 +244,37 @@ export class Reconciler {
     );
     attempt.log.error({ step, reason: description.reason }, 'store failed');
     return { outcome: 'done' };
+  }
+
+  /**
+   * Undoes the release change of a last attempt whose workloads never became ready (see
+   * remedyForUnreadyRelease); returns the words the failure message adds.
+   */
+  private async remedyUnreadyRelease(attempt: Attempt, step: Step): Promise<string> {
+    const remedy = remedyForUnreadyRelease(attempt.operation, step, attempt.store);
+    if (!remedy) return '';
+    const { releases } = this.options.cluster;
+    const signal = AbortSignal.timeout(this.options.attemptTimeoutMs);
+    try {
+      if (remedy.do === 'uninstall') {
+        await releases.uninstallRelease(attempt.target, signal);
+        attempt.log.warn('uninstalled a release whose workloads never became ready');
+        return ' The release was uninstalled.';
+      }
+      await releases.rollbackRelease(attempt.target, remedy.revision, signal);
+      attempt.log.warn(
+        { revision: remedy.revision },
+        'rolled back a release whose workloads never became ready',
+      );
+      return ` The release was rolled back to revision ${remedy.revision}.`;
+    } catch (error) {
+      attempt.log.error(
+        { err: error, remedy },
+        'could not undo a release whose workloads never became ready',
+      );
+      const what = remedy.do === 'uninstall' ? 'uninstalled' : `rolled back to revision ${remedy.revision}`;
+      return ` The release could not be ${what}: ${(error as Error).message}`;
+    }
   }
 }
 

@@ -2,9 +2,11 @@
 // its helm goes on by itself. Another orchestrator started at once on the same data finds the release
 // pending-install with that helm still working on it, waits for it instead of unlocking or upgrading,
 // and adopts the revision it made for this generation: one Helm revision, the store Ready.
+// The orchestrator's helm returns once the objects are applied, a second or so: to hold the release
+// pending-install long enough, this test's helm is a slow one, which also waits for the workloads.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,9 +49,22 @@ async function startOrchestrator(): Promise<OrchestratorProcess> {
   return started;
 }
 
+/** A helm whose installs also wait for the workloads (tens of seconds for a Medusa store). */
+function slowHelm(helm: string): string {
+  const path = join(dataDir, 'helm');
+  writeFileSync(
+    path,
+    `#!/bin/sh\nif [ "$1" = upgrade ]; then exec ${JSON.stringify(helm)} "$@" --wait=watcher --wait-for-jobs; fi\nexec ${JSON.stringify(helm)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  return path;
+}
+
 beforeAll(async () => {
+  const environment = await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS);
   env = {
-    ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
+    ...environment,
+    HELM_BIN: slowHelm(environment.HELM_BIN ?? cluster.helm),
     PORT: '0',
     DATA_DIR: dataDir,
     LEASE_DURATION: '3s',

@@ -1,5 +1,6 @@
-// The orchestrator process killed (SIGKILL) while helm is installing a store, then started again:
-// the store must still reach Ready, with one release, not two.
+// The orchestrator process killed (SIGKILL) after helm installed a store's release, while it waits
+// for the workloads to become ready, then started again: the store must still reach Ready, with one
+// release of one revision (the next orchestrator adopts the install, it does not upgrade or reinstall).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   cluster = testCluster();
   core = adminConfig(cluster).makeApiClient(CoreV1Api);
   const values = join(dataDir, 'gate.json');
-  // App pods may only run on nodes carrying the gate label: until it is set, helm waits mid-install.
+  // App pods may only run on nodes carrying the gate label: until it is set, the store cannot be ready.
   writeFileSync(values, JSON.stringify({ app: { nodeSelector: { [GATE_LABEL]: 'open' } } }));
   env = {
     PORT: '0',
@@ -83,7 +84,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('an orchestrator killed during a helm install', { timeout: 240_000 }, () => {
+describe('an orchestrator killed while it waits for a new store to become ready', {
+  timeout: 240_000,
+}, () => {
   it('resumes after a restart and reaches Ready with a single release', async () => {
     const first = await startOrchestrator();
     const auth = await signUpOverHttp(first.address, 'crash@example.com');
@@ -94,8 +97,16 @@ describe('an orchestrator killed during a helm install', { timeout: 240_000 }, (
     });
     const { id } = (await created.json()) as { id: string };
     await waitFor(
-      async () => releaseStatus(`store-crash-shop-${run}`, `store-crash-shop-${run}`) === 'pending-install',
-      'helm to be mid-install',
+      async () => {
+        if (releaseStatus(`store-crash-shop-${run}`, `store-crash-shop-${run}`) !== 'deployed') return false;
+        const body = (await (await fetch(`${first.address}/api/stores/${id}`, { headers: auth })).json()) as {
+          state: string;
+          conditions: { type: string; status: string }[];
+        };
+        const app = body.conditions.find((condition) => condition.type === 'AppReady');
+        return body.state === 'Provisioning' && app !== undefined && app.status !== 'True';
+      },
+      'helm to have installed the release, and the store to wait for its app',
       90_000,
       250,
     );
@@ -128,7 +139,7 @@ describe('an orchestrator killed during a helm install', { timeout: 240_000 }, (
       status: string;
     }[];
     expect(releases).toEqual([
-      expect.objectContaining({ name: `store-crash-shop-${run}`, status: 'deployed' }),
+      expect.objectContaining({ name: `store-crash-shop-${run}`, status: 'deployed', revision: '1' }),
     ]);
 
     await fetch(`${second.address}/api/stores/${id}`, { method: 'DELETE', headers: auth });

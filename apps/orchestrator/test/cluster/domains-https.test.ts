@@ -11,13 +11,13 @@ import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { Store } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuilt } from '../../../../scripts/build-dashboard.ts';
-import { connectCluster } from '../../src/cluster/connect.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
 import { TestDns } from '../support/challtestsrv.ts';
+import { startClusterPlatform } from '../support/cluster-platform.ts';
 import { domainOnStorePage, openStorePage } from '../support/dashboard-page.ts';
-import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import { signedIn, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { adminSeesOrder, pebbleRoot, servedCertificate } from '../support/https-node.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
@@ -92,14 +92,7 @@ describe.runIf(node)(
         DASHBOARD_DIR: DASHBOARD_DIST,
       });
       database = await openDatabase({ inMemory: true });
-      platform = await startPlatform({
-        config,
-        logger: silentLogger,
-        database,
-        cluster: await connectCluster(config, silentLogger),
-        pollIntervalMs: 200,
-        heartbeatIntervalMs: 2_000,
-      });
+      platform = await startClusterPlatform(config, database);
       dashboardUrl = await platform.app.listen({ port: 0, host: '127.0.0.1' });
       auth = (await signedIn(platform, MERCHANT)).headers;
       for (const host of [SHOP, WRONG, BROKEN]) await dns.clear(host).catch(() => {});

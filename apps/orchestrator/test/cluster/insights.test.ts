@@ -9,11 +9,11 @@ import { join, resolve } from 'node:path';
 import { Store, StoreInsights } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuilt } from '../../../../scripts/build-dashboard.ts';
-import { connectCluster } from '../../src/cluster/connect.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
-import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import { startClusterPlatform } from '../support/cluster-platform.ts';
+import { signedIn, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { testCluster } from '../support/kube.ts';
 import { placeOrder, storeHttp } from '../support/medusa-shopper.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
@@ -76,14 +76,7 @@ describe.runIf(node)('store insights on the real node', { timeout: READY_TIMEOUT
       DASHBOARD_DIR: DASHBOARD_DIST,
     });
     database = await openDatabase({ inMemory: true });
-    platform = await startPlatform({
-      config,
-      logger: silentLogger,
-      database,
-      cluster: await connectCluster(config, silentLogger),
-      pollIntervalMs: 200,
-      heartbeatIntervalMs: 2_000,
-    });
+    platform = await startClusterPlatform(config, database);
     await platform.app.listen({ port: listenPort, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${listenPort}`;
     email = `insights-${suffix}@example.com`;

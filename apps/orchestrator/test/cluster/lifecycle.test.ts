@@ -297,7 +297,7 @@ describe('store lifecycle on a real API server', { timeout: 240_000 }, () => {
       owner,
     );
     const failed = await waitForState(database, store.id, 'Failed', 90_000);
-    expect(failed.failure).toMatchObject({ step: 'release', reason: 'QuotaExceeded', retryable: false });
+    expect(failed.failure).toMatchObject({ step: 'ready', reason: 'QuotaExceeded', retryable: false });
     expect(failed.failure?.message).toMatch(/exceeded quota/);
     await platform.commands.delete(store.id);
     await waitForState(database, store.id, 'Deleted', 120_000);

@@ -12,15 +12,15 @@ import { type Backup, BackupList, Store } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuilt } from '../../../../scripts/build-dashboard.ts';
 import { GATEWAY } from '../../../../tools/testcluster/src/node/node-layout.ts';
-import { connectCluster } from '../../src/cluster/connect.ts';
 import { FALLBACK_NAMESPACE, publishFallbackRoute } from '../../src/cluster/fallback-route.ts';
 import { KubeApi } from '../../src/cluster/kube-api.ts';
 import { ActivityRepository } from '../../src/db/activity-repository.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { PrometheusTrafficSource, requestsByNamespace } from '../../src/ingress/traffic.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
-import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import { startClusterPlatform } from '../support/cluster-platform.ts';
+import { signedIn, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { adminConfig, holdIngressDefaultBackend, testCluster } from '../support/kube.ts';
 import { placeOrder, storeHttp, variantStock } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
@@ -136,14 +136,7 @@ describe.runIf(node)(
         DASHBOARD_DIR: DASHBOARD_DIST,
       });
       database = await openDatabase({ inMemory: true });
-      platform = await startPlatform({
-        config,
-        logger: silentLogger,
-        database,
-        cluster: await connectCluster(config, silentLogger),
-        pollIntervalMs: 200,
-        heartbeatIntervalMs: 2_000,
-      });
+      platform = await startClusterPlatform(config, database);
       // Every address: pods reach it on the bridge, the browser on loopback (Chromium sends any other
       // address through the machine's HTTP proxy).
       await platform.app.listen({ port: listenPort, host: '0.0.0.0' });

@@ -10,12 +10,12 @@ import { resolveMailpit } from '../../../../tools/testcluster/src/binaries.ts';
 import { type MailCatcher, startMailCatcher } from '../../../../tools/testcluster/src/mail-catcher.ts';
 import { type MailSummary, mailCatcherClient } from '../../../../tools/testcluster/src/mail-catcher-api.ts';
 import { GATEWAY } from '../../../../tools/testcluster/src/node/node-layout.ts';
-import { connectCluster } from '../../src/cluster/connect.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
+import { startClusterPlatform } from '../support/cluster-platform.ts';
 import { openStorePage } from '../support/dashboard-page.ts';
-import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import { signedIn, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { testCluster } from '../support/kube.ts';
 import { placeOrder, storeHttp } from '../support/medusa-shopper.ts';
 import { realNode, realNodeEnvironment } from '../support/real-node.ts';
@@ -75,14 +75,7 @@ describe.runIf(node)(
         DASHBOARD_DIR: DASHBOARD_DIST,
       });
       database = await openDatabase({ inMemory: true });
-      platform = await startPlatform({
-        config,
-        logger: silentLogger,
-        database,
-        cluster: await connectCluster(config, silentLogger),
-        pollIntervalMs: 200,
-        heartbeatIntervalMs: 2_000,
-      });
+      platform = await startClusterPlatform(config, database);
       auth = (await signedIn(platform, MERCHANT)).headers;
     }, 600_000);
 

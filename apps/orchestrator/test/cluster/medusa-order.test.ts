@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { PlatformInfo, Store } from '@storefleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCluster } from '../../src/cluster/connect.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/platform.ts';
 import { type Browser, launchBrowser } from '../support/browser.ts';
-import { signedIn, silentLogger, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import { startClusterPlatform } from '../support/cluster-platform.ts';
+import { signedIn, testConfig, waitFor, waitForState } from '../support/harness.ts';
 import { adminConfig, testCluster } from '../support/kube.ts';
 import { storeHttp } from '../support/medusa-shopper.ts';
 import { podWorkingSetBytes } from '../support/pod-cgroups.ts';
@@ -46,14 +46,7 @@ describe.runIf(node)('a Medusa store on the real node', { timeout: READY_TIMEOUT
       ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
     });
     database = await openDatabase({ inMemory: true });
-    platform = await startPlatform({
-      config,
-      logger: silentLogger,
-      database,
-      cluster: await connectCluster(config, silentLogger),
-      pollIntervalMs: 200,
-      heartbeatIntervalMs: 2_000,
-    });
+    platform = await startClusterPlatform(config, database);
     auth = (await signedIn(platform, `merchant-${suffix}@example.com`)).headers;
   }, 180_000);
 

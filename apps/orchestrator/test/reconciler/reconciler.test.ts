@@ -154,6 +154,38 @@ describe.each(ENGINES)('reconciler on %s', (engine) => {
     expect(ready.failure).toBeNull();
   });
 
+  it("undoes the release change of a last attempt whose workloads never became ready, as helm's rollback-on-failure did", async () => {
+    const platform = await start({ MAX_PROVISION_RETRIES: '1' });
+    const never = new ClusterError('ImageMissing', 'App app: 0/1 ready. Pod app-0: ErrImageNeverPull.', {
+      retryable: true,
+      condition: 'AppReady',
+    });
+
+    // A first install: removed once the last attempt gives up.
+    bed.cluster.failOn('waitUntilReady', never, 2);
+    const { store } = await platform.commands.create({ name: 'Unready Shop', engine: 'woocommerce' }, owner);
+    const failed = await waitForState(bed.database, store.id, 'Failed');
+    expect(failed.failure).toMatchObject({ step: 'ready', reason: 'ImageMissing' });
+    expect(failed.failure?.message).toMatch(/\(gave up after 2 attempts\) The release was uninstalled\.$/);
+    expect(bed.cluster.calls.filter((c) => c.operation === 'installRelease')).toHaveLength(1);
+    expect(bed.cluster.calls.filter((c) => c.operation === 'uninstallRelease')).toHaveLength(1);
+
+    bed.cluster.clearBehaviour('waitUntilReady');
+    await platform.commands.retry(store.id);
+    const ready = await waitForState(bed.database, store.id, 'Ready');
+    expect(ready.revision).toBe(1);
+
+    // An upgrade: rolled back to the revision the store ran before it.
+    bed.cluster.failOn('waitUntilReady', never, 2);
+    await platform.commands.upgrade(store.id, { replicas: 2 });
+    const upgradeFailed = await waitForState(bed.database, store.id, 'Failed');
+    expect(upgradeFailed.failure).toMatchObject({ operation: 'upgrade', step: 'ready' });
+    expect(upgradeFailed.failure?.message).toMatch(/The release was rolled back to revision 1\.$/);
+    const rollbacks = bed.cluster.calls.filter((c) => c.operation === 'rollbackRelease');
+    expect(rollbacks).toHaveLength(1);
+    bed.cluster.clearBehaviour('waitUntilReady');
+  });
+
   it('does not retry an error that cannot heal by itself', async () => {
     bed.cluster.failOn(
       'ensureSecrets',

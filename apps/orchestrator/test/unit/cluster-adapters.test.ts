@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { redactSecrets } from '../../src/cluster/helm-cli.ts';
 import { isHelmOn } from '../../src/cluster/helm-processes.ts';
 import { generateStoreSecrets } from '../../src/cluster/store-secrets.ts';
-import { type WorkloadObjects, workloadState } from '../../src/cluster/workload-state.ts';
+import { lastWords, type WorkloadObjects, workloadState } from '../../src/cluster/workload-state.ts';
 
 /** The Deployments a Medusa store serves with (its engine module's appComponents). */
 const APP = ['app', 'storefront', 'worker'];
@@ -163,6 +163,125 @@ describe('workload conditions from the store namespace', () => {
         message: 'Database db: 0/1 ready.',
       },
     );
+  });
+
+  it('is not ready while a rollout is under way, even with enough ready replicas', () => {
+    const rolling: V1Deployment = {
+      metadata: { ...labelled('app', 'app'), generation: 2 },
+      spec: { replicas: 2 } as never,
+      status: { observedGeneration: 2, readyReplicas: 2, updatedReplicas: 1, replicas: 3 },
+    };
+    const done: V1Deployment = { ...rolling, status: { ...rolling.status, updatedReplicas: 2, replicas: 2 } };
+    const oldPodLeaving: V1Deployment = { ...done, status: { ...done.status, replicas: 3 } };
+    expect(workloadState(objects([db(1)], [rolling], []), APP).progress[1]?.status).toBe('False');
+    expect(workloadState(objects([db(1)], [oldPodLeaving], []), APP).progress[1]?.status).toBe('False');
+    expect(workloadState(objects([db(1)], [done], []), APP).progress[1]?.status).toBe('True');
+
+    const updating: V1StatefulSet = {
+      metadata: { ...labelled('database', 'db'), generation: 2 },
+      spec: { replicas: 1 } as never,
+      status: {
+        observedGeneration: 2,
+        readyReplicas: 1,
+        replicas: 1,
+        currentRevision: 'db-1',
+        updateRevision: 'db-2',
+        updatedReplicas: 0,
+      },
+    };
+    expect(workloadState(objects([updating], [done], []), APP).progress[0]?.status).toBe('False');
+    const updated: V1StatefulSet = {
+      ...updating,
+      status: { ...updating.status, replicas: 1, currentRevision: 'db-2', updatedReplicas: 1 },
+    };
+    expect(workloadState(objects([updated], [done], []), APP).progress[0]?.status).toBe('True');
+  });
+
+  it('fails at once, not retried, when an image is not on the node', () => {
+    const missing = pod('app', {
+      containerStatuses: [
+        {
+          name: 'medusa',
+          restartCount: 0,
+          state: {
+            waiting: {
+              reason: 'ErrImageNeverPull',
+              message:
+                'Container image "storefleet.local/medusa:0.0.0-missing" is not present with pull policy of Never',
+            },
+          },
+        } as never,
+      ],
+    });
+    const state = workloadState(objects([db(1)], [app(0)], [], [missing]), APP);
+    expect(state.failure).toMatchObject({ code: 'ImageMissing', retryable: false, condition: 'AppReady' });
+    expect(state.failure?.message).toBe(
+      'App app: 0/2 ready. Pod app-0, container medusa: ErrImageNeverPull: Container image "storefleet.local/medusa:0.0.0-missing" is not present with pull policy of Never.',
+    );
+    expect(state.progress[1]).toMatchObject({ status: 'False', reason: 'ErrImageNeverPull' });
+  });
+
+  it('names a setup pod whose image is missing as the failure of the setup', () => {
+    const missing = pod('setup', {
+      containerStatuses: [
+        { name: 'setup', restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull' } } } as never,
+      ],
+    });
+    const state = workloadState(objects([db(1)], [app(2)], [job()], [missing]), APP);
+    expect(state.failure).toMatchObject({ code: 'ImageMissing', condition: 'StoreConfigured' });
+    expect(state.progress[2]).toMatchObject({ status: 'False', reason: 'ErrImageNeverPull' });
+  });
+
+  it('fails a container that keeps crashing only after its third crash, with its last words', () => {
+    const crashing = (restartCount: number, said?: string) =>
+      pod('app', {
+        containerStatuses: [
+          {
+            name: 'medusa',
+            restartCount,
+            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } },
+            lastState: { terminated: { exitCode: 1, ...(said ? { message: said } : {}) } },
+          } as never,
+        ],
+      });
+    const early = workloadState(objects([db(1)], [app(0)], [], [crashing(2, 'boom\n')]), APP);
+    expect(early.failure).toBeUndefined();
+    expect(early.progress[1]?.reason).toBe('CrashLoopBackOff');
+
+    const given = workloadState(
+      objects([db(1)], [app(0)], [], [crashing(3, 'starting\nError: connect ECONNREFUSED 10.96.0.9:5432\n')]),
+      APP,
+    );
+    expect(given.failure).toMatchObject({
+      code: 'ContainerCrashing',
+      retryable: true,
+      condition: 'AppReady',
+    });
+    expect(given.failure?.message).toBe(
+      'App app: 0/2 ready. Pod app-0, container medusa: CrashLoopBackOff: back-off 40s; it last said: Error: connect ECONNREFUSED 10.96.0.9:5432.',
+    );
+    expect(given.logWords).toBeUndefined();
+
+    // Without a termination message, the adapter reads the previous container's log for the last words.
+    const silent = workloadState(objects([db(1)], [app(0)], [], [crashing(3)]), APP);
+    expect(silent.logWords).toMatchObject({ pod: 'app-0', container: 'medusa', previous: true });
+    expect(silent.logWords?.messageWith('Error: no DATABASE_URL')).toBe(
+      'App app: 0/2 ready. Pod app-0, container medusa: CrashLoopBackOff: back-off 40s; it last said: Error: no DATABASE_URL.',
+    );
+  });
+
+  it("takes a JSON logger's last error message as a container's last words, not its stack", () => {
+    const log = [
+      'setup: migrating',
+      '{"level":"info","message":"setup: created admin user"}',
+      '{"level":"error","message":"Countries with codes zz do not exist\\nmore","stack":[{"fileName":"a.js"}]}',
+      '{"level":"info","message":"shutting down"}',
+    ].join('\n');
+    expect(lastWords(log)).toBe('Countries with codes zz do not exist');
+    // A tail cut inside a long JSON line: its fragment is not words.
+    expect(lastWords('Error: boom\n","functionName":"manager","lineNumber":39}')).toBe('Error: boom');
+    expect(lastWords('one\ntwo\n\n')).toBe('two');
+    expect(lastWords(undefined)).toBeUndefined();
   });
 
   it('keeps a long pod message to one bounded line', () => {

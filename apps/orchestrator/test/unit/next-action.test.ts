@@ -8,7 +8,9 @@ import {
   type ObservedRelease,
   observeRelease,
   type ReleaseAction,
+  remedyForUnreadyRelease,
 } from '../../src/domain/next-action.ts';
+import { whileWaiting } from '../../src/reconciler/steps/store-steps.ts';
 
 const deployedAt = (revision: number, generation: number) => ({
   revision,
@@ -273,5 +275,43 @@ describe('observeRelease', () => {
     ],
   ])('%s', (_, history, observed) => {
     expect(observeRelease(history)).toEqual(observed);
+  });
+});
+
+describe('undoing a release change whose workloads never became ready', () => {
+  it.each([
+    ['a first install is removed', 'provision', 'ready', null, { do: 'uninstall' }],
+    ['so is one made to restore a backup', 'provision-from-backup', 'ready', null, { do: 'uninstall' }],
+    [
+      'an upgrade goes back to the revision the store ran',
+      'upgrade',
+      'ready',
+      4,
+      { do: 'rollback', revision: 4 },
+    ],
+    ['an upgrade of a store that never ran has nothing to go back to', 'upgrade', 'ready', null, undefined],
+    ['a rollback is left as it is', 'rollback', 'ready', 4, undefined],
+    ['a failure at another step is not about readiness', 'provision', 'serving', null, undefined],
+    ['nor is a failed release step', 'upgrade', 'upgrade', 4, undefined],
+  ] as const)('%s', (_, operation, step, revision, remedy) => {
+    expect(remedyForUnreadyRelease(operation, step, { revision })).toEqual(remedy);
+  });
+});
+
+describe('a component on its way up while the ready step waits', () => {
+  it('is in progress, while one with a problem stays False and one ready stays True', () => {
+    const progress = (status: 'True' | 'False' | 'Unknown', reason: string) => ({
+      type: 'AppReady' as const,
+      status,
+      reason,
+      message: 'App app: 0/1 ready.',
+    });
+    expect(whileWaiting(progress('False', 'Starting'))).toEqual(progress('Unknown', 'InProgress'));
+    expect(whileWaiting(progress('False', 'SetupRunning'))).toEqual(progress('Unknown', 'InProgress'));
+    expect(whileWaiting(progress('Unknown', 'NotCreated'))).toEqual(progress('Unknown', 'InProgress'));
+    expect(whileWaiting(progress('False', 'CrashLoopBackOff'))).toEqual(
+      progress('False', 'CrashLoopBackOff'),
+    );
+    expect(whileWaiting(progress('True', 'AppReady'))).toEqual(progress('True', 'AppReady'));
   });
 });

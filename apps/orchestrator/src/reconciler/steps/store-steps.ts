@@ -6,6 +6,7 @@ import type {
   ClusterReleases,
   ClusterSecrets,
   ClusterWorkloads,
+  WorkloadProgress,
 } from '../../cluster/port.ts';
 import { setCondition } from '../../domain/conditions.ts';
 import { LIFECYCLE } from '../../domain/lifecycle.ts';
@@ -26,11 +27,16 @@ export function storeSteps(options: StoreStepsOptions): StepFamily {
   const { namespaces, secrets, workloads, releases, writes } = options;
 
   const ready = (attempt: Attempt, signal: AbortSignal): Promise<void> =>
-    workloads.waitUntilReady(attempt.target, signal, async (progress) => {
-      await writes.save(attempt, {
-        conditions: setCondition(attempt.store.conditions, progress, options.now()),
-      });
-    });
+    workloads.waitUntilReady(
+      attempt.target,
+      signal,
+      async (progress) => {
+        await writes.save(attempt, {
+          conditions: setCondition(attempt.store.conditions, whileWaiting(progress), options.now()),
+        });
+      },
+      attempt.startedAt,
+    );
 
   return {
     steps: {
@@ -66,4 +72,16 @@ export function storeSteps(options: StoreStepsOptions): StepFamily {
       },
     },
   };
+}
+
+/** Reasons of a component on its way up, with nothing wrong: no more than not there yet. */
+const ON_ITS_WAY: ReadonlySet<string> = new Set(['Starting', 'SetupRunning', 'NotCreated']);
+
+/**
+ * A component's progress as the step that waits for it records it: one on its way up is in progress
+ * (Unknown), not False; False is kept for a component with a problem the pods name.
+ */
+export function whileWaiting(progress: WorkloadProgress): WorkloadProgress {
+  if (progress.status === 'True' || !ON_ITS_WAY.has(progress.reason)) return progress;
+  return { ...progress, status: 'Unknown', reason: 'InProgress' };
 }

@@ -1,0 +1,18 @@
+// A whole platform in this process on the test cluster, polling fast: the real-node tests' set-up.
+
+import { connectCluster } from '../../src/cluster/connect.ts';
+import type { Config } from '../../src/config.ts';
+import type { Database } from '../../src/db/database.ts';
+import { type Platform, startPlatform } from '../../src/platform.ts';
+import { silentLogger } from './harness.ts';
+
+export async function startClusterPlatform(config: Config, database: Database): Promise<Platform> {
+  return startPlatform({
+    config,
+    logger: silentLogger,
+    database,
+    cluster: await connectCluster(config, silentLogger),
+    pollIntervalMs: 200,
+    heartbeatIntervalMs: 2_000,
+  });
+}
