@@ -4,7 +4,8 @@
 # `bake` (at image build only: the migrated schema every new store's database starts from).
 set -eu
 role="${1:-serve}"
-cd /app
+# MEDUSA_APP_DIR: only for the entrypoint's tests.
+cd "${MEDUSA_APP_DIR:-/app}"
 
 # The schema the database is migrated to is marked in it (a row `schema:<id>` in storefleet_setup): the
 # server starts only once its image's schema is there. Started earlier, it exits on a missing table (a
@@ -15,7 +16,7 @@ cd /app
 database() {
   node -e '
     const { Client } = require("pg");
-    const [action, role, argument] = process.argv.slice(1);
+    const [action, role, argument, dump] = process.argv.slice(1);
     const deadline = Date.now() + Number(process.env.DATABASE_WAIT_SECONDS || 900) * 1000;
     const marks = "create table if not exists storefleet_setup (step text primary key, done_at timestamptz not null)";
     let said = "";
@@ -28,37 +29,40 @@ database() {
         connected = true;
         const marked = async (step) =>
           (await client.query("select to_regclass($1) is not null as found", ["public.storefleet_setup"])).rows[0].found &&
-          (await client.query("select 1 from storefleet_setup where step = $1", [step])).rowCount > 0;
+          (await client.query("select 1 from public.storefleet_setup where step = $1", [step])).rowCount > 0;
         if (action === "mark") {
           await client.query(marks);
           await client.query("insert into storefleet_setup values ($1, now()) on conflict (step) do update set done_at = now()", [argument]);
-        } else if (action === "marked") {
-          process.exitCode = (await marked(argument)) ? 0 : 3;
         } else if (action === "wait-schema") {
           // A database set up before schema marks (only `set-up`) is taken as it is, as it was then.
           const older = !(await marked(argument)) && (await marked("set-up")) &&
-            (await client.query("select 1 from storefleet_setup where step like $1", ["schema:%"])).rowCount === 0;
+            (await client.query("select 1 from public.storefleet_setup where step like $1", ["schema:%"])).rowCount === 0;
           if (!older && !(await marked(argument))) why = "not migrated to this image yet (the setup job migrates it)";
-        } else if (action === "restore") {
-          // An empty database starts from the schema baked into the image; one lock, one transaction.
+        } else if (action === "prepare") {
+          // An empty database starts from the schema baked into the image (one lock, one transaction);
+          // then the exit code says whether it is at the schema of this image (0) or must be migrated (3).
+          const started = Date.now();
           await client.query("begin");
           await client.query("select pg_advisory_xact_lock(4242)");
           const { rows } = await client.query("select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1", ["public"]);
-          if (rows[0].n === 0) {
-            const sql = require("fs").readFileSync(argument, "utf8").split("\n").filter((line) => !line.startsWith("\\")).join("\n");
+          if (rows[0].n === 0 && require("fs").existsSync(dump)) {
+            // Its psql meta-commands (\restrict) are for psql only.
+            const sql = require("fs").readFileSync(dump, "utf8").split("\n").filter((line) => !line.startsWith("\\")).join("\n");
             await client.query(sql);
+            await client.query("reset search_path"); // the dump empties it
             // Medusa made a default publishable key at the bake: each store gets its own token.
             const { randomBytes } = require("crypto");
             for (const { id } of (await client.query("select id from public.api_key where type = $1", ["publishable"])).rows) {
               const token = `pk_${randomBytes(32).toString("hex")}`;
               await client.query("update public.api_key set token = $1, redacted = $2 where id = $3", [token, `${token.slice(0, 6)}***${token.slice(-3)}`, id]);
             }
-            console.log(`${role}: the database starts from the schema baked into the image`);
+            console.log(`${role}: the database starts from the schema baked into the image (${Date.now() - started} ms)`);
           }
           await client.query("commit");
+          process.exitCode = (await marked(argument)) ? 0 : 3;
         }
       } catch (error) {
-        if (action === "restore" && connected) {
+        if (action === "prepare" && connected) {
           console.error(`${role}: restoring the baked schema failed: ${error.message}`);
           process.exit(1);
         }
@@ -75,7 +79,7 @@ database() {
       said = why;
       setTimeout(attempt, 500);
     })();
-  ' "$1" "$role" "${2:-}"
+  ' "$1" "$role" "${2:-}" "${3:-}"
 }
 
 # What decides the schema: Medusa's packages (the lock file), our configuration and modules, and
@@ -94,19 +98,21 @@ case "$role" in
     exec medusa start
     ;;
   setup)
-    database wait-reachable
-    if [ -s /app/storefleet/schema.sql ]; then database restore /app/storefleet/schema.sql; fi
     schema="schema:$(schema_id)"
     # The baked schema is this image's migrated one: `medusa db:migrate` (three boots of Medusa, about
     # 9 s) would change nothing. A newer image, or Redis, has another id and migrates.
     migrated=""
-    if database marked "$schema"; then
-      echo "setup: the database is already migrated to this image's schema ($schema)"
-    else
-      echo "setup: migrating"
-      medusa db:migrate
-      migrated=yes
-    fi
+    state=0
+    database prepare "$schema" storefleet/schema.sql || state=$?
+    case "$state" in
+      0) echo "setup: the database is already migrated to this image's schema ($schema)" ;;
+      3)
+        echo "setup: migrating"
+        medusa db:migrate
+        migrated=yes
+        ;;
+      *) exit "$state" ;;
+    esac
     echo "setup: admin user, region, shipping, storefront key and products"
     medusa exec ./src/scripts/setup-store.js
     if [ -n "$migrated" ]; then database mark "$schema"; fi
