@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { COREDNS_MAIN_GO, replaceDirectives, traefikWrapperGoMod } from '../src/go-mod.ts';
 import { renderDockerfile } from '../src/node/dockerfile.ts';
 import { withoutOurChains } from '../src/node/host.ts';
-import { readRecipes, recipeDir } from '../src/node/image-recipes.ts';
+import { isBuildRun, planLayers } from '../src/node/image-layers.ts';
+import { type ImageRecipe, readRecipes, recipeDir } from '../src/node/image-recipes.ts';
 import { chooseNodeMode } from '../src/node/mode.ts';
 import {
   containerdConfig,
@@ -87,6 +88,35 @@ describe('node images', () => {
       const committed = await readFile(join(recipeDir(name), 'Dockerfile'), 'utf8');
       expect(committed, `${name}/Dockerfile is stale`).toBe(renderDockerfile(name, recipe));
     }
+  });
+
+  it('make a build-time run again when any layer it runs over changes, and keep only its outputs', async () => {
+    const run = {
+      buildRun: {
+        suite: 'bookworm',
+        packages: ['postgresql-15'],
+        script: 'echo made > /tmp/out',
+        outputs: [{ from: '/tmp/out', to: '/srv/out' }],
+      },
+    };
+    const recipe = (content: string): ImageRecipe => ({
+      repository: 'storefleet.local/example',
+      tag: '1',
+      steps: [{ write: '/etc/example', content }, { files: ['biome.json'], to: '/srv' }, run],
+      config: {},
+    });
+    const [base, files, made] = await planLayers('example', recipe('a'));
+    const [otherBase, sameFiles, madeAgain] = await planLayers('example', recipe('b'));
+    expect(made && isBuildRun(made)).toBe(true);
+    expect(base && isBuildRun(base)).toBe(false);
+    expect(otherBase?.hash).not.toBe(base?.hash);
+    expect(sameFiles?.hash).toBe(files?.hash);
+    expect(madeAgain?.hash).not.toBe(made?.hash);
+    await readRecipes(); // the Dockerfile names the folder of a recipe it has read
+    const dockerfile = renderDockerfile('medusa', recipe('a'));
+    expect(dockerfile).toContain('FROM scratch AS image');
+    expect(dockerfile).toContain('FROM image AS run-2');
+    expect(dockerfile).toContain('COPY --from=run-2 /tmp/out /srv/out');
   });
 });
 

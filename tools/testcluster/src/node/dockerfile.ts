@@ -75,7 +75,12 @@ export function renderDockerfile(name: string, recipe: ImageRecipe): string {
     }
   });
   const debian = recipe.steps.find((step) => 'debian' in step);
-  lines.push(debian ? `FROM debian:${debian.debian.suite}-slim` : 'FROM scratch');
+  const runs = recipe.steps.flatMap((step, index) =>
+    'buildRun' in step ? [{ run: step.buildRun, index }] : [],
+  );
+  // With build-time runs, the image's other steps make a stage they run over; the image takes their outputs.
+  const base = debian ? `debian:${debian.debian.suite}-slim` : 'scratch';
+  lines.push(runs.length > 0 ? `FROM ${base} AS image` : `FROM ${base}`);
   recipe.steps.forEach((step, index) => {
     if ('debian' in step) {
       const { packages, script } = step.debian;
@@ -108,10 +113,25 @@ export function renderDockerfile(name: string, recipe: ImageRecipe): string {
       );
     } else if ('write' in step) {
       lines.push(`COPY --chmod=${step.mode ?? '0644'} <<'EOF' ${step.write}`, step.content.trimEnd(), 'EOF');
-    } else {
+    } else if ('busyboxApplets' in step) {
       lines.push('RUN ["/bin/busybox", "--install", "-s", "/bin"]');
     }
   });
+  for (const { run, index } of runs) {
+    lines.push(
+      '',
+      `FROM image AS run-${index}`,
+      'USER root',
+      'RUN apt-get update \\',
+      `  && apt-get install -y --no-install-recommends ${run.packages.join(' ')} \\`,
+      `  && sh -ec ${JSON.stringify(run.script)}`,
+    );
+  }
+  if (runs.length > 0) {
+    lines.push('', 'FROM image');
+    for (const { run, index } of runs)
+      for (const output of run.outputs) lines.push(`COPY --from=run-${index} ${output.from} ${output.to}`);
+  }
   const c = recipe.config;
   if (c.env) for (const entry of c.env) lines.push(`ENV ${entry.replace('=', '="')}"`);
   if (c.workingDir) lines.push(`WORKDIR ${c.workingDir}`);

@@ -2,8 +2,19 @@
 // build, dependency install or set of repository files, each a tar cached by the hash of what makes it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import {
+  chmod,
+  copyFile,
+  cp,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { resolvePinnedBinary } from '../binaries.ts';
 import { TARGET_VERSION } from '../go-build.ts';
 import { formatDuration, type Log } from '../log.ts';
@@ -11,7 +22,7 @@ import { cacheRoot, REPO_ROOT } from '../paths.ts';
 import { capture, runLogged } from '../run.ts';
 import { copyRepoFiles, hashRepoFiles, projectFiles } from './image-files.ts';
 import { buildNpmProject, dependencyManifests, installNpmDependencies, npmPackageFile } from './image-npm.ts';
-import { copySource, type ImageRecipe, type ImageStep } from './image-recipes.ts';
+import { type BuildRun, copySource, type ImageRecipe, type ImageStep } from './image-recipes.ts';
 
 /** Bumped when the way images are made changes, so cached archives are made again. */
 const BUILDER_VERSION = 3;
@@ -53,6 +64,7 @@ async function stepInputs(name: string, step: ImageStep, hash: ReturnType<typeof
 /** The label of a step's own layer, or undefined for a step of the base layer. */
 function ownLayer(step: ImageStep): string | undefined {
   if ('npmBuild' in step) return step.npmBuild.project;
+  if ('buildRun' in step) return `build-time run for ${step.buildRun.outputs.map((o) => o.to).join(' ')}`;
   if ('npmDependencies' in step) return `${step.npmDependencies} dependencies`;
   if ('files' in step) return `files under ${step.to}`;
   return undefined;
@@ -71,7 +83,21 @@ export async function planLayers(name: string, recipe: ImageRecipe): Promise<Lay
     for (const step of group.steps) await stepInputs(name, step, hash);
     plans.push({ ...group, hash: hash.digest('hex').slice(0, 16) });
   }
-  return plans;
+  // A build-time run depends on every other layer it runs over.
+  const others = plans.filter((plan) => !isBuildRun(plan)).map((plan) => plan.hash);
+  return plans.map((plan) =>
+    isBuildRun(plan)
+      ? {
+          ...plan,
+          hash: createHash('sha256').update(plan.hash).update(others.join('\n')).digest('hex').slice(0, 16),
+        }
+      : plan,
+  );
+}
+
+/** Whether a layer is a build-time run, made over the image's other layers. */
+export function isBuildRun(plan: LayerPlan): boolean {
+  return plan.steps.some((step) => 'buildRun' in step);
 }
 
 export async function recipeHash(name: string, recipe: ImageRecipe): Promise<string> {
@@ -88,9 +114,12 @@ async function populate(
   steps: ImageStep[],
   work: string,
   log: Log,
+  others: string[],
 ): Promise<void> {
   for (const step of steps) {
-    if ('debian' in step) {
+    if ('buildRun' in step) {
+      await buildRun(name, step.buildRun, rootfs, work, log, others);
+    } else if ('debian' in step) {
       // mmdebstrap wants to create the directory itself.
       await rm(rootfs, { recursive: true, force: true });
       const { suite, packages, script } = step.debian;
@@ -159,6 +188,51 @@ async function populate(
   }
 }
 
+/**
+ * A build-time run: mmdebstrap makes a throwaway Debian system (the null format keeps nothing of it)
+ * with the run's packages, unpacks the image's other layers over it, runs the script in it (mmdebstrap
+ * mounts /dev and /proc for its hooks) and copies the outputs out, into the layer.
+ */
+async function buildRun(
+  name: string,
+  run: BuildRun,
+  rootfs: string,
+  work: string,
+  log: Log,
+  others: string[],
+): Promise<void> {
+  const out = join(work, 'run-outputs');
+  // copy-out puts each output, under its own name, into an existing folder.
+  for (const index of run.outputs.keys()) await mkdir(join(out, String(index)), { recursive: true });
+  await runLogged(
+    'mmdebstrap',
+    [
+      '--variant=minbase',
+      '--mode=root',
+      '--format=null',
+      `--include=${run.packages.join(',')}`,
+      '--aptopt=APT::Install-Recommends "false"',
+      // Not over /dev, /proc and /sys: mmdebstrap has mounted them.
+      ...others.map(
+        (layer) =>
+          `--customize-hook=tar -C "$1" --exclude=./dev --exclude=./proc --exclude=./sys -xf ${shellQuote(layer)}`,
+      ),
+      `--customize-hook=chroot "$1" sh -ec ${shellQuote(run.script)}`,
+      ...run.outputs.map(
+        (output, index) => `--customize-hook=copy-out ${output.from} ${join(out, String(index))}`,
+      ),
+      run.suite,
+      '/dev/null',
+    ],
+    { label: `image ${name} (build-time run)`, log },
+  );
+  for (const [index, output] of run.outputs.entries()) {
+    const target = join(rootfs, output.to);
+    await mkdir(dirname(target), { recursive: true });
+    await cp(join(out, String(index), basename(output.from)), target, { recursive: true });
+  }
+}
+
 /** Earlier builds of the same image or layer: the cache keeps the latest only. */
 export async function removeOlder(dir: string, prefix: string, keep: string, suffix = '.tar'): Promise<void> {
   for (const entry of await readdir(dir)) {
@@ -173,8 +247,17 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-/** One layer's tar, made when the cache lacks it. Returns its path. */
-export async function buildLayer(name: string, layer: LayerPlan, index: number, log: Log): Promise<string> {
+/**
+ * One layer's tar, made when the cache lacks it. Returns its path. `others`: the tars of the image's
+ * other layers, which a build-time run unpacks before it runs.
+ */
+export async function buildLayer(
+  name: string,
+  layer: LayerPlan,
+  index: number,
+  log: Log,
+  others: string[] = [],
+): Promise<string> {
   const dir = join(cacheRoot(), 'images', 'layers');
   const file = join(dir, `${name}-${index}-${layer.hash}.tar`);
   if (existsSync(file)) return file;
@@ -184,7 +267,7 @@ export async function buildLayer(name: string, layer: LayerPlan, index: number, 
   try {
     const rootfs = join(work, 'rootfs');
     await mkdir(rootfs, { recursive: true });
-    await populate(rootfs, name, layer.steps, work, log);
+    await populate(rootfs, name, layer.steps, work, log, others);
     const temporary = `${file}.tmp-${process.pid}`;
     // Reproducible: sorted names, fixed owner and times.
     await runLogged(

@@ -38,7 +38,21 @@ export type ImageStep =
    * project with its own lock file (`npm ci`, build, `npm prune --omit=dev`); `workspace`: one of
    * this repository's workspaces, built with the root's dependencies.
    */
-  | { npmBuild: NpmBuild };
+  | { npmBuild: NpmBuild }
+  /**
+   * A step at build time whose results only the image takes, on its own layer: a Debian system with
+   * `packages` (tools the image itself need not hold, e.g. a PostgreSQL server), the image's other
+   * layers unpacked over it, and `script` run there as root; then `outputs` (paths in that system)
+   * go to their places in the image.
+   */
+  | { buildRun: BuildRun };
+
+export interface BuildRun {
+  suite: string;
+  packages: string[];
+  script: string;
+  outputs: { from: string; to: string }[];
+}
 
 export interface NpmBuild {
   /** The project's folder, from the repository root. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { formatDuration, type Log } from '../log.ts';
 import { cacheRoot } from '../paths.ts';
 import { capture, runLogged } from '../run.ts';
-import { buildLayer, planLayers, recipeHash, removeOlder } from './image-layers.ts';
+import { buildLayer, isBuildRun, planLayers, recipeHash, removeOlder } from './image-layers.ts';
 import { IMAGES_DIR, type ImageRecipe, imageRef, readRecipes, recipeDir } from './image-recipes.ts';
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -33,8 +33,13 @@ export async function buildImage(name: string, recipe: ImageRecipe, log: Log): P
     };
     const layers: { digest: string; size: number }[] = [];
     const plans = await planLayers(name, recipe);
+    // The other layers first: a build-time run unpacks them before it runs.
+    const files: string[] = [];
+    for (const [index, plan] of plans.entries())
+      if (!isBuildRun(plan)) files[index] = await buildLayer(name, plan, index, log);
+    const others = files.filter((file) => file !== undefined);
     for (const [index, plan] of plans.entries()) {
-      const file = await buildLayer(name, plan, index, log);
+      const file = files[index] ?? (await buildLayer(name, plan, index, log, others));
       const digest = `sha256:${(await capture('sha256sum', [file])).split(/\s+/)[0]}`;
       // A hard link: the Medusa layer alone is most of a gigabyte.
       await link(file, blobPath(digest)).catch(() => copyFile(file, blobPath(digest)));
