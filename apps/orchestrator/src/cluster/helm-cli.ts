@@ -165,7 +165,8 @@ export class HelmCli {
     );
   }
 
-  async uninstall(release: string, namespace: string, signal?: AbortSignal): Promise<void> {
+  /** `helm uninstall`; with `wait`, until the release's objects are gone. */
+  async uninstall(release: string, namespace: string, signal?: AbortSignal, wait = true): Promise<void> {
     await this.run(
       [
         'uninstall',
@@ -173,7 +174,7 @@ export class HelmCli {
         '-n',
         namespace,
         '--ignore-not-found',
-        '--wait=watcher',
+        ...(wait ? ['--wait=watcher'] : []),
         '--timeout',
         `${Math.ceil(this.options.timeoutMs / 1000)}s`,
       ],

@@ -84,12 +84,17 @@ export interface ClusterReleases {
   rollbackRelease(target: StoreTarget, revision: number, signal: AbortSignal): Promise<DeployedRelease>;
   releaseHistory(target: StoreTarget, signal: AbortSignal): Promise<ReleaseRevision[]>;
   /** Removes the release; a release that does not exist is not an error. */
-  uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void>;
+  uninstallRelease(target: StoreTarget, signal: AbortSignal, options?: UninstallOptions): Promise<void>;
   /**
    * Whether a helm process still works on the release (one a killed orchestrator left running);
    * undefined when that cannot be told here.
    */
   helmRunning(target: StoreTarget): Promise<boolean | undefined>;
+}
+
+export interface UninstallOptions {
+  /** Whether to wait until the release's objects are gone (default true); false returns once they are asked to go. */
+  wait?: boolean;
 }
 
 /** The store's workloads: readiness and the conditions they add up to. */

@@ -8,7 +8,13 @@ import { helmFailure } from './cluster-errors.ts';
 import { type HelmCli, HelmError } from './helm-cli.ts';
 import { helmRunningFor } from './helm-processes.ts';
 import type { KubeApi } from './kube-api.ts';
-import { ClusterError, type ClusterReleases, type DeployedRelease, type StoreTarget } from './port.ts';
+import {
+  ClusterError,
+  type ClusterReleases,
+  type DeployedRelease,
+  type StoreTarget,
+  type UninstallOptions,
+} from './port.ts';
 import { type ChartSettings, storeValues } from './store-values.ts';
 
 export interface HelmReleasesOptions {
@@ -81,9 +87,13 @@ export class HelmReleases implements ClusterReleases {
     }
   }
 
-  async uninstallRelease(target: StoreTarget, signal: AbortSignal): Promise<void> {
+  async uninstallRelease(
+    target: StoreTarget,
+    signal: AbortSignal,
+    options: UninstallOptions = {},
+  ): Promise<void> {
     try {
-      await this.options.helm.uninstall(target.release, target.namespace, signal);
+      await this.options.helm.uninstall(target.release, target.namespace, signal, options.wait ?? true);
     } catch (error) {
       if (error instanceof HelmError && /namespaces? .* not found/i.test(error.stderr)) return;
       throw this.failure(error, 'uninstall the Helm release', signal);

@@ -257,7 +257,9 @@ export class Reconciler {
     const signal = AbortSignal.timeout(this.options.attemptTimeoutMs);
     try {
       if (remedy.do === 'uninstall') {
-        await releases.uninstallRelease(attempt.target, signal);
+        // Not waiting for the objects to go (pods may take their grace period): the store says Failed
+        // now; an install right after it that meets an object still going away fails and is retried.
+        await releases.uninstallRelease(attempt.target, signal, { wait: false });
         attempt.log.warn('uninstalled a release whose workloads never became ready');
         return ' The release was uninstalled.';
       }
