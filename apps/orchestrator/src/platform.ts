@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AccountService } from './accounts/account-service.ts';
 import { RateLimiter } from './accounts/rate-limiter.ts';
+import { BucketBackups } from './app/bucket-backups.ts';
 import { EventHub } from './app/event-hub.ts';
 import { FleetUpgrader } from './app/fleet-upgrades.ts';
 import { IdleSleeper } from './app/idle-sleeper.ts';
@@ -16,7 +17,9 @@ import { StoreMonitor } from './app/store-monitor.ts';
 import { StoreOperations } from './app/store-operations.ts';
 import { StoreQueries } from './app/store-queries.ts';
 import { BackupRunner } from './backups/backup-runner.ts';
+import { S3BackupBucketReader } from './backups/bucket-reader.ts';
 import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
+import type { BackupTarget } from './backups/target-config.ts';
 import { connectCluster } from './cluster/connect.ts';
 import { storeScheme } from './cluster/ingress-values.ts';
 import type { Cluster } from './cluster/port.ts';
@@ -54,6 +57,8 @@ export interface PlatformOptions {
   random?: () => number;
   /** Where backups go (default: a directory at BACKUP_DIR). */
   backupStorage?: BackupStorage;
+  /** BACKUP_TARGET and its bucket (loadBackupTarget); default: the volume at BACKUP_DIR. */
+  backupTarget?: BackupTarget;
 }
 
 export interface Platform {
@@ -96,6 +101,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     maxBackoffMs: Math.max(config.PROVISION_RETRY_BACKOFF, 10 * 60_000),
   };
   const backupStorage = options.backupStorage ?? new DirectoryBackupStorage(config.backupDir);
+  const backupTarget = options.backupTarget ?? { kind: 'volume', directory: config.backupDir };
+  const bucketBackups = new BucketBackups(
+    database.db,
+    backupTarget.kind === 's3' ? new S3BackupBucketReader(backupTarget) : undefined,
+  );
   const reconciler = new Reconciler({
     db: database.db,
     cluster,
@@ -191,6 +201,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       queries,
       commands,
       operations,
+      bucketBackups,
       queue,
       hub,
       metrics,

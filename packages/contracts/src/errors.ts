@@ -59,6 +59,8 @@ export const ERROR_CODES = [
   'CLUSTER_UNAVAILABLE',
   'STORE_UNREACHABLE',
   'MAILBOX_UNAVAILABLE',
+  'BACKUP_BUCKET_NOT_CONFIGURED',
+  'BACKUP_BUCKET_FAILED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
