@@ -204,62 +204,46 @@ describe('GET /api/backups/bucket with an S3 target', () => {
   });
 });
 
+/** What an admin of a fresh platform with `backupTarget` gets from GET /api/backups/bucket. */
+async function listAsAdmin(backupTarget?: BucketTarget) {
+  const test = await createTestDatabase('pglite');
+  const platform = await startPlatform({
+    config: testConfig(),
+    logger: silentLogger,
+    cluster: new MemoryCluster(),
+    database: test.database,
+    ...(backupTarget ? { backupTarget } : {}),
+  });
+  try {
+    const admin = (await signedIn(platform, 'ops@example.com')).headers;
+    return await platform.app.inject({ method: 'GET', url: '/api/backups/bucket', headers: admin });
+  } finally {
+    await platform.stop();
+    await test.close();
+  }
+}
+
 describe('GET /api/backups/bucket without a bucket that answers', () => {
   it('answers 503 BACKUP_BUCKET_NOT_CONFIGURED when backups go to the volume', async () => {
-    const test = await createTestDatabase('pglite');
-    const platform = await startPlatform({
-      config: testConfig(),
-      logger: silentLogger,
-      cluster: new MemoryCluster(),
-      database: test.database,
+    const response = await listAsAdmin();
+    expect(response.statusCode).toBe(503);
+    expect(response.json().error).toMatchObject({
+      code: 'BACKUP_BUCKET_NOT_CONFIGURED',
+      message: expect.stringMatching(/BACKUP_TARGET=s3/),
     });
-    try {
-      const admin = (await signedIn(platform, 'ops@example.com')).headers;
-      const response = await platform.app.inject({
-        method: 'GET',
-        url: '/api/backups/bucket',
-        headers: admin,
-      });
-      expect(response.statusCode).toBe(503);
-      expect(response.json().error).toMatchObject({
-        code: 'BACKUP_BUCKET_NOT_CONFIGURED',
-        message: expect.stringMatching(/BACKUP_TARGET=s3/),
-      });
-    } finally {
-      await platform.stop();
-      await test.close();
-    }
   });
 
   it('answers 502 BACKUP_BUCKET_FAILED, with the reason and no secret, when the bucket does not answer', async () => {
     const [port] = await freePorts(1);
-    const test = await createTestDatabase('pglite');
-    const platform = await startPlatform({
-      config: testConfig(),
-      logger: silentLogger,
-      cluster: new MemoryCluster(),
-      database: test.database,
-      backupTarget: await bucketTarget(bucketEnv({ endpoint: `http://127.0.0.1:${port}` }, identity)),
+    const response = await listAsAdmin(
+      await bucketTarget(bucketEnv({ endpoint: `http://127.0.0.1:${port}` }, identity)),
+    );
+    expect(response.statusCode).toBe(502);
+    expect(response.json().error).toMatchObject({
+      code: 'BACKUP_BUCKET_FAILED',
+      message: expect.stringMatching(/Could not list the backup bucket: listing s3:\/\/storefleet-backups\//),
+      details: { reason: 'STORAGE_FAILED' },
     });
-    try {
-      const admin = (await signedIn(platform, 'ops@example.com')).headers;
-      const response = await platform.app.inject({
-        method: 'GET',
-        url: '/api/backups/bucket',
-        headers: admin,
-      });
-      expect(response.statusCode).toBe(502);
-      expect(response.json().error).toMatchObject({
-        code: 'BACKUP_BUCKET_FAILED',
-        message: expect.stringMatching(
-          /Could not list the backup bucket: listing s3:\/\/storefleet-backups\//,
-        ),
-        details: { reason: 'STORAGE_FAILED' },
-      });
-      expect(response.body).not.toContain(s3.secretAccessKey);
-    } finally {
-      await platform.stop();
-      await test.close();
-    }
+    expect(response.body).not.toContain(s3.secretAccessKey);
   });
 });
