@@ -16,8 +16,9 @@ import { StoreCommands } from './app/store-commands.ts';
 import { StoreMonitor } from './app/store-monitor.ts';
 import { StoreOperations } from './app/store-operations.ts';
 import { StoreQueries } from './app/store-queries.ts';
+import { BackupPlaces } from './backups/backup-places.ts';
 import { BackupRunner } from './backups/backup-runner.ts';
-import { S3BackupBucketReader } from './backups/bucket-reader.ts';
+import { S3BackupBucket } from './backups/bucket-reader.ts';
 import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
 import type { BackupTarget } from './backups/target-config.ts';
 import { connectCluster } from './cluster/connect.ts';
@@ -102,14 +103,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const backupStorage = options.backupStorage ?? new DirectoryBackupStorage(config.backupDir);
   const backupTarget = options.backupTarget ?? { kind: 'volume', directory: config.backupDir };
-  const bucketBackups = new BucketBackups(
-    database.db,
-    backupTarget.kind === 's3' ? new S3BackupBucketReader(backupTarget) : undefined,
-  );
+  const backupBucket = backupTarget.kind === 's3' ? new S3BackupBucket(backupTarget) : undefined;
+  const bucketBackups = new BucketBackups(database.db, backupBucket);
+  const backupPlaces = new BackupPlaces(backupTarget, backupStorage, backupBucket);
   const reconciler = new Reconciler({
     db: database.db,
     cluster,
-    backups: new BackupRunner({ db: database.db, cluster, storage: backupStorage, logger }),
+    backups: new BackupRunner({
+      db: database.db,
+      cluster,
+      storage: backupStorage,
+      places: backupPlaces,
+      jobDeadlineMs: config.PROVISION_TIMEOUT,
+      logger,
+    }),
     retryPolicy,
     attemptTimeoutMs: config.PROVISION_TIMEOUT,
     metrics,
@@ -143,7 +150,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     db: database.db,
     cluster,
     queries,
-    storage: backupStorage,
+    places: backupPlaces,
     backupQuotaBytes: config.BACKUP_QUOTA_BYTES,
     internalUrl: config.PLATFORM_INTERNAL_URL,
     listenPort: config.PORT,

@@ -4,7 +4,7 @@
 // in the store's namespace, so no backup passes through the platform.
 export { Bucket } from './bucket.ts';
 export { type BucketConfig, bucketConfigFrom, ENV, type Env } from './config.ts';
-export { type AgentError, type AgentErrorCode, exitCodeOf, type Result } from './errors.ts';
+export { type AgentError, type AgentErrorCode, exitCodeOf, ok, type Result } from './errors.ts';
 export {
   type IdentityKey,
   keyFingerprint,
@@ -12,6 +12,6 @@ export {
   parseRecipient,
   type RecipientKey,
 } from './keys.ts';
-export { backupFolder, isSegment, manifestKey } from './layout.ts';
+export { backupFolder, isSegment, MANIFEST_NAME, manifestKey } from './layout.ts';
 export { type Listing, listBackups } from './list.ts';
 export { type Manifest, type PartEntry, parseManifest } from './manifest.ts';

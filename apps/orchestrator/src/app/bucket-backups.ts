@@ -3,7 +3,7 @@
 // its key reads it. A platform that lost everything but the bucket and the key starts from this list.
 import type { BucketBackup, BucketBackupList } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
-import type { BackupBucketReader } from '../backups/bucket-reader.ts';
+import type { BackupBucket } from '../backups/bucket-reader.ts';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 
@@ -11,10 +11,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class BucketBackups {
   private readonly db: Kysely<Schema>;
-  private readonly reader: BackupBucketReader | undefined;
+  private readonly reader: BackupBucket | undefined;
 
   /** `reader` is undefined when backups go to the volume (BACKUP_TARGET=volume). */
-  constructor(db: Kysely<Schema>, reader: BackupBucketReader | undefined) {
+  constructor(db: Kysely<Schema>, reader: BackupBucket | undefined) {
     this.db = db;
     this.reader = reader;
   }

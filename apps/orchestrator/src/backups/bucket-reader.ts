@@ -1,7 +1,8 @@
-// The bucket of an S3 backup target as the platform reads it: the backups listed from their manifests,
-// with the agent's own code (the same layout and checks as the agents that wrote them). A client is
-// opened per call and closed after it, so nothing is held between requests.
-import { Bucket, type Listing, listBackups, type Result } from '@storefleet/backup-agent';
+// The bucket of an S3 backup target as the platform itself uses it: the backups listed from their
+// manifests, and a backup's objects removed (retention, deletion), with the agent's own code (the same
+// layout and checks as the agents that wrote them). No dump passes here: those go through Jobs. A
+// client is opened per call and closed after it, so nothing is held between requests.
+import { Bucket, type Listing, listBackups, MANIFEST_NAME, ok, type Result } from '@storefleet/backup-agent';
 import type { BucketTarget } from './target-config.ts';
 
 export interface BucketLocation {
@@ -10,15 +11,17 @@ export interface BucketLocation {
   prefix: string;
 }
 
-/** What the platform needs of the bucket; tests and other stores of backups implement it too. */
-export interface BackupBucketReader {
+/** What the platform needs of the bucket. */
+export interface BackupBucket {
   readonly location: BucketLocation;
   /** `sha256:…` of the key this platform encrypts to and reads with. */
   readonly keyFingerprint: string;
   list(): Promise<Result<Listing>>;
+  /** Removes every object under a backup's folder (`<prefix>/<store id>/<backup id>`); none is fine. */
+  removeFolder(folder: string): Promise<Result<void>>;
 }
 
-export class S3BackupBucketReader implements BackupBucketReader {
+export class S3BackupBucket implements BackupBucket {
   private readonly target: BucketTarget;
 
   constructor(target: BucketTarget) {
@@ -34,10 +37,30 @@ export class S3BackupBucketReader implements BackupBucketReader {
     return this.target.keyFingerprint;
   }
 
-  async list(): Promise<Result<Listing>> {
+  list(): Promise<Result<Listing>> {
+    return this.with((bucket) => listBackups(bucket, this.target.bucket.prefix));
+  }
+
+  removeFolder(folder: string): Promise<Result<void>> {
+    return this.with(async (bucket) => {
+      const keys = await bucket.listKeys(`${folder}/`);
+      if (!keys.ok) return keys;
+      // The manifest first: a backup without one is no longer listed or restorable, so one whose removal
+      // stops half-way never looks whole with a part gone.
+      const isManifest = (key: string) => key.endsWith(`/${MANIFEST_NAME}`);
+      const ordered = [...keys.value].sort((a, b) => Number(isManifest(b)) - Number(isManifest(a)));
+      for (const key of ordered) {
+        const removed = await bucket.remove(key);
+        if (!removed.ok) return removed;
+      }
+      return ok(undefined);
+    });
+  }
+
+  private async with<T>(use: (bucket: Bucket) => Promise<Result<T>>): Promise<Result<T>> {
     const bucket = new Bucket(this.target.bucket);
     try {
-      return await listBackups(bucket, this.target.bucket.prefix);
+      return await use(bucket);
     } finally {
       bucket.close();
     }

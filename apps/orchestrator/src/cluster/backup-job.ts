@@ -12,7 +12,7 @@
 import type { V1Job, V1NetworkPolicy, V1Secret } from '@kubernetes/client-node';
 import type { JobDataCommands, Placement } from '../engines/engine.ts';
 import { placementValues } from '../engines/engine.ts';
-import type { BackupPart, StoreTarget } from './port.ts';
+import { type BackupJobBucket, type BackupPart, RESTORE_COMMAND_FAILED, type StoreTarget } from './port.ts';
 import { LABELS, storeLabels } from './store-labels.ts';
 import { COMPONENT_LABEL } from './workload-state.ts';
 
@@ -23,19 +23,7 @@ export const BACKUP_ID_LABEL = 'storefleet.io/backup-id';
 /** The agent's entry point in its image (images/backup-agent). */
 export const AGENT_ENTRY = ['node', '--max-semi-space-size=1', '/app/packages/backup-agent/src/agent.ts'];
 
-/** Exit status of a restore whose restore command failed (the agent's own are 1 to 3). */
-export const RESTORE_COMMAND_FAILED = 4;
-
 export type JobDirection = 'backup' | 'restore';
-
-/** The bucket as the Job's agent is told it, without the credentials (those are in the Secret). */
-export interface JobBucket {
-  endpoint: string | undefined;
-  region: string;
-  bucket: string;
-  prefix: string;
-  forcePathStyle: boolean;
-}
 
 export interface BackupJobInput {
   direction: JobDirection;
@@ -45,7 +33,7 @@ export interface BackupJobInput {
   commands: JobDataCommands;
   /** The store's Secret (existingSecret of its chart), where the database passwords are. */
   storeSecret: string;
-  bucket: JobBucket;
+  bucket: BackupJobBucket;
   /** Whether the Job's Secret holds BACKUP_S3_ACCESS_KEY_ID/BACKUP_S3_SECRET_ACCESS_KEY (else the SDK's chain). */
   withCredentials: boolean;
   image: string;

@@ -11,9 +11,9 @@ import { uploadPart } from '../../../../packages/backup-agent/src/upload.ts';
 import { freePorts } from '../../../../tools/testcluster/src/ports.ts';
 import type { BucketTarget } from '../../src/backups/target-config.ts';
 import { loadBackupTarget } from '../../src/config.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { signedIn, silentLogger, testConfig, waitFor } from '../support/harness.ts';
+import { signedIn, startTestPlatform, testConfig, waitFor } from '../support/harness.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 import { type S3Server, startS3Server } from '../support/s3-server.ts';
 
@@ -86,12 +86,7 @@ describe('GET /api/backups/bucket with an S3 target', () => {
   beforeAll(async () => {
     test = await createTestDatabase('pglite');
     const target = await bucketTarget(bucketEnv(s3, identity));
-    platform = await startPlatform({
-      config: testConfig(),
-      logger: silentLogger,
-      cluster: new MemoryCluster(),
-      database: test.database,
-      pollIntervalMs: 25,
+    platform = await startTestPlatform(test.database, new MemoryCluster(), {}, undefined, {
       backupTarget: target,
     });
     admin = (await signedIn(platform, 'ops@example.com')).headers;
@@ -207,13 +202,13 @@ describe('GET /api/backups/bucket with an S3 target', () => {
 /** What an admin of a fresh platform with `backupTarget` gets from GET /api/backups/bucket. */
 async function listAsAdmin(backupTarget?: BucketTarget) {
   const test = await createTestDatabase('pglite');
-  const platform = await startPlatform({
-    config: testConfig(),
-    logger: silentLogger,
-    cluster: new MemoryCluster(),
-    database: test.database,
-    ...(backupTarget ? { backupTarget } : {}),
-  });
+  const platform = await startTestPlatform(
+    test.database,
+    new MemoryCluster(),
+    {},
+    undefined,
+    backupTarget ? { backupTarget } : {},
+  );
   try {
     const admin = (await signedIn(platform, 'ops@example.com')).headers;
     return await platform.app.inject({ method: 'GET', url: '/api/backups/bucket', headers: admin });

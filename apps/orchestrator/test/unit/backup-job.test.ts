@@ -17,8 +17,8 @@ import {
   backupJobNetworkPolicies,
   backupJobSecret,
   bucketDestination,
-  RESTORE_COMMAND_FAILED,
 } from '../../src/cluster/backup-job.ts';
+import { RESTORE_COMMAND_FAILED } from '../../src/cluster/port.ts';
 import { medusa } from '../../src/engines/medusa/index.ts';
 import { woocommerce } from '../../src/engines/woocommerce/index.ts';
 
