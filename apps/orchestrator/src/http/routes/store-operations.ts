@@ -75,7 +75,17 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
         params: BackupParams,
         response: {
           204: z.null().describe('Deleted'),
-          ...errorResponses({ access: 'user', change: true, params: true, codes: { 409: ['STORE_BUSY'] } }),
+          ...errorResponses({
+            access: 'user',
+            change: true,
+            params: true,
+            codes: {
+              409: ['STORE_BUSY'],
+              // A backup in an S3 bucket: the bucket failed, or this platform has none configured now.
+              502: ['BACKUP_BUCKET_FAILED'],
+              503: ['BACKUP_BUCKET_NOT_CONFIGURED'],
+            },
+          }),
         },
       },
     },
