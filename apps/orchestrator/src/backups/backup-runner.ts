@@ -141,7 +141,7 @@ export class BackupRunner {
     const { jobs, bucket } = this.bucketWay(backup);
     let manifest: Manifest | undefined;
     for (const part of parts) {
-      const request = bucketJobRequest(bucket, 'backup', target, backup.id, part, this.jobDeadlineSeconds());
+      const request = bucketJobRequest(bucket, 'backup', target, backup, part, this.jobDeadlineSeconds());
       manifest = manifestOfBackupJob(request, await jobs.run(request, signal), bucket.keyFingerprint);
     }
     if (!manifest) {
@@ -159,7 +159,7 @@ export class BackupRunner {
     signal: AbortSignal,
   ): Promise<void> {
     const { jobs, bucket } = this.bucketWay(backup);
-    const request = bucketJobRequest(bucket, 'restore', target, backup.id, part, this.jobDeadlineSeconds());
+    const request = bucketJobRequest(bucket, 'restore', target, backup, part, this.jobDeadlineSeconds());
     const result = await jobs.run(request, signal);
     if (result.exitCode !== 0) throw jobFailure(request, result);
     if (!result.message.includes('"restored":true')) {

@@ -17,7 +17,7 @@ export function bucketJobRequest(
   target: BucketTarget,
   direction: BackupJobRequest['direction'],
   store: StoreTarget,
-  backupId: string,
+  backup: { storeId: string; id: string },
   part: BackupPart,
   deadlineSeconds: number,
 ): BackupJobRequest {
@@ -25,7 +25,8 @@ export function bucketJobRequest(
   return {
     direction,
     target: store,
-    backupId,
+    backupStoreId: backup.storeId,
+    backupId: backup.id,
     part,
     bucket: { endpoint, region, bucket, prefix, forcePathStyle },
     secrets: {
@@ -75,7 +76,7 @@ export function manifestOfBackupJob(
     new ClusterError('BackupJobFailed', `The ${request.part} backup Job ${why}.`, { retryable: true });
   if (!parsed.ok) throw refuse(`printed no manifest (${parsed.error.message})`);
   const manifest = parsed.value;
-  if (manifest.storeId !== request.target.storeId || manifest.backupId !== request.backupId) {
+  if (manifest.storeId !== request.backupStoreId || manifest.backupId !== request.backupId) {
     throw refuse(`printed the manifest of backup ${manifest.backupId} of store ${manifest.storeId}`);
   }
   if (!manifest.parts.some((part) => part.name === request.part)) {

@@ -28,6 +28,8 @@ export type JobDirection = 'backup' | 'restore';
 export interface BackupJobInput {
   direction: JobDirection;
   target: Pick<StoreTarget, 'storeId' | 'slug' | 'engine' | 'ownerId' | 'namespace'>;
+  /** The store the backup was taken of (a restore may put it into another store: a new one from a backup). */
+  backupStoreId: string;
   backupId: string;
   part: BackupPart;
   commands: JobDataCommands;
@@ -111,7 +113,7 @@ const BACKUP_SCRIPT = `"\${AGENT[@]}" "$@" > /dev/termination-log`;
 
 /** The container's command: bash with the script, the agent's arguments, then the engine's command. */
 export function backupJobCommand(input: BackupJobInput): string[] {
-  const ref = ['--store', input.target.storeId, '--backup', input.backupId, '--part', input.part];
+  const ref = ['--store', input.backupStoreId, '--backup', input.backupId, '--part', input.part];
   const agentEntry = `AGENT=(${AGENT_ENTRY.join(' ')})`;
   if (input.direction === 'backup') {
     return [

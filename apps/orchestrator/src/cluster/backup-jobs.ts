@@ -190,6 +190,7 @@ export function backupJobInput(request: BackupJobRequest, placement: Placement):
   return {
     direction: request.direction,
     target: request.target,
+    backupStoreId: request.backupStoreId,
     backupId: request.backupId,
     part: request.part,
     commands: part,

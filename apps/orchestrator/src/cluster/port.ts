@@ -163,6 +163,8 @@ export interface BackupJobBucket {
 export interface BackupJobRequest {
   direction: 'backup' | 'restore';
   target: StoreTarget;
+  /** The store the backup was taken of: the target for a backup, maybe another store for a restore. */
+  backupStoreId: string;
   backupId: string;
   part: BackupPart;
   bucket: BackupJobBucket;

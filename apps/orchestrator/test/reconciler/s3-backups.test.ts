@@ -181,6 +181,18 @@ describe('a backup to an S3 target', () => {
     expect(restoreJob?.env).not.toContain('BACKUP_AGE_RECIPIENT');
   });
 
+  it('seeds a new store: its restore Job reads the backup under the store it was taken of', async () => {
+    const created = await platform.app.inject({
+      method: 'POST',
+      url: '/api/stores',
+      headers: merchant,
+      payload: { name: 'Bucket Shoes Again', engine: 'medusa', fromBackup: backupId },
+    });
+    expect(created.statusCode).toBe(202);
+    const seeded = await waitForState(test.database, created.json().id, 'Ready', 30_000);
+    expect(cluster.data.contents.get(seeded.namespace)).toBe('order 1: red shoes');
+  });
+
   it('refuses a tampered backup with the reason, at once, leaving the data as it was', async () => {
     cluster.data.contents.set(store.namespace, 'order 3: green socks');
     const tampered = await backUp();

@@ -38,6 +38,7 @@ function input(overrides: Partial<BackupJobInput> = {}): BackupJobInput {
       ownerId: 'user:42',
       namespace: 'store-acme-shoes',
     },
+    backupStoreId: STORE_ID,
     backupId: BACKUP_ID,
     part: 'database',
     commands: jobs.database,
@@ -186,6 +187,14 @@ describe('a restore Job', () => {
       secretKeyRef: { name: job.metadata?.name, key: 'BACKUP_AGE_IDENTITY' },
     });
     expect(env.BACKUP_AGE_RECIPIENT).toBeUndefined();
+  });
+
+  it('reads the backup where it was taken (a new store from a backup) and restores it into the target', () => {
+    const other = '9a0e3b7c-1f2d-4e5a-8b6c-7d8e9f0a1b2c';
+    const into = backupJob(input({ direction: 'restore', backupStoreId: other }));
+    expect(into.metadata?.namespace).toBe('store-acme-shoes');
+    expect(containerOf(into).command?.slice(4, 7)).toEqual(['download', '--store', other]);
+    expect(into.metadata?.labels?.['storefleet.io/store-id']).toBe(STORE_ID);
   });
 
   it("mounts WooCommerce's uploads volume beside its app pod, as www-data, for the files part", () => {

@@ -19,6 +19,7 @@ const request = (direction: 'backup' | 'restore' = 'backup'): BackupJobRequest =
     values: {},
     generation: 1,
   },
+  backupStoreId: 'store-1',
   backupId: 'backup-1',
   part: 'database',
   bucket: { endpoint: undefined, region: 'us-east-1', bucket: 'b', prefix: '', forcePathStyle: false },
