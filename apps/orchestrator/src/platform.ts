@@ -145,6 +145,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     maxStores: config.MAX_STORES,
     maxStoresPerUser: config.MAX_STORES_PER_USER,
     resourcePrefix: config.RESOURCE_PREFIX,
+    ...(backupBucket ? { backupBucket } : {}),
   });
   const operations = new StoreOperations({
     db: database.db,

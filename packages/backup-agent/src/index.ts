@@ -4,7 +4,7 @@
 // in the store's namespace, so no backup passes through the platform.
 export { Bucket } from './bucket.ts';
 export { type BucketConfig, bucketConfigFrom, ENV, type Env } from './config.ts';
-export { type AgentError, type AgentErrorCode, exitCodeOf, ok, type Result } from './errors.ts';
+export { type AgentError, type AgentErrorCode, exitCodeOf, fail, ok, REASON, type Result } from './errors.ts';
 export {
   type IdentityKey,
   keyFingerprint,
@@ -15,3 +15,5 @@ export {
 export { backupFolder, isSegment, MANIFEST_NAME, manifestKey } from './layout.ts';
 export { type Listing, listBackups } from './list.ts';
 export { type Manifest, type PartEntry, parseManifest } from './manifest.ts';
+export { loadManifest } from './stored-manifest.ts';
+export { manifestFor } from './verify.ts';

@@ -208,7 +208,7 @@ export class StoreOperations {
 
   async restore(store: Store, backupId: string): Promise<Store> {
     assertMayRequest(store, 'restore');
-    await restorableBackup(this.db, backupId, store.ownerId, store.engine);
+    await restorableBackup(this.db, backupId, store.ownerId, store.engine, this.options.places.bucket);
     return this.request(
       store,
       'restore',

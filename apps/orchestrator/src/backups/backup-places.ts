@@ -15,8 +15,9 @@ export function volumeKeyFor(storeId: string, backupId: string): string {
 
 export class BackupPlaces {
   readonly target: BackupTarget;
+  /** The S3 target's bucket, when that is the target. */
+  readonly bucket: BackupBucket | undefined;
   private readonly volume: BackupStorage;
-  private readonly bucket: BackupBucket | undefined;
 
   /** `bucket`: the S3 target's bucket, when that is the target. */
   constructor(target: BackupTarget, volume: BackupStorage, bucket: BackupBucket | undefined) {

@@ -2,7 +2,18 @@
 // manifests, and a backup's objects removed (retention, deletion), with the agent's own code (the same
 // layout and checks as the agents that wrote them). No dump passes here: those go through Jobs. A
 // client is opened per call and closed after it, so nothing is held between requests.
-import { Bucket, type Listing, listBackups, MANIFEST_NAME, ok, type Result } from '@storefleet/backup-agent';
+import {
+  Bucket,
+  backupFolder,
+  fail,
+  type Listing,
+  listBackups,
+  MANIFEST_NAME,
+  manifestFor,
+  ok,
+  REASON,
+  type Result,
+} from '@storefleet/backup-agent';
 import type { BucketTarget } from './target-config.ts';
 
 export interface BucketLocation {
@@ -19,6 +30,12 @@ export interface BackupBucket {
   list(): Promise<Result<Listing>>;
   /** Removes every object under a backup's folder (`<prefix>/<store id>/<backup id>`); none is fine. */
   removeFolder(folder: string): Promise<Result<void>>;
+  /**
+   * What can be told of a backup without reading it through: its manifest is one of ours, for this
+   * platform's key, with each of `parts`, and each part's object has the size the manifest says. The
+   * checksums and age's authentication are the restore Job's agent's, before it writes a byte.
+   */
+  precheck(ref: { storeId: string; backupId: string }, parts: readonly string[]): Promise<Result<void>>;
 }
 
 export class S3BackupBucket implements BackupBucket {
@@ -52,6 +69,33 @@ export class S3BackupBucket implements BackupBucket {
       for (const key of ordered) {
         const removed = await bucket.remove(key);
         if (!removed.ok) return removed;
+      }
+      return ok(undefined);
+    });
+  }
+
+  precheck(ref: { storeId: string; backupId: string }, parts: readonly string[]): Promise<Result<void>> {
+    return this.with(async (bucket) => {
+      // The agent's own check: the manifest is one of ours, written for this platform's key.
+      const { identity, recipient, keyFingerprint: fingerprint } = this.target;
+      const manifest = await manifestFor(bucket, this.target.bucket.prefix, ref, {
+        identity,
+        recipient,
+        fingerprint,
+      });
+      if (!manifest.ok) return manifest;
+      for (const name of parts) {
+        const part = manifest.value.parts.find((entry) => entry.name === name);
+        if (!part) return fail('NOT_FOUND', `backup ${ref.backupId} has no ${name} part in its manifest`);
+        const opened = await bucket.open(`${backupFolder(this.target.bucket.prefix, ref)}/${part.object}`);
+        if (!opened.ok) return opened;
+        await opened.value.body.cancel();
+        if (opened.value.size !== part.storedBytes) {
+          return fail(
+            'CHECKSUM_MISMATCH',
+            `${REASON.checksum}: part ${name} has ${opened.value.size} bytes, its manifest says ${part.storedBytes}`,
+          );
+        }
       }
       return ok(undefined);
     });

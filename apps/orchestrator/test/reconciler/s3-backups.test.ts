@@ -76,6 +76,23 @@ afterAll(async () => {
 
 const backups = () => new BackupsRepository(test.database.db);
 
+async function readObject(key: string): Promise<Uint8Array> {
+  const body = (await objects.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body;
+  return (await body?.transformToByteArray()) ?? expect.unreachable();
+}
+
+/** POST /api/stores of a new store from a backup. */
+const createFrom = (name: string, fromBackup: string) =>
+  platform.app.inject({
+    method: 'POST',
+    url: '/api/stores',
+    headers: merchant,
+    payload: { name, engine: 'medusa', fromBackup },
+  });
+
+const writeObject = (key: string, body: Uint8Array | string) =>
+  objects.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
+
 async function backUp(): Promise<string> {
   const response = await platform.app.inject({
     method: 'POST',
@@ -182,28 +199,54 @@ describe('a backup to an S3 target', () => {
   });
 
   it('seeds a new store: its restore Job reads the backup under the store it was taken of', async () => {
-    const created = await platform.app.inject({
-      method: 'POST',
-      url: '/api/stores',
-      headers: merchant,
-      payload: { name: 'Bucket Shoes Again', engine: 'medusa', fromBackup: backupId },
-    });
+    const created = await createFrom('Bucket Shoes Again', backupId);
     expect(created.statusCode).toBe(202);
     const seeded = await waitForState(test.database, created.json().id, 'Ready', 30_000);
     expect(cluster.data.contents.get(seeded.namespace)).toBe('order 1: red shoes');
+  });
+
+  it('refuses a truncated backup, or one of another key, at the request: nothing stops, no Job runs', async () => {
+    cluster.data.contents.set(store.namespace, 'order 4: yellow scarf');
+    const truncated = await backUp();
+    const folder = `${PREFIX}/${store.id}/${truncated}`;
+    const part = await readObject(`${folder}/database.age`);
+    await writeObject(`${folder}/database.age`, part.slice(0, -10));
+    const before = await platform.queries.get(store.id);
+    const jobsBefore = cluster.backupJobs.ran.length;
+    const refused = await platform.app.inject({
+      method: 'POST',
+      url: `/api/stores/${store.id}/restore`,
+      headers: merchant,
+      payload: { backupId: truncated },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({
+      code: 'BACKUP_NOT_RESTORABLE',
+      message: expect.stringMatching(
+        /CHECKSUM_MISMATCH: checksum mismatch \(tampered or truncated\): part database has \d+ bytes, its manifest says \d+/,
+      ),
+    });
+
+    const manifestKey = `${folder}/manifest.json`;
+    const manifest = JSON.parse(new TextDecoder().decode(await readObject(manifestKey)));
+    manifest.encryption.keyFingerprint = `sha256:${'0'.repeat(32)}`;
+    await writeObject(manifestKey, JSON.stringify(manifest));
+    const otherKey = await createFrom('From Another Key', truncated);
+    expect(otherKey.statusCode).toBe(400);
+    expect(otherKey.json().error.message).toMatch(/WRONG_KEY: encrypted with a different key/);
+
+    expect((await platform.queries.get(store.id)).state).toBe(before.state);
+    expect(cluster.backupJobs.ran.length).toBe(jobsBefore);
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 4: yellow scarf');
   });
 
   it('refuses a tampered backup with the reason, at once, leaving the data as it was', async () => {
     cluster.data.contents.set(store.namespace, 'order 3: green socks');
     const tampered = await backUp();
     const key = `${PREFIX}/${store.id}/${tampered}/database.age`;
-    const original = await (
-      await objects.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))
-    ).Body?.transformToByteArray();
-    if (!original) throw new Error('no object');
-    const changed = Uint8Array.from(original);
+    const changed = Uint8Array.from(await readObject(key));
     changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 0xff;
-    await objects.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: changed }));
+    await writeObject(key, changed);
     const jobsBefore = cluster.backupJobs.ran.length;
 
     const failed = await restore(tampered);

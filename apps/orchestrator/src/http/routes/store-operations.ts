@@ -136,7 +136,11 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
             access: 'user',
             change: true,
             params: true,
-            codes: { 400: ['BACKUP_NOT_RESTORABLE'], 409: [...refusalCodes('restore'), 'STORE_CHANGED'] },
+            codes: {
+              400: ['BACKUP_NOT_RESTORABLE'],
+              409: [...refusalCodes('restore'), 'STORE_CHANGED'],
+              502: ['BACKUP_BUCKET_FAILED'],
+            },
           }),
         },
       },
