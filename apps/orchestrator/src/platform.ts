@@ -18,7 +18,6 @@ import { StoreOperations } from './app/store-operations.ts';
 import { StoreQueries } from './app/store-queries.ts';
 import { BackupPlaces } from './backups/backup-places.ts';
 import { BackupRunner } from './backups/backup-runner.ts';
-import { S3BackupBucket } from './backups/bucket-reader.ts';
 import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
 import type { BackupTarget } from './backups/target-config.ts';
 import { connectCluster } from './cluster/connect.ts';
@@ -103,7 +102,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const backupStorage = options.backupStorage ?? new DirectoryBackupStorage(config.backupDir);
   const backupTarget = options.backupTarget ?? { kind: 'volume', directory: config.backupDir };
-  const backupBucket = backupTarget.kind === 's3' ? new S3BackupBucket(backupTarget) : undefined;
+  // The S3 client is loaded only for a bucket target.
+  const backupBucket =
+    backupTarget.kind === 's3'
+      ? new (await import('./backups/bucket-reader.ts')).S3BackupBucket(backupTarget)
+      : undefined;
   const bucketBackups = new BucketBackups(database.db, backupBucket);
   const backupPlaces = new BackupPlaces(backupTarget, backupStorage, backupBucket);
   const reconciler = new Reconciler({

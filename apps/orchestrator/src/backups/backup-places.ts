@@ -1,7 +1,7 @@
 // Where each backup lives: a new one goes to the configured target (the volume, or the bucket of an
 // S3 target, in the agent's layout `<prefix>/<store id>/<backup id>`); an existing one is removed from
 // wherever its row says it was written, so changing the target never strands older backups.
-import { backupFolder } from '@storefleet/backup-agent';
+import { backupFolder } from '@storefleet/backup-agent/core';
 import type { BackupRecord, BackupTargetKind } from '../db/backups-repository.ts';
 import { AppError } from '../errors.ts';
 import type { BackupBucket } from './bucket-reader.ts';

@@ -6,7 +6,7 @@
 // (exec streams into BACKUP_DIR); an S3 target's never do: a Job in the store's namespace runs the
 // engine's dump through the backup agent to the bucket (and back), and the runner records the
 // manifest the Job printed.
-import type { Manifest } from '@storefleet/backup-agent';
+import type { Manifest } from '@storefleet/backup-agent/core';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import {

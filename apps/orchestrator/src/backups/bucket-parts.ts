@@ -2,7 +2,7 @@
 // what the Job said: the request (from the target's configuration), and the manifest or the failure in
 // its termination message. A manifest is accepted only when it is the one asked for: this store, this
 // backup, with the part, written for this platform's key.
-import { type Manifest, parseManifest } from '@storefleet/backup-agent';
+import { type Manifest, parseManifest } from '@storefleet/backup-agent/core';
 import {
   type BackupJobRequest,
   type BackupJobResult,

@@ -7,7 +7,7 @@ import {
   type BucketConfig,
   bucketConfigFrom,
   parseIdentity,
-} from '@storefleet/backup-agent';
+} from '@storefleet/backup-agent/core';
 
 export const BACKUP_TARGET_ENV = {
   target: 'BACKUP_TARGET',
