@@ -111,3 +111,10 @@ export const BucketBackupList = z.object({
   unreadable: z.array(z.object({ manifestKey: z.string(), reason: z.string() })),
 });
 export type BucketBackupList = z.infer<typeof BucketBackupList>;
+
+/** A backup of the bucket taken in by this platform: it becomes one of the caller's backups. */
+export const ImportBucketBackupRequest = z.strictObject({
+  storeId: z.uuid({ message: 'storeId must be the store id of a backup in the bucket (a UUID)' }),
+  backupId: z.uuid({ message: 'backupId must be the id of a backup in the bucket (a UUID)' }),
+});
+export type ImportBucketBackupRequest = z.infer<typeof ImportBucketBackupRequest>;

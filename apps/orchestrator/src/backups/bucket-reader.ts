@@ -9,6 +9,7 @@ import {
   type Listing,
   listBackups,
   MANIFEST_NAME,
+  type Manifest,
   manifestFor,
   ok,
   REASON,
@@ -36,6 +37,10 @@ export interface BackupBucket {
    * checksums and age's authentication are the restore Job's agent's, before it writes a byte.
    */
   precheck(ref: { storeId: string; backupId: string }, parts: readonly string[]): Promise<Result<void>>;
+  /** A backup's manifest, refused unless it is one of ours and written for this platform's key. */
+  manifest(ref: { storeId: string; backupId: string }): Promise<Result<Manifest>>;
+  /** Where a backup's objects are: `<prefix>/<store id>/<backup id>`. */
+  folderOf(ref: { storeId: string; backupId: string }): string;
 }
 
 export class S3BackupBucket implements BackupBucket {
@@ -74,15 +79,23 @@ export class S3BackupBucket implements BackupBucket {
     });
   }
 
+  folderOf(ref: { storeId: string; backupId: string }): string {
+    return backupFolder(this.target.bucket.prefix, ref);
+  }
+
+  manifest(ref: { storeId: string; backupId: string }): Promise<Result<Manifest>> {
+    return this.with((bucket) => this.manifestIn(bucket, ref));
+  }
+
+  /** The agent's own check: the manifest is one of ours, written for this platform's key. */
+  private manifestIn(bucket: Bucket, ref: { storeId: string; backupId: string }): Promise<Result<Manifest>> {
+    const { identity, recipient, keyFingerprint: fingerprint } = this.target;
+    return manifestFor(bucket, this.target.bucket.prefix, ref, { identity, recipient, fingerprint });
+  }
+
   precheck(ref: { storeId: string; backupId: string }, parts: readonly string[]): Promise<Result<void>> {
     return this.with(async (bucket) => {
-      // The agent's own check: the manifest is one of ours, written for this platform's key.
-      const { identity, recipient, keyFingerprint: fingerprint } = this.target;
-      const manifest = await manifestFor(bucket, this.target.bucket.prefix, ref, {
-        identity,
-        recipient,
-        fingerprint,
-      });
+      const manifest = await this.manifestIn(bucket, ref);
       if (!manifest.ok) return manifest;
       for (const name of parts) {
         const part = manifest.value.parts.find((entry) => entry.name === name);

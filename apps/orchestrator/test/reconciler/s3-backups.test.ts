@@ -81,14 +81,20 @@ async function readObject(key: string): Promise<Uint8Array> {
   return (await body?.transformToByteArray()) ?? expect.unreachable();
 }
 
-/** POST /api/stores of a new store from a backup. */
-const createFrom = (name: string, fromBackup: string) =>
-  platform.app.inject({
+/** POST /api/stores of a new store from a backup (on `on`, as `headers`: the merchant's by default). */
+const createFrom = (name: string, fromBackup: string, on = platform, headers = merchant) =>
+  on.app.inject({
     method: 'POST',
     url: '/api/stores',
-    headers: merchant,
+    headers,
     payload: { name, engine: 'medusa', fromBackup },
   });
+
+/** The bucket's listing entry of `backupId`, as `headers` see it on `on`. */
+async function listedEntry(backupId: string, on = platform, headers = admin) {
+  const listed = (await on.app.inject({ method: 'GET', url: '/api/backups/bucket', headers })).json();
+  return listed.items.find((item: { backupId: string }) => item.backupId === backupId);
+}
 
 const writeObject = (key: string, body: Uint8Array | string) =>
   objects.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
@@ -168,18 +174,12 @@ describe('a backup to an S3 target', () => {
     expect(bytes).toMatch(/^age-encryption\.org\/v1/);
     expect(bytes).not.toContain('red shoes');
     // The platform lists it, as a backup of a store it knows.
-    const listed = (
-      await platform.app.inject({ method: 'GET', url: '/api/backups/bucket', headers: admin })
-    ).json();
-    expect(listed.items).toContainEqual(
-      expect.objectContaining({
-        backupId,
-        storeId: store.id,
-        knownStore: true,
-        knownBackup: true,
-        keyMatches: true,
-      }),
-    );
+    expect(await listedEntry(backupId)).toMatchObject({
+      storeId: store.id,
+      knownStore: true,
+      knownBackup: true,
+      keyMatches: true,
+    });
   });
 
   it('hands a backup Job the recipient and a restore Job the identity, never the other way round', () => {
@@ -203,6 +203,47 @@ describe('a backup to an S3 target', () => {
     expect(created.statusCode).toBe(202);
     const seeded = await waitForState(test.database, created.json().id, 'Ready', 30_000);
     expect(cluster.data.contents.get(seeded.namespace)).toBe('order 1: red shoes');
+  });
+
+  it('survives the platform: a fresh one on the same bucket and key lists it, takes it in, creates a store from it', async () => {
+    const fresh = await createTestDatabase('pglite');
+    const freshCluster = new BucketCluster();
+    const recovered = await startTestPlatform(fresh.database, freshCluster, {}, undefined, {
+      backupTarget: target,
+    });
+    try {
+      const ops = (await signedIn(recovered, 'ops@recovered.example')).headers;
+      expect(await listedEntry(backupId, recovered, ops)).toMatchObject({
+        storeId: store.id,
+        knownStore: false,
+        knownBackup: false,
+        keyMatches: true,
+      });
+      const take = () =>
+        recovered.app.inject({
+          method: 'POST',
+          url: '/api/backups/bucket/import',
+          headers: ops,
+          payload: { storeId: store.id, backupId },
+        });
+      const taken = await take();
+      expect(taken.statusCode).toBe(201);
+      expect(taken.json()).toMatchObject({
+        id: backupId,
+        storeId: store.id,
+        engine: 'medusa',
+        status: 'succeeded',
+      });
+      expect((await take()).json().error.code).toBe('BACKUP_ALREADY_KNOWN');
+
+      const created = await createFrom('Bucket Shoes Recovered', backupId, recovered, ops);
+      expect(created.statusCode).toBe(202);
+      const restored = await waitForState(fresh.database, created.json().id, 'Ready', 30_000);
+      expect(freshCluster.data.contents.get(restored.namespace)).toBe('order 1: red shoes');
+    } finally {
+      await recovered.stop();
+      await fresh.close();
+    }
   });
 
   it('refuses a truncated backup, or one of another key, at the request: nothing stops, no Job runs', async () => {
