@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '@storefleet/contracts';
 import { z } from 'zod';
+import { type BackupTarget, BackupTargetError, backupTargetFrom } from './backups/target-config.ts';
 import { DOMAIN_ENV } from './domains/domain-config.ts';
 import { parseDuration } from './duration.ts';
 import { MAIL_ENV } from './mail/mail-config.ts';
@@ -245,6 +246,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupDir: resolve(data.BACKUP_DIR ?? join(data.DATA_DIR, 'backups')),
     engineValuesFiles,
   };
+}
+
+/**
+ * The backup target (BACKUP_TARGET and, for "s3", the BACKUP_S3_* variables and the age key), checked
+ * like the rest: a bad value is a ConfigError naming the variable, never repeating a secret. Apart
+ * from loadConfig because reading an age key is asynchronous.
+ */
+export async function loadBackupTarget(
+  config: Pick<Config, 'backupDir'>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<BackupTarget> {
+  try {
+    return await backupTargetFrom(env, config.backupDir);
+  } catch (error) {
+    if (error instanceof BackupTargetError)
+      throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+    throw error;
+  }
 }
 
 /** Configuration in a form safe to log: the database URL loses its password. */

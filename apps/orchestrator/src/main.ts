@@ -1,12 +1,15 @@
 // Starts the orchestrator: API and workers on the configured database.
-import { ConfigError, describeConfig, loadConfig } from './config.ts';
+import { describeBackupTarget } from './backups/target-config.ts';
+import { ConfigError, describeConfig, loadBackupTarget, loadConfig } from './config.ts';
 import { createLogger } from './observability/logger.ts';
 import { startPlatform } from './platform.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let backupTarget: Awaited<ReturnType<typeof loadBackupTarget>>;
   try {
     config = loadConfig();
+    backupTarget = await loadBackupTarget(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -16,8 +19,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: process.stdout.isTTY === true });
   logger.debug({ config: describeConfig(config) }, 'configuration');
+  logger.info({ backupTarget: describeBackupTarget(backupTarget) }, 'backup target');
 
-  const platform = await startPlatform({ config, logger });
+  const platform = await startPlatform({ config, logger, backupTarget });
   const address = await platform.app.listen({ port: config.PORT, host: config.HOST });
   logger.info(
     {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AccountService } from './accounts/account-service.ts';
 import { RateLimiter } from './accounts/rate-limiter.ts';
+import { BucketBackups } from './app/bucket-backups.ts';
 import { EventHub } from './app/event-hub.ts';
 import { FleetUpgrader } from './app/fleet-upgrades.ts';
 import { IdleSleeper } from './app/idle-sleeper.ts';
@@ -15,8 +16,10 @@ import { StoreCommands } from './app/store-commands.ts';
 import { StoreMonitor } from './app/store-monitor.ts';
 import { StoreOperations } from './app/store-operations.ts';
 import { StoreQueries } from './app/store-queries.ts';
+import { BackupPlaces } from './backups/backup-places.ts';
 import { BackupRunner } from './backups/backup-runner.ts';
 import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
+import type { BackupTarget } from './backups/target-config.ts';
 import { connectCluster } from './cluster/connect.ts';
 import { storeScheme } from './cluster/ingress-values.ts';
 import type { Cluster } from './cluster/port.ts';
@@ -54,6 +57,8 @@ export interface PlatformOptions {
   random?: () => number;
   /** Where backups go (default: a directory at BACKUP_DIR). */
   backupStorage?: BackupStorage;
+  /** BACKUP_TARGET and its bucket (loadBackupTarget); default: the volume at BACKUP_DIR. */
+  backupTarget?: BackupTarget;
 }
 
 export interface Platform {
@@ -96,10 +101,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     maxBackoffMs: Math.max(config.PROVISION_RETRY_BACKOFF, 10 * 60_000),
   };
   const backupStorage = options.backupStorage ?? new DirectoryBackupStorage(config.backupDir);
+  const backupTarget = options.backupTarget ?? { kind: 'volume', directory: config.backupDir };
+  // The S3 client is loaded only for a bucket target.
+  const backupBucket =
+    backupTarget.kind === 's3'
+      ? new (await import('./backups/bucket-reader.ts')).S3BackupBucket(backupTarget)
+      : undefined;
+  const bucketBackups = new BucketBackups(database.db, backupBucket);
+  const backupPlaces = new BackupPlaces(backupTarget, backupStorage, backupBucket);
   const reconciler = new Reconciler({
     db: database.db,
     cluster,
-    backups: new BackupRunner({ db: database.db, cluster, storage: backupStorage, logger }),
+    backups: new BackupRunner({
+      db: database.db,
+      cluster,
+      storage: backupStorage,
+      places: backupPlaces,
+      jobDeadlineMs: config.PROVISION_TIMEOUT,
+      logger,
+    }),
     retryPolicy,
     attemptTimeoutMs: config.PROVISION_TIMEOUT,
     metrics,
@@ -128,12 +148,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     maxStores: config.MAX_STORES,
     maxStoresPerUser: config.MAX_STORES_PER_USER,
     resourcePrefix: config.RESOURCE_PREFIX,
+    ...(backupBucket ? { backupBucket } : {}),
   });
   const operations = new StoreOperations({
     db: database.db,
     cluster,
     queries,
-    storage: backupStorage,
+    places: backupPlaces,
     backupQuotaBytes: config.BACKUP_QUOTA_BYTES,
     internalUrl: config.PLATFORM_INTERNAL_URL,
     listenPort: config.PORT,
@@ -191,6 +212,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       queries,
       commands,
       operations,
+      bucketBackups,
       queue,
       hub,
       metrics,

@@ -195,6 +195,20 @@ true
 {{- if has (clean .Values.config.backupDir) (list (clean .Values.config.dataDir) "/tmp") -}}
 {{- fail (printf "config.backupDir=%s is where another volume is mounted: give the stores' backups a path of their own (the default is /store-backups)" .Values.config.backupDir) -}}
 {{- end -}}
+{{- $s3 := .Values.storeBackups.s3 -}}
+{{- if eq .Values.storeBackups.target "s3" -}}
+{{- if not $s3.bucket -}}
+{{- fail "storeBackups.target=s3 needs storeBackups.s3.bucket: the bucket the stores' backups go to" -}}
+{{- end -}}
+{{- if not $s3.existingSecret -}}
+{{- fail "storeBackups.target=s3 needs storeBackups.s3.existingSecret: a Secret with the age identity (key storeBackups.s3.ageIdentityKey, from age-keygen) and the bucket's access key, which never go into values" -}}
+{{- end -}}
+{{- if ne (empty $s3.accessKeyIdKey) (empty $s3.secretAccessKeyKey) -}}
+{{- fail "storeBackups.s3.accessKeyIdKey and storeBackups.s3.secretAccessKeyKey: set both (static credentials from the Secret) or neither (the SDK's default chain, e.g. a pod identity)" -}}
+{{- end -}}
+{{- else if or $s3.bucket $s3.existingSecret -}}
+{{- fail (printf "storeBackups.s3 is set but storeBackups.target=%s: set storeBackups.target=s3 to back up to the bucket, or leave storeBackups.s3.bucket and existingSecret empty" .Values.storeBackups.target) -}}
+{{- end -}}
 {{- $backups := .Values.storeBackups.persistence -}}
 {{- if gt (int .Values.replicaCount) 1 -}}
 {{- if not $backups.enabled -}}

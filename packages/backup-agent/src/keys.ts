@@ -1,9 +1,9 @@
 // The age keys of the backups. Uploading needs only the recipient (the public half, so a store's
 // namespace can hold it without being able to read any backup); verifying and downloading need the
 // identity. A fingerprint of the recipient goes into each manifest, so a reader with another key is
-// told so before it reads a byte of the backup, and without either key being written anywhere.
+// told so before it reads a byte of the backup, and without either key being written anywhere. age is
+// loaded when a key is read, not before: the platform reads this module without using a key.
 import { createHash } from 'node:crypto';
-import { Encrypter, identityToRecipient } from 'age-encryption';
 import { fail, ok, type Result } from './errors.ts';
 
 export interface RecipientKey {
@@ -20,7 +20,8 @@ export function keyFingerprint(recipient: string): string {
 }
 
 /** A recipient (`age1…`, or `age1pq1…` for the post-quantum hybrid); `variable` names it in errors. */
-export function parseRecipient(recipient: string, variable: string): Result<RecipientKey> {
+export async function parseRecipient(recipient: string, variable: string): Promise<Result<RecipientKey>> {
+  const { Encrypter } = await import('age-encryption');
   try {
     new Encrypter().addRecipient(recipient);
   } catch {
@@ -31,6 +32,7 @@ export function parseRecipient(recipient: string, variable: string): Result<Reci
 
 /** An identity (`AGE-SECRET-KEY-1…` or `AGE-SECRET-KEY-PQ-1…`); its value never appears in an error. */
 export async function parseIdentity(identity: string, variable: string): Promise<Result<IdentityKey>> {
+  const { identityToRecipient } = await import('age-encryption');
   try {
     const recipient = await identityToRecipient(identity);
     return ok({ identity, recipient, fingerprint: keyFingerprint(recipient) });

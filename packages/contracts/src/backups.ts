@@ -67,3 +67,54 @@ export const RestoreStoreRequest = z.strictObject({
   backupId: z.uuid({ message: 'backupId must be a backup id (a UUID)' }),
 });
 export type RestoreStoreRequest = z.infer<typeof RestoreStoreRequest>;
+
+/** One part of a backup in the bucket, as its manifest describes it. */
+export const BucketBackupPart = z.object({
+  name: z.string(),
+  /** Bytes of the encrypted object in the bucket. */
+  storedBytes: z.number().int().nonnegative(),
+  /** Bytes of the dump it decrypts to. */
+  plainBytes: z.number().int().nonnegative(),
+});
+
+/**
+ * A backup found in the bucket (BACKUP_TARGET=s3) from its manifest alone: a platform pointed at the
+ * bucket lists the backups of every store, those it has never seen included.
+ */
+export const BucketBackup = z.object({
+  storeId: z.string(),
+  backupId: z.string(),
+  slug: z.string(),
+  engine: z.string(),
+  createdAt: z.iso.datetime(),
+  parts: z.array(BucketBackupPart),
+  /** Bytes the backup takes in the bucket. */
+  storedBytes: z.number().int().nonnegative(),
+  /** Where its manifest is: `<prefix>/<store id>/<backup id>/manifest.json`. */
+  manifestKey: z.string(),
+  /** `sha256:…` of the age recipient it was encrypted to. */
+  keyFingerprint: z.string(),
+  /** Whether this platform's key reads it (false: it was written with another key). */
+  keyMatches: z.boolean(),
+  /** Whether this platform knows the store, and has a row for this backup. */
+  knownStore: z.boolean(),
+  knownBackup: z.boolean(),
+});
+export type BucketBackup = z.infer<typeof BucketBackup>;
+
+export const BucketBackupList = z.object({
+  /** Where the platform looked (never its credentials). */
+  bucket: z.object({ endpoint: z.string().nullable(), bucket: z.string(), prefix: z.string() }),
+  /** Oldest first. */
+  items: z.array(BucketBackup),
+  /** Objects named like a manifest that are not one of ours, or not whole, with the reason. */
+  unreadable: z.array(z.object({ manifestKey: z.string(), reason: z.string() })),
+});
+export type BucketBackupList = z.infer<typeof BucketBackupList>;
+
+/** A backup of the bucket taken in by this platform: it becomes one of the caller's backups. */
+export const ImportBucketBackupRequest = z.strictObject({
+  storeId: z.uuid({ message: 'storeId must be the store id of a backup in the bucket (a UUID)' }),
+  backupId: z.uuid({ message: 'backupId must be the id of a backup in the bucket (a UUID)' }),
+});
+export type ImportBucketBackupRequest = z.infer<typeof ImportBucketBackupRequest>;

@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   'DOMAIN_NOT_ACTIVE',
   'MAIL_NOT_CONFIGURED',
   'MAIL_UNSUPPORTED',
+  'BACKUP_ALREADY_KNOWN',
   // 413, 415, 429
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -59,6 +60,8 @@ export const ERROR_CODES = [
   'CLUSTER_UNAVAILABLE',
   'STORE_UNREACHABLE',
   'MAILBOX_UNAVAILABLE',
+  'BACKUP_BUCKET_NOT_CONFIGURED',
+  'BACKUP_BUCKET_FAILED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateStoreRequest, Operation, StoreState, StoreValues } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
+import type { BackupBucket } from '../backups/bucket-reader.ts';
 import { type Cluster, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import { lockForTransaction } from '../db/locks.ts';
@@ -34,6 +35,8 @@ export interface StoreCommandOptions {
   maxStores: number;
   maxStoresPerUser: number;
   resourcePrefix: string;
+  /** The S3 backup target's bucket, where a new store's backup is checked before anything starts. */
+  backupBucket?: BackupBucket;
   now?: () => Date;
 }
 
@@ -72,7 +75,13 @@ export class StoreCommands {
       );
     }
     if (input.fromBackup !== undefined) {
-      await restorableBackup(this.db, input.fromBackup, context.ownerId, input.engine);
+      await restorableBackup(
+        this.db,
+        input.fromBackup,
+        context.ownerId,
+        input.engine,
+        this.options.backupBucket,
+      );
     }
     const hash = requestHash(input);
     if (context.idempotencyKey !== undefined) {

@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { BackupList, BackupSchedule, Operation, SetBackupScheduleRequest } from '@storefleet/contracts';
 import type { Kysely } from 'kysely';
 import { newSecret, sha256 } from '../accounts/secrets.ts';
-import { storageKeyFor } from '../backups/backup-runner.ts';
-import type { BackupStorage } from '../backups/storage.ts';
+import type { BackupPlaces } from '../backups/backup-places.ts';
 import { type Cluster, storeTarget } from '../cluster/port.ts';
 import { ActivityRepository } from '../db/activity-repository.ts';
 import { type BackupRecord, BackupsRepository, presentBackup } from '../db/backups-repository.ts';
@@ -23,7 +22,8 @@ export interface StoreOperationsOptions {
   db: Kysely<Schema>;
   cluster: Pick<Cluster, 'data' | 'backupSchedule'>;
   queries: StoreQueries;
-  storage: BackupStorage;
+  /** Where new backups go and where each existing one is removed from. */
+  places: BackupPlaces;
   backupQuotaBytes: number;
   /** PLATFORM_INTERNAL_URL: where a store's backup CronJob asks for its backup; unset: no schedules. */
   internalUrl: string | undefined;
@@ -61,7 +61,7 @@ export class StoreOperations {
       trigger,
       parts: this.options.cluster.data.backupParts(storeTarget(store)),
       sizeBytes: null,
-      storageKey: storageKeyFor(store.id, id),
+      ...this.options.places.placeFor(store.id, id),
       failure: null,
       createdAt: now,
       startedAt: null,
@@ -106,7 +106,7 @@ export class StoreOperations {
     if (backup.status === 'pending' || backup.status === 'running') {
       throw conflict('STORE_BUSY', 'This backup is still being taken; delete it once it has finished.');
     }
-    await this.options.storage.remove(backup.storageKey);
+    await this.options.places.remove(backup);
     await repository.delete(backupId);
     await new ActivityRepository(this.db).append(
       {
@@ -208,7 +208,7 @@ export class StoreOperations {
 
   async restore(store: Store, backupId: string): Promise<Store> {
     assertMayRequest(store, 'restore');
-    await restorableBackup(this.db, backupId, store.ownerId, store.engine);
+    await restorableBackup(this.db, backupId, store.ownerId, store.engine, this.options.places.bucket);
     return this.request(
       store,
       'restore',

@@ -1,17 +1,37 @@
 // The work behind the backup and restore steps: a backup streams each part of a store's data from
 // the cluster into backup storage and records how it went; a restore streams a part back. Retention
 // keeps the newest succeeded backups of a store and deletes the rest, rows and parts alike.
+//
+// Where a backup's row says it lives decides the way: the volume's parts stream through this process
+// (exec streams into BACKUP_DIR); an S3 target's never do: a Job in the store's namespace runs the
+// engine's dump through the backup agent to the bucket (and back), and the runner records the
+// manifest the Job printed.
+import type { Manifest } from '@storefleet/backup-agent/core';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { BackupPart, Cluster, StoreTarget } from '../cluster/port.ts';
+import {
+  type BackupPart,
+  type Cluster,
+  type ClusterBackupJobs,
+  ClusterError,
+  RESTORE_COMMAND_FAILED,
+  type StoreTarget,
+} from '../cluster/port.ts';
 import { type BackupRecord, BackupsRepository } from '../db/backups-repository.ts';
 import type { Schema } from '../db/schema.ts';
+import type { BackupPlaces } from './backup-places.ts';
+import { bucketJobRequest, jobFailure, manifestOfBackupJob, storedBytes } from './bucket-parts.ts';
 import type { BackupStorage } from './storage.ts';
+import type { BucketTarget } from './target-config.ts';
 
 export interface BackupRunnerOptions {
   db: Kysely<Schema>;
-  cluster: Pick<Cluster, 'data'>;
+  cluster: Pick<Cluster, 'data' | 'backupJobs'>;
+  /** The volume (BACKUP_DIR). */
   storage: BackupStorage;
+  places: BackupPlaces;
+  /** The longest one backup or restore Job may run (PROVISION_TIMEOUT). */
+  jobDeadlineMs: number;
   logger: Logger;
   now?: () => Date;
 }
@@ -35,6 +55,11 @@ export class BackupRunner {
     if (backup.status === 'succeeded') return backup;
     const parts = this.options.cluster.data.backupParts(target);
     await this.backups.markRunning(backupId, parts, this.now());
+    if (backup.target === 's3') {
+      const manifest = await this.takeToBucket(backup, parts, target, signal);
+      await this.backups.markSucceeded(backupId, storedBytes(manifest), this.now(), manifest);
+      return this.find(backupId);
+    }
     let size = 0;
     for (const part of parts) {
       const writer = await this.options.storage.write(partKey(backup, part));
@@ -71,6 +96,10 @@ export class BackupRunner {
   ): Promise<void> {
     const backup = await this.find(backupId);
     if (!backup.parts.includes(part)) return;
+    if (backup.target === 's3') {
+      await this.restoreFromBucket(backup, part, target, signal);
+      return;
+    }
     const source = await this.options.storage.read(partKey(backup, part));
     try {
       await this.options.cluster.data.restoreData(target, part, source, signal);
@@ -98,8 +127,73 @@ export class BackupRunner {
 
   /** Deletes a backup's parts, then its row. */
   async remove(backup: BackupRecord): Promise<void> {
-    await this.options.storage.remove(backup.storageKey);
+    await this.options.places.remove(backup);
     await this.backups.delete(backup.id);
+  }
+
+  /** Each part by its own Job; the last manifest holds them all (each upload adds its part). */
+  private async takeToBucket(
+    backup: BackupRecord,
+    parts: BackupPart[],
+    target: StoreTarget,
+    signal: AbortSignal,
+  ): Promise<Manifest> {
+    const { jobs, bucket } = this.bucketWay(backup);
+    let manifest: Manifest | undefined;
+    for (const part of parts) {
+      const request = bucketJobRequest(bucket, 'backup', target, backup, part, this.jobDeadlineSeconds());
+      manifest = manifestOfBackupJob(request, await jobs.run(request, signal), bucket.keyFingerprint);
+    }
+    if (!manifest) {
+      throw new ClusterError('NoSuchBackupPart', `A ${target.engine} store has no part to back up.`, {
+        retryable: false,
+      });
+    }
+    return manifest;
+  }
+
+  private async restoreFromBucket(
+    backup: BackupRecord,
+    part: BackupPart,
+    target: StoreTarget,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { jobs, bucket } = this.bucketWay(backup);
+    const request = bucketJobRequest(bucket, 'restore', target, backup, part, this.jobDeadlineSeconds());
+    const result = await jobs.run(request, signal);
+    if (result.exitCode !== 0) throw jobFailure(request, result);
+    if (!result.message.includes('"restored":true')) {
+      throw new ClusterError(
+        'RestoreFailed',
+        `The ${part} restore Job ended without saying it restored anything (exit status 0, not ${RESTORE_COMMAND_FAILED}).`,
+        { retryable: true },
+      );
+    }
+  }
+
+  /** The bucket and the cluster's Jobs, for a backup kept in the bucket. */
+  private bucketWay(backup: BackupRecord): { jobs: ClusterBackupJobs; bucket: BucketTarget } {
+    const target = this.options.places.target;
+    const jobs = this.options.cluster.backupJobs;
+    if (target.kind !== 's3') {
+      throw new ClusterError(
+        'BackupJobsUnavailable',
+        `Backup ${backup.id} is in an S3 bucket, and this platform is not configured with one (BACKUP_TARGET=s3).`,
+        { retryable: false },
+      );
+    }
+    if (!jobs) {
+      throw new ClusterError(
+        'BackupJobsUnavailable',
+        'This cluster cannot run backup Jobs (a simulated or unconfigured cluster): backups to an S3 bucket need a Kubernetes cluster that runs pods.',
+        { retryable: false },
+      );
+    }
+    return { jobs, bucket: target };
+  }
+
+  private jobDeadlineSeconds(): number {
+    return Math.max(60, Math.ceil(this.options.jobDeadlineMs / 1000));
   }
 
   private async find(backupId: string): Promise<BackupRecord> {
@@ -111,9 +205,4 @@ export class BackupRunner {
 
 function partKey(backup: BackupRecord, part: BackupPart): string {
   return `${backup.storageKey}/${part === 'database' ? 'database.dump' : 'files.tar'}`;
-}
-
-/** Where a backup's parts live in storage. */
-export function storageKeyFor(storeId: string, backupId: string): string {
-  return `stores/${storeId}/${backupId}`;
 }

@@ -10,6 +10,7 @@ import {
   engineModules,
   type PlacementPolicy,
 } from '../engines/registry.ts';
+import { KubernetesBackupJobs } from './backup-jobs.ts';
 import { KubernetesBackupSchedule } from './backup-schedule.ts';
 import { publishFallbackRoute } from './fallback-route.ts';
 import type { HelmCli } from './helm-cli.ts';
@@ -64,5 +65,6 @@ export function kubernetesCluster(options: KubernetesClusterOptions): Cluster {
         publishFallbackRoute(kube, upstream, options.chart.ingressClass, signal),
     },
     usage: new KubernetesUsage(kube),
+    backupJobs: new KubernetesBackupJobs(kube, (engine) => decide(engine).placement),
   };
 }

@@ -157,6 +157,55 @@ export interface ClusterData {
   restoreData(target: StoreTarget, part: BackupPart, source: Readable, signal: AbortSignal): Promise<void>;
 }
 
+/** The bucket of an S3 backup target as a backup Job's agent is told it (its credentials travel apart). */
+export interface BackupJobBucket {
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  prefix: string;
+  forcePathStyle: boolean;
+}
+
+/** One part of a backup (or restore) by a Job in the store's namespace. */
+export interface BackupJobRequest {
+  direction: 'backup' | 'restore';
+  target: StoreTarget;
+  /** The store the backup was taken of: the target for a backup, maybe another store for a restore. */
+  backupStoreId: string;
+  backupId: string;
+  part: BackupPart;
+  bucket: BackupJobBucket;
+  /** Written into the Job's own Secret: a backup gets the recipient, a restore the identity. */
+  secrets: {
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    recipient: string;
+    identity: string;
+  };
+  /** The backup agent's image (node, the agent, the engines' dump and restore clients). */
+  image: string;
+  /** The longest the Job may run. */
+  deadlineSeconds: number;
+}
+
+/** The exit status of a restore Job whose restore command failed (the agent's own are 1 to 3). */
+export const RESTORE_COMMAND_FAILED = 4;
+
+/** How the Job's container ended: its exit status and its termination message. */
+export interface BackupJobResult {
+  exitCode: number;
+  /** A backup's manifest (JSON), a restore's `{"restored":true}`, or the end of the log on failure. */
+  message: string;
+}
+
+/**
+ * Backups to an S3 target: Jobs in the store's namespace that run the engine's dump through the
+ * backup agent to the bucket (and back), so no dump passes through the platform.
+ */
+export interface ClusterBackupJobs {
+  /** Runs the Job to its end (or finds the one a previous attempt started) and says how it ended. */
+  run(request: BackupJobRequest, signal: AbortSignal): Promise<BackupJobResult>;
+}
+
 /** The scale of the store's workloads: sleep, wake, and the pause around a restore. */
 export interface ClusterScaling {
   /** Scales the scope's workloads to zero (remembering their replicas) and suspends its CronJobs. */
@@ -228,6 +277,8 @@ export interface Cluster {
   readonly fallback: ClusterFallback;
   /** Resource usage for store insights; absent where the cluster cannot report any. */
   readonly usage?: ClusterUsage;
+  /** Backup Jobs for an S3 backup target; absent where the cluster cannot run them. */
+  readonly backupJobs?: ClusterBackupJobs;
 }
 
 /** Every code a ClusterError carries: what a store's failure reason may be when the cluster failed it. */
@@ -264,6 +315,9 @@ export type ClusterErrorCode =
   | 'CommandFailed'
   | 'RestoreFailed'
   | 'BackupMissing'
+  | 'BackupUnreadable'
+  | 'BackupJobFailed'
+  | 'BackupJobsUnavailable'
   // the job itself
   | 'PayloadMissing';
 

@@ -14,7 +14,7 @@ export const LABELS = {
   owner: 'storefleet.io/owner',
 } as const;
 
-export function storeLabels(target: StoreTarget): Record<string, string> {
+export function storeLabels(target: Pick<StoreTarget, 'storeId' | 'ownerId'>): Record<string, string> {
   return {
     [LABELS.managedBy]: 'storefleet',
     [LABELS.storeId]: target.storeId,

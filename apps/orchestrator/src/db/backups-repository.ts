@@ -3,6 +3,8 @@ import type { Backup, BackupStatus, Engine } from '@storefleet/contracts';
 import type { Kysely, Selectable } from 'kysely';
 import type { BackupsTable, Schema } from './schema.ts';
 
+export type BackupTargetKind = 'volume' | 's3';
+
 export interface BackupRecord {
   id: string;
   storeId: string;
@@ -12,6 +14,9 @@ export interface BackupRecord {
   trigger: Backup['trigger'];
   parts: Backup['parts'];
   sizeBytes: number | null;
+  /** Where it is kept: the volume (BACKUP_DIR) or the bucket of an S3 target. */
+  target: BackupTargetKind;
+  /** Its folder in that storage. */
   storageKey: string;
   failure: string | null;
   createdAt: Date;
@@ -39,6 +44,7 @@ export class BackupsRepository {
         parts: JSON.stringify(backup.parts),
         size_bytes: backup.sizeBytes,
         storage_key: backup.storageKey,
+        target: backup.target,
         failure: backup.failure,
         created_at: backup.createdAt,
         started_at: backup.startedAt,
@@ -72,10 +78,17 @@ export class BackupsRepository {
       .execute();
   }
 
-  async markSucceeded(id: string, sizeBytes: number, now: Date): Promise<void> {
+  /** `manifest`: what the agent wrote beside a backup in the bucket. */
+  async markSucceeded(id: string, sizeBytes: number, now: Date, manifest?: unknown): Promise<void> {
     await this.db
       .updateTable('backups')
-      .set({ status: 'succeeded', size_bytes: sizeBytes, finished_at: now, failure: null })
+      .set({
+        status: 'succeeded',
+        size_bytes: sizeBytes,
+        finished_at: now,
+        failure: null,
+        ...(manifest === undefined ? {} : { manifest: JSON.stringify(manifest) }),
+      })
       .where('id', '=', id)
       .execute();
   }
@@ -116,6 +129,7 @@ function fromRow(row: Selectable<BackupsTable>): BackupRecord {
     trigger: row.trigger as Backup['trigger'],
     parts: row.parts as Backup['parts'],
     sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+    target: row.target === 's3' ? 's3' : 'volume',
     storageKey: row.storage_key,
     failure: row.failure,
     createdAt: new Date(row.created_at),

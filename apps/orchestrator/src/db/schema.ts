@@ -59,6 +59,10 @@ export interface BackupsTable {
   created_at: Timestamp;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** `volume` or `s3`. */
+  target: ColumnType<string, string | undefined, string>;
+  /** The agent's manifest of a backup in the bucket. */
+  manifest: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 /** A job is about exactly one subject: a store, or a fleet upgrade run. */

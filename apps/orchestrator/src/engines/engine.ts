@@ -40,6 +40,29 @@ export interface DataCommand extends ContainerPlace {
   command: readonly string[];
 }
 
+/**
+ * One part of a store's data as a backup Job in the store's namespace reaches it (BACKUP_TARGET=s3):
+ * the commands run in the backup agent's image, over the network or on a volume of the store, never
+ * in the store's own containers, so the dump streams from the store to the bucket without passing
+ * through the platform.
+ */
+export interface JobDataCommands {
+  /** Writes the part to stdout. */
+  dump: readonly string[];
+  /** Reads the part from stdin and replaces the store's. */
+  restore: readonly string[];
+  /** Plain environment of the commands (the database's host, user, name). */
+  env: Readonly<Record<string, string>>;
+  /** Environment from the store's Secret: variable name → key in the Secret. */
+  secretEnv: Readonly<Record<string, string>>;
+  /** The workload the commands talk to (by component label) and its port: the Job's NetworkPolicy lets exactly this. */
+  reaches?: { component: string; port: number };
+  /** A volume of the store, mounted at `mountPath`, on the node of a pod of `beside` (ReadWriteOnce). */
+  volume?: { claim: string; mountPath: string; beside: string };
+  /** The user the commands run as (the owner of the files a restore writes). */
+  runAsUser?: number;
+}
+
 /** How a store's data is backed up and restored, and what must stop while it is replaced. */
 export interface BackupSpec {
   database: { dump: DataCommand; restore: DataCommand };
@@ -49,6 +72,16 @@ export interface BackupSpec {
   writers: readonly string[];
   /** The command a scheduled backup's pod runs (in the app's image) to ask the platform for a backup. */
   scheduleTrigger: { component: string; command: readonly string[] };
+  /**
+   * The parts as a backup Job reaches them, for the store whose Helm release is `release`; engines
+   * without it back up to the volume target only.
+   */
+  job?: (release: string) => { database: JobDataCommands; files?: JobDataCommands };
+}
+
+/** A chart's `fullname`: the release name cut to `length` (a Helm convention), without a trailing dash. */
+export function chartFullname(release: string, length: number): string {
+  return release.slice(0, length).replace(/-+$/, '');
 }
 
 /** Where a store's pods must run: on the local cluster's real node, or wherever the cluster puts them. */

@@ -20,6 +20,7 @@ import type { App, AuthSettings, HttpContext, Services } from './context.ts';
 import { frameworkErrors, registerErrorHandling } from './errors.ts';
 import type { PresentationSettings } from './presenters.ts';
 import { authRoutes } from './routes/auth.ts';
+import { bucketBackupRoutes } from './routes/bucket-backups.ts';
 import { domainRoutes } from './routes/domains.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fleetRoutes } from './routes/fleet.ts';
@@ -129,6 +130,7 @@ export async function buildHttpApp(services: Services, options: HttpOptions): Pr
   storeRoutes(context);
   storeReleaseRoutes(context);
   storeOperationRoutes(context);
+  bucketBackupRoutes(context);
   platformRoutes(context);
   eventRoutes(context);
   fleetRoutes(context);

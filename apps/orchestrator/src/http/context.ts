@@ -8,6 +8,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { RateLimiter } from '../accounts/rate-limiter.ts';
+import type { BucketBackups } from '../app/bucket-backups.ts';
 import type { EventHub } from '../app/event-hub.ts';
 import type { FleetUpgrader } from '../app/fleet-upgrades.ts';
 import type { InsightsQueries } from '../app/insights-queries.ts';
@@ -38,6 +39,8 @@ export interface Services {
   commands: StoreCommands;
   /** Backups, restore, sleep and wake. */
   operations: StoreOperations;
+  /** The backups in the S3 backup target. */
+  bucketBackups: BucketBackups;
   queue: WorkQueue;
   hub: EventHub;
   metrics: Metrics;

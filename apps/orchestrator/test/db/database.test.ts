@@ -74,6 +74,7 @@ describe.each(ENGINES)('database on %s', (engine) => {
       '0010_domains',
       '0011_store_insights',
       '0012_mail',
+      '0013_backup_targets',
     ]);
   });
 

@@ -254,7 +254,9 @@ describe('the API at its edges', () => {
       '413',
       '415',
       '429',
+      '502',
     ]);
+    expect(codes('/api/stores', 'post', '502')).toEqual(['BACKUP_BUCKET_FAILED']);
     expect(codes('/api/stores', 'post', '403')).toEqual([
       'CSRF_TOKEN_INVALID',
       'STORE_LIMIT_REACHED',

@@ -5,7 +5,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import { StoresRepository } from '../../src/db/stores-repository.ts';
 import type { Store } from '../../src/domain/store.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import { type Platform, type PlatformOptions, startPlatform } from '../../src/platform.ts';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -34,6 +34,7 @@ export async function startTestPlatform(
   cluster: Cluster,
   overrides: Record<string, string> = {},
   workerId?: string,
+  more: Pick<PlatformOptions, 'backupTarget'> = {},
 ): Promise<Platform> {
   return startPlatform({
     config: testConfig(overrides),
@@ -43,6 +44,7 @@ export async function startTestPlatform(
     pollIntervalMs: 25,
     heartbeatIntervalMs: 100,
     ...(workerId ? { workerId } : {}),
+    ...more,
   });
 }
 

@@ -135,8 +135,17 @@ export const OPTIONS_VALUES: Record<string, unknown> = {
     idleSleepAfter: '2h',
     ingressMetricsUrl: 'http://traefik-metrics.kube-system.svc:9100/metrics',
   },
-  // Three replicas on several nodes share the stores' backups.
+  // Three replicas on several nodes share the stores' backups: older ones on the volume, new ones in a bucket.
   storeBackups: {
+    target: 's3',
+    s3: {
+      endpoint: 'https://s3.eu-central-1.amazonaws.com',
+      region: 'eu-central-1',
+      bucket: 'acme-storefleet-backups',
+      prefix: 'platform/backups',
+      existingSecret: 'store-backups-bucket',
+      agentImage: { registry: 'registry.example.com', repository: 'storefleet/backup-agent', tag: '0.1.0' },
+    },
     persistence: { size: '50Gi', storageClass: 'shared-nfs', accessMode: 'ReadWriteMany' },
   },
   storeValues: { networkPolicy: { ingressNamespace: 'ingress-nginx' } },

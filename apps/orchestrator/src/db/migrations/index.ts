@@ -11,6 +11,7 @@ import * as operationPayloads from './0009_operation_payloads.ts';
 import * as domains from './0010_domains.ts';
 import * as storeInsights from './0011_store_insights.ts';
 import * as mail from './0012_mail.ts';
+import * as backupTargets from './0013_backup_targets.ts';
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_domains': domains,
   '0011_store_insights': storeInsights,
   '0012_mail': mail,
+  '0013_backup_targets': backupTargets,
 };

@@ -2,6 +2,7 @@
 import type { StoreValues } from '@storefleet/contracts';
 import {
   type ChartInput,
+  chartFullname,
   commonSecrets,
   type EngineModule,
   password,
@@ -64,6 +65,25 @@ export const medusa: EngineModule = {
         ],
       },
     },
+    // The same dump and restore from a backup Job, over the database's Service (charts/medusa: the
+    // Service `<fullname>-database`, user and database `medusa`, the password in the store's Secret).
+    job: (release) => ({
+      database: {
+        dump: ['pg_dump', '--format=custom', '--no-owner'],
+        restore: [
+          'pg_restore',
+          '--dbname=medusa',
+          '--clean',
+          '--if-exists',
+          '--no-owner',
+          '--single-transaction',
+          '--exit-on-error',
+        ],
+        env: { PGHOST: `${chartFullname(release, 42)}-database`, PGUSER: 'medusa', PGDATABASE: 'medusa' },
+        secretEnv: { PGPASSWORD: 'database-password' },
+        reaches: { component: 'database', port: 5432 },
+      },
+    }),
     // Product images are links; Medusa keeps no uploads in the store's volumes.
     writers: ['app', 'worker', 'storefront'],
     scheduleTrigger: {

@@ -2,6 +2,7 @@
 import type { StoreValues } from '@storefleet/contracts';
 import {
   type ChartInput,
+  chartFullname,
   commonSecrets,
   type EngineModule,
   password,
@@ -79,6 +80,32 @@ export const woocommerce: EngineModule = {
         command: ['sh', '-c', `rm -rf ${UPLOADS}/uploads && tar -C ${UPLOADS} -xf -`],
       },
     },
+    // The same from a backup Job (charts/store: the Service `<fullname>-db`, the database `wordpress`,
+    // the uploads on the volume `<fullname>-wp-content`, owned by www-data, uid 33).
+    job: (release) => ({
+      database: {
+        dump: [
+          'mariadb-dump',
+          '--user=root',
+          '--single-transaction',
+          '--routines',
+          '--triggers',
+          'wordpress',
+        ],
+        restore: ['mariadb', '--user=root', 'wordpress'],
+        env: { MYSQL_HOST: `${chartFullname(release, 53)}-db` },
+        secretEnv: { MYSQL_PWD: 'database-root-password' },
+        reaches: { component: 'database', port: 3306 },
+      },
+      files: {
+        dump: ['tar', '-C', UPLOADS, '-cf', '-', 'uploads'],
+        restore: ['sh', '-c', `rm -rf ${UPLOADS}/uploads && tar -C ${UPLOADS} -xf -`],
+        env: {},
+        secretEnv: {},
+        volume: { claim: `${chartFullname(release, 53)}-wp-content`, mountPath: UPLOADS, beside: 'app' },
+        runAsUser: 33,
+      },
+    }),
     writers: ['app', 'cron'],
     scheduleTrigger: {
       component: 'app',

@@ -75,7 +75,17 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
         params: BackupParams,
         response: {
           204: z.null().describe('Deleted'),
-          ...errorResponses({ access: 'user', change: true, params: true, codes: { 409: ['STORE_BUSY'] } }),
+          ...errorResponses({
+            access: 'user',
+            change: true,
+            params: true,
+            codes: {
+              409: ['STORE_BUSY'],
+              // A backup in an S3 bucket: the bucket failed, or this platform has none configured now.
+              502: ['BACKUP_BUCKET_FAILED'],
+              503: ['BACKUP_BUCKET_NOT_CONFIGURED'],
+            },
+          }),
         },
       },
     },
@@ -126,7 +136,11 @@ export function storeOperationRoutes({ app, services, presentation }: HttpContex
             access: 'user',
             change: true,
             params: true,
-            codes: { 400: ['BACKUP_NOT_RESTORABLE'], 409: [...refusalCodes('restore'), 'STORE_CHANGED'] },
+            codes: {
+              400: ['BACKUP_NOT_RESTORABLE'],
+              409: [...refusalCodes('restore'), 'STORE_CHANGED'],
+              502: ['BACKUP_BUCKET_FAILED'],
+            },
           }),
         },
       },

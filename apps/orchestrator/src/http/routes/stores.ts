@@ -64,6 +64,8 @@ export function storeRoutes({ app, services, presentation }: HttpContext): void 
               400: ['INVALID_STORE_NAME', 'ENGINE_UNKNOWN', 'ENGINE_UNAVAILABLE', 'BACKUP_NOT_RESTORABLE'],
               403: ['STORE_LIMIT_REACHED', 'USER_STORE_LIMIT_REACHED'],
               409: ['STORE_NAME_TAKEN', 'IDEMPOTENCY_KEY_REUSED'],
+              // fromBackup of a backup in the S3 bucket, which did not answer.
+              502: ['BACKUP_BUCKET_FAILED'],
             },
           }),
         },
