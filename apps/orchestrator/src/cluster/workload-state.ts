@@ -226,6 +226,22 @@ interface ComponentState {
   logWords?: LogWords;
 }
 
+/**
+ * The ready replicas of the workload's current spec: none while its status is older than its spec,
+ * and no more than the replicas already updated while a rollout is under way (the old pods' readiness
+ * says nothing of the new spec).
+ */
+function currentReady(workload: V1StatefulSet | V1Deployment): number {
+  const status = workload.status;
+  if (!status || (status.observedGeneration ?? 0) < (workload.metadata?.generation ?? 0)) return 0;
+  const ready = status.readyReplicas ?? 0;
+  const rolling =
+    'currentRevision' in status
+      ? Boolean(status.updateRevision) && status.currentRevision !== status.updateRevision
+      : status.updatedReplicas !== undefined;
+  return rolling ? Math.min(ready, status.updatedReplicas ?? 0) : ready;
+}
+
 /** Whether a StatefulSet runs its current spec on every replica, all ready. */
 function statefulSetReady(set: V1StatefulSet): boolean {
   const wanted = set.spec?.replicas ?? 1;
@@ -275,7 +291,7 @@ export function workloadState(objects: WorkloadObjects, appComponents: readonly 
       : notReadyDb
         ? notReady(
             'DatabaseReady',
-            `Database ${notReadyDb.metadata?.name}: ${notReadyDb.status?.readyReplicas ?? 0}/${notReadyDb.spec?.replicas ?? 1} ready.`,
+            `Database ${notReadyDb.metadata?.name}: ${currentReady(notReadyDb)}/${notReadyDb.spec?.replicas ?? 1} ready.`,
             pods,
             'database',
             'Starting',
@@ -305,7 +321,7 @@ export function workloadState(objects: WorkloadObjects, appComponents: readonly 
       : notReadyApp
         ? notReady(
             'AppReady',
-            `App ${notReadyApp.metadata?.name}: ${notReadyApp.status?.readyReplicas ?? 0}/${notReadyApp.spec?.replicas ?? 1} ready.`,
+            `App ${notReadyApp.metadata?.name}: ${currentReady(notReadyApp)}/${notReadyApp.spec?.replicas ?? 1} ready.`,
             pods,
             componentOf(notReadyApp) ?? 'app',
             'Starting',

@@ -189,7 +189,14 @@ describe('workload conditions from the store namespace', () => {
         updatedReplicas: 0,
       },
     };
-    expect(workloadState(objects([updating], [done], []), APP).progress[0]?.status).toBe('False');
+    // The old pod's readiness says nothing of the new spec: 0 of 1 ready, not 1 of 1.
+    expect(workloadState(objects([updating], [done], []), APP).progress[0]).toMatchObject({
+      status: 'False',
+      message: 'Database db: 0/1 ready.',
+    });
+    expect(workloadState(objects([db(1)], [rolling], []), APP).progress[1]?.message).toBe(
+      'App app: 1/2 ready.',
+    );
     const updated: V1StatefulSet = {
       ...updating,
       status: { ...updating.status, replicas: 1, currentRevision: 'db-2', updatedReplicas: 1 },
