@@ -212,7 +212,7 @@ but localhost unless the URL says otherwise (its migrations then stall until the
 {{- end }}
 {{- end -}}
 
-{{/* The SMTP server of the server and the worker (the notification provider of images/medusa reads it). */}}
+{{/* The SMTP server of the server, the worker and the setup (the notification provider of images/medusa reads it). */}}
 {{- define "medusa.smtpEnv" -}}
 {{- with .Values.smtp }}
 - { name: SMTP_HOST, value: {{ .host | quote }} }

@@ -2,6 +2,8 @@
 The pod template of the setup Job: the image's `setup` role waits for the database, runs
 `medusa db:migrate`, creates the admin user if absent and runs the idempotent seed. Its hash names the
 Job (job-setup.yaml). `include "medusa.setupPodTemplate" (dict "root" $ "component" "setup")`
+It boots Medusa with the server's modules, e-mail included: it runs beside the server, and a boot
+without the SMTP provider would record that provider as gone, and the server's e-mail would stop.
 */}}
 {{- define "medusa.setupPodTemplate" -}}
 {{- $root := .root -}}
@@ -23,7 +25,7 @@ spec:
       # A failure's reason reaches the store's condition: the end of the log becomes the termination message.
       terminationMessagePolicy: FallbackToLogsOnError
       env:
-        {{- include "medusa.env" (dict "root" $root "workerMode" "shared") | nindent 8 }}
+        {{- include "medusa.env" (dict "root" $root "workerMode" "shared" "mail" true) | nindent 8 }}
         - name: MEDUSA_ADMIN_EMAIL
           valueFrom: { secretKeyRef: { name: {{ $root.Values.existingSecret }}, key: admin-email } }
         - name: MEDUSA_ADMIN_PASSWORD
