@@ -60,7 +60,7 @@ const IMAGE_MISSING = new Set(['ErrImageNeverPull', 'InvalidImageName']);
 /** A registry that refused twice (the back-off) may answer later: fatal, but worth another attempt. */
 const IMAGE_PULL_FAILED = new Set(['ImagePullBackOff']);
 /** A container that crashed this many times in a row is not going to start by itself. */
-export const CRASHES_BEFORE_FAILURE = 3;
+const CRASHES_BEFORE_FAILURE = 3;
 
 export function podProblem(pods: readonly V1Pod[], component: string): PodProblem | undefined {
   for (const pod of pods) {

@@ -37,19 +37,20 @@ export class KubernetesWorkloads implements ClusterWorkloads {
     signal.throwIfAborted();
     const informers = this.workloadInformers(target, signal);
     const reported = new Map<WorkloadCondition, string>();
-    let finished = false;
-    let stopWatchingRejections: (() => void) | undefined;
+    // Pods the API refuses (quota, limits) never exist: only a Warning event says so.
+    let refusal: ClusterError | undefined;
+    let refuse = (error: ClusterError) => {
+      refusal ??= error;
+    };
+    let stopWatchingRejections = () => {};
     try {
+      stopWatchingRejections = await watchAdmissionRejections(this.kube, target.namespace, since, (error) =>
+        refuse(error),
+      );
       await new Promise<void>((resolve, reject) => {
+        if (refusal) return reject(refusal);
+        refuse = reject;
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-        // Pods the API refuses (quota, limits) never exist: only a Warning event says so.
-        watchAdmissionRejections(this.kube, target.namespace, since, reject).then(
-          (stop) => {
-            if (finished) stop();
-            else stopWatchingRejections = stop;
-          },
-          () => {},
-        );
         informers
           .start(async (state) => {
             for (const progress of state.progress) {
@@ -66,8 +67,7 @@ export class KubernetesWorkloads implements ClusterWorkloads {
           );
       });
     } finally {
-      finished = true;
-      stopWatchingRejections?.();
+      stopWatchingRejections();
       await informers.stop();
     }
   }
