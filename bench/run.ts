@@ -4,7 +4,9 @@
 //                                              status, scale, watch, insights, medusa)
 //   npm run bench -- --only=scale            (just those parts)
 //   --no-write                               (do not rewrite docs/benchmarks.md)
-//   medusa: one Medusa store on the real node (POST → Ready → first order, memory at rest)
+//   medusa: Medusa stores on the real node against bare helm (POST → Ready, 5 at once, status latency,
+//           a first order, memory at rest, backup, sleep and wake); BENCH_MEDUSA_SEQUENTIAL (5),
+//           BENCH_MEDUSA_CONCURRENT (5)
 // Sizes: BENCH_SEQUENTIAL (8), BENCH_CONCURRENT (20), BENCH_SCALE_STORES (10000), BENCH_WATCH_STORES (200),
 // BENCH_STORES (300, the throughput part), BENCH_INSIGHTS_STORES (50).
 import { readFileSync } from 'node:fs';

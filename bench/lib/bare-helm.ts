@@ -10,42 +10,40 @@ import {
   generateStoreSecrets,
   STORE_SECRET_NAME,
 } from '../../apps/orchestrator/src/cluster/store-secrets.ts';
-import { type BenchCluster, VALUES_LOCAL, wallNow } from './env.ts';
+import { type BenchCluster, STORE_CHART, VALUES_LOCAL, wallNow } from './env.ts';
 import { since } from './stats.ts';
 
 const run = promisify(execFile);
 
 /**
  * What the orchestrator does for a store, by hand: a namespace, the store Secret, and
- * `helm upgrade --install` of the same chart with the same values files and flags.
+ * `helm upgrade --install --wait` of a chart with values files and the store's values (JSON text).
  */
-export async function bareInstall(cluster: BenchCluster, name: string): Promise<void> {
+async function bareRelease(
+  cluster: Pick<BenchCluster, 'helm' | 'kubeconfig' | 'core'>,
+  name: string,
+  engine: 'medusa' | 'woocommerce',
+  chart: { chart: string; valuesFiles: string[]; values: string },
+): Promise<void> {
   await cluster.core.createNamespace({ body: { metadata: { name } } });
   await cluster.core.createNamespacedSecret({
     namespace: name,
     body: {
       metadata: { name: STORE_SECRET_NAME },
       type: 'Opaque',
-      stringData: generateStoreSecrets('woocommerce', name),
+      stringData: generateStoreSecrets(engine, name),
     },
   });
   const valuesDir = mkdtempSync(join(tmpdir(), 'storefleet-bench-values-'));
   const valuesFile = join(valuesDir, 'values.json');
-  writeFileSync(
-    valuesFile,
-    JSON.stringify({
-      engine: 'woocommerce',
-      store: { id: name, slug: name, owner: 'bench' },
-      existingSecret: STORE_SECRET_NAME,
-      ingress: { className: 'traefik', host: `${name}.localhost` },
-    }),
-  );
+  writeFileSync(valuesFile, chart.values);
   try {
     await run(
       cluster.helm,
       [
         'upgrade',
         name,
+        chart.chart,
         '--install',
         '-n',
         name,
@@ -56,8 +54,7 @@ export async function bareInstall(cluster: BenchCluster, name: string): Promise<
         '900s',
         '-o',
         'json',
-        '-f',
-        VALUES_LOCAL,
+        ...chart.valuesFiles.flatMap((file) => ['-f', file]),
         '-f',
         valuesFile,
         '--kubeconfig',
@@ -68,6 +65,20 @@ export async function bareInstall(cluster: BenchCluster, name: string): Promise<
   } finally {
     rmSync(valuesDir, { recursive: true, force: true });
   }
+}
+
+/** A bare install of the WooCommerce chart with the values the orchestrator passes for a store. */
+export function bareInstall(cluster: BenchCluster, name: string): Promise<void> {
+  return bareRelease(cluster, name, 'woocommerce', {
+    chart: STORE_CHART,
+    valuesFiles: [VALUES_LOCAL],
+    values: JSON.stringify({
+      engine: 'woocommerce',
+      store: { id: name, slug: name, owner: 'bench' },
+      existingSecret: STORE_SECRET_NAME,
+      ingress: { className: 'traefik', host: `${name}.localhost` },
+    }),
+  });
 }
 
 /** How long one `helm status` of a release that does not exist takes: the orchestrator's pre-check. */
@@ -88,41 +99,145 @@ export async function helmStatusMs(cluster: BenchCluster): Promise<number> {
 
 /**
  * Watches every pod of the cluster; per namespace, the arrival time of the watch event in which its
- * last pod turned Ready (or, for a Job's pod, Succeeded).
+ * last pod turned Ready (or, for a Job's pod, Succeeded). Only pods created before a given moment
+ * count: a pod replaced after its store was Ready (a rescheduled or restarted one) is not part of
+ * provisioning, and counting it made a store look Ready before its pods (the negative latencies of
+ * an earlier run). A watch the API server ends is opened again.
  */
 export class PodReadyWatch {
-  /** namespace → pod name → arrival of the event where it first turned Ready/Succeeded. */
-  private readonly done = new Map<string, Map<string, number>>();
+  /** namespace → pod uid → when it was created and when its Ready/Succeeded event first arrived. */
+  private readonly done = new Map<string, Map<string, { created: number; at: number }>>();
   private request: { abort(): void } | undefined;
+  private stopped = false;
+  private readonly kube: BenchCluster['kube'];
 
-  static async start(cluster: BenchCluster): Promise<PodReadyWatch> {
-    const watch = new PodReadyWatch();
-    watch.request = await new Watch(cluster.kube).watch(
+  private constructor(kube: BenchCluster['kube']) {
+    this.kube = kube;
+  }
+
+  static async start(cluster: Pick<BenchCluster, 'kube'>): Promise<PodReadyWatch> {
+    const watch = new PodReadyWatch(cluster.kube);
+    await watch.open();
+    return watch;
+  }
+
+  private async open(): Promise<void> {
+    this.request = await new Watch(this.kube).watch(
       '/api/v1/pods',
       {},
-      (_type: string, pod: V1Pod) => watch.onPod(pod, wallNow()),
-      () => {},
+      (type: string, pod: V1Pod) => {
+        if (type !== 'DELETED') this.onPod(pod, wallNow());
+      },
+      () => {
+        if (!this.stopped) void this.open();
+      },
     );
-    return watch;
   }
 
   private onPod(pod: V1Pod, at: number) {
     const namespace = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
-    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    if (!ready && pod.status?.phase !== 'Succeeded') return;
-    const pods = this.done.get(namespace) ?? new Map<string, number>();
+    const uid = pod.metadata?.uid ?? '';
+    // A Job's pod is done when it succeeded (it is Ready while it runs); any other pod when Ready.
+    const ofJob = pod.metadata?.ownerReferences?.some((owner) => owner.kind === 'Job') ?? false;
+    const ready = ofJob
+      ? pod.status?.phase === 'Succeeded'
+      : pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (!ready) return;
+    const pods = this.done.get(namespace) ?? new Map<string, { created: number; at: number }>();
     this.done.set(namespace, pods);
-    if (!pods.has(name)) pods.set(name, at);
+    const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : at;
+    if (!pods.has(uid)) pods.set(uid, { created, at });
   }
 
-  /** When the namespace's last pod turned Ready, as this watch saw it. */
-  lastReady(namespace: string): number | undefined {
-    const pods = this.done.get(namespace);
-    return pods && pods.size > 0 ? Math.max(...pods.values()) : undefined;
+  /**
+   * When the namespace's last pod turned Ready, as this watch saw it, among the pods created by
+   * `until` (the store's Ready; creation times have whole seconds, so the second of `until` counts).
+   */
+  lastReady(namespace: string, until = Number.POSITIVE_INFINITY): number | undefined {
+    const cutoff = Math.floor(until / 1000) * 1000;
+    const times = [...(this.done.get(namespace)?.values() ?? [])]
+      .filter((pod) => pod.created <= cutoff)
+      .map((pod) => pod.at);
+    return times.length > 0 ? Math.max(...times) : undefined;
   }
 
   stop() {
+    this.stopped = true;
     this.request?.abort();
+  }
+}
+
+/** What a bare install copies from a release the orchestrator made: its chart and its values. */
+export interface ReleaseTemplate {
+  chart: string;
+  valuesFiles: string[];
+  /** The release's user-supplied values, as JSON text. */
+  values: string;
+  /** The names of the store it was made for (id, slug, namespace, release), replaced in copies. */
+  names: string[];
+}
+
+/** The chart values the orchestrator gave one of its releases (`helm get values`). */
+export async function releaseValues(
+  cluster: Pick<BenchCluster, 'helm' | 'kubeconfig'>,
+  release: string,
+  namespace: string,
+): Promise<string> {
+  const { stdout } = await run(
+    cluster.helm,
+    ['get', 'values', release, '-n', namespace, '-o', 'json', '--kubeconfig', cluster.kubeconfig],
+    { maxBuffer: 16 * 2 ** 20 },
+  );
+  return stdout;
+}
+
+/**
+ * A bare `helm upgrade --install --wait` of the same chart with the same values as a store the
+ * orchestrator made (its names replaced by `name`), in a namespace of its own with the same Secret.
+ * Returns the milliseconds from the namespace's creation to helm's exit.
+ */
+export async function bareInstallLike(
+  cluster: Pick<BenchCluster, 'helm' | 'kubeconfig' | 'core'>,
+  name: string,
+  template: ReleaseTemplate,
+  engine: 'medusa' | 'woocommerce',
+): Promise<number> {
+  const start = performance.now();
+  let values = template.values;
+  for (const old of [...template.names].sort((a, b) => b.length - a.length)) {
+    values = values.replaceAll(old, name);
+  }
+  await bareRelease(cluster, name, engine, { ...template, values });
+  return since(start);
+}
+
+/** `helm uninstall` and the namespace deleted; resolves once the namespace is gone. */
+export async function bareUninstall(
+  cluster: Pick<BenchCluster, 'helm' | 'kubeconfig' | 'core'>,
+  name: string,
+  timeoutMs = 180_000,
+): Promise<void> {
+  await run(cluster.helm, ['uninstall', name, '-n', name, '--kubeconfig', cluster.kubeconfig]).catch(
+    () => undefined,
+  );
+  await cluster.core.deleteNamespace({ name }).catch(() => undefined);
+  await namespaceGone(cluster, name, timeoutMs);
+}
+
+export async function namespaceGone(
+  cluster: Pick<BenchCluster, 'core'>,
+  name: string,
+  timeoutMs = 180_000,
+): Promise<void> {
+  const start = performance.now();
+  for (;;) {
+    const exists = await cluster.core.readNamespace({ name }).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return;
+    if (since(start) > timeoutMs)
+      throw new Error(`namespace ${name} still exists after ${timeoutMs / 1000} s`);
+    await new Promise((done) => setTimeout(done, 1000));
   }
 }

@@ -196,6 +196,29 @@ export async function api<T>(orchestrator: Orchestrator, method: string, path: s
   return JSON.parse(text) as T;
 }
 
+/**
+ * How long each step of the store's provisioning took (its stepTimings, kept per operation), the time
+ * spent Queued before the first step, and, for the ready step, when each component turned ready
+ * (milliseconds after the step began, as `ready:<Condition>`).
+ */
+export async function stepTimes(orchestrator: Orchestrator, id: string): Promise<Record<string, number>> {
+  type Timing = { startedAt: string; durationMs: number | null; components?: Record<string, string> };
+  const response = await fetch(`${orchestrator.address}/api/stores/${id}`, { headers: orchestrator.headers });
+  const store = (await response.json()) as {
+    createdAt: string;
+    stepTimings: Record<string, Record<string, Timing>>;
+  };
+  const steps = store.stepTimings.provision ?? {};
+  const starts = Object.values(steps).map((t) => Date.parse(t.startedAt));
+  const times: Record<string, number> = { queued: Math.min(...starts) - Date.parse(store.createdAt) };
+  for (const [step, timing] of Object.entries(steps)) {
+    times[step] = timing.durationMs ?? Number.NaN;
+    for (const [component, at] of Object.entries(timing.components ?? {}))
+      times[`${step}:${component}`] = Date.parse(at) - Date.parse(timing.startedAt);
+  }
+  return times;
+}
+
 export const createStore = (orchestrator: Orchestrator, name: string) =>
   api<ApiStore>(orchestrator, 'POST', '/api/stores', { name, engine: 'woocommerce' });
 

@@ -264,6 +264,22 @@ function deploymentReady(deployment: V1Deployment): boolean {
 }
 
 /**
+ * A setup Job is done once it is Complete, or once as many of its pods succeeded as it asks for: the
+ * Job controller batches pod updates and marks the Job a second or so after its pod exited 0, and a
+ * store's Ready waited for that.
+ */
+function setupDone(job: V1Job, pods: readonly V1Pod[]): boolean {
+  if (job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) return true;
+  const uid = job.metadata?.uid;
+  if (!uid) return false;
+  const succeeded = pods.filter(
+    (pod) =>
+      pod.status?.phase === 'Succeeded' && pod.metadata?.ownerReferences?.some((owner) => owner.uid === uid),
+  ).length;
+  return succeeded >= (job.spec?.completions ?? 1);
+}
+
+/**
  * The three workload conditions of a store namespace, from its StatefulSets, Deployments, Jobs and
  * pods; `appComponents` are the Deployments its engine serves with (the engine module says which).
  */
@@ -340,9 +356,7 @@ export function workloadState(objects: WorkloadObjects, appComponents: readonly 
   const failed = setups.find((j) =>
     j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'),
   );
-  const pending = setups.find(
-    (j) => !j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'),
-  );
+  const pending = setups.find((j) => !setupDone(j, pods));
   if (failed) {
     const condition = failed.status?.conditions?.find((c) => c.type === 'Failed');
     const container = failedSetupContainer(pods);

@@ -74,14 +74,18 @@ export class HttpStoreProbe implements StoreProbe {
   }
 }
 
-/** Asks until `satisfied` holds for an answer, every `intervalMs`, until `signal` aborts. */
+/**
+ * Asks until `satisfied` holds for an answer, every `intervalMs`, until `signal` aborts. The default
+ * is short: a store's Ready waits on this answer once its pods are ready, and one local request
+ * through the ingress costs a few milliseconds.
+ */
 export async function askUntil(
   probe: StoreProbe,
   host: string,
   path: string,
   satisfied: (answer: IngressAnswer) => boolean,
   signal: AbortSignal,
-  intervalMs = 500,
+  intervalMs = 200,
 ): Promise<IngressAnswer> {
   for (;;) {
     signal.throwIfAborted();

@@ -52,6 +52,19 @@ describe('workload conditions from the store namespace', () => {
     expect(state.progress.every((p) => p.status === 'True')).toBe(true);
   });
 
+  it('counts the setup done once its pod succeeded, before the Job controller marks the Job', () => {
+    const running = { ...job(), metadata: { ...job().metadata, uid: 'job-1' } };
+    const setupPod = (phase: string, owner = 'job-1'): V1Pod => ({
+      metadata: { ...labelled('setup', `setup-${phase}`), ownerReferences: [{ uid: owner } as never] },
+      status: { phase },
+    });
+    const setupOf = (pods: V1Pod[]) =>
+      workloadState(objects([db(1)], [app(2)], [running], pods), APP).progress[2]?.status;
+    expect(setupOf([setupPod('Running')])).toBe('False');
+    expect(setupOf([setupPod('Succeeded', 'another-job')])).toBe('False');
+    expect(setupOf([setupPod('Succeeded')])).toBe('True');
+  });
+
   it('does not trust a Deployment status older than its spec', () => {
     expect(workloadState(objects([db(1)], [app(2, 3, 2)], []), APP).progress[1]?.status).toBe('False');
   });
