@@ -1,7 +1,7 @@
 // What the cluster benchmarks share: a local cluster of simulated nodes in a temporary directory, the
 // pinned helm, a real orchestrator process on it, an account and one SSE client.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,11 +116,14 @@ export async function startOrchestrator(
     ADMIN_EMAILS: email,
     ...env,
   });
-  // The log is kept in memory by the helper; drop what it gathered so far and keep nothing more.
-  child.child.stdout?.removeAllListeners('data');
-  child.child.stderr?.removeAllListeners('data');
-  child.child.stdout?.resume();
-  child.child.stderr?.resume();
+  // The log is kept in memory by the helper; drop what it gathered so far and keep nothing more, or
+  // append it to BENCH_ORCHESTRATOR_LOG (to see why a request failed).
+  const logFile = process.env.BENCH_ORCHESTRATOR_LOG;
+  for (const stream of [child.child.stdout, child.child.stderr]) {
+    stream?.removeAllListeners('data');
+    if (logFile) stream?.on('data', (chunk: Buffer) => appendFileSync(logFile, chunk));
+    else stream?.resume();
+  }
   const headers = await signUpOverHttp(child.address, email);
   return {
     address: child.address,

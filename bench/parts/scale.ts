@@ -16,7 +16,8 @@ import { type Orchestrator, REPO, rssBytes, startOrchestrator, untilIdle } from 
 import { median, mib, ms, percentile, ratio, since } from '../lib/stats.ts';
 import type { Report } from '../report.ts';
 
-const OWNERS = 100;
+/** The stores' owners: account ids are UUIDs (the list joins stores to their owners' accounts). */
+const OWNERS = Array.from({ length: 100 }, () => randomUUID());
 const BATCH = 500;
 
 /** A Ready store of the kind provisioning leaves behind, `index` seconds older than `now`. */
@@ -27,7 +28,7 @@ function readyStore(index: number, now: number): Store {
     name: `Scale store ${index}`,
     slug: `scale-${index}`,
     engine: index % 2 === 0 ? 'woocommerce' : 'medusa',
-    ownerId: `owner-${index % OWNERS}`,
+    ownerId: OWNERS[index % OWNERS.length] as string,
     resourcePrefix: 'store-',
     now: created,
   });
