@@ -202,6 +202,16 @@ async function statusLatencies(
   return lags;
 }
 
+/** The shared cluster's real node: its ingress port and class, or why there is none. */
+export function realNodeState(): { port: number; ingressClass: string } | string {
+  const state = JSON.parse(readFileSync(join(defaultClusterDir(), 'cluster.json'), 'utf8')) as {
+    node?: { kind: string; ingressPort?: number; ingressClass?: string; reason?: string };
+  };
+  const port = state.node?.ingressPort;
+  if (state.node?.kind !== 'real' || !port) return state.node?.reason ?? 'no real node';
+  return { port, ingressClass: state.node.ingressClass ?? 'traefik' };
+}
+
 export async function medusaPart(report: Report, log: (line: string) => void, quiet: (line: string) => void) {
   const blocker = realNodeBlocker();
   if (blocker) {
@@ -221,14 +231,12 @@ export async function medusaPart(report: Report, log: (line: string) => void, qu
   log('using the shared cluster with the real node (started if none runs)…');
   const cluster = await acquireCluster({ log: quiet });
   try {
-    const state = JSON.parse(readFileSync(join(defaultClusterDir(), 'cluster.json'), 'utf8')) as {
-      node?: { kind: string; ingressPort?: number; ingressClass?: string; reason?: string };
-    };
-    const port = state.node?.ingressPort;
-    if (state.node?.kind !== 'real' || !port) {
-      report.note('medusa', `Medusa on the real node: not measured, ${state.node?.reason ?? 'no real node'}`);
+    const state = realNodeState();
+    if (typeof state === 'string') {
+      report.note('medusa', `Medusa on the real node: not measured, ${state}`);
       return;
     }
+    const { port } = state;
     const kube = new KubeConfig();
     kube.loadFromFile(cluster.kubeconfig);
     const node: RealNode = {
@@ -240,7 +248,7 @@ export async function medusaPart(report: Report, log: (line: string) => void, qu
     };
     await realStores(
       node,
-      { sequential, concurrent, imageMs, ingressClass: state.node.ingressClass },
+      { sequential, concurrent, imageMs, ingressClass: state.ingressClass },
       report,
       log,
     );
@@ -251,7 +259,7 @@ export async function medusaPart(report: Report, log: (line: string) => void, qu
 
 async function realStores(
   node: RealNode,
-  options: { sequential: number; concurrent: number; imageMs: number; ingressClass: string | undefined },
+  options: { sequential: number; concurrent: number; imageMs: number; ingressClass: string },
   report: Report,
   log: (line: string) => void,
 ) {
@@ -259,7 +267,7 @@ async function realStores(
     {
       STORE_PLACEMENT: 'auto',
       STORE_URL_PORT: String(node.port),
-      INGRESS_CLASS: options.ingressClass ?? 'traefik',
+      INGRESS_CLASS: options.ingressClass,
       PROVISION_TIMEOUT: '15m',
       MAX_CONCURRENT_PROVISIONS: String(options.concurrent),
       WORKER_CONCURRENCY: String(options.concurrent),

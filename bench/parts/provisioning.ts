@@ -174,6 +174,18 @@ async function queueing(cluster: BenchCluster, n: number, report: Report) {
       Array.from({ length: n }, () => createStore(orchestrator, uniqueName('q'))),
     );
     const queuedOnCreate = stores.filter((s) => s.state === 'Queued').length;
+    // What the last of them is told while it waits (GET /api/stores/:id/queue).
+    const lastQueued = stores.at(-1) as { id: string };
+    const queue = (await (
+      await fetch(`${orchestrator.address}/api/stores/${lastQueued.id}/queue`, {
+        headers: orchestrator.headers,
+      })
+    ).json()) as {
+      waiting: boolean;
+      position: number | null;
+      running: number;
+      expectedWaitSeconds: number | null;
+    };
     await Promise.all(stores.map((s) => events.ready(s.id)));
     const waits: number[] = [];
     const totals: number[] = [];
@@ -194,7 +206,7 @@ async function queueing(cluster: BenchCluster, n: number, report: Report) {
       'queueing',
       `queueing (${n} at once, default MAX_CONCURRENT_PROVISIONS=3): ${queuedOnCreate}/${n} answered Queued; ` +
         `wait in Queued p50 ${ms(median(waits))} max ${ms(Math.max(...waits))}; last Ready after ${ms(Math.max(...totals))}; ` +
-        'the API shows state Queued and the condition "Waiting for provisioning to start", no queue position',
+        `the last one asked was told: ${queue.waiting ? `position ${queue.position} with ${queue.running} running, expected wait ${queue.expectedWaitSeconds === null ? 'unknown (no store provisioned yet)' : `${queue.expectedWaitSeconds.toFixed(0)} s`}` : 'not waiting'}`,
       {},
     );
   } finally {
