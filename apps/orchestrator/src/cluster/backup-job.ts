@@ -23,7 +23,7 @@ export const BACKUP_ID_LABEL = 'storefleet.io/backup-id';
 /** The agent's entry point in its image (images/backup-agent). */
 export const AGENT_ENTRY = ['node', '--max-semi-space-size=1', '/app/packages/backup-agent/src/agent.ts'];
 
-export type JobDirection = 'backup' | 'restore';
+export type JobDirection = 'backup' | 'restore' | 'verify';
 
 export interface BackupJobInput {
   direction: JobDirection;
@@ -111,6 +111,9 @@ echo '{"restored":true}' > /dev/termination-log`;
 /** A backup's: the agent runs the dump itself (it stores nothing unless the dump exits 0). */
 const BACKUP_SCRIPT = `"\${AGENT[@]}" "$@" > /dev/termination-log`;
 
+/** A verify's: the agent alone; a refusal is the end of its log (FallbackToLogsOnError) and its exit status. */
+const VERIFY_SCRIPT = `exec "\${AGENT[@]}" "$@"`;
+
 /** The container's command: bash with the script, the agent's arguments, then the engine's command. */
 export function backupJobCommand(input: BackupJobInput): string[] {
   const ref = ['--store', input.backupStoreId, '--backup', input.backupId, '--part', input.part];
@@ -131,6 +134,9 @@ export function backupJobCommand(input: BackupJobInput): string[] {
       ...input.commands.dump,
     ];
   }
+  if (input.direction === 'verify') {
+    return ['bash', '-c', `${agentEntry}\n${VERIFY_SCRIPT}`, 'verify-job', 'verify', ...ref];
+  }
   return [
     'bash',
     '-c',
@@ -143,10 +149,19 @@ export function backupJobCommand(input: BackupJobInput): string[] {
   ];
 }
 
+/** What of the engine's commands a Job uses: a verify reads only the bucket (no database, no volume). */
+function engineSide(
+  input: BackupJobInput,
+): Pick<JobDataCommands, 'env' | 'secretEnv' | 'volume' | 'reaches'> {
+  if (input.direction === 'verify') return { env: {}, secretEnv: {} };
+  return input.commands;
+}
+
 export function backupJob(input: BackupJobInput): V1Job {
   const name = backupJobName(input.direction, input.part, input.backupId);
   const labels = labelsOf(input);
-  const { commands, bucket } = input;
+  const { bucket } = input;
+  const commands = engineSide(input);
   const plainEnv: Record<string, string> = {
     ...commands.env,
     BACKUP_S3_REGION: bucket.region,
@@ -174,7 +189,7 @@ export function backupJob(input: BackupJobInput): V1Job {
     tolerations?: { key: string; operator: string; value: string; effect: string }[];
   };
   const volume = commands.volume;
-  const user = commands.runAsUser ?? 1000;
+  const user = input.commands.runAsUser ?? 1000;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -268,7 +283,7 @@ export function backupJobNetworkPolicies(input: BackupJobInput): V1NetworkPolicy
   const namespace = input.target.namespace;
   const jobPods = { matchLabels: { [COMPONENT_LABEL]: BACKUP_JOB_COMPONENT } };
   const labels = storeLabels(input.target);
-  const reaches = input.commands.reaches;
+  const reaches = engineSide(input).reaches;
   const bucket = bucketDestination(input.bucket.endpoint);
   const egress: NonNullable<NonNullable<V1NetworkPolicy['spec']>['egress']> = [
     {

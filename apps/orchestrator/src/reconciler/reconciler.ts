@@ -10,7 +10,7 @@ import type { BackupRunner } from '../backups/backup-runner.ts';
 import { type Cluster, ClusterError, storeTarget } from '../cluster/port.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ActivityType } from '../domain/activity-types.ts';
-import { LIFECYCLE, payloadOf, runnableStates } from '../domain/lifecycle.ts';
+import { LIFECYCLE, type OperationPlan, payloadOf, runnableStates } from '../domain/lifecycle.ts';
 import { remedyForUnreadyRelease } from '../domain/next-action.ts';
 import { type RetryPolicy, retryDelayMs, shouldRetry } from '../domain/retry.ts';
 import { mayHaveClusterResources, type Store } from '../domain/store.ts';
@@ -204,7 +204,7 @@ export class Reconciler {
     metrics.countStepFailure(attempt.operation, step, description.reason);
     const attemptNumber = attempt.job.attempts;
     const conditions = this.recorder.failedConditions(attempt, description);
-    const plan = LIFECYCLE[attempt.operation];
+    const plan: OperationPlan = LIFECYCLE[attempt.operation];
 
     if (shouldRetry(retryPolicy, attemptNumber, description.retryable)) {
       const delayMs = retryDelayMs(retryPolicy, attemptNumber, this.options.random);
@@ -225,6 +225,10 @@ export class Reconciler {
     // Only a backup fails back to Ready (its plan says so): the failure is the backup's, not the store's.
     if (plan.failure !== 'Failed')
       return this.data.backupFailed(attempt, conditions, failureMessage, description.reason);
+    // A check that changed nothing puts the store back where the request found it.
+    if (plan.checks?.includes(step) && 'from' in attempt.payload && attempt.payload.from === 'Ready') {
+      return this.data.restoreRefused(attempt, conditions, failureMessage, description.reason);
+    }
     await this.writes.save(
       attempt,
       {

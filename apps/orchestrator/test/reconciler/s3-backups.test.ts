@@ -1,8 +1,8 @@
 // Backups to an S3 target through the queue and the reconciler, against a real S3-compatible server
 // (moto): each part by a Job (run on this machine by LocalBackupJobs: the builder's own command and
 // environment, the agent as a process), the manifest it printed recorded on the backup's row, the
-// restore through the agent's verified download, a tampered object refused with the reason and not
-// tried again, and a deleted backup gone from the bucket. The in-cluster run is the real node's.
+// restore through the agent's verified download, a tampered object refused with the reason by a verify
+// Job before anything stops (not tried again), and a deleted backup gone from the bucket. The in-cluster run is the real node's.
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateX25519Identity } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -281,27 +281,62 @@ describe('a backup to an S3 target', () => {
     expect(cluster.data.contents.get(store.namespace)).toBe('order 4: yellow scarf');
   });
 
-  it('refuses a tampered backup with the reason, at once, leaving the data as it was', async () => {
+  it('reads a tampered backup back before anything stops: refused with the reason, the store Ready and running as it was', async () => {
     cluster.data.contents.set(store.namespace, 'order 3: green socks');
     const tampered = await backUp();
     const key = `${PREFIX}/${store.id}/${tampered}/database.age`;
+    // Same size: only the checksums (and age's authentication) can tell.
     const changed = Uint8Array.from(await readObject(key));
     changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 0xff;
     await writeObject(key, changed);
     const jobsBefore = cluster.backupJobs.ran.length;
+    const callsBefore = cluster.calls.length;
 
-    const failed = await restore(tampered);
-    expect(failed.state).toBe('Failed');
+    const refused = await restore(tampered);
+    expect(refused.state).toBe('Ready');
+    expect(refused.failure).toBeNull();
+    expect(refused.conditions.find((c) => c.type === 'Restored')).toMatchObject({
+      status: 'False',
+      reason: 'BackupUnreadable',
+      message: expect.stringMatching(
+        /verify Job, exit status 3\): CHECKSUM_MISMATCH: checksum mismatch \(tampered or truncated\)/,
+      ),
+    });
+    expect(refused.conditions.find((c) => c.type === 'AppReady')?.status).toBe('True');
+    // One verify Job, not tried again, and no restore Job; the app was never scaled down.
+    expect(cluster.backupJobs.ran.slice(jobsBefore).map((job) => job.name)).toEqual([
+      `sf-verify-database-${tampered}`,
+    ]);
+    expect(cluster.backupJobs.ran.at(-1)?.env).toContain('BACKUP_AGE_IDENTITY');
+    expect(cluster.calls.slice(callsBefore).map((call) => call.operation)).not.toContain('scaleDown');
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 3: green socks');
+    const activity = (
+      await platform.app.inject({
+        method: 'GET',
+        url: `/api/stores/${store.id}/activity`,
+        headers: merchant,
+      })
+    ).json();
+    expect(activity.items).toContainEqual(
+      expect.objectContaining({
+        type: 'store.restore_refused',
+        message: expect.stringMatching(/nothing was stopped or changed.*CHECKSUM_MISMATCH/),
+      }),
+    );
+
+    // A new store from it fails before its release is installed.
+    const created = await createFrom('From A Tampered Backup', tampered);
+    expect(created.statusCode).toBe(202);
+    const failed = await waitForState(test.database, created.json().id, 'Failed', 30_000);
     expect(failed.failure).toMatchObject({
-      operation: 'restore',
-      step: 'data-restore',
+      operation: 'provision-from-backup',
+      step: 'backup-verify',
       reason: 'BackupUnreadable',
       retryable: false,
-      message: expect.stringMatching(/CHECKSUM_MISMATCH: checksum mismatch \(tampered or truncated\)/),
     });
-    // Not tried again: one restore Job only.
-    expect(cluster.backupJobs.ran.length - jobsBefore).toBe(1);
-    expect(cluster.data.contents.get(store.namespace)).toBe('order 3: green socks');
+    const itsCalls = cluster.calls.filter((call) => call.storeId === failed.id).map((call) => call.operation);
+    expect(itsCalls).not.toContain('installRelease');
   });
 
   it('is deleted from the bucket with its row', async () => {
