@@ -36,6 +36,8 @@ export interface ReconcilerOptions {
   attemptTimeoutMs: number;
   metrics: ReconcileMetrics;
   logger: Logger;
+  /** Told when a store is deleted: its backups' retention starts (DELETED_STORE_BACKUP_RETENTION). */
+  onStoreDeleted?: () => void;
   /** How the orchestrator reaches a store through the ingress (default: it cannot). */
   addressOf?: (store: Store) => StoreAddress | undefined;
   now?: () => Date;
@@ -82,7 +84,15 @@ export class Reconciler {
     const { namespaces, secrets, workloads, releases, scaling } = cluster;
     this.data = dataSteps({ ...shared, scaling, backups });
     const families = [
-      storeSteps({ ...shared, namespaces, secrets, workloads, releases, backups }),
+      storeSteps({
+        ...shared,
+        namespaces,
+        secrets,
+        workloads,
+        releases,
+        backups,
+        onDeleted: options.onStoreDeleted ?? (() => {}),
+      }),
       releaseSteps({ ...shared, releases, metrics, helmTimeoutMs: options.attemptTimeoutMs }),
       this.data,
       scalingSteps({ ...shared, scaling, addressOf: options.addressOf ?? (() => undefined) }),

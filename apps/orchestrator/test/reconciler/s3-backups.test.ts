@@ -3,16 +3,29 @@
 // environment, the agent as a process), the manifest it printed recorded on the backup's row, the
 // restore through the agent's verified download, a tampered object refused with the reason by a verify
 // Job before anything stops (not tried again), and a deleted backup gone from the bucket. The in-cluster run is the real node's.
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+import { tmpdir } from 'node:os';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateX25519Identity } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupPlaces } from '../../src/backups/backup-places.ts';
+import { S3BackupBucket } from '../../src/backups/bucket-reader.ts';
+import { DeletedStoreBackups } from '../../src/backups/deleted-store-backups.ts';
+import { DirectoryBackupStorage } from '../../src/backups/storage.ts';
 import type { BucketTarget } from '../../src/backups/target-config.ts';
 import { loadBackupTarget } from '../../src/config.ts';
 import { BackupsRepository } from '../../src/db/backups-repository.ts';
 import type { Store } from '../../src/domain/store.ts';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { signedIn, startTestPlatform, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import {
+  signedIn,
+  silentLogger,
+  startTestPlatform,
+  testConfig,
+  waitFor,
+  waitForState,
+} from '../support/harness.ts';
 import { LocalBackupJobs } from '../support/local-backup-jobs.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 import { type S3Server, startS3Server } from '../support/s3-server.ts';
@@ -352,5 +365,96 @@ describe('a backup to an S3 target', () => {
     ).json();
     expect(listed.items.map((item: { backupId: string }) => item.backupId)).not.toContain(backupId);
     expect(listed.unreadable).toEqual([]);
+  });
+});
+
+describe('the backups of a deleted store (DELETED_STORE_BACKUP_RETENTION)', () => {
+  const DAY_MS = 24 * 3_600_000;
+
+  /** A store of the merchant's on `on`, backed up once and then deleted; its backup's id. */
+  async function backedUpAndDeleted(
+    on: Platform,
+    database: TestDatabase,
+    onCluster: BucketCluster,
+    name: string,
+  ) {
+    const headers = (await signedIn(on, 'gone@example.com')).headers;
+    const created = await on.app.inject({
+      method: 'POST',
+      url: '/api/stores',
+      headers,
+      payload: { name, engine: 'medusa' },
+    });
+    const ready = await waitForState(database.database, created.json().id, 'Ready');
+    onCluster.data.contents.set(ready.namespace, `the orders of ${name}`);
+    const backup = await on.app.inject({ method: 'POST', url: `/api/stores/${ready.id}/backups`, headers });
+    const backupId: string = backup.json().id;
+    await waitForState(database.database, ready.id, 'Ready');
+    expect((await new BackupsRepository(database.database.db).get(backupId))?.status).toBe('succeeded');
+    await on.app.inject({ method: 'DELETE', url: `/api/stores/${ready.id}`, headers });
+    await waitForState(database.database, ready.id, 'Deleted');
+    return { backupId, storeId: ready.id, headers };
+  }
+
+  const objectsOf = async (storeId: string, backupId: string) => {
+    const listed = await objects.send(
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${PREFIX}/${storeId}/${backupId}/` }),
+    );
+    return (listed.Contents ?? []).map((object) => object.Key?.split('/').at(-1)).sort();
+  };
+
+  it("are kept (default 30 days): still the owner's, counted in their quota, restorable; then removed from the bucket with their rows", async () => {
+    const { backupId, storeId, headers } = await backedUpAndDeleted(platform, test, cluster, 'Gone Shoes');
+    const kept = await backups().get(backupId);
+    expect(kept).toMatchObject({ status: 'succeeded', storeId });
+    expect(await objectsOf(storeId, backupId)).toEqual(['database.age', 'manifest.json']);
+    expect(await backups().bytesOfOwner(kept?.ownerId ?? '')).toBe(kept?.sizeBytes);
+
+    const again = await createFrom('Gone Shoes Back', backupId, platform, headers);
+    expect(again.statusCode).toBe(202);
+    const back = await waitForState(test.database, again.json().id, 'Ready', 30_000);
+    expect(cluster.data.contents.get(back.namespace)).toBe('the orders of Gone Shoes');
+
+    const sweeper = (days: number) =>
+      new DeletedStoreBackups({
+        db: test.database.db,
+        places: new BackupPlaces(target, new DirectoryBackupStorage(tmpdir()), new S3BackupBucket(target)),
+        retentionMs: 30 * DAY_MS,
+        logger: silentLogger,
+        now: () => new Date(Date.now() + days * DAY_MS),
+      });
+    expect(await sweeper(29).sweep()).toEqual([]);
+    expect(await sweeper(31).sweep()).toEqual([backupId]);
+    expect(await backups().get(backupId)).toBeUndefined();
+    expect(await objectsOf(storeId, backupId)).toEqual([]);
+    expect(await listedEntry(backupId)).toBeUndefined();
+    // The new store's own backups are not touched: it is not deleted.
+    expect((await platform.queries.get(back.id)).state).toBe('Ready');
+  });
+
+  it('go with the store when the retention is 0', async () => {
+    const database = await createTestDatabase('pglite');
+    const own = new BucketCluster();
+    const zero = await startTestPlatform(
+      database.database,
+      own,
+      { DELETED_STORE_BACKUP_RETENTION: '0' },
+      undefined,
+      {
+        backupTarget: target,
+      },
+    );
+    try {
+      const { backupId, storeId } = await backedUpAndDeleted(zero, database, own, 'Gone At Once');
+      await waitFor(
+        async () => ((await new BackupsRepository(database.database.db).get(backupId)) ? undefined : true),
+        'the backup of the deleted store to go',
+        10_000,
+      );
+      expect(await objectsOf(storeId, backupId)).toEqual([]);
+    } finally {
+      await zero.stop();
+      await database.close();
+    }
   });
 });
