@@ -27,7 +27,7 @@ export type JobDirection = 'backup' | 'restore' | 'verify';
 
 export interface BackupJobInput {
   direction: JobDirection;
-  target: Pick<StoreTarget, 'storeId' | 'slug' | 'engine' | 'ownerId' | 'namespace'>;
+  target: Pick<StoreTarget, 'storeId' | 'slug' | 'engine' | 'ownerId' | 'namespace' | 'generation'>;
   /** The store the backup was taken of (a restore may put it into another store: a new one from a backup). */
   backupStoreId: string;
   backupId: string;
@@ -44,9 +44,18 @@ export interface BackupJobInput {
   deadlineSeconds: number;
 }
 
-/** The Job's name: one per backup, part and direction, so a retried step finds the Job it started. */
-export function backupJobName(direction: JobDirection, part: BackupPart, backupId: string): string {
-  return `sf-${direction}-${part}-${backupId}`.toLowerCase().slice(0, 63).replace(/-+$/, '');
+/**
+ * The Job's name: one per backup, part, direction and request (the store's generation), so a retried
+ * step or a worker taking the job over finds the Job it started, and a later request (the same backup
+ * restored again) runs its own instead of finding the last one's, kept for its TTL.
+ */
+export function backupJobName(
+  direction: JobDirection,
+  part: BackupPart,
+  backupId: string,
+  generation: number,
+): string {
+  return `sf-${direction}-${part}-g${generation}-${backupId}`.toLowerCase().slice(0, 63).replace(/-+$/, '');
 }
 
 /** The Job's Secret shares its name. */
@@ -84,7 +93,7 @@ export function backupJobSecret(
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: backupJobSecretName(input.direction, input.part, input.backupId),
+      name: backupJobSecretName(input.direction, input.part, input.backupId, input.target.generation),
       namespace: input.target.namespace,
       labels: labelsOf(input),
     },
@@ -92,6 +101,19 @@ export function backupJobSecret(
     stringData: data,
   };
 }
+
+/**
+ * Before anything: every destination of the Job (`BACKUP_JOB_WAIT_FOR`, host:port pairs) answers. A new
+ * pod's address may not be admitted by the node's NetworkPolicy enforcer for its first seconds, and a
+ * dump whose first connection is refused fails for good.
+ */
+const WAIT_SCRIPT = `for destination in \${BACKUP_JOB_WAIT_FOR:-}; do
+  for ((waited = 0; ; waited++)); do
+    if (exec 3<>"/dev/tcp/\${destination%:*}/\${destination##*:}") 2>/dev/null; then break; fi
+    if [ "$waited" -ge 60 ]; then echo "backup-agent: UNREACHABLE: \${destination} did not answer within 60 s" >&2; exit 1; fi
+    sleep 1
+  done
+done`;
 
 /**
  * The restore's pipeline: the agent verifies the part before it writes a byte, so a refused backup
@@ -122,7 +144,7 @@ export function backupJobCommand(input: BackupJobInput): string[] {
     return [
       'bash',
       '-c',
-      `${agentEntry}\n${BACKUP_SCRIPT}`,
+      `${agentEntry}\n${WAIT_SCRIPT}\n${BACKUP_SCRIPT}`,
       'backup-job',
       'upload',
       ...ref,
@@ -135,12 +157,12 @@ export function backupJobCommand(input: BackupJobInput): string[] {
     ];
   }
   if (input.direction === 'verify') {
-    return ['bash', '-c', `${agentEntry}\n${VERIFY_SCRIPT}`, 'verify-job', 'verify', ...ref];
+    return ['bash', '-c', `${agentEntry}\n${WAIT_SCRIPT}\n${VERIFY_SCRIPT}`, 'verify-job', 'verify', ...ref];
   }
   return [
     'bash',
     '-c',
-    `set -u\n${agentEntry}\n${RESTORE_SCRIPT}`,
+    `set -u\n${agentEntry}\n${WAIT_SCRIPT}\n${RESTORE_SCRIPT}`,
     'restore-job',
     'download',
     ...ref,
@@ -158,12 +180,17 @@ function engineSide(
 }
 
 export function backupJob(input: BackupJobInput): V1Job {
-  const name = backupJobName(input.direction, input.part, input.backupId);
+  const name = backupJobName(input.direction, input.part, input.backupId, input.target.generation);
   const labels = labelsOf(input);
   const { bucket } = input;
   const commands = engineSide(input);
+  const waitFor = [
+    ...(commands.reaches ? [`${commands.reaches.host}:${commands.reaches.port}`] : []),
+    ...(bucket.endpoint ? [endpointAddress(bucket.endpoint)] : []),
+  ];
   const plainEnv: Record<string, string> = {
     ...commands.env,
+    BACKUP_JOB_WAIT_FOR: waitFor.join(' '),
     BACKUP_S3_REGION: bucket.region,
     BACKUP_S3_BUCKET: bucket.bucket,
     BACKUP_S3_PREFIX: bucket.prefix,
@@ -264,6 +291,11 @@ export function backupJob(input: BackupJobInput): V1Job {
       },
     },
   };
+}
+
+/** host:port of an endpoint URL. */
+function endpointAddress(endpoint: string): string {
+  return `${new URL(endpoint).hostname}:${bucketDestination(endpoint).port}`;
 }
 
 /** Where the bucket answers: the endpoint's port (else HTTPS, AWS's), and its address when it is one. */

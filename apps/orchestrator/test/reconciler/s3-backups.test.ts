@@ -318,7 +318,7 @@ describe('a backup to an S3 target', () => {
     expect(refused.conditions.find((c) => c.type === 'AppReady')?.status).toBe('True');
     // One verify Job, not tried again, and no restore Job; the app was never scaled down.
     expect(cluster.backupJobs.ran.slice(jobsBefore).map((job) => job.name)).toEqual([
-      `sf-verify-database-${tampered}`,
+      `sf-verify-database-g${refused.generation}-${tampered}`,
     ]);
     expect(cluster.backupJobs.ran.at(-1)?.env).toContain('BACKUP_AGE_IDENTITY');
     expect(cluster.calls.slice(callsBefore).map((call) => call.operation)).not.toContain('scaleDown');
