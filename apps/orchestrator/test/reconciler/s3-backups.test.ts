@@ -28,7 +28,7 @@ import {
 } from '../support/harness.ts';
 import { LocalBackupJobs } from '../support/local-backup-jobs.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
-import { type S3Server, startS3Server } from '../support/s3-server.ts';
+import { bucketTargetEnv, type S3Server, startS3Server } from '../support/s3-server.ts';
 
 class BucketCluster extends MemoryCluster {
   readonly backupJobs = new LocalBackupJobs(this.data.contents);
@@ -54,16 +54,10 @@ beforeAll(async () => {
     forcePathStyle: true,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
   });
-  const loaded = await loadBackupTarget(testConfig(), {
-    BACKUP_TARGET: 's3',
-    BACKUP_S3_ENDPOINT: s3.endpoint,
-    BACKUP_S3_BUCKET: s3.bucket,
-    BACKUP_S3_PREFIX: PREFIX,
-    BACKUP_S3_FORCE_PATH_STYLE: 'true',
-    BACKUP_S3_ACCESS_KEY_ID: s3.accessKeyId,
-    BACKUP_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    BACKUP_AGE_IDENTITY: await generateX25519Identity(),
-  });
+  const loaded = await loadBackupTarget(
+    testConfig(),
+    bucketTargetEnv(s3, PREFIX, await generateX25519Identity()),
+  );
   if (loaded.kind !== 's3') throw new Error('expected an s3 target');
   target = loaded;
   test = await createTestDatabase('pglite');
