@@ -18,11 +18,26 @@ export default defineConfig({
             'scripts/test/**/*.test.ts',
             'images/*/test/**/*.test.ts',
           ],
-          exclude: [...configDefaults.exclude, 'packages/backup-agent/**'],
+          exclude: [
+            ...configDefaults.exclude,
+            'packages/backup-agent/**',
+            'apps/orchestrator/test/disaster/**',
+          ],
           globalSetup: [
             'apps/orchestrator/test/support/global-setup.ts',
             'apps/orchestrator/test/support/cluster-setup.ts',
           ],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Stops the run's cluster (the machine's one real node) to recover a store on a fresh one: it
+        // runs alone, after every project of group 0 has finished.
+        test: {
+          name: 'disaster',
+          include: ['apps/orchestrator/test/disaster/**/*.test.ts'],
+          globalSetup: ['apps/orchestrator/test/support/cluster-setup.ts'],
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -31,6 +46,7 @@ export default defineConfig({
         test: {
           name: 'backup-agent',
           include: ['packages/backup-agent/test/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -40,6 +56,7 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['apps/dashboard/test/**/*.test.tsx'],
           setupFiles: ['apps/dashboard/test/setup.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -49,6 +66,7 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['apps/storefront/test/**/*.test.tsx'],
           setupFiles: ['apps/storefront/test/setup.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
     ],

@@ -56,6 +56,23 @@ const EnvSchema = z.object({
   /** Bytes of backups each user may keep, across all their stores. */
   BACKUP_QUOTA_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(2 * 1024 ** 3),
   /**
+   * How long the backups of a deleted store are kept (still its former owner's, restorable into a new
+   * store, counted in their BACKUP_QUOTA_BYTES); `0`: deleted with the store.
+   */
+  DELETED_STORE_BACKUP_RETENTION: z
+    .string()
+    .transform((text, ctx) => {
+      if (text.trim() === '0') return 0;
+      const ms = parseDuration(text);
+      if (ms !== undefined && ms > 0) return ms;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected 0 or a duration such as "720h" (units: ms, s, m, h)',
+      });
+      return z.NEVER;
+    })
+    .default(720 * 3_600_000),
+  /**
    * The orchestrator's address as pods in store namespaces reach it: scheduled backups ask for their
    * backup there. Unset: backup schedules are refused (backups on demand still work).
    */

@@ -18,6 +18,7 @@ import { StoreOperations } from './app/store-operations.ts';
 import { StoreQueries } from './app/store-queries.ts';
 import { BackupPlaces } from './backups/backup-places.ts';
 import { BackupRunner } from './backups/backup-runner.ts';
+import { DeletedStoreBackups } from './backups/deleted-store-backups.ts';
 import { type BackupStorage, DirectoryBackupStorage } from './backups/storage.ts';
 import type { BackupTarget } from './backups/target-config.ts';
 import { connectCluster } from './cluster/connect.ts';
@@ -109,9 +110,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       : undefined;
   const bucketBackups = new BucketBackups(database.db, backupBucket);
   const backupPlaces = new BackupPlaces(backupTarget, backupStorage, backupBucket);
+  const deletedStoreBackups = new DeletedStoreBackups({
+    db: database.db,
+    places: backupPlaces,
+    retentionMs: config.DELETED_STORE_BACKUP_RETENTION,
+    logger,
+  });
   const reconciler = new Reconciler({
     db: database.db,
     cluster,
+    onStoreDeleted: () => deletedStoreBackups.kick(),
     backups: new BackupRunner({
       db: database.db,
       cluster,
@@ -262,6 +270,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         })
       : undefined;
   idleSleeper?.start();
+  deletedStoreBackups.start();
   const sampler = startInsights({ config, database, cluster, registry: metrics.registry, logger });
   domainChecker.start();
 
@@ -281,6 +290,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await app.close();
       await monitor.stop();
       await idleSleeper?.stop();
+      await deletedStoreBackups.stop();
       await sampler?.stop();
       await email.monitor.stop();
       await domainChecker.stop();

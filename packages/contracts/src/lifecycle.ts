@@ -17,6 +17,7 @@ export const STEP_CONDITIONS = {
   uninstall: [],
   'namespace-delete': [],
   backup: ['BackedUp'],
+  'backup-verify': ['Restored'],
   'app-stop': ['Restored'],
   'data-restore': ['Restored'],
   'app-start': ['Restored'],
@@ -36,7 +37,8 @@ export const OPERATION_PAYLOADS = {
   upgrade: z.strictObject({}),
   rollback: z.strictObject({ revision: z.number().int().positive() }),
   backup: z.strictObject({ backupId: z.uuid() }),
-  restore: z.strictObject({ backupId: z.uuid() }),
+  // `from`: the state the request found the store in, where a refusal at a checking step puts it back.
+  restore: z.strictObject({ backupId: z.uuid(), from: z.enum(['Ready', 'Failed']).optional() }),
   sleep: z.strictObject({}),
   wake: z.strictObject({}),
   delete: z.strictObject({}),
@@ -80,6 +82,12 @@ export interface OperationPlan {
    */
   failure: StoreState;
   retry: RetryRule;
+  /**
+   * Steps that only check and change nothing (a backup read back before the app stops): when one fails
+   * for good, the store goes back to the state the request found it in (the payload's `from`), the
+   * reason in its conditions and activity; without a `from`, to `failure`.
+   */
+  checks?: readonly Step[];
   /** For operations that touch the data: what a failure at each step leaves, and what is offered. */
   leaves?: Partial<Record<Step, LeftBehind>>;
   remedies: readonly Remedy[];
@@ -89,12 +97,23 @@ const RESTORE_FAILURES = ['RestoreFailed', 'BackupUnreadable'] as const;
 
 /** What a restore leaves when each of its steps fails (pg_restore runs in one transaction). */
 const RESTORE_LEAVES: Partial<Record<Step, LeftBehind>> = {
+  'backup-verify': { data: 'unchanged', app: 'running' },
   'app-stop': { data: 'unchanged', app: 'stopped' },
   'data-restore': { data: 'unchanged', app: 'stopped' },
   'app-start': { data: 'database-replaced', app: 'stopped' },
   'app-ready': { data: 'database-replaced', app: 'started' },
   'files-restore': { data: 'database-replaced', app: 'running' },
 };
+
+/** A restore's steps once its backup read back: a new store's from a backup too. */
+const RESTORE_STEPS = [
+  'app-stop',
+  'data-restore',
+  'app-start',
+  'app-ready',
+  'files-restore',
+  'serving',
+] as const;
 
 export const LIFECYCLE = {
   provision: {
@@ -116,18 +135,16 @@ export const LIFECYCLE = {
     steps: [
       'namespace',
       'secrets',
+      // Before the release: a backup that cannot be restored fails the store before it installs anything.
+      'backup-verify',
       'release',
       'ready',
-      'app-stop',
-      'data-restore',
-      'app-start',
-      'app-ready',
-      'files-restore',
-      'serving',
+      ...RESTORE_STEPS,
     ],
     success: 'Ready',
     failure: 'Failed',
     retry: { fromFailed: true, notRetried: RESTORE_FAILURES },
+    checks: ['backup-verify'],
     leaves: RESTORE_LEAVES,
     remedies: ['retry', 'wake', 'delete'],
   },
@@ -169,10 +186,11 @@ export const LIFECYCLE = {
     from: ['Ready', 'Failed'],
     requested: 'Restoring',
     running: 'Restoring',
-    steps: ['app-stop', 'data-restore', 'app-start', 'app-ready', 'files-restore', 'serving'],
+    steps: ['backup-verify', ...RESTORE_STEPS],
     success: 'Ready',
     failure: 'Failed',
     retry: { fromFailed: true, notRetried: RESTORE_FAILURES },
+    checks: ['backup-verify'],
     leaves: RESTORE_LEAVES,
     remedies: ['retry', 'wake', 'delete'],
   },

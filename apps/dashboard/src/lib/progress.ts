@@ -70,6 +70,7 @@ export const STEP_WORDS: Record<Step, string> = {
   uninstall: 'Uninstalling the Helm release',
   'namespace-delete': 'Deleting the namespace',
   backup: 'Backing up the database and files',
+  'backup-verify': 'Reading the backup back and checking it',
   'app-stop': 'Stopping the app',
   'data-restore': 'Restoring the data',
   'app-start': 'Starting the app',

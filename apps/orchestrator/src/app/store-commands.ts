@@ -196,7 +196,7 @@ export class StoreCommands {
       operation,
       'store.retry_requested',
       `Retry requested (${operation}).`,
-      { payload: store.operation === operation ? store.payload : {}, details: { operation } },
+      { payload: store.operation === operation ? retriedPayload(store.payload) : {}, details: { operation } },
     );
     if (!updated)
       throw conflict('STORE_CHANGED', 'The store changed while retrying; reload it and try again.');
@@ -301,4 +301,10 @@ function uniqueViolation(error: unknown): string | undefined {
   if (typeof record.constraint === 'string') return record.constraint;
   const match = typeof record.message === 'string' ? /constraint "([^"]+)"/.exec(record.message) : null;
   return match?.[1];
+}
+
+/** The failed operation's payload, now requested from Failed (where a refused restore returns). */
+function retriedPayload(payload: Store['payload']): Store['payload'] {
+  if (!('from' in payload) || !('backupId' in payload)) return payload;
+  return { backupId: payload.backupId, from: 'Failed' };
 }

@@ -12,7 +12,7 @@ import { type BackupRecord, BackupsRepository, presentBackup } from '../db/backu
 import type { Schema } from '../db/schema.ts';
 import type { ActivityType } from '../domain/activity-types.ts';
 import { assertMayRequest, LIFECYCLE } from '../domain/lifecycle.ts';
-import type { Store } from '../domain/store.ts';
+import type { JobPayload, Store } from '../domain/store.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { assertBackupRoom, restorableBackup } from './backup-rules.ts';
 import { requestOperation } from './request-operation.ts';
@@ -215,7 +215,8 @@ export class StoreOperations {
       'store.restore_requested',
       `Restore of backup ${backupId} requested.`,
       {
-        payload: { backupId },
+        // A restore refused before anything stopped puts the store back in this state.
+        payload: { backupId, from: store.state === 'Ready' ? 'Ready' : 'Failed' },
         details: { backupId },
       },
     );
@@ -242,7 +243,7 @@ export class StoreOperations {
     operation: Operation,
     activityType: ActivityType,
     message: string,
-    extra: { payload?: { backupId: string }; details?: Record<string, unknown> } = {},
+    extra: { payload?: JobPayload; details?: Record<string, unknown> } = {},
   ): Promise<Store> {
     const updated = await requestOperation(
       this.db,

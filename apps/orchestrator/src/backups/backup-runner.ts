@@ -108,6 +108,22 @@ export class BackupRunner {
     }
   }
 
+  /**
+   * Reads every part of a bucket backup back in a Job of the store's namespace (the agent's verify:
+   * download, decrypt, every checksum), writing nothing: a restore asks before it stops anything. A
+   * backup on the volume (BACKUP_DIR) carries no checksums: nothing to do.
+   */
+  async verify(backupId: string, target: StoreTarget, signal: AbortSignal): Promise<void> {
+    const backup = await this.find(backupId);
+    if (backup.target !== 's3') return;
+    const { jobs, bucket } = this.bucketWay(backup);
+    for (const part of backup.parts) {
+      const request = bucketJobRequest(bucket, 'verify', target, backup, part, this.jobDeadlineSeconds());
+      const result = await jobs.run(request, signal);
+      if (result.exitCode !== 0) throw jobFailure(request, result);
+    }
+  }
+
   async parts(backupId: string): Promise<BackupPart[]> {
     return (await this.find(backupId)).parts;
   }

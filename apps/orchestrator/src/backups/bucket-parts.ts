@@ -51,7 +51,11 @@ export function agentFailure(message: string): { code: string; reason: string } 
 
 /** The error a failed Job becomes: a refused backup fails for good, anything else may be tried again. */
 export function jobFailure(request: BackupJobRequest, result: BackupJobResult): ClusterError {
-  const what = `${request.direction === 'backup' ? 'back up' : 'restore'} the store's ${request.part}`;
+  const what = {
+    backup: `back up the store's ${request.part}`,
+    restore: `restore the store's ${request.part}`,
+    verify: `read back and check the backup's ${request.part}`,
+  }[request.direction];
   const told = agentFailure(result.message);
   const said = told ? `${told.code}: ${told.reason}` : result.message.trim().slice(-500) || 'no output';
   const message = `Could not ${what} (${request.direction} Job, exit status ${result.exitCode}): ${said}`;

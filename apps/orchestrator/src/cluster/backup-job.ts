@@ -23,11 +23,11 @@ export const BACKUP_ID_LABEL = 'storefleet.io/backup-id';
 /** The agent's entry point in its image (images/backup-agent). */
 export const AGENT_ENTRY = ['node', '--max-semi-space-size=1', '/app/packages/backup-agent/src/agent.ts'];
 
-export type JobDirection = 'backup' | 'restore';
+export type JobDirection = 'backup' | 'restore' | 'verify';
 
 export interface BackupJobInput {
   direction: JobDirection;
-  target: Pick<StoreTarget, 'storeId' | 'slug' | 'engine' | 'ownerId' | 'namespace'>;
+  target: Pick<StoreTarget, 'storeId' | 'slug' | 'engine' | 'ownerId' | 'namespace' | 'generation'>;
   /** The store the backup was taken of (a restore may put it into another store: a new one from a backup). */
   backupStoreId: string;
   backupId: string;
@@ -44,9 +44,18 @@ export interface BackupJobInput {
   deadlineSeconds: number;
 }
 
-/** The Job's name: one per backup, part and direction, so a retried step finds the Job it started. */
-export function backupJobName(direction: JobDirection, part: BackupPart, backupId: string): string {
-  return `sf-${direction}-${part}-${backupId}`.toLowerCase().slice(0, 63).replace(/-+$/, '');
+/**
+ * The Job's name: one per backup, part, direction and request (the store's generation), so a retried
+ * step or a worker taking the job over finds the Job it started, and a later request (the same backup
+ * restored again) runs its own instead of finding the last one's, kept for its TTL.
+ */
+export function backupJobName(
+  direction: JobDirection,
+  part: BackupPart,
+  backupId: string,
+  generation: number,
+): string {
+  return `sf-${direction}-${part}-g${generation}-${backupId}`.toLowerCase().slice(0, 63).replace(/-+$/, '');
 }
 
 /** The Job's Secret shares its name. */
@@ -84,7 +93,7 @@ export function backupJobSecret(
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: backupJobSecretName(input.direction, input.part, input.backupId),
+      name: backupJobSecretName(input.direction, input.part, input.backupId, input.target.generation),
       namespace: input.target.namespace,
       labels: labelsOf(input),
     },
@@ -92,6 +101,19 @@ export function backupJobSecret(
     stringData: data,
   };
 }
+
+/**
+ * Before anything: every destination of the Job (`BACKUP_JOB_WAIT_FOR`, host:port pairs) answers. A new
+ * pod's address may not be admitted by the node's NetworkPolicy enforcer for its first seconds, and a
+ * dump whose first connection is refused fails for good.
+ */
+const WAIT_SCRIPT = `for destination in \${BACKUP_JOB_WAIT_FOR:-}; do
+  for ((waited = 0; ; waited++)); do
+    if (exec 3<>"/dev/tcp/\${destination%:*}/\${destination##*:}") 2>/dev/null; then break; fi
+    if [ "$waited" -ge 60 ]; then echo "backup-agent: UNREACHABLE: \${destination} did not answer within 60 s" >&2; exit 1; fi
+    sleep 1
+  done
+done`;
 
 /**
  * The restore's pipeline: the agent verifies the part before it writes a byte, so a refused backup
@@ -111,6 +133,9 @@ echo '{"restored":true}' > /dev/termination-log`;
 /** A backup's: the agent runs the dump itself (it stores nothing unless the dump exits 0). */
 const BACKUP_SCRIPT = `"\${AGENT[@]}" "$@" > /dev/termination-log`;
 
+/** A verify's: the agent alone; a refusal is the end of its log (FallbackToLogsOnError) and its exit status. */
+const VERIFY_SCRIPT = `exec "\${AGENT[@]}" "$@"`;
+
 /** The container's command: bash with the script, the agent's arguments, then the engine's command. */
 export function backupJobCommand(input: BackupJobInput): string[] {
   const ref = ['--store', input.backupStoreId, '--backup', input.backupId, '--part', input.part];
@@ -119,7 +144,7 @@ export function backupJobCommand(input: BackupJobInput): string[] {
     return [
       'bash',
       '-c',
-      `${agentEntry}\n${BACKUP_SCRIPT}`,
+      `${agentEntry}\n${WAIT_SCRIPT}\n${BACKUP_SCRIPT}`,
       'backup-job',
       'upload',
       ...ref,
@@ -131,10 +156,13 @@ export function backupJobCommand(input: BackupJobInput): string[] {
       ...input.commands.dump,
     ];
   }
+  if (input.direction === 'verify') {
+    return ['bash', '-c', `${agentEntry}\n${WAIT_SCRIPT}\n${VERIFY_SCRIPT}`, 'verify-job', 'verify', ...ref];
+  }
   return [
     'bash',
     '-c',
-    `set -u\n${agentEntry}\n${RESTORE_SCRIPT}`,
+    `set -u\n${agentEntry}\n${WAIT_SCRIPT}\n${RESTORE_SCRIPT}`,
     'restore-job',
     'download',
     ...ref,
@@ -143,12 +171,26 @@ export function backupJobCommand(input: BackupJobInput): string[] {
   ];
 }
 
+/** What of the engine's commands a Job uses: a verify reads only the bucket (no database, no volume). */
+function engineSide(
+  input: BackupJobInput,
+): Pick<JobDataCommands, 'env' | 'secretEnv' | 'volume' | 'reaches'> {
+  if (input.direction === 'verify') return { env: {}, secretEnv: {} };
+  return input.commands;
+}
+
 export function backupJob(input: BackupJobInput): V1Job {
-  const name = backupJobName(input.direction, input.part, input.backupId);
+  const name = backupJobName(input.direction, input.part, input.backupId, input.target.generation);
   const labels = labelsOf(input);
-  const { commands, bucket } = input;
+  const { bucket } = input;
+  const commands = engineSide(input);
+  const waitFor = [
+    ...(commands.reaches ? [`${commands.reaches.host}:${commands.reaches.port}`] : []),
+    ...(bucket.endpoint ? [endpointAddress(bucket.endpoint)] : []),
+  ];
   const plainEnv: Record<string, string> = {
     ...commands.env,
+    BACKUP_JOB_WAIT_FOR: waitFor.join(' '),
     BACKUP_S3_REGION: bucket.region,
     BACKUP_S3_BUCKET: bucket.bucket,
     BACKUP_S3_PREFIX: bucket.prefix,
@@ -174,7 +216,7 @@ export function backupJob(input: BackupJobInput): V1Job {
     tolerations?: { key: string; operator: string; value: string; effect: string }[];
   };
   const volume = commands.volume;
-  const user = commands.runAsUser ?? 1000;
+  const user = input.commands.runAsUser ?? 1000;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -251,6 +293,11 @@ export function backupJob(input: BackupJobInput): V1Job {
   };
 }
 
+/** host:port of an endpoint URL. */
+function endpointAddress(endpoint: string): string {
+  return `${new URL(endpoint).hostname}:${bucketDestination(endpoint).port}`;
+}
+
 /** Where the bucket answers: the endpoint's port (else HTTPS, AWS's), and its address when it is one. */
 export function bucketDestination(endpoint: string | undefined): { port: number; ipv4?: string } {
   if (!endpoint) return { port: 443 };
@@ -268,7 +315,7 @@ export function backupJobNetworkPolicies(input: BackupJobInput): V1NetworkPolicy
   const namespace = input.target.namespace;
   const jobPods = { matchLabels: { [COMPONENT_LABEL]: BACKUP_JOB_COMPONENT } };
   const labels = storeLabels(input.target);
-  const reaches = input.commands.reaches;
+  const reaches = engineSide(input).reaches;
   const bucket = bucketDestination(input.bucket.endpoint);
   const egress: NonNullable<NonNullable<V1NetworkPolicy['spec']>['egress']> = [
     {

@@ -168,14 +168,15 @@ export interface BackupJobBucket {
 
 /** One part of a backup (or restore) by a Job in the store's namespace. */
 export interface BackupJobRequest {
-  direction: 'backup' | 'restore';
+  /** `verify`: the part read back and checked (the agent's `verify`), nothing written anywhere. */
+  direction: 'backup' | 'restore' | 'verify';
   target: StoreTarget;
   /** The store the backup was taken of: the target for a backup, maybe another store for a restore. */
   backupStoreId: string;
   backupId: string;
   part: BackupPart;
   bucket: BackupJobBucket;
-  /** Written into the Job's own Secret: a backup gets the recipient, a restore the identity. */
+  /** Written into the Job's own Secret: a backup gets the recipient, a restore or verify the identity. */
   secrets: {
     credentials?: { accessKeyId: string; secretAccessKey: string };
     recipient: string;

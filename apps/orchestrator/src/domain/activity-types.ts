@@ -20,6 +20,7 @@ export const ACTIVITY_TYPES = [
   'store.restore_requested',
   'store.restoring',
   'store.restored',
+  'store.restore_refused',
   'store.sleep_requested',
   'store.sleeping',
   'store.asleep',

@@ -115,6 +115,7 @@ export const STEP_TITLES: Record<Step, string> = {
   upgrade: 'upgrade the Helm release',
   rollback: 'roll the Helm release back',
   backup: 'dump the database and files into backup storage',
+  'backup-verify': 'read the backup back and check it (nothing stopped yet)',
   'app-stop': 'stop the app',
   'data-restore': 'replace the database with the backup',
   'app-start': 'start the app',

@@ -56,7 +56,7 @@ export interface JobDataCommands {
   /** Environment from the store's Secret: variable name → key in the Secret. */
   secretEnv: Readonly<Record<string, string>>;
   /** The workload the commands talk to (by component label) and its port: the Job's NetworkPolicy lets exactly this. */
-  reaches?: { component: string; port: number };
+  reaches?: { component: string; port: number; host: string };
   /** A volume of the store, mounted at `mountPath`, on the node of a pod of `beside` (ReadWriteOnce). */
   volume?: { claim: string; mountPath: string; beside: string };
   /** The user the commands run as (the owner of the files a restore writes). */

@@ -10,7 +10,7 @@ import type { BackupRunner } from '../backups/backup-runner.ts';
 import { type Cluster, ClusterError, storeTarget } from '../cluster/port.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ActivityType } from '../domain/activity-types.ts';
-import { LIFECYCLE, payloadOf, runnableStates } from '../domain/lifecycle.ts';
+import { LIFECYCLE, type OperationPlan, payloadOf, runnableStates } from '../domain/lifecycle.ts';
 import { remedyForUnreadyRelease } from '../domain/next-action.ts';
 import { type RetryPolicy, retryDelayMs, shouldRetry } from '../domain/retry.ts';
 import { mayHaveClusterResources, type Store } from '../domain/store.ts';
@@ -36,6 +36,8 @@ export interface ReconcilerOptions {
   attemptTimeoutMs: number;
   metrics: ReconcileMetrics;
   logger: Logger;
+  /** Told when a store is deleted: its backups' retention starts (DELETED_STORE_BACKUP_RETENTION). */
+  onStoreDeleted?: () => void;
   /** How the orchestrator reaches a store through the ingress (default: it cannot). */
   addressOf?: (store: Store) => StoreAddress | undefined;
   now?: () => Date;
@@ -82,7 +84,15 @@ export class Reconciler {
     const { namespaces, secrets, workloads, releases, scaling } = cluster;
     this.data = dataSteps({ ...shared, scaling, backups });
     const families = [
-      storeSteps({ ...shared, namespaces, secrets, workloads, releases, backups }),
+      storeSteps({
+        ...shared,
+        namespaces,
+        secrets,
+        workloads,
+        releases,
+        backups,
+        onDeleted: options.onStoreDeleted ?? (() => {}),
+      }),
       releaseSteps({ ...shared, releases, metrics, helmTimeoutMs: options.attemptTimeoutMs }),
       this.data,
       scalingSteps({ ...shared, scaling, addressOf: options.addressOf ?? (() => undefined) }),
@@ -204,7 +214,7 @@ export class Reconciler {
     metrics.countStepFailure(attempt.operation, step, description.reason);
     const attemptNumber = attempt.job.attempts;
     const conditions = this.recorder.failedConditions(attempt, description);
-    const plan = LIFECYCLE[attempt.operation];
+    const plan: OperationPlan = LIFECYCLE[attempt.operation];
 
     if (shouldRetry(retryPolicy, attemptNumber, description.retryable)) {
       const delayMs = retryDelayMs(retryPolicy, attemptNumber, this.options.random);
@@ -225,6 +235,10 @@ export class Reconciler {
     // Only a backup fails back to Ready (its plan says so): the failure is the backup's, not the store's.
     if (plan.failure !== 'Failed')
       return this.data.backupFailed(attempt, conditions, failureMessage, description.reason);
+    // A check that changed nothing puts the store back where the request found it.
+    if (plan.checks?.includes(step) && 'from' in attempt.payload && attempt.payload.from === 'Ready') {
+      return this.data.restoreRefused(attempt, conditions, failureMessage, description.reason);
+    }
     await this.writes.save(
       attempt,
       {

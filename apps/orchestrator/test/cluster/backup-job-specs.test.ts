@@ -40,6 +40,7 @@ describe('backup Job objects on the API server (server-side dry run)', () => {
           storeId: '6f1c2d1e-5b0a-4c59-9a57-1d1c0ee1b7a1',
           slug: 'dry-run',
           engine: c.engine,
+          generation: 1,
           ownerId: 'owner-1',
           namespace: NAMESPACE,
         },

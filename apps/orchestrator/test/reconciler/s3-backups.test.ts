@@ -1,21 +1,34 @@
 // Backups to an S3 target through the queue and the reconciler, against a real S3-compatible server
 // (moto): each part by a Job (run on this machine by LocalBackupJobs: the builder's own command and
 // environment, the agent as a process), the manifest it printed recorded on the backup's row, the
-// restore through the agent's verified download, a tampered object refused with the reason and not
-// tried again, and a deleted backup gone from the bucket. The in-cluster run is the real node's.
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+// restore through the agent's verified download, a tampered object refused with the reason by a verify
+// Job before anything stops (not tried again), and a deleted backup gone from the bucket. The in-cluster run is the real node's.
+
+import { tmpdir } from 'node:os';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateX25519Identity } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupPlaces } from '../../src/backups/backup-places.ts';
+import { S3BackupBucket } from '../../src/backups/bucket-reader.ts';
+import { DeletedStoreBackups } from '../../src/backups/deleted-store-backups.ts';
+import { DirectoryBackupStorage } from '../../src/backups/storage.ts';
 import type { BucketTarget } from '../../src/backups/target-config.ts';
 import { loadBackupTarget } from '../../src/config.ts';
 import { BackupsRepository } from '../../src/db/backups-repository.ts';
 import type { Store } from '../../src/domain/store.ts';
 import type { Platform } from '../../src/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { signedIn, startTestPlatform, testConfig, waitFor, waitForState } from '../support/harness.ts';
+import {
+  signedIn,
+  silentLogger,
+  startTestPlatform,
+  testConfig,
+  waitFor,
+  waitForState,
+} from '../support/harness.ts';
 import { LocalBackupJobs } from '../support/local-backup-jobs.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
-import { type S3Server, startS3Server } from '../support/s3-server.ts';
+import { bucketTargetEnv, type S3Server, startS3Server } from '../support/s3-server.ts';
 
 class BucketCluster extends MemoryCluster {
   readonly backupJobs = new LocalBackupJobs(this.data.contents);
@@ -41,16 +54,10 @@ beforeAll(async () => {
     forcePathStyle: true,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
   });
-  const loaded = await loadBackupTarget(testConfig(), {
-    BACKUP_TARGET: 's3',
-    BACKUP_S3_ENDPOINT: s3.endpoint,
-    BACKUP_S3_BUCKET: s3.bucket,
-    BACKUP_S3_PREFIX: PREFIX,
-    BACKUP_S3_FORCE_PATH_STYLE: 'true',
-    BACKUP_S3_ACCESS_KEY_ID: s3.accessKeyId,
-    BACKUP_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    BACKUP_AGE_IDENTITY: await generateX25519Identity(),
-  });
+  const loaded = await loadBackupTarget(
+    testConfig(),
+    bucketTargetEnv(s3, PREFIX, await generateX25519Identity()),
+  );
   if (loaded.kind !== 's3') throw new Error('expected an s3 target');
   target = loaded;
   test = await createTestDatabase('pglite');
@@ -281,27 +288,62 @@ describe('a backup to an S3 target', () => {
     expect(cluster.data.contents.get(store.namespace)).toBe('order 4: yellow scarf');
   });
 
-  it('refuses a tampered backup with the reason, at once, leaving the data as it was', async () => {
+  it('reads a tampered backup back before anything stops: refused with the reason, the store Ready and running as it was', async () => {
     cluster.data.contents.set(store.namespace, 'order 3: green socks');
     const tampered = await backUp();
     const key = `${PREFIX}/${store.id}/${tampered}/database.age`;
+    // Same size: only the checksums (and age's authentication) can tell.
     const changed = Uint8Array.from(await readObject(key));
     changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 0xff;
     await writeObject(key, changed);
     const jobsBefore = cluster.backupJobs.ran.length;
+    const callsBefore = cluster.calls.length;
 
-    const failed = await restore(tampered);
-    expect(failed.state).toBe('Failed');
+    const refused = await restore(tampered);
+    expect(refused.state).toBe('Ready');
+    expect(refused.failure).toBeNull();
+    expect(refused.conditions.find((c) => c.type === 'Restored')).toMatchObject({
+      status: 'False',
+      reason: 'BackupUnreadable',
+      message: expect.stringMatching(
+        /verify Job, exit status 3\): CHECKSUM_MISMATCH: checksum mismatch \(tampered or truncated\)/,
+      ),
+    });
+    expect(refused.conditions.find((c) => c.type === 'AppReady')?.status).toBe('True');
+    // One verify Job, not tried again, and no restore Job; the app was never scaled down.
+    expect(cluster.backupJobs.ran.slice(jobsBefore).map((job) => job.name)).toEqual([
+      `sf-verify-database-g${refused.generation}-${tampered}`,
+    ]);
+    expect(cluster.backupJobs.ran.at(-1)?.env).toContain('BACKUP_AGE_IDENTITY');
+    expect(cluster.calls.slice(callsBefore).map((call) => call.operation)).not.toContain('scaleDown');
+    expect(cluster.scaling.scaledDown.get(store.namespace)?.size ?? 0).toBe(0);
+    expect(cluster.data.contents.get(store.namespace)).toBe('order 3: green socks');
+    const activity = (
+      await platform.app.inject({
+        method: 'GET',
+        url: `/api/stores/${store.id}/activity`,
+        headers: merchant,
+      })
+    ).json();
+    expect(activity.items).toContainEqual(
+      expect.objectContaining({
+        type: 'store.restore_refused',
+        message: expect.stringMatching(/nothing was stopped or changed.*CHECKSUM_MISMATCH/),
+      }),
+    );
+
+    // A new store from it fails before its release is installed.
+    const created = await createFrom('From A Tampered Backup', tampered);
+    expect(created.statusCode).toBe(202);
+    const failed = await waitForState(test.database, created.json().id, 'Failed', 30_000);
     expect(failed.failure).toMatchObject({
-      operation: 'restore',
-      step: 'data-restore',
+      operation: 'provision-from-backup',
+      step: 'backup-verify',
       reason: 'BackupUnreadable',
       retryable: false,
-      message: expect.stringMatching(/CHECKSUM_MISMATCH: checksum mismatch \(tampered or truncated\)/),
     });
-    // Not tried again: one restore Job only.
-    expect(cluster.backupJobs.ran.length - jobsBefore).toBe(1);
-    expect(cluster.data.contents.get(store.namespace)).toBe('order 3: green socks');
+    const itsCalls = cluster.calls.filter((call) => call.storeId === failed.id).map((call) => call.operation);
+    expect(itsCalls).not.toContain('installRelease');
   });
 
   it('is deleted from the bucket with its row', async () => {
@@ -317,5 +359,96 @@ describe('a backup to an S3 target', () => {
     ).json();
     expect(listed.items.map((item: { backupId: string }) => item.backupId)).not.toContain(backupId);
     expect(listed.unreadable).toEqual([]);
+  });
+});
+
+describe('the backups of a deleted store (DELETED_STORE_BACKUP_RETENTION)', () => {
+  const DAY_MS = 24 * 3_600_000;
+
+  /** A store of the merchant's on `on`, backed up once and then deleted; its backup's id. */
+  async function backedUpAndDeleted(
+    on: Platform,
+    database: TestDatabase,
+    onCluster: BucketCluster,
+    name: string,
+  ) {
+    const headers = (await signedIn(on, 'gone@example.com')).headers;
+    const created = await on.app.inject({
+      method: 'POST',
+      url: '/api/stores',
+      headers,
+      payload: { name, engine: 'medusa' },
+    });
+    const ready = await waitForState(database.database, created.json().id, 'Ready');
+    onCluster.data.contents.set(ready.namespace, `the orders of ${name}`);
+    const backup = await on.app.inject({ method: 'POST', url: `/api/stores/${ready.id}/backups`, headers });
+    const backupId: string = backup.json().id;
+    await waitForState(database.database, ready.id, 'Ready');
+    expect((await new BackupsRepository(database.database.db).get(backupId))?.status).toBe('succeeded');
+    await on.app.inject({ method: 'DELETE', url: `/api/stores/${ready.id}`, headers });
+    await waitForState(database.database, ready.id, 'Deleted');
+    return { backupId, storeId: ready.id, headers };
+  }
+
+  const objectsOf = async (storeId: string, backupId: string) => {
+    const listed = await objects.send(
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${PREFIX}/${storeId}/${backupId}/` }),
+    );
+    return (listed.Contents ?? []).map((object) => object.Key?.split('/').at(-1)).sort();
+  };
+
+  it("are kept (default 30 days): still the owner's, counted in their quota, restorable; then removed from the bucket with their rows", async () => {
+    const { backupId, storeId, headers } = await backedUpAndDeleted(platform, test, cluster, 'Gone Shoes');
+    const kept = await backups().get(backupId);
+    expect(kept).toMatchObject({ status: 'succeeded', storeId });
+    expect(await objectsOf(storeId, backupId)).toEqual(['database.age', 'manifest.json']);
+    expect(await backups().bytesOfOwner(kept?.ownerId ?? '')).toBe(kept?.sizeBytes);
+
+    const again = await createFrom('Gone Shoes Back', backupId, platform, headers);
+    expect(again.statusCode).toBe(202);
+    const back = await waitForState(test.database, again.json().id, 'Ready', 30_000);
+    expect(cluster.data.contents.get(back.namespace)).toBe('the orders of Gone Shoes');
+
+    const sweeper = (days: number) =>
+      new DeletedStoreBackups({
+        db: test.database.db,
+        places: new BackupPlaces(target, new DirectoryBackupStorage(tmpdir()), new S3BackupBucket(target)),
+        retentionMs: 30 * DAY_MS,
+        logger: silentLogger,
+        now: () => new Date(Date.now() + days * DAY_MS),
+      });
+    expect(await sweeper(29).sweep()).toEqual([]);
+    expect(await sweeper(31).sweep()).toEqual([backupId]);
+    expect(await backups().get(backupId)).toBeUndefined();
+    expect(await objectsOf(storeId, backupId)).toEqual([]);
+    expect(await listedEntry(backupId)).toBeUndefined();
+    // The new store's own backups are not touched: it is not deleted.
+    expect((await platform.queries.get(back.id)).state).toBe('Ready');
+  });
+
+  it('go with the store when the retention is 0', async () => {
+    const database = await createTestDatabase('pglite');
+    const own = new BucketCluster();
+    const zero = await startTestPlatform(
+      database.database,
+      own,
+      { DELETED_STORE_BACKUP_RETENTION: '0' },
+      undefined,
+      {
+        backupTarget: target,
+      },
+    );
+    try {
+      const { backupId, storeId } = await backedUpAndDeleted(zero, database, own, 'Gone At Once');
+      await waitFor(
+        async () => ((await new BackupsRepository(database.database.db).get(backupId)) ? undefined : true),
+        'the backup of the deleted store to go',
+        10_000,
+      );
+      expect(await objectsOf(storeId, backupId)).toEqual([]);
+    } finally {
+      await zero.stop();
+      await database.close();
+    }
   });
 });

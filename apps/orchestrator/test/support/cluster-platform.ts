@@ -3,11 +3,16 @@
 import { connectCluster } from '../../src/cluster/connect.ts';
 import type { Config } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
-import { type Platform, startPlatform } from '../../src/platform.ts';
+import { type Platform, type PlatformOptions, startPlatform } from '../../src/platform.ts';
 import { silentLogger } from './harness.ts';
 
-export async function startClusterPlatform(config: Config, database: Database): Promise<Platform> {
+export async function startClusterPlatform(
+  config: Config,
+  database: Database,
+  more: Pick<PlatformOptions, 'backupTarget'> = {},
+): Promise<Platform> {
   return startPlatform({
+    ...more,
     config,
     logger: silentLogger,
     database,

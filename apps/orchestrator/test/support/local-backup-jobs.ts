@@ -52,6 +52,8 @@ export class LocalBackupJobs implements ClusterBackupJobs {
             : 'unused'
           : (variable.value ?? '');
       }
+      // The store's database here is a stand-in, not a Service to wait for.
+      env.BACKUP_JOB_WAIT_FOR = '';
       this.ran.push({ name, env: Object.keys(env) });
       const termination = join(dir, 'termination-log');
       const [shell = 'bash', flag = '-c', script = '', ...args] = container?.command ?? [];

@@ -152,3 +152,21 @@ export async function variantStock(port: number, host: string, variantId: string
     throw new Error(`variant ${variantId} has no stock figure`);
   return variant.inventory_quantity;
 }
+
+/** Order numbers and e-mails in Medusa's Admin API, signed in with the store's admin login. */
+export async function adminOrders(
+  port: number,
+  host: string,
+  login: { email: string; password: string },
+): Promise<{ display_id: number; email: string }[]> {
+  const signedIn = await storeHttp(port, host, 'POST', '/auth/user/emailpass', {}, login);
+  if (signedIn.status !== 200)
+    throw new Error(`the admin login was refused: ${signedIn.status} ${signedIn.text}`);
+  const token = (signedIn.body as { token: string }).token;
+  const orders = await storeHttp(port, host, 'GET', '/admin/orders?fields=display_id,email', {
+    authorization: `Bearer ${token}`,
+  });
+  if (orders.status !== 200)
+    throw new Error(`the Admin API refused the orders: ${orders.status} ${orders.text}`);
+  return (orders.body as { orders: { display_id: number; email: string }[] }).orders;
+}

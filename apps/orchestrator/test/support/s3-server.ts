@@ -9,7 +9,7 @@ import { cacheRoot } from '../../../../tools/testcluster/src/paths.ts';
 import { freePorts } from '../../../../tools/testcluster/src/ports.ts';
 
 export interface S3Server {
-  /** `http://127.0.0.1:<port>`: path-style addressing, any region, any credentials. */
+  /** `http://<address>:<port>`: path-style addressing, any region, any credentials. */
   endpoint: string;
   region: string;
   bucket: string;
@@ -28,8 +28,14 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Starts the server and creates `bucket` in it. */
-export async function startS3Server(bucket = 'storefleet-backups'): Promise<S3Server> {
+/**
+ * Starts the server and creates `bucket` in it. `reach`: where it listens and the address its endpoint
+ * names (pods on the real node reach the host on the bridge's address; default loopback).
+ */
+export async function startS3Server(
+  bucket = 'storefleet-backups',
+  reach: { listen: string; address: string } = { listen: '127.0.0.1', address: '127.0.0.1' },
+): Promise<S3Server> {
   const bin = S3_SERVER_BIN();
   if (!existsSync(bin)) {
     throw new Error(
@@ -39,9 +45,9 @@ export async function startS3Server(bucket = 'storefleet-backups'): Promise<S3Se
   const dir = mkdtempSync(join(tmpdir(), 'storefleet-s3-'));
   const log = join(dir, 'server.log');
   const [port] = await freePorts(1);
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${reach.address}:${port}`;
   const output = openSync(log, 'w');
-  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(bin, ['-H', reach.listen, '-p', String(port)], {
     env: { ...process.env, TMPDIR: dir },
     stdio: ['ignore', output, output],
   });
@@ -76,5 +82,19 @@ export async function startS3Server(bucket = 'storefleet-backups'): Promise<S3Se
     accessKeyId: 'storefleet-test',
     secretAccessKey: 'storefleet-test-secret',
     stop,
+  };
+}
+
+/** A platform's environment for an S3 target on `server`: the bucket, its credentials, the age key. */
+export function bucketTargetEnv(server: S3Server, prefix: string, identity: string): Record<string, string> {
+  return {
+    BACKUP_TARGET: 's3',
+    BACKUP_S3_ENDPOINT: server.endpoint,
+    BACKUP_S3_BUCKET: server.bucket,
+    BACKUP_S3_PREFIX: prefix,
+    BACKUP_S3_FORCE_PATH_STYLE: 'true',
+    BACKUP_S3_ACCESS_KEY_ID: server.accessKeyId,
+    BACKUP_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+    BACKUP_AGE_IDENTITY: identity,
   };
 }

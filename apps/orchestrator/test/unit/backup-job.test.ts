@@ -36,6 +36,7 @@ function input(overrides: Partial<BackupJobInput> = {}): BackupJobInput {
       slug: 'acme-shoes',
       engine: 'medusa',
       ownerId: 'user:42',
+      generation: 3,
       namespace: 'store-acme-shoes',
     },
     backupStoreId: STORE_ID,
@@ -71,7 +72,7 @@ describe('a backup Job', () => {
 
   it('is named after the backup, part and direction, in the store namespace, labelled as the store', () => {
     expect(job.metadata).toMatchObject({
-      name: `sf-backup-database-${BACKUP_ID}`,
+      name: `sf-backup-database-g3-${BACKUP_ID}`,
       namespace: 'store-acme-shoes',
       labels: {
         'app.kubernetes.io/managed-by': 'storefleet',
@@ -84,7 +85,7 @@ describe('a backup Job', () => {
     expect(job.spec?.template.metadata?.labels).toEqual(job.metadata?.labels);
     for (const direction of ['backup', 'restore'] as const) {
       for (const part of ['database', 'files'] as const) {
-        expect(backupJobName(direction, part, BACKUP_ID).length).toBeLessThanOrEqual(63);
+        expect(backupJobName(direction, part, BACKUP_ID, 99_999).length).toBeLessThanOrEqual(63);
       }
     }
   });
@@ -121,6 +122,8 @@ describe('a backup Job', () => {
       PGUSER: 'medusa',
       PGDATABASE: 'medusa',
       PGPASSWORD: { secretKeyRef: { name: 'store-secrets', key: 'database-password' } },
+      // The Job waits for the database and the bucket to answer first (a new pod's NetworkPolicy).
+      BACKUP_JOB_WAIT_FOR: 'store-acme-shoes-database:5432 10.250.0.1:9000',
       BACKUP_S3_ENDPOINT: 'http://10.250.0.1:9000',
       BACKUP_S3_REGION: 'us-east-1',
       BACKUP_S3_BUCKET: 'storefleet-backups',
@@ -168,7 +171,7 @@ describe('a restore Job', () => {
   const job = backupJob(input({ direction: 'restore' }));
 
   it("pipes the agent's verified download into the engine's restore, with the identity", () => {
-    expect(job.metadata?.name).toBe(`sf-restore-database-${BACKUP_ID}`);
+    expect(job.metadata?.name).toBe(`sf-restore-database-g3-${BACKUP_ID}`);
     expect(containerOf(job).command?.slice(3)).toEqual([
       'restore-job',
       'download',

@@ -14,6 +14,8 @@ describe('configuration', () => {
       MAX_CONCURRENT_PROVISIONS: 3,
       STORE_BASE_DOMAIN: 'localhost',
       CORS_ORIGINS: [],
+      // The backups of a deleted store are kept 30 days.
+      DELETED_STORE_BACKUP_RETENTION: 30 * 24 * 3_600_000,
     });
     expect(config.DATABASE_URL).toBeUndefined();
   });
@@ -31,6 +33,10 @@ describe('configuration', () => {
     expect(config.PROVISION_TIMEOUT).toBe(5_400_000);
     expect(config.PROVISION_RETRY_BACKOFF).toBe(250);
     expect(config.CORS_ORIGINS).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ DELETED_STORE_BACKUP_RETENTION: '0' }).DELETED_STORE_BACKUP_RETENTION).toBe(0);
+    expect(loadConfig({ DELETED_STORE_BACKUP_RETENTION: '48h' }).DELETED_STORE_BACKUP_RETENTION).toBe(
+      172_800_000,
+    );
   });
 
   it.each([
@@ -41,6 +47,11 @@ describe('configuration', () => {
     ['ENVIRONMENT', 'staging', /ENVIRONMENT="staging": expected "local" or "production"/],
     ['STORE_BASE_DOMAIN', 'Not A Domain', /STORE_BASE_DOMAIN=.*expected a DNS domain/],
     ['CORS_ORIGINS', 'not a url', /CORS_ORIGINS=.*comma-separated list of origins/],
+    [
+      'DELETED_STORE_BACKUP_RETENTION',
+      '30d',
+      /DELETED_STORE_BACKUP_RETENTION="30d": expected 0 or a duration such as "720h"/,
+    ],
     ['DATABASE_URL', 'mysql://secret@x/y', /DATABASE_URL=\(hidden\): expected a PostgreSQL URL/],
   ])('refuses %s=%j naming the variable and the accepted form', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -35,6 +35,7 @@ describe('the lifecycle plans', () => {
     expect(LIFECYCLE['provision-from-backup'].steps).toEqual([
       'namespace',
       'secrets',
+      'backup-verify',
       'release',
       'ready',
       'app-stop',
@@ -49,6 +50,7 @@ describe('the lifecycle plans', () => {
     expect(LIFECYCLE.delete.steps).toEqual(['uninstall', 'namespace-delete']);
     expect(LIFECYCLE.backup.steps).toEqual(['backup']);
     expect(LIFECYCLE.restore.steps).toEqual([
+      'backup-verify',
       'app-stop',
       'data-restore',
       'app-start',
@@ -73,6 +75,7 @@ describe('the lifecycle plans', () => {
       'Restored',
       'Restored',
       'Restored',
+      'Restored',
       'DatabaseReady',
       'AppReady',
       'StoreConfigured',
@@ -82,6 +85,14 @@ describe('the lifecycle plans', () => {
 
   it('give every operation the payload its jobs must carry', () => {
     expect(payloadOf('restore', { backupId: BACKUP })).toEqual({ backupId: BACKUP });
+    // Where a restore refused by its check (the backup read back) puts the store: where it came from.
+    expect(payloadOf('restore', { backupId: BACKUP, from: 'Ready' })).toEqual({
+      backupId: BACKUP,
+      from: 'Ready',
+    });
+    expect(() => payloadOf('restore', { backupId: BACKUP, from: 'Asleep' })).toThrow(/restore job/);
+    expect(LIFECYCLE.restore.checks).toEqual(['backup-verify']);
+    expect(LIFECYCLE.restore.leaves['backup-verify']).toEqual({ data: 'unchanged', app: 'running' });
     expect(payloadOf('provision-from-backup', { backupId: BACKUP })).toEqual({ backupId: BACKUP });
     expect(payloadOf('rollback', { revision: 2 })).toEqual({ revision: 2 });
     expect(payloadOf('provision', {})).toEqual({});

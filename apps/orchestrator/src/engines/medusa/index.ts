@@ -81,7 +81,7 @@ export const medusa: EngineModule = {
         ],
         env: { PGHOST: `${chartFullname(release, 42)}-database`, PGUSER: 'medusa', PGDATABASE: 'medusa' },
         secretEnv: { PGPASSWORD: 'database-password' },
-        reaches: { component: 'database', port: 5432 },
+        reaches: { component: 'database', port: 5432, host: `${chartFullname(release, 42)}-database` },
       },
     }),
     // Product images are links; Medusa keeps no uploads in the store's volumes.

@@ -95,7 +95,7 @@ export const woocommerce: EngineModule = {
         restore: ['mariadb', '--user=root', 'wordpress'],
         env: { MYSQL_HOST: `${chartFullname(release, 53)}-db` },
         secretEnv: { MYSQL_PWD: 'database-root-password' },
-        reaches: { component: 'database', port: 3306 },
+        reaches: { component: 'database', port: 3306, host: `${chartFullname(release, 53)}-db` },
       },
       files: {
         dump: ['tar', '-C', UPLOADS, '-cf', '-', 'uploads'],

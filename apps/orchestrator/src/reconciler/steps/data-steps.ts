@@ -14,13 +14,16 @@ export interface DataStepsOptions {
   now: () => Date;
 }
 
+type FailureEnding = (
+  attempt: Attempt,
+  conditions: Store['conditions'],
+  message: string,
+  reason: string,
+) => Promise<JobResult>;
+
 export function dataSteps(options: DataStepsOptions): StepFamily & {
-  backupFailed: (
-    attempt: Attempt,
-    conditions: Store['conditions'],
-    message: string,
-    reason: string,
-  ) => Promise<JobResult>;
+  backupFailed: FailureEnding;
+  restoreRefused: FailureEnding;
 } {
   const { scaling, backups, writes } = options;
 
@@ -30,11 +33,7 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
     try {
       await backups.restorePart(backupId, part, attempt.target, signal);
     } catch (error) {
-      if (error instanceof BackupNotFound) {
-        throw new ClusterError('BackupMissing', `Backup ${backupId} no longer exists; restore another one.`, {
-          retryable: false,
-        });
-      }
+      if (error instanceof BackupNotFound) throw backupMissing(backupId);
       if (error instanceof ClusterError && error.code === 'CommandFailed') {
         throw new ClusterError('RestoreFailed', error.message, { retryable: true });
       }
@@ -66,6 +65,14 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
 
   return {
     steps: {
+      'backup-verify': async (attempt, signal) => {
+        try {
+          await backups.verify(backupIdOf(attempt), attempt.target, signal);
+        } catch (error) {
+          if (error instanceof BackupNotFound) throw backupMissing(backupIdOf(attempt));
+          throw error;
+        }
+      },
       backup: async (attempt, signal) => {
         const backup = await backups.take(backupIdOf(attempt), attempt.target, signal);
         attempt.backupSize = backup.sizeBytes ?? 0;
@@ -138,7 +145,36 @@ export function dataSteps(options: DataStepsOptions): StepFamily & {
       attempt.log.error({ reason, backupId }, 'backup failed');
       return { outcome: 'done' };
     },
+    /**
+     * A restore of a Ready store refused before it changed anything (the backup did not read back): the
+     * store is Ready again, running as it was; the reason is in its Restored condition and the
+     * activity feed.
+     */
+    restoreRefused: async (attempt, conditions, message, reason) => {
+      const plan = LIFECYCLE[attempt.operation];
+      const backupId = backupIdOf(attempt);
+      await writes.save(
+        attempt,
+        { state: plan.success, observedGeneration: attempt.store.generation, conditions },
+        [plan.running],
+        [
+          {
+            type: 'store.restore_refused',
+            message: `Restore of backup ${backupId} refused; nothing was stopped or changed. ${message}`,
+            details: { backupId, reason },
+          },
+        ],
+      );
+      attempt.log.warn({ reason, backupId }, 'restore refused before anything stopped');
+      return { outcome: 'done' };
+    },
   };
+}
+
+function backupMissing(backupId: string): ClusterError {
+  return new ClusterError('BackupMissing', `Backup ${backupId} no longer exists; restore another one.`, {
+    retryable: false,
+  });
 }
 
 export function formatBytes(bytes: number): string {

@@ -19,6 +19,8 @@ export interface StoreStepsOptions {
   workloads: ClusterWorkloads;
   releases: Pick<ClusterReleases, 'uninstallRelease'>;
   backups: BackupRunner;
+  /** After the store is Deleted: the policy for its backups applies from now. */
+  onDeleted: () => void;
   writes: AttemptStore;
   now: () => Date;
 }
@@ -68,6 +70,7 @@ export function storeSteps(options: StoreStepsOptions): StepFamily {
           attempt.store.id,
           'The store was deleted before this backup finished.',
         );
+        options.onDeleted();
         attempt.log.info('store deleted');
       },
     },
