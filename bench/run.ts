@@ -1,18 +1,21 @@
 // `npm run bench`: the questions a user choosing a platform asks, answered side by side in one run
 // on a local cluster of simulated nodes (see docs/benchmarks.md). Each part can be skipped:
 //   npm run bench -- --skip=scale,watch      (parts: throughput, overhead, concurrency, queueing,
-//                                              status, scale, watch, insights, medusa)
+//                                              status, scale, watch, insights, medusa, backup-memory)
 //   npm run bench -- --only=scale            (just those parts)
 //   --no-write                               (do not rewrite docs/benchmarks.md)
 //   medusa: Medusa stores on the real node against bare helm (POST → Ready, 5 at once, status latency,
 //           a first order, memory at rest, backup, sleep and wake); BENCH_MEDUSA_SEQUENTIAL (5),
 //           BENCH_MEDUSA_CONCURRENT (5)
+//   backup-memory: the orchestrator's peak RSS while a Medusa store with BENCH_BACKUP_MIB (200) MiB of
+//           incompressible rows is backed up to an S3 bucket (moto on the node's bridge) and restored
 // Sizes: BENCH_SEQUENTIAL (8), BENCH_CONCURRENT (20), BENCH_SCALE_STORES (10000), BENCH_WATCH_STORES (200),
 // BENCH_STORES (300, the throughput part), BENCH_INSIGHTS_STORES (50).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stderrLog } from '../tools/testcluster/src/log.ts';
 import { startCluster } from './lib/env.ts';
+import { backupMemoryPart } from './parts/backup-memory.ts';
 import { insightsPart } from './parts/insights.ts';
 import { medusaPart } from './parts/medusa.ts';
 import { provisioningParts } from './parts/provisioning.ts';
@@ -31,6 +34,7 @@ const PARTS = [
   'watch',
   'insights',
   'medusa',
+  'backup-memory',
 ];
 const CLUSTER_PARTS = ['overhead', 'concurrency', 'queueing', 'status', 'watch', 'insights'];
 
@@ -81,6 +85,7 @@ if (CLUSTER_PARTS.some((part) => !skip.has(part))) {
 
 // Its own cluster, with the real node (only one may run on a machine).
 if (!skip.has('medusa')) await medusaPart(report, log, quiet);
+if (!skip.has('backup-memory')) await backupMemoryPart(report, log, quiet);
 
 const seconds = (performance.now() - started) / 1000;
 log(`done in ${(seconds / 60).toFixed(1)} min`);
