@@ -27,17 +27,19 @@ export default defineConfig({
             'apps/orchestrator/test/support/global-setup.ts',
             'apps/orchestrator/test/support/cluster-setup.ts',
           ],
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
         // Stops the run's cluster (the machine's one real node) to recover a store on a fresh one: it
-        // runs alone, after every project of group 0 has finished.
+        // runs alone, after every project of group 1 has finished. Not group 0 for the others: with one
+        // worker (vitest's default on two cores), vitest moves group-0 files into a group of their own
+        // that runs after every numbered group, so this one ran first.
         test: {
           name: 'disaster',
           include: ['apps/orchestrator/test/disaster/**/*.test.ts'],
           globalSetup: ['apps/orchestrator/test/support/cluster-setup.ts'],
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -46,7 +48,7 @@ export default defineConfig({
         test: {
           name: 'backup-agent',
           include: ['packages/backup-agent/test/**/*.test.ts'],
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -56,7 +58,7 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['apps/dashboard/test/**/*.test.tsx'],
           setupFiles: ['apps/dashboard/test/setup.ts'],
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -66,7 +68,7 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['apps/storefront/test/**/*.test.tsx'],
           setupFiles: ['apps/storefront/test/setup.ts'],
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
     ],

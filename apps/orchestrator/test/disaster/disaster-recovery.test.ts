@@ -60,13 +60,13 @@ let b: Side | undefined;
 let freshDir: string | undefined;
 let sharedDown = false;
 
-async function startSide(cluster: TestCluster, email: string): Promise<Side> {
+async function startSide(cluster: TestCluster, email: string, key = identity): Promise<Side> {
   const node = realNode(cluster);
   const dataDir = mkdtempSync(join(tmpdir(), 'storefleet-dr-data-'));
   const env = {
     ...(await realNodeEnvironment(cluster, node, READY_TIMEOUT_MS)),
     DATA_DIR: dataDir,
-    ...bucketTargetEnv(s3, PREFIX, identity),
+    ...bucketTargetEnv(s3, PREFIX, key),
   };
   const config = testConfig(env);
   const backupTarget = await loadBackupTarget(config, env);
@@ -216,6 +216,38 @@ describe.runIf(sharedNode)(
       expect(realNode({ adminKubeconfig: fresh.kubeconfig, helm: shared.helm })).toBeDefined();
     });
 
+    it('a fresh platform given the bucket and another key sees the backup but cannot read it, and takes nothing in', async () => {
+      const dir = freshDir ?? expect.unreachable();
+      const wrong = await startSide(
+        { adminKubeconfig: join(dir, 'admin.kubeconfig'), helm: shared.helm },
+        `wrong-key-${suffix}@example.com`,
+        await generateX25519Identity(),
+      );
+      try {
+        const listed = await api(wrong, 'GET', '/api/backups/bucket');
+        expect(listed.status).toBe(200);
+        expect(listed.body.items).toContainEqual(
+          expect.objectContaining({ storeId: original.id, backupId, keyMatches: false }),
+        );
+        const refused = await api(wrong, 'POST', '/api/backups/bucket/import', {
+          storeId: original.id,
+          backupId,
+        });
+        expect(refused.status).toBe(400);
+        expect(JSON.stringify(refused.body)).toMatch(/WRONG_KEY/);
+        // Nothing was taken in: no store can be made from it here.
+        const created = await api(wrong, 'POST', '/api/stores', {
+          name: `Wrong key ${suffix}`,
+          engine: 'medusa',
+          fromBackup: backupId,
+        });
+        expect(created.status).toBeGreaterThanOrEqual(400);
+        expect(created.status).toBeLessThan(500);
+      } finally {
+        await stopSide(wrong);
+      }
+    });
+
     it('a fresh platform on the same bucket and key lists the backup, takes it in and creates a store from it with the order', async () => {
       const dir = freshDir ?? expect.unreachable();
       const started = Date.now();
@@ -285,7 +317,7 @@ describe.runIf(sharedNode)(
       );
     });
 
-    it('refuses a backup of another key with the reason, and nothing stops', async () => {
+    it('refuses a restore whose manifest names another key, at the request, and nothing stops', async () => {
       const side = b ?? expect.unreachable();
       const key = objectKey(original.id, backupId, 'manifest.json');
       const manifest = JSON.parse(new TextDecoder().decode(await readObject(key)));
