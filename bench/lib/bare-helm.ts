@@ -177,6 +177,25 @@ export interface ReleaseTemplate {
   names: string[];
 }
 
+/** The name of the (one) helm release in a store's namespace. */
+export async function releaseIn(
+  cluster: Pick<BenchCluster, 'helm' | 'kubeconfig'>,
+  namespace: string,
+): Promise<string> {
+  const { stdout } = await run(cluster.helm, [
+    'list',
+    '-n',
+    namespace,
+    '-o',
+    'json',
+    '--kubeconfig',
+    cluster.kubeconfig,
+  ]);
+  const release = (JSON.parse(stdout) as Array<{ name: string }>)[0]?.name;
+  if (!release) throw new Error(`no helm release in ${namespace}`);
+  return release;
+}
+
 /** The chart values the orchestrator gave one of its releases (`helm get values`). */
 export async function releaseValues(
   cluster: Pick<BenchCluster, 'helm' | 'kubeconfig'>,

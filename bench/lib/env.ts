@@ -222,6 +222,44 @@ export async function stepTimes(orchestrator: Orchestrator, id: string): Promise
   return times;
 }
 
+/** Polls the store until it is in `state`; a Failed store on the way is an error naming its conditions. */
+export async function waitForStoreState(
+  orchestrator: Orchestrator,
+  id: string,
+  state: string,
+  timeoutMs: number,
+) {
+  const start = performance.now();
+  for (;;) {
+    const store = await api<ApiStore & { conditions?: unknown }>(orchestrator, 'GET', `/api/stores/${id}`);
+    if (store.state === state) return store;
+    if (store.state === 'Failed')
+      throw new Error(`the store failed on its way to ${state}: ${JSON.stringify(store.conditions)}`);
+    if (since(start) > timeoutMs) throw new Error(`the store was not ${state} within ${timeoutMs / 1000} s`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+/** Polls the store's backup until it succeeded; its size in bytes. */
+export async function waitForBackup(
+  orchestrator: Orchestrator,
+  storeId: string,
+  backupId: string,
+  timeoutMs: number,
+): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const list = await api<{
+      items: { id: string; status: string; sizeBytes: number | null; failure: string | null }[];
+    }>(orchestrator, 'GET', `/api/stores/${storeId}/backups`);
+    const backup = list.items.find((item) => item.id === backupId);
+    if (backup?.status === 'succeeded') return backup.sizeBytes ?? 0;
+    if (backup?.status === 'failed') throw new Error(`the backup failed: ${backup.failure}`);
+    if (since(start) > timeoutMs) throw new Error(`the backup did not finish within ${timeoutMs / 1000} s`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
 export const createStore = (orchestrator: Orchestrator, name: string) =>
   api<ApiStore>(orchestrator, 'POST', '/api/stores', { name, engine: 'woocommerce' });
 

@@ -14,10 +14,11 @@ import {
   type ApiStore,
   api,
   EventClient,
-  type Orchestrator,
   rssBytes,
   startOrchestrator,
   untilIdle,
+  waitForBackup,
+  waitForStoreState,
 } from '../lib/env.ts';
 import { mib, since } from '../lib/stats.ts';
 import type { Report } from '../report.ts';
@@ -69,31 +70,6 @@ async function peakRssDuring(pid: number, work: () => Promise<void>): Promise<nu
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
   return Math.max(peak, hwm);
-}
-
-async function untilBackup(orchestrator: Orchestrator, storeId: string, backupId: string) {
-  const start = performance.now();
-  for (;;) {
-    const list = await api<{
-      items: { id: string; status: string; sizeBytes: number | null; failure: string | null }[];
-    }>(orchestrator, 'GET', `/api/stores/${storeId}/backups`);
-    const backup = list.items.find((item) => item.id === backupId);
-    if (backup?.status === 'succeeded') return backup.sizeBytes ?? 0;
-    if (backup?.status === 'failed') throw new Error(`the backup failed: ${backup.failure}`);
-    if (since(start) > 15 * 60_000) throw new Error('the backup did not finish within 15 minutes');
-    await new Promise((done) => setTimeout(done, 500));
-  }
-}
-
-async function untilState(orchestrator: Orchestrator, id: string, state: string, timeoutMs: number) {
-  const start = performance.now();
-  for (;;) {
-    const store = await api<ApiStore & { conditions?: unknown }>(orchestrator, 'GET', `/api/stores/${id}`);
-    if (store.state === state) return;
-    if (store.state === 'Failed') throw new Error(`the store failed: ${JSON.stringify(store.conditions)}`);
-    if (since(start) > timeoutMs) throw new Error(`the store was not ${state} within ${timeoutMs / 1000} s`);
-    await new Promise((done) => setTimeout(done, 500));
-  }
 }
 
 export async function backupMemoryPart(
@@ -162,10 +138,10 @@ export async function backupMemoryPart(
       const backupStart = performance.now();
       const backupPeak = await peakRssDuring(orchestrator.pid, async () => {
         const { id } = await api<{ id: string }>(orchestrator, 'POST', `/api/stores/${store.id}/backups`);
-        backupBytes = await untilBackup(orchestrator, store.id, id);
+        backupBytes = await waitForBackup(orchestrator, store.id, id, 15 * 60_000);
         const restoreStart = performance.now();
         await api(orchestrator, 'POST', `/api/stores/${store.id}/restore`, { backupId: id });
-        await untilState(orchestrator, store.id, 'Ready', 15 * 60_000);
+        await waitForStoreState(orchestrator, store.id, 'Ready', 15 * 60_000);
         restoreS = since(restoreStart) / 1000;
       });
       const backupS = since(backupStart) / 1000 - restoreS;

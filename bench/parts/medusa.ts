@@ -23,6 +23,7 @@ import {
   namespaceGone,
   PodReadyWatch,
   type ReleaseTemplate,
+  releaseIn,
   releaseValues,
 } from '../lib/bare-helm.ts';
 import {
@@ -32,6 +33,8 @@ import {
   type Orchestrator,
   startOrchestrator,
   stepTimes,
+  waitForBackup,
+  waitForStoreState,
 } from '../lib/env.ts';
 import { median, ms, percentile, ratio, since } from '../lib/stats.ts';
 import type { Report } from '../report.ts';
@@ -60,16 +63,7 @@ async function backupSleepWake(
   log('backing the store up, putting it to sleep and waking it…');
   const backupStart = performance.now();
   const { id } = await api<{ id: string }>(orchestrator, 'POST', `/api/stores/${store.id}/backups`);
-  let backup: { status: string; sizeBytes: number | null; failure: string | null } | undefined;
-  while (backup?.status !== 'succeeded') {
-    if (backup?.status === 'failed') throw new Error(`the backup failed: ${backup.failure}`);
-    if (since(backupStart) > 5 * 60_000) throw new Error('the backup did not finish within 5 minutes');
-    await new Promise((done) => setTimeout(done, 250));
-    const list = await api<{
-      items: { id: string; status: string; sizeBytes: number | null; failure: string | null }[];
-    }>(orchestrator, 'GET', `/api/stores/${store.id}/backups`);
-    backup = list.items.find((item) => item.id === id);
-  }
+  const backupBytes = await waitForBackup(orchestrator, store.id, id, 5 * 60_000);
   const backupS = since(backupStart) / 1000;
   await waitForStoreState(orchestrator, store.id, 'Ready', 60_000);
 
@@ -118,18 +112,7 @@ async function backupSleepWake(
     await new Promise((done) => setTimeout(done, 250));
   }
   const wakeS = since(wakeStart) / 1000;
-  return { backupS, backupBytes: backup.sizeBytes ?? 0, awakeMiB, freedMiB: awakeMiB - asleepMiB, wakeS };
-}
-
-async function waitForStoreState(orchestrator: Orchestrator, id: string, state: string, timeoutMs: number) {
-  const start = performance.now();
-  for (;;) {
-    const store = await api<ApiStore>(orchestrator, 'GET', `/api/stores/${id}`);
-    if (store.state === state) return store;
-    if (store.state === 'Failed') throw new Error(`the store failed on its way to ${state}`);
-    if (since(start) > timeoutMs) throw new Error(`the store was not ${state} within ${timeoutMs / 1000} s`);
-    await new Promise((done) => setTimeout(done, 500));
-  }
+  return { backupS, backupBytes, awakeMiB, freedMiB: awakeMiB - asleepMiB, wakeS };
 }
 
 let sequence = 0;
@@ -162,14 +145,7 @@ async function deleteStore(orchestrator: Orchestrator, node: RealNode, store: Ap
 
 /** The chart and values of a Ready Storefleet store, for bare installs to copy. */
 async function templateOf(node: RealNode, store: ApiStore): Promise<ReleaseTemplate> {
-  const { execFileSync } = await import('node:child_process');
-  const releases = JSON.parse(
-    execFileSync(node.helm, ['list', '-n', store.namespace, '-o', 'json', '--kubeconfig', node.kubeconfig], {
-      encoding: 'utf8',
-    }),
-  ) as Array<{ name: string }>;
-  const release = releases[0]?.name;
-  if (!release) throw new Error(`no helm release in ${store.namespace}`);
+  const release = await releaseIn(node, store.namespace);
   const { chart, valuesFiles } = engineChart(engineModule('medusa'), 'local');
   return {
     chart,
@@ -202,7 +178,10 @@ async function statusLatencies(
   return lags;
 }
 
-/** The shared cluster's real node: its ingress port and class, or why there is none. */
+/**
+ * The shared cluster's real node: its ingress port and class, or why there is none. (The tests'
+ * `realNode` reads the same record, but its module needs vitest's injected context.)
+ */
 export function realNodeState(): { port: number; ingressClass: string } | string {
   const state = JSON.parse(readFileSync(join(defaultClusterDir(), 'cluster.json'), 'utf8')) as {
     node?: { kind: string; ingressPort?: number; ingressClass?: string; reason?: string };

@@ -9,13 +9,15 @@ import { DOMAIN_ENV } from './domains/domain-config.ts';
 import { parseDuration } from './duration.ts';
 import { MAIL_ENV } from './mail/mail-config.ts';
 
-export const duration = (example: string) =>
+/** A positive duration in milliseconds; with `orZero`, `0` too (0 ms). */
+export const duration = (example: string, options: { orZero?: boolean } = {}) =>
   z.string().transform((text, ctx) => {
+    if (options.orZero && text.trim() === '0') return 0;
     const ms = parseDuration(text);
     if (ms === undefined || ms <= 0) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected a duration such as "${example}" (units: ms, s, m, h)`,
+        message: `expected ${options.orZero ? '0 or ' : ''}a duration such as "${example}" (units: ms, s, m, h)`,
       });
       return z.NEVER;
     }
@@ -59,19 +61,7 @@ const EnvSchema = z.object({
    * How long the backups of a deleted store are kept (still its former owner's, restorable into a new
    * store, counted in their BACKUP_QUOTA_BYTES); `0`: deleted with the store.
    */
-  DELETED_STORE_BACKUP_RETENTION: z
-    .string()
-    .transform((text, ctx) => {
-      if (text.trim() === '0') return 0;
-      const ms = parseDuration(text);
-      if (ms !== undefined && ms > 0) return ms;
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected 0 or a duration such as "720h" (units: ms, s, m, h)',
-      });
-      return z.NEVER;
-    })
-    .default(720 * 3_600_000),
+  DELETED_STORE_BACKUP_RETENTION: duration('720h', { orZero: true }).default(720 * 3_600_000),
   /**
    * The orchestrator's address as pods in store namespaces reach it: scheduled backups ask for their
    * backup there. Unset: backup schedules are refused (backups on demand still work).

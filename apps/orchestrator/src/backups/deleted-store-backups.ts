@@ -62,22 +62,14 @@ export class DeletedStoreBackups {
   /** Removes the backups of stores deleted longer than the retention ago; returns their ids. */
   async sweep(): Promise<string[]> {
     const { db, places, retentionMs } = this.options;
-    const cutoff = new Date(this.now().getTime() - retentionMs);
-    const due = await db
-      .selectFrom('backups')
-      .innerJoin('stores', 'stores.id', 'backups.store_id')
-      .select('backups.id')
-      .where('stores.state', '=', 'Deleted')
-      .where('stores.deleted_at', '<=', cutoff)
-      .execute();
     const backups = new BackupsRepository(db);
+    const activity = new ActivityRepository(db);
+    const due = await backups.listOfStoresDeletedBy(new Date(this.now().getTime() - retentionMs));
     const removed: string[] = [];
-    for (const { id } of due) {
-      const backup = await backups.get(id);
-      if (!backup) continue;
+    for (const backup of due) {
       await places.remove(backup);
       await backups.delete(backup.id);
-      await new ActivityRepository(db).append(
+      await activity.append(
         {
           storeId: backup.storeId,
           type: 'backup.expired',

@@ -70,6 +70,18 @@ export class BackupsRepository {
     return rows.map(fromRow);
   }
 
+  /** The backups of stores deleted at or before `cutoff`. */
+  async listOfStoresDeletedBy(cutoff: Date): Promise<BackupRecord[]> {
+    const rows = await this.db
+      .selectFrom('backups')
+      .innerJoin('stores', 'stores.id', 'backups.store_id')
+      .selectAll('backups')
+      .where('stores.state', '=', 'Deleted')
+      .where('stores.deleted_at', '<=', cutoff)
+      .execute();
+    return rows.map(fromRow);
+  }
+
   async markRunning(id: string, parts: Backup['parts'], now: Date): Promise<void> {
     await this.db
       .updateTable('backups')

@@ -16,6 +16,9 @@ const POSTGRES = { component: 'database', container: 'postgres' } as const;
 const CONNECT =
   'PGPASSWORD="$POSTGRES_PASSWORD" exec "$0" --host=127.0.0.1 --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" "$@"';
 
+/** The store database's Service: what the backup Jobs talk to. */
+const databaseHost = (release: string) => `${chartFullname(release, 42)}-database`;
+
 export const medusa: EngineModule = {
   name: 'medusa',
   displayName: 'Medusa',
@@ -79,9 +82,9 @@ export const medusa: EngineModule = {
           '--single-transaction',
           '--exit-on-error',
         ],
-        env: { PGHOST: `${chartFullname(release, 42)}-database`, PGUSER: 'medusa', PGDATABASE: 'medusa' },
+        env: { PGHOST: databaseHost(release), PGUSER: 'medusa', PGDATABASE: 'medusa' },
         secretEnv: { PGPASSWORD: 'database-password' },
-        reaches: { component: 'database', port: 5432, host: `${chartFullname(release, 42)}-database` },
+        reaches: { component: 'database', port: 5432, host: databaseHost(release) },
       },
     }),
     // Product images are links; Medusa keeps no uploads in the store's volumes.

@@ -26,6 +26,9 @@ const SALTS = [
   'nonce-salt',
 ];
 
+/** The store database's Service: what the backup Jobs talk to. */
+const databaseHost = (release: string) => `${chartFullname(release, 53)}-db`;
+
 export const woocommerce: EngineModule = {
   name: 'woocommerce',
   displayName: 'WooCommerce',
@@ -93,9 +96,9 @@ export const woocommerce: EngineModule = {
           'wordpress',
         ],
         restore: ['mariadb', '--user=root', 'wordpress'],
-        env: { MYSQL_HOST: `${chartFullname(release, 53)}-db` },
+        env: { MYSQL_HOST: databaseHost(release) },
         secretEnv: { MYSQL_PWD: 'database-root-password' },
-        reaches: { component: 'database', port: 3306, host: `${chartFullname(release, 53)}-db` },
+        reaches: { component: 'database', port: 3306, host: databaseHost(release) },
       },
       files: {
         dump: ['tar', '-C', UPLOADS, '-cf', '-', 'uploads'],
